@@ -1,0 +1,61 @@
+# ClientSynq developer commands. `make run` and `make test` are the two a new user needs;
+# both install whatever is missing first (virtualenv, packages, Kafka, FerretDB).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PYTHONPATH := $(CURDIR)/deploy/local
+PACKAGES := libs/common tools/qbo-sandbox $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e clean help
+
+help:
+	@echo "make run    - start Kafka, FerretDB, the QBO sandbox and every service"
+	@echo "make test   - run every test on real infrastructure"
+	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e clean"
+
+setup: $(STAMP)
+	@$(PY) -m localinfra install
+
+$(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	@echo "[setup] virtualenv and packages ($(words $(PACKAGES)) editable packages)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	@$(PY) -m pip install --quiet --progress-bar off -r requirements-dev.txt \
+		$(foreach p,$(PACKAGES),-e $(p)$(if $(filter tools/qbo-sandbox,$(p)),[test]))
+	@touch $(STAMP)
+	@echo "[setup] packages installed"
+
+run: setup
+	@$(PY) deploy/local/run_all.py
+
+test: setup
+	@$(PY) -m pytest
+
+e2e: setup
+	@$(PY) -m pytest tests/e2e
+
+lint: setup
+	@$(PY) -m ruff check .
+
+fmt: setup
+	@$(PY) -m ruff check --fix --select I . && $(PY) -m ruff format .
+
+infra-up: setup
+	@$(PY) -m localinfra up
+	@$(PY) -m clientsynq.common.kafka.bootstrap
+
+infra-down:
+	@test -x $(PY) && $(PY) -m localinfra down || true
+
+infra-status:
+	@$(PY) -m localinfra status
+
+bench: setup
+	@$(PY) bench/run_all.py
+
+clean: infra-down
+	rm -rf $(VENV) .local .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,27 @@
+"""Where Kafka is and which namespace of topics this deployment (or test) uses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KafkaConnection:
+    """`topic_prefix` lets several test runs (or tenants of a shared cluster) share one broker
+    without seeing each other's messages; production leaves it empty."""
+
+    bootstrap_servers: str
+    topic_prefix: str = ""
+    client_id: str = "clientsynq"
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+    def logical(self, physical: str) -> str:
+        """The architecture's topic name for a prefixed physical one."""
+        if self.topic_prefix and physical.startswith(self.topic_prefix):
+            return physical[len(self.topic_prefix):]
+        return physical
+
+    @property
+    def servers(self) -> list[str]:
+        return [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()]

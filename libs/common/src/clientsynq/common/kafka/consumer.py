@@ -1,0 +1,136 @@
+"""The consumer loop every worker runs: validate, handle, then commit — never the other way.
+
+A message that fails validation is dead-lettered at once (it will never become valid).
+A handler that raises is retried a bounded number of times and then dead-lettered, so one
+poison message cannot stop a partition. Offsets are committed only after every message of a
+poll was handled or dead-lettered: a process that dies in between gets them again.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from tenacity import RetryError
+
+from clientsynq.common import retry
+from clientsynq.common.events import Event, EventValidationError, decode_event, dlq_topic
+from clientsynq.common.kafka.connection import KafkaConnection
+from clientsynq.common.kafka.producer import EventProducer
+from clientsynq.common.logging import bind_event_id
+from clientsynq.common.metrics import counter, gauge
+
+log = logging.getLogger(__name__)
+
+CONSUMED = counter("clientsynq_kafka_consumed_total", "Events handled", ["topic", "group"])
+FAILED = counter("clientsynq_kafka_dead_lettered_total", "Events sent to a dead-letter topic",
+                 ["topic", "group", "why"])
+LAG = gauge("clientsynq_kafka_consumer_lag", "Messages not yet consumed", ["topic", "group"])
+
+Handler = Callable[[Event], None]
+LAG_INTERVAL_SECONDS = 5.0
+
+
+class HandlerFailed(RuntimeError):
+    """Raised by a handler for a failure that no retry can fix (dead-letter it now)."""
+
+
+class ConsumerRunner:
+    """Runs `handler` for every event on `topics` in consumer group `group_id`."""
+
+    def __init__(self, conn: KafkaConnection, group_id: str, topics: Sequence[str],
+                 handler: Handler, *, dlq: EventProducer, max_poll_records: int = 500,
+                 handler_attempts: int = 3, **consumer_options: Any) -> None:
+        self._conn = conn
+        self._group = group_id
+        self._handler = handler
+        self._dlq = dlq
+        self._attempts = handler_attempts
+        self._stopping = threading.Event()
+        self._lag_checked_at = 0.0
+        self._consumer = KafkaConsumer(
+            *[conn.topic(t) for t in topics], bootstrap_servers=conn.servers,
+            group_id=group_id, client_id=f"{conn.client_id}-{group_id}",
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            max_poll_records=max_poll_records, **consumer_options,
+        )
+
+    def stop(self) -> None:
+        """Finish the message in hand, commit, leave the group (also called from SIGTERM)."""
+        self._stopping.set()
+
+    def stop_on_signals(self) -> None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop())
+
+    def run(self, *, idle_callback: Callable[[], None] | None = None) -> None:
+        try:
+            while not self._stopping.is_set():
+                batches = self._consumer.poll(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        self._process(record)
+                if batches:
+                    self._consumer.commit()
+                    self._record_lag()
+                elif idle_callback is not None:
+                    idle_callback()
+        finally:
+            self._consumer.close(autocommit=False)
+
+    def _process(self, record: ConsumerRecord) -> None:
+        topic = self._conn.logical(record.topic)
+        try:
+            event = decode_event(record.value, topic)
+        except EventValidationError as err:
+            self._dead_letter(record, topic, "invalid", err.reason)
+            return
+        with bind_event_id(event.id):
+            try:
+                retry.handler_policy(self._attempts)(self._handler, event)
+            except HandlerFailed as err:
+                self._dead_letter(record, topic, "handler", f"HandlerFailed: {err}")
+                return
+            except RetryError as err:
+                cause = err.last_attempt.exception()
+                log.error("kafka.handler_gave_up", exc_info=cause,
+                          extra={"topic": topic, "offset": record.offset})
+                self._dead_letter(record, topic, "handler", f"{type(cause).__name__}: {cause}")
+                return
+        CONSUMED.labels(topic=topic, group=self._group).inc()
+
+    def _dead_letter(self, record: ConsumerRecord, topic: str, why: str, reason: str) -> None:
+        headers = [("x-dlq-reason", reason[:1000].encode()),
+                   ("x-dlq-original-topic", topic.encode()),
+                   ("x-dlq-original-partition", str(record.partition).encode()),
+                   ("x-dlq-original-offset", str(record.offset).encode()),
+                   ("x-dlq-consumer-group", self._group.encode())]
+        self._dlq.send_raw(dlq_topic(topic), record.value, record.key, headers)
+        FAILED.labels(topic=topic, group=self._group, why=why).inc()
+        log.warning("kafka.dead_lettered", extra={"topic": topic, "offset": record.offset,
+                                                  "reason": reason[:200]})
+
+    def _record_lag(self) -> None:
+        """At most every few seconds: asking the broker for end offsets costs a round trip."""
+        if time.monotonic() - self._lag_checked_at < LAG_INTERVAL_SECONDS:
+            return
+        self._lag_checked_at = time.monotonic()
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return
+        ends = self._consumer.end_offsets(assigned)
+        per_topic: dict[str, int] = {}
+        for tp in assigned:
+            behind = max(0, ends.get(tp, 0) - self._consumer.position(tp))
+            name = self._conn.logical(tp.topic)
+            per_topic[name] = per_topic.get(name, 0) + behind
+        for name, behind in per_topic.items():
+            LAG.labels(topic=name, group=self._group).set(behind)
+
+    def assignment(self) -> set[TopicPartition]:
+        return set(self._consumer.assignment())

@@ -1,0 +1,89 @@
+"""MongoDB for every service: client factory, index bootstrap, version-guarded upserts.
+
+The same code runs on MongoDB (production) and FerretDB 1.x (developer machines, CI), so
+it stays inside their common subset: single-document atomic updates, unique indexes, no
+multi-document transactions, no change streams.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from pymongo import IndexModel, MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+log = logging.getLogger(__name__)
+
+
+def connect_mongo(uri: str, *, app_name: str = "clientsynq",
+                  timeout_ms: int = 5000) -> MongoClient[dict[str, Any]]:
+    """UTC-aware datetimes everywhere: naive ones are how time zones bugs start."""
+    return MongoClient(uri, appname=app_name, tz_aware=True, tzinfo=timezone.utc,
+                       serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+
+
+def ensure_indexes(db: Database[Any], specs: Mapping[str, Sequence[IndexModel]]) -> None:
+    """Create every index; safe to run at each start and by several replicas at once.
+
+    An option the server does not support (FerretDB 1.x lacks some, e.g. partial filters)
+    is dropped with a warning and the index created without it, rather than failing start.
+    """
+    for collection, indexes in specs.items():
+        for index in indexes:
+            _create_index(db[collection], index)
+
+
+def _create_index(collection: Collection[Any], index: IndexModel) -> None:
+    document = dict(index.document)
+    keys = list(document.pop("key").items())
+    try:
+        collection.create_index(keys, **document)
+    except OperationFailure as err:
+        optional = {"partialFilterExpression", "expireAfterSeconds", "collation", "sparse"}
+        dropped = {k: v for k, v in document.items() if k in optional}
+        if not dropped:
+            raise
+        log.warning("mongo.index_option_unsupported",
+                    extra={"collection": collection.name, "options": sorted(dropped),
+                           "error": str(err)})
+        collection.create_index(keys, **{k: v for k, v in document.items() if k not in optional})
+
+
+def snapshot_version(updated_at: datetime, sync_token: str | int) -> str:
+    """A string that sorts like (LastUpdatedTime, SyncToken), QBO's order of versions.
+
+    One comparable scalar, because comparing arrays or two fields inside one atomic filter
+    differs between MongoDB and FerretDB.
+    """
+    utc = updated_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{utc}#{int(sync_token):012d}"
+
+
+def upsert_if_newer(collection: Collection[Any], *, tenant_id: str, key: str, version: str,
+                    fields: Mapping[str, Any], extra_update: Mapping[str, Any] | None = None
+                    ) -> bool:
+    """Apply a snapshot only if it is newer than what is stored; True if it was applied.
+
+    Atomic on one document: the filter matches only an older version; when the document
+    exists with a version as new or newer, the upsert collides on `_id` and we know the
+    snapshot was stale or a duplicate (at-least-once delivery sends both).
+    """
+    doc_id = f"{tenant_id}:{key}"
+    update: dict[str, Any] = {"$set": {**fields, "tenant_id": tenant_id, "version": version}}
+    for op, values in (extra_update or {}).items():
+        update.setdefault(op, {}).update(values)
+    try:
+        result = collection.update_one(
+            {"_id": doc_id, "tenant_id": tenant_id, "version": {"$lt": version}}, update,
+            upsert=True)
+    except DuplicateKeyError:
+        return False
+    return result.modified_count == 1 or result.upserted_id is not None
+
+
+def tenant_id_of(doc_id: str) -> str:
+    return doc_id.split(":", 1)[0]

@@ -1,0 +1,52 @@
+"""pytest fixtures over the chosen infrastructure: isolated topics and databases per test."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from infra_choice import Infra, choose_infra
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "integration: needs real Kafka/MongoDB/sandbox")
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infra]:
+    chosen = choose_infra()
+    print(f"\n[tests] infrastructure: {chosen.kind} kafka={chosen.kafka_bootstrap} "
+          f"mongodb={chosen.mongo_uri}")
+    try:
+        yield chosen
+    finally:
+        chosen.stop()
+
+
+@pytest.fixture
+def kafka_conn(infra: Infra) -> Any:
+    """A KafkaConnection whose topics (every topic of the architecture) are this test's own."""
+    from clientsynq.common.kafka import KafkaConnection, ensure_topics
+
+    conn = KafkaConnection(infra.kafka_bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
+                           client_id="clientsynq-test")
+    ensure_topics(conn)
+    return conn
+
+
+@pytest.fixture(scope="session")
+def mongo_client(infra: Infra) -> Iterator[Any]:
+    from clientsynq.common.mongo import connect_mongo
+
+    client = connect_mongo(infra.mongo_uri, app_name="clientsynq-tests")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def mongo_db(mongo_client: Any) -> Iterator[Any]:
+    """A database of this test's own, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    yield mongo_client[name]
+    mongo_client.drop_database(name)
