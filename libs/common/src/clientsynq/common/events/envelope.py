@@ -1,0 +1,206 @@
+"""The CloudEvents 1.0 envelope (structured JSON mode) around every ClientSynq event.
+
+Producers validate on the way out (``new_event``, ``encode_event``) and consumers on the
+way in (``decode_event``): a bad event is refused at the edge with a reason, never
+half-processed. The wire form is pure JSON: decimals as strings, times as RFC 3339 UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from clientsynq.common.events.base import StrictSchema
+from clientsynq.common.events.errors import EventValidationError, from_messages
+from clientsynq.common.events.fields import JsonObject, UtcDateTime, format_time, text
+from clientsynq.common.events.topics import TOPICS
+from marshmallow import Schema, ValidationError, fields, validate
+
+SPECVERSION = "1.0"
+DATACONTENTTYPE = "application/json"
+
+
+class EnvelopeSchema(StrictSchema):
+    specversion = fields.String(required=True, validate=validate.Equal(SPECVERSION))
+    id = text()
+    source = text()
+    type = fields.String(
+        required=True, validate=validate.OneOf(list(TOPICS), error="unknown event type")
+    )
+    time = UtcDateTime(required=True)
+    subject = fields.String(allow_none=True, load_default=None)
+    datacontenttype = fields.String(
+        load_default=DATACONTENTTYPE, validate=validate.Equal(DATACONTENTTYPE)
+    )
+    tenantid = text()
+    realmid = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1))
+    data = JsonObject(required=True)
+
+
+@cache
+def _schema(schema_type: type[Schema]) -> Schema:
+    """Schemas are stateless once built; building one per message would waste CPU."""
+    return schema_type()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A validated event. ``data`` holds loaded values (Decimal, datetime, date): read-only."""
+
+    id: str
+    type: str
+    source: str
+    time: datetime
+    tenant_id: str
+    realm_id: str | None
+    subject: str | None
+    data: dict[str, Any]
+
+    def to_envelope(self) -> dict[str, Any]:
+        """The wire form; optional attributes that are unset are omitted, as CloudEvents asks."""
+        envelope: dict[str, Any] = {
+            "specversion": SPECVERSION,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "time": format_time(self.time),
+            "datacontenttype": DATACONTENTTYPE,
+            "tenantid": self.tenant_id,
+            "data": _schema(TOPICS[self.type].schema).dump(self.data),
+        }
+        if self.subject is not None:
+            envelope["subject"] = self.subject
+        if self.realm_id is not None:
+            envelope["realmid"] = self.realm_id
+        return envelope
+
+
+def new_event(
+    type: str,
+    *,
+    tenant_id: str,
+    data: Mapping[str, Any],
+    source: str,
+    realm_id: str | None = None,
+    subject: str | None = None,
+    event_id: str | None = None,
+    time: datetime | None = None,
+) -> dict[str, Any]:
+    """Build, validate and return a wire-ready envelope; raises EventValidationError."""
+    envelope: dict[str, Any] = {
+        "specversion": SPECVERSION,
+        "id": event_id if event_id is not None else str(uuid.uuid4()),
+        "source": source,
+        "type": type,
+        "time": time if time is not None else datetime.now(UTC),
+        "datacontenttype": DATACONTENTTYPE,
+        "tenantid": tenant_id,
+        "data": data,
+    }
+    if subject is not None:
+        envelope["subject"] = subject
+    if realm_id is not None:
+        envelope["realmid"] = realm_id
+    return load_event(envelope).to_envelope()
+
+
+def load_event(envelope: Mapping[str, Any], topic: str | None = None) -> Event:
+    """Validate an already-parsed envelope (wire form or Python values) into an Event."""
+    if not isinstance(envelope, Mapping):
+        raise EventValidationError("event must be a JSON object")
+    try:
+        head = _schema(EnvelopeSchema).load(_to_wire(envelope))
+    except ValidationError as exc:
+        raise from_messages(exc.messages) from None
+    if topic is not None and head["type"] != topic:
+        raise EventValidationError(f"type {head['type']!r} does not match topic {topic!r}")
+    try:
+        data = _schema(TOPICS[head["type"]].schema).load(head["data"])
+    except ValidationError as exc:
+        raise from_messages(exc.messages, prefix="data") from None
+    return Event(
+        id=head["id"],
+        type=head["type"],
+        source=head["source"],
+        time=head["time"],
+        tenant_id=head["tenantid"],
+        realm_id=head["realmid"],
+        subject=head["subject"],
+        data=data,
+    )
+
+
+def encode_event(envelope: Mapping[str, Any]) -> bytes:
+    """Validate, then serialise as compact UTF-8 JSON (the Kafka message value)."""
+    wire = load_event(envelope).to_envelope()
+    return json.dumps(wire, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def decode_event(raw: bytes, topic: str | None = None) -> Event:
+    """Parse and validate a Kafka message value.
+
+    ``topic`` is the logical topic name (without any deployment prefix); when given, the
+    event's type must equal it, so a message produced to the wrong topic is refused.
+    """
+    try:
+        text_value = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise EventValidationError("event is not valid UTF-8") from None
+    except AttributeError:
+        raise EventValidationError("event must be bytes") from None
+    try:
+        parsed = json.loads(
+            text_value, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+        )
+    except json.JSONDecodeError as exc:
+        raise EventValidationError(
+            f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except _DuplicateKey as exc:
+        raise EventValidationError(f"malformed JSON: duplicate key {exc.key!r}") from None
+    return load_event(parsed, topic)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Two values for one key would let producer and consumer each read a different one."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+
+
+def _to_wire(value: Any) -> Any:
+    """Python values a producer may pass (Decimal, datetime, date) → their wire strings.
+
+    Floats are left alone so the schema can refuse them with a clear reason, and a naive
+    datetime is written without an offset so the schema reports it as naive.
+    """
+    if isinstance(value, Mapping):
+        return {key: _to_wire(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_wire(item) for item in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat() if value.tzinfo is None else format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,144 @@
+"""Full entity snapshots published by sync-svc after reading QBO.
+
+Consumers upsert by id and keep the newer snapshot (``updated_at``, then ``sync_token``),
+so every snapshot carries both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from clientsynq.common.events.base import StrictSchema
+from clientsynq.common.events.fields import (
+    NULLABLE,
+    DecimalString,
+    IsoDate,
+    Money,
+    StrictBoolean,
+    StrictInteger,
+    UtcDateTime,
+    currency,
+    emails,
+    nullable_text,
+    one_of,
+    optional_text,
+    text,
+)
+from marshmallow import ValidationError, fields, validates_schema
+
+INVOICE_STATUSES = ("paid", "partially_paid", "open", "overdue", "voided", "deleted")
+PAYMENT_STATUSES = ("recorded", "voided", "deleted")
+PAYMENT_SOURCES = ("qbo", "portal")
+# QBO unit prices carry more than cents (e.g. 0.125); rounding them would change totals.
+UNIT_PRICE_PLACES = 6
+
+
+def require_unless_deleted(data: dict[str, Any], names: Iterable[str]) -> None:
+    """QBO reports a deleted transaction as a stub (Id, status, LastUpdatedTime only).
+
+    So the full shape is enforced only for live snapshots; a stub is still a valid event
+    that tells consumers to mark the entity deleted.
+    """
+    if data.get("status") == "deleted":
+        return
+    missing = {name: ["Missing data for required field."] for name in names if name not in data}
+    if missing:
+        raise ValidationError(missing)
+
+
+class CustomerSnapshotSchema(StrictSchema):
+    id = text()
+    display_name = text()
+    company_name = nullable_text()
+    given_name = nullable_text()
+    family_name = nullable_text()
+    email = emails()
+    phone = nullable_text()
+    balance = Money(required=True)
+    currency = currency(required=True)
+    active = StrictBoolean(required=True)
+    sync_token = text()
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+    deleted = StrictBoolean(required=True)
+
+
+class CustomerUpdatedSchema(StrictSchema):
+    customer = fields.Nested(CustomerSnapshotSchema, required=True)
+
+
+class InvoiceLineSchema(StrictSchema):
+    line_num = StrictInteger(**NULLABLE)
+    description = nullable_text()
+    amount = Money(required=True)
+    quantity = DecimalString(**NULLABLE)
+    unit_price = Money(max_places=UNIT_PRICE_PLACES, **NULLABLE)
+    item_name = nullable_text()
+
+
+class InvoiceSnapshotSchema(StrictSchema):
+    id = text()
+    status = one_of(*INVOICE_STATUSES, required=True)
+    updated_at = UtcDateTime(required=True)
+    doc_number = nullable_text()
+    customer_id = optional_text()
+    customer_name = nullable_text()
+    txn_date = IsoDate()
+    due_date = IsoDate(**NULLABLE)
+    terms = nullable_text()
+    currency = currency()
+    total = Money()
+    balance = Money()
+    email = emails()
+    lines = fields.List(fields.Nested(InvoiceLineSchema))
+    sync_token = optional_text()
+    created_at = UtcDateTime(**NULLABLE)
+
+    @validates_schema
+    def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:
+        require_unless_deleted(
+            data,
+            ("customer_id", "txn_date", "currency", "total", "balance", "lines", "sync_token"),
+        )
+
+
+class InvoiceUpdatedSchema(StrictSchema):
+    invoice = fields.Nested(InvoiceSnapshotSchema, required=True)
+
+
+class AppliedAmountSchema(StrictSchema):
+    invoice_id = text()
+    amount = Money(required=True)
+
+
+class PaymentSnapshotSchema(StrictSchema):
+    id = text()
+    status = one_of(*PAYMENT_STATUSES, required=True)
+    updated_at = UtcDateTime(required=True)
+    customer_id = optional_text()
+    customer_name = nullable_text()
+    txn_date = IsoDate()
+    total = Money()
+    unapplied = Money()
+    currency = currency()
+    method = nullable_text()
+    reference = nullable_text()
+    source = one_of(*PAYMENT_SOURCES)
+    applied_to = fields.List(fields.Nested(AppliedAmountSchema))
+    sync_token = optional_text()
+    created_at = UtcDateTime(**NULLABLE)
+
+    @validates_schema
+    def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:
+        require_unless_deleted(
+            data,
+            (
+                "customer_id", "txn_date", "total", "unapplied", "currency", "source",
+                "applied_to", "sync_token",
+            ),
+        )
+
+
+class PaymentRecordedSchema(StrictSchema):
+    payment = fields.Nested(PaymentSnapshotSchema, required=True)
