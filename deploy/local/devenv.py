@@ -1,0 +1,57 @@
+"""Development secrets, generated on first run into an ignored file (`.local/dev.env`).
+
+No secret lives in the repository: each developer machine makes its own, once, and keeps
+them across runs so data encrypted yesterday still decrypts today.
+"""
+from __future__ import annotations
+
+import base64
+import secrets
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DEV_ENV = REPO / ".local" / "dev.env"
+
+PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "sandbox": 8090}
+
+
+def _generated() -> dict[str, str]:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    return {
+        "TOKEN_ENCRYPTION_KEYS": f"dev1:{key}",
+        "TOKEN_ENCRYPTION_ACTIVE_KEY": "dev1",
+        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(32),
+        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(32),
+        "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(32),
+        "QBO_CLIENT_ID": f"dev-{secrets.token_hex(8)}",
+        "QBO_CLIENT_SECRET": secrets.token_urlsafe(32),
+        "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
+    }
+
+
+def _fixed() -> dict[str, str]:
+    """Addresses, not secrets: recomputed every run so a changed port takes effect."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
+        "MONGODB_URI": "mongodb://127.0.0.1:27017/",
+        **{f"{name.upper()}_PORT": str(port) for name, port in PORTS.items()},
+        "QBO_BASE_URL": f"http://127.0.0.1:{PORTS['sandbox']}",
+    }
+
+
+def ensure_dev_env() -> dict[str, str]:
+    """Read the generated secrets (making them the first time) plus the fixed addresses."""
+    values: dict[str, str] = {}
+    if DEV_ENV.exists():
+        for line in DEV_ENV.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                name, value = line.split("=", 1)
+                values[name] = value
+    missing = {k: v for k, v in _generated().items() if k not in values}
+    if missing or not DEV_ENV.exists():
+        values.update(missing)
+        DEV_ENV.parent.mkdir(parents=True, exist_ok=True)
+        DEV_ENV.write_text("# Generated development secrets; never commit.\n"
+                           + "".join(f"{k}={v}\n" for k, v in values.items()))
+        DEV_ENV.chmod(0o600)
+    return {**values, **_fixed()}

@@ -1,0 +1,36 @@
+"""Builders of valid events for tests of every service (one place, so schemas change once).
+
+Arrange with `a_customer_event(tenant_id="t1", balance="10.00")`; every argument has a sensible
+default and any snapshot field can be overridden by keyword.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from clientsynq.common.events import new_event
+
+SOURCE = "/clientsynq/tests"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def a_customer_event(tenant_id: str = "tenant-1", realm_id: str = "9130350000000001",
+                     **fields: Any) -> dict[str, Any]:
+    customer = {"id": fields.pop("id", uuid.uuid4().hex[:8]), "display_name": "Cool Cars",
+                "company_name": None, "given_name": None, "family_name": None,
+                "email": "cool_cars@example.com", "phone": None, "balance": "0.00",
+                "currency": "USD", "active": True, "sync_token": "0",
+                "created_at": now(), "updated_at": now(), "deleted": False, **fields}
+    return new_event("customer.updated", tenant_id=tenant_id, realm_id=realm_id, source=SOURCE,
+                     subject=customer["id"], data={"customer": customer})
+
+
+def a_connection_event(tenant_id: str = "tenant-1", status: str = "connected",
+                       realm_id: str = "9130350000000001") -> dict[str, Any]:
+    return new_event("connection.changed", tenant_id=tenant_id, realm_id=realm_id, source=SOURCE,
+                     data={"status": status, "realm_id": realm_id, "company_name": "Acme Ltd",
+                           "changed_at": now(), "reason": None})
