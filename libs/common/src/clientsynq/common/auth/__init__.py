@@ -1,0 +1,73 @@
+"""Authentication and authorisation shared by every service.
+
+- ``tokens``: the JWTs auth-svc issues (``JwtSigner``) and everyone verifies
+  (``TokenVerifier``), plus JWK/JWKS helpers.
+- ``keys``: where verifiers get public keys (``StaticKeySource``, ``JwksCache``).
+- ``web``: Flask decorators (``require_principal``, ``require_role``, ``require_plan``,
+  ``require_tenant_scope``).
+- ``service``: service-to-service credentials (``ServiceCredentialCheck``,
+  ``require_service``).
+"""
+
+from clientsynq.common.auth.keys import JwksCache, KeysUnavailable, StaticKeySource, parse_jwks
+from clientsynq.common.auth.service import (
+    ServiceCredentialCheck,
+    install_service_check,
+    require_service,
+)
+from clientsynq.common.auth.tokens import (
+    DEFAULT_ALGORITHMS,
+    KINDS,
+    PLANS,
+    ROLES,
+    InvalidToken,
+    JwtSigner,
+    KeySource,
+    Principal,
+    TokenVerifier,
+    generate_signing_key,
+    issue_token,
+    jwks,
+    principal_from_claims,
+    public_jwk,
+)
+from clientsynq.common.auth.web import (
+    SESSION_COOKIE,
+    current_principal,
+    require_plan,
+    require_principal,
+    require_role,
+    require_tenant_scope,
+    token_from_request,
+)
+
+__all__ = [
+    "DEFAULT_ALGORITHMS",
+    "KINDS",
+    "PLANS",
+    "ROLES",
+    "SESSION_COOKIE",
+    "InvalidToken",
+    "JwksCache",
+    "JwtSigner",
+    "KeySource",
+    "KeysUnavailable",
+    "Principal",
+    "ServiceCredentialCheck",
+    "StaticKeySource",
+    "TokenVerifier",
+    "current_principal",
+    "generate_signing_key",
+    "install_service_check",
+    "issue_token",
+    "jwks",
+    "parse_jwks",
+    "principal_from_claims",
+    "public_jwk",
+    "require_plan",
+    "require_principal",
+    "require_role",
+    "require_service",
+    "require_tenant_scope",
+    "token_from_request",
+]

@@ -1,0 +1,93 @@
+"""Service-to-service credentials for internal endpoints (e.g. sync-svc asking auth-svc for
+a QBO access token).
+
+Each calling service has its own shared secret, so one leaked secret can be rotated alone
+and the callee knows which service is calling. Comparisons are constant-time and visit every
+configured secret, so timing reveals neither a secret nor which service names exist.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+from clientsynq.common.problems import Forbidden, Unauthorized, problem_response
+from flask import Flask, current_app, g, request
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXTENSION_KEY = "clientsynq.service_credentials"
+MIN_SECRET_LENGTH = 16
+_CHALLENGE = 'Service realm="clientsynq"'
+
+
+class ServiceCredentialCheck:
+    def __init__(self, secrets: Mapping[str, str]) -> None:
+        for name, secret in secrets.items():
+            if not name or ":" in name or len(secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"service {name!r}: need a name without ':' and a secret of at least "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
+        self._secrets = {name: secret.encode("utf-8") for name, secret in secrets.items()}
+
+    @classmethod
+    def from_spec(cls, spec: str) -> ServiceCredentialCheck:
+        """``"sync-svc:<secret>,portal-svc:<secret>"``, as one environment variable holds it."""
+        pairs = (item.strip().partition(":") for item in spec.split(",") if item.strip())
+        return cls({name: secret for name, _, secret in pairs})
+
+    def authenticate(self, authorization: str | None) -> str | None:
+        """The calling service's name, or None.
+
+        Accepts ``Service <name>:<secret>`` and ``Bearer <secret>``.
+        """
+        scheme, _, credential = (authorization or "").partition(" ")
+        credential = credential.strip()
+        if scheme.lower() == "service":
+            name, _, secret = credential.partition(":")
+            return name if self._matches(name, secret.encode("utf-8")) else None
+        if scheme.lower() == "bearer" and credential:
+            return self._match_any(credential.encode("utf-8"))
+        return None
+
+    def _matches(self, name: str, secret: bytes) -> bool:
+        expected = self._secrets.get(name)
+        # Compare against a dummy for unknown names so they cost the same time as known ones.
+        same = hmac.compare_digest(expected or b"\0" * MIN_SECRET_LENGTH, secret)
+        return expected is not None and same
+
+    def _match_any(self, secret: bytes) -> str | None:
+        found = None
+        for name, expected in self._secrets.items():  # no early exit: constant work
+            if hmac.compare_digest(expected, secret):
+                found = name
+        return found
+
+
+def install_service_check(app: Flask, check: ServiceCredentialCheck) -> None:
+    """Called by ``create_app``; ``require_service`` finds the check here."""
+    app.extensions[EXTENSION_KEY] = check
+
+
+def require_service(*names: str) -> Callable[[F], F]:
+    """Only the named services (any authenticated service if none named); sets
+    ``g.service_name``."""
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check = current_app.extensions.get(EXTENSION_KEY)
+            if not isinstance(check, ServiceCredentialCheck):
+                raise RuntimeError("install_service_check(app, ...) was not called")
+            service = check.authenticate(request.headers.get("Authorization"))
+            if service is None:
+                err = Unauthorized("A valid service credential is required.", _CHALLENGE)
+                return problem_response(err, request.path)
+            if names and service not in names:
+                err = Forbidden("This service may not call this endpoint.")
+                return problem_response(err, request.path)
+            g.service_name = service
+            return view(*args, **kwargs)
+        return cast(F, wrapper)
+    return decorate
