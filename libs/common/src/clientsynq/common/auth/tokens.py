@@ -85,7 +85,6 @@ _REASONS: Sequence[tuple[type[jwt.PyJWTError], str]] = (
     (jwt.InvalidIssuerError, "wrong issuer"),
     (jwt.InvalidSignatureError, "bad signature"),
     (jwt.InvalidAlgorithmError, "algorithm not allowed"),
-    (jwt.MissingRequiredClaimError, "missing required claim"),
     (jwt.DecodeError, "malformed token"),
 )
 
@@ -136,6 +135,8 @@ class TokenVerifier:
 
 
 def _reason(exc: jwt.PyJWTError) -> str:
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return f"missing claim {exc.claim!r}"
     for exc_type, reason in _REASONS:
         if isinstance(exc, exc_type):
             return reason
