@@ -82,11 +82,11 @@ def require_service(*names: str) -> Callable[[F], F]:
                 raise RuntimeError("install_service_check(app, ...) was not called")
             service = check.authenticate(request.headers.get("Authorization"))
             if service is None:
-                err = Unauthorized("A valid service credential is required.", _CHALLENGE)
-                return problem_response(err, request.path)
+                unknown = Unauthorized("A valid service credential is required.", _CHALLENGE)
+                return problem_response(unknown, request.path)
             if names and service not in names:
-                err = Forbidden("This service may not call this endpoint.")
-                return problem_response(err, request.path)
+                denied = Forbidden("This service may not call this endpoint.")
+                return problem_response(denied, request.path)
             g.service_name = service
             return view(*args, **kwargs)
         return cast(F, wrapper)

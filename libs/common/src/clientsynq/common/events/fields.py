@@ -114,7 +114,7 @@ class StrictInteger(fields.Integer):
     def _validated(self, value: Any) -> int:
         if isinstance(value, bool):
             raise self.make_error("invalid")
-        return super()._validated(value)  # type: ignore[no-any-return]
+        return super()._validated(value)
 
 
 class StrictBoolean(fields.Boolean):
@@ -131,7 +131,9 @@ class JsonObject(fields.Field):
 
     default_error_messages = {"invalid": "must be a JSON object"}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise self.make_error("invalid")
         return dict(value)
@@ -189,12 +191,12 @@ class Pattern(validate.Validator):
 
     def __init__(self, pattern: re.Pattern[str], error: str, max_length: int = 1000) -> None:
         self.pattern = pattern
-        self.error = error
+        self.message = error
         self.max_length = max_length
 
     def __call__(self, value: str) -> str:
         if len(value) > self.max_length or not self.pattern.fullmatch(value):
-            raise ValidationError(self.error)
+            raise ValidationError(self.message)
         return value
 
 
