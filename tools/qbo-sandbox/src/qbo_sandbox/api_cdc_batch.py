@@ -1,0 +1,119 @@
+"""Change Data Capture and batch: /v3/company/{realmId}/cdc and /batch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+
+from . import timefmt
+from .api_accounting import json_body, replayable
+from .errors import QboFault, ThrottleExceeded, required_missing
+from .http_util import qbo_json, sandbox
+from .query_exec import run_query
+from .query_parser import parse_query
+from .rules.operations import apply_write
+from .store import CompanyStore, Entity
+
+bp = Blueprint("cdc_batch", __name__)
+
+CDC_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term")
+CDC_MAX_OBJECTS = 1000
+CDC_MAX_DAYS = 30
+BATCH_MAX_ITEMS = 30
+
+
+@bp.get("/v3/company/<realm_id>/cdc")
+def cdc(realm_id: str) -> Response:
+    """Changes since a time (at most 30 days back), grouped per entity, deleted ones last."""
+    names = _cdc_entities(request.args.get("entities", ""))
+    since_text = request.args.get("changedSince")
+    if not since_text:
+        raise required_missing("changedSince")
+    try:
+        since = timefmt.parse_time(since_text)
+    except ValueError as err:
+        raise QboFault("4000", "Error processing CDC request",
+                       f"Invalid changedSince value {since_text}") from err
+    if since < timefmt.now() - timedelta(days=CDC_MAX_DAYS):
+        raise QboFault("4000", "Error processing CDC request",
+                       f"Operation cdc with changedSince date {since_text} which is older "
+                       "than fixed days is not supported.")
+    groups = changed_groups(g.company, names, timefmt.format_time(since.replace(microsecond=0)))
+    return qbo_json({"CDCResponse": [{"QueryResponse": groups}]})
+
+
+def changed_groups(store: CompanyStore, names: list[str], since: str) -> list[dict[str, Any]]:
+    """Oldest changes first until 1000 objects in all; active then deleted in each group."""
+    remaining = CDC_MAX_OBJECTS
+    groups: list[dict[str, Any]] = []
+    with store.lock:
+        for name in names:
+            changed = [e for e in store.entities[name].values()
+                       if e["MetaData"]["LastUpdatedTime"] >= since]
+            changed += [e for e in store.deleted[name].values()
+                        if e["MetaData"]["LastUpdatedTime"] >= since]
+            changed.sort(key=lambda e: (e["MetaData"]["LastUpdatedTime"], int(e["Id"])))
+            taken = changed[:remaining]
+            remaining -= len(taken)
+            rows = [e for e in taken if "status" not in e] + [e for e in taken if "status" in e]
+            group: dict[str, Any] = {name: rows} if rows else {}
+            groups.append({**group, "startPosition": 1, "maxResults": len(rows)})
+    return groups
+
+
+def _cdc_entities(raw: str) -> list[str]:
+    if not raw.strip():
+        raise required_missing("entities")
+    by_lower = {t.lower(): t for t in CDC_TYPES}
+    names = []
+    for part in raw.split(","):
+        name = by_lower.get(part.strip().lower())
+        if name is None:
+            raise QboFault("4000", "Error processing CDC request",
+                           f"Entity {part.strip()} is not supported by CDC")
+        names.append(name)
+    return names
+
+
+@bp.post("/v3/company/<realm_id>/batch")
+def batch(realm_id: str) -> Response:
+    """Up to 30 items run one after another; HTTP 200 even when items fail."""
+    items = json_body().get("BatchItemRequest")
+    if not isinstance(items, list) or not items:
+        raise required_missing("BatchItemRequest")
+    if len(items) > BATCH_MAX_ITEMS:
+        raise QboFault("6000", "A business validation error has occurred while processing "
+                       "your request", f"Business Validation Error: a batch may hold at most "
+                       f"{BATCH_MAX_ITEMS} items, got {len(items)}")
+    if len(items) > 1 and not sandbox().throttle.add_weight(realm_id, len(items) - 1):
+        raise ThrottleExceeded()
+    store: CompanyStore = g.company
+
+    def run() -> Response:
+        return qbo_json({"BatchItemResponse": [_run_item(store, item) for item in items]})
+    return replayable(store, run)
+
+
+def _run_item(store: CompanyStore, item: dict[str, Any]) -> dict[str, Any]:
+    answer: dict[str, Any] = {"bId": item.get("bId")}
+    try:
+        if "Query" in item:
+            answer["QueryResponse"] = run_query(store, parse_query(item["Query"]))
+            return answer
+        entity_type, body = _item_entity(item)
+        operation = item.get("operation", "create")
+        if item.get("optionsData") == "void" or operation == "void":
+            operation = "void"
+        answer[entity_type] = apply_write(store, entity_type, operation, body)
+    except QboFault as fault:
+        answer["Fault"] = fault.fault_dict()
+    return answer
+
+
+def _item_entity(item: dict[str, Any]) -> tuple[str, Entity]:
+    for key, value in item.items():
+        if key[:1].isupper() and isinstance(value, dict):
+            return key, value
+    raise required_missing("entity object in batch item")

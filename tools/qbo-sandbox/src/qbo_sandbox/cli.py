@@ -1,0 +1,93 @@
+"""qbo-sandbox serve --port PORT [...]: the console script."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+from .options import AppSpec, SandboxOptions
+from .server import RunningServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every option of `serve`; defaults are Intuit's numbers."""
+    parser = argparse.ArgumentParser(prog="qbo-sandbox",
+                                     description="A faithful local QuickBooks Online.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the emulator")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--public-url", help="base URL written in the discovery document")
+    serve.add_argument("--demo-company", action="store_true",
+                       help="create a seeded demo company at start")
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--demo-customers", type=int, default=50)
+    serve.add_argument("--demo-invoices", type=int, default=400)
+    serve.add_argument("--demo-payments", type=int, default=250)
+    serve.add_argument("--app-client-id")
+    serve.add_argument("--app-client-secret")
+    serve.add_argument("--app-name", default="ClientSynq")
+    serve.add_argument("--redirect-uri", action="append", default=[],
+                       help="repeat for several URIs")
+    serve.add_argument("--webhook-url")
+    serve.add_argument("--webhook-verifier", help="webhook verifier token of the app")
+    serve.add_argument("--webhook-format", choices=("cloudevents", "classic"),
+                       default="cloudevents")
+    serve.add_argument("--webhook-batch-seconds", type=float, default=1.0)
+    serve.add_argument("--webhook-time-scale", type=float, default=1.0,
+                       help="multiplies the retry schedule (0.01 = 100x faster)")
+    serve.add_argument("--rate-limit", type=int, default=500, help="requests/min per realm")
+    serve.add_argument("--concurrency-limit", type=int, default=10,
+                       help="concurrent requests per realm")
+    serve.add_argument("--data-file", help="JSON file loaded at start and saved on shutdown")
+    serve.add_argument("--save-interval", type=float, default=30.0)
+    serve.add_argument("--log-level", default="INFO")
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> SandboxOptions:
+    """Turn parsed arguments into SandboxOptions."""
+    apps: tuple[AppSpec, ...] = ()
+    if args.app_client_id:
+        if not args.app_client_secret:
+            raise SystemExit("--app-client-secret is required with --app-client-id")
+        apps = (AppSpec(args.app_client_id, args.app_client_secret, tuple(args.redirect_uri),
+                        args.webhook_url, args.webhook_verifier, args.webhook_format,
+                        args.app_name),)
+    elif args.webhook_url or args.redirect_uri:
+        raise SystemExit("--webhook-url and --redirect-uri need --app-client-id")
+    return SandboxOptions(
+        public_url=args.public_url, requests_per_minute=args.rate_limit,
+        concurrent_requests=args.concurrency_limit,
+        webhook_batch_seconds=args.webhook_batch_seconds,
+        webhook_time_scale=args.webhook_time_scale, data_file=args.data_file,
+        save_interval_seconds=args.save_interval, demo_company=args.demo_company,
+        demo_seed=args.seed, demo_customers=args.demo_customers,
+        demo_invoices=args.demo_invoices, demo_payments=args.demo_payments, apps=apps)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT/SIGTERM, then stop threads and save the data file."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    server = RunningServer(options_from_args(args), args.host, args.port)
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"qbo-sandbox listening on {server.base_url}", file=sys.stderr, flush=True)
+    for company in server.sandbox.company_list():
+        print(f"company {company.realm_id}: {company.name}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0

@@ -1,0 +1,169 @@
+"""SandboxControl: a small client for the /_sandbox control API, for other teams' tests."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+
+ACCOUNTING = "com.intuit.quickbooks.accounting"
+
+
+class ControlError(RuntimeError):
+    """The control API refused a call; carries the status and body."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class SandboxControl:
+    """Thin wrapper: one method per control endpoint, JSON in and out."""
+
+    def __init__(self, base_url: str, timeout: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.http = requests.Session()
+
+    def _call(self, method: str, path: str, json: Any = None,
+              params: dict[str, Any] | None = None) -> Any:
+        response = self.http.request(method, f"{self.base_url}/_sandbox{path}", json=json,
+                                     params=params, timeout=self.timeout)
+        if response.status_code >= 400:
+            raise ControlError(response.status_code, response.text)
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        """{"status": "ok", ...}."""
+        return self._call("GET", "/health")
+
+    def register_app(self, **fields: Any) -> dict[str, Any]:
+        """client_id, client_secret, redirect_uris, webhook_url, webhook_verifier_token,
+        webhook_format ("cloudevents" | "classic"), name; missing ones are generated."""
+        return self._call("POST", "/apps", fields)
+
+    def update_app(self, client_id: str, **changes: Any) -> dict[str, Any]:
+        """Change webhook_url, webhook_format, webhook_verifier_token, redirect_uris..."""
+        return self._call("PATCH", f"/apps/{client_id}", changes)
+
+    def create_company(self, customers: int = 0, invoices: int = 0, payments: int = 0,
+                       seed: int = 1, name: str | None = None, realm_id: str | None = None,
+                       as_of: str | None = None) -> dict[str, Any]:
+        """A new seeded company: {"realm_id", "name", "counts"}."""
+        body = {"customers": customers, "invoices": invoices, "payments": payments,
+                "seed": seed, "name": name, "realm_id": realm_id, "as_of": as_of}
+        return self._call("POST", "/companies", {k: v for k, v in body.items() if v is not None})
+
+    def companies(self) -> list[dict[str, Any]]:
+        """Every company with its counts."""
+        return self._call("GET", "/companies")
+
+    def connect(self, client_id: str, realm_id: str,
+                scopes: tuple[str, ...] = (ACCOUNTING,)) -> dict[str, Any]:
+        """Tokens without the browser dance (a token response plus realmId)."""
+        return self._call("POST", "/connections", {"client_id": client_id,
+                                                   "realm_id": realm_id,
+                                                   "scopes": list(scopes)})
+
+    def authorize(self, authorize_url: str, approve: bool = True,
+                  realm_id: str | None = None) -> dict[str, str]:
+        """Play the user on the consent page; returns the callback's query parameters.
+
+        `authorize_url` is what the app would send the browser to. The callback itself is
+        not requested: the returned dict holds code/state/realmId or error/state.
+        """
+        page = self.http.get(authorize_url, timeout=self.timeout, allow_redirects=False)
+        if page.status_code != 200:
+            raise ControlError(page.status_code, page.text)
+        form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
+                               page.text))
+        form = {k: unescape(v) for k, v in form.items()}
+        form["decision"] = "approve" if approve else "deny"
+        selected = re.search(r'<option value="([^"]+)"\s+selected', page.text)
+        form["realm_id"] = realm_id or (selected.group(1) if selected else "")
+        action = urljoin(authorize_url, urlsplit(authorize_url).path)
+        answer = self.http.post(action, data=form, timeout=self.timeout, allow_redirects=False)
+        if answer.status_code != 302:
+            raise ControlError(answer.status_code, answer.text)
+        query = parse_qs(urlsplit(answer.headers["Location"]).query)
+        return {k: v[0] for k, v in query.items()}
+
+    def change(self, realm_id: str, entity: str, entity_id: str | None = None,
+               operation: str = "update", **fields: Any) -> dict[str, Any]:
+        """Change data as a QuickBooks user would (fires webhooks).
+
+        operation: create | update (sparse, no SyncToken needed) | delete | void | send.
+        """
+        base = f"/companies/{realm_id}/{entity.lower()}"
+        if operation == "create":
+            return self._call("POST", base, fields)
+        routes = {"update": ("PATCH", ""), "delete": ("DELETE", ""), "void": ("POST", "/void"),
+                  "send": ("POST", "/send")}
+        method, suffix = routes[operation]
+        return self._call(method, f"{base}/{entity_id}{suffix}", fields)
+
+    def entity(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any]:
+        """Read an entity without a token."""
+        return self._call("GET", f"/companies/{realm_id}/{entity.lower()}/{entity_id}")
+
+    def inject_fault(self, status: int | None = None, delay_ms: int = 0, count: int = 1,
+                     realm_id: str | None = None, kind: str = "any") -> dict[str, Any]:
+        """The next `count` matching requests answer `status` and/or wait `delay_ms`.
+
+        kind: any | api | query | read | write | cdc | batch | companyinfo | send | token |
+        revoke | userinfo | authorize | discovery.
+        """
+        body = {"status": status, "delay_ms": delay_ms, "count": count,
+                "realm_id": realm_id, "kind": kind}
+        return self._call("POST", "/faults", body)
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault."""
+        self._call("DELETE", "/faults")
+
+    def expire_tokens(self, token: str | None = None, realm_id: str | None = None,
+                      which: str = "access") -> int:
+        """which: access | refresh | all. Returns how many tokens were expired."""
+        body = {"token": token, "realm_id": realm_id, "which": which}
+        return int(self._call("POST", "/tokens/expire", body)["expired"])
+
+    def revoke_tokens(self, token: str | None = None, realm_id: str | None = None) -> int:
+        """Disconnect like a user would in QBO; returns the number of grants revoked."""
+        body = {"token": token, "realm_id": realm_id}
+        return int(self._call("POST", "/tokens/revoke", body)["revoked_grants"])
+
+    def set_limits(self, requests_per_minute: int | None = None,
+                   concurrent_requests: int | None = None,
+                   realm_id: str | None = None) -> dict[str, Any]:
+        """Change throttling, for every realm or one."""
+        body = {"requests_per_minute": requests_per_minute,
+                "concurrent_requests": concurrent_requests, "realm_id": realm_id}
+        return self._call("PUT", "/limits", {k: v for k, v in body.items() if v is not None})
+
+    def request_log(self, realm_id: str | None = None, kind: str | None = None,
+                    after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+        """Logged requests (method, path, realm_id, status, requestid, time, kind...)."""
+        params = {"realm_id": realm_id, "kind": kind, "after": after, "limit": limit}
+        return self._call("GET", "/requests", params={k: v for k, v in params.items()
+                                                       if v is not None})
+
+    def counts(self, realm_id: str | None = None) -> dict[str, Any]:
+        """token_refreshes, code_exchanges, requests, requests_by_kind, webhook_attempts..."""
+        return self._call("GET", "/counts", params={"realm_id": realm_id} if realm_id else None)
+
+    def webhook_deliveries(self, realm_id: str | None = None) -> list[dict[str, Any]]:
+        """Every delivery attempt (status, ok, error, body, signature, attempt)."""
+        return self._call("GET", "/webhooks/deliveries",
+                          params={"realm_id": realm_id} if realm_id else None)
+
+    def flush_webhooks(self, wait: float | None = None) -> dict[str, Any]:
+        """Send batched changes now; with `wait`, block until delivered (or timeout)."""
+        return self._call("POST", "/webhooks/flush", {"wait": wait} if wait else {})
+
+    def reset(self, keep_apps: bool = False) -> None:
+        """Forget everything (apps too unless keep_apps)."""
+        self._call("POST", "/reset", {"keep_apps": keep_apps})

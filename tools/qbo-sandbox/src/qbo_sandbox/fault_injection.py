@@ -1,0 +1,87 @@
+"""Faults tests ask for: the next N matching requests answer 500/503/429 or are slow."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import asdict, dataclass
+from typing import Any
+
+API_KINDS = ("query", "read", "write", "cdc", "batch", "companyinfo", "send")
+OAUTH_KINDS = ("token", "revoke", "userinfo", "authorize", "discovery")
+ALL_KINDS = ("any", "api", *API_KINDS, *OAUTH_KINDS)
+STATUSES = (500, 502, 503, 504, 429)
+
+
+@dataclass
+class FaultRule:
+    """One injected fault; `remaining` counts down as requests hit it."""
+
+    fault_id: int
+    status: int | None
+    delay_ms: int
+    remaining: int
+    realm_id: str | None
+    kind: str
+
+    def matches(self, realm_id: str | None, kind: str) -> bool:
+        """Scope by realm (None = any) and by path kind ('api' = any Accounting call)."""
+        if self.realm_id is not None and self.realm_id != realm_id:
+            return False
+        if self.kind == "any":
+            return True
+        if self.kind == "api":
+            return kind in API_KINDS
+        return self.kind == kind
+
+
+def rule_from_dict(fault_id: int, data: dict[str, Any]) -> FaultRule:
+    """Validate control-API JSON into a rule."""
+    status = data.get("status")
+    delay = int(data.get("delay_ms", 0))
+    if status is not None and int(status) not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}")
+    if status is None and delay <= 0:
+        raise ValueError("give a status, a delay_ms, or both")
+    kind = data.get("kind") or "any"
+    if kind not in ALL_KINDS:
+        raise ValueError(f"kind must be one of {ALL_KINDS}")
+    return FaultRule(fault_id, int(status) if status is not None else None, delay,
+                     int(data.get("count", 1)), data.get("realm_id"), kind)
+
+
+class FaultInjector:
+    """Rules are tried in the order they were added; the first match is consumed."""
+
+    def __init__(self) -> None:
+        self._rules: list[FaultRule] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, data: dict[str, Any]) -> FaultRule:
+        """Add a rule from control-API JSON (raises ValueError when invalid)."""
+        rule = rule_from_dict(next(self._ids), data)
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+    def take(self, realm_id: str | None, kind: str) -> FaultRule | None:
+        """The fault for this request, if any; uses up one of its count."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(realm_id, kind):
+                    rule.remaining -= 1
+                    if rule.remaining <= 0:
+                        self._rules.remove(rule)
+                    return rule
+        return None
+
+    def list(self) -> list[dict[str, Any]]:
+        """Pending rules for the control API."""
+        with self._lock:
+            return [asdict(r) for r in self._rules]
+
+    def clear(self) -> None:
+        """Drop every pending rule."""
+        with self._lock:
+            self._rules.clear()

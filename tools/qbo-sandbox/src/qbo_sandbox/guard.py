@@ -1,0 +1,122 @@
+"""What happens to every request before and after its view: the gateway's job.
+
+Order: classify the path, injected faults, bearer authentication (401/403), throttling
+(429); afterwards the intuit_tid header and the request log. The control API (/_sandbox)
+is never faulted, throttled or logged.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Flask, Response, g, request
+
+from . import errors
+from .errors import OAuthError, QboFault, SandboxError, ThrottleExceeded
+from .fault_injection import API_KINDS
+from .http_util import error_response, new_tid, sandbox
+from .oauth_tokens import AuthenticationError
+
+_API_PATH = re.compile(r"^/v3/company/([^/]+)(?:/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?")
+_OAUTH_KINDS = {"/oauth2/v1/tokens/bearer": "token", "/v2/oauth2/tokens/revoke": "revoke",
+                "/v1/openid_connect/userinfo": "userinfo", "/connect/oauth2": "authorize"}
+ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
+
+
+def classify(path: str, method: str) -> tuple[str, str | None]:
+    """(kind, realm) of a request path, used for faults, logs and throttling."""
+    match = _API_PATH.match(path)
+    if match:
+        realm, resource, entity_id, action = match.groups()
+        if resource in ("query", "cdc", "batch", "companyinfo"):
+            return resource, realm
+        if action == "send":
+            return "send", realm
+        return ("write" if method == "POST" else "read"), realm
+    if path.startswith("/.well-known/"):
+        return "discovery", None
+    return _OAUTH_KINDS.get(path.rstrip("/") or path, "other"), None
+
+
+def install_guard(app: Flask) -> None:
+    """Register the before/after/teardown hooks on the app."""
+    app.before_request(_before)
+    app.after_request(_after)
+    app.teardown_request(_teardown)
+
+
+def _before() -> Response | None:
+    g.started = time.monotonic()
+    g.tid = new_tid()
+    g.kind, g.realm_id = classify(request.path, request.method)
+    g.throttled = False
+    if request.path.startswith("/_sandbox"):
+        return None
+    fault = sandbox().faults.take(g.realm_id, g.kind)
+    if fault is not None:
+        if fault.delay_ms:
+            time.sleep(fault.delay_ms / 1000)
+        if fault.status is not None:
+            return error_response(_injected(fault.status, g.kind))
+    if g.kind in API_KINDS:
+        return _admit_api_call()
+    return None
+
+
+def _admit_api_call() -> Response | None:
+    """Authenticate the bearer token for the path's realm, then take a throttle slot."""
+    box = sandbox()
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return error_response(errors.authentication_failed("Authorization header missing"))
+    try:
+        grant = box.tokens.authenticate(header[7:].strip())
+    except AuthenticationError as err:
+        return error_response(errors.authentication_failed(f"{err}: SRV-110-Authentication "
+                                                           "Failure"))
+    if grant.realm_id != g.realm_id or ACCOUNTING_SCOPE not in grant.scopes:
+        return error_response(errors.authorization_failed(
+            "The token is not authorized for this company or scope"))
+    g.client_id = grant.client_id
+    g.company = box.companies.get(g.realm_id)
+    if g.company is None:
+        return error_response(errors.authorization_failed("Company not found"))
+    if not box.throttle.acquire(g.realm_id):
+        return error_response(ThrottleExceeded())
+    g.throttled = True
+    return None
+
+
+def _injected(status: int, kind: str) -> SandboxError:
+    """The body a real failure of that status would carry."""
+    if status == 429:
+        return ThrottleExceeded()
+    if kind in ("token", "revoke", "userinfo"):
+        return OAuthError("server_error" if status == 500 else "temporarily_unavailable",
+                          "Injected by qbo-sandbox", status)
+    if status == 500:
+        return QboFault("10000", "An application error has occurred while processing your "
+                        "request", "System Failure Error: injected by qbo-sandbox",
+                        "SystemFault", 500)
+    return QboFault("10000", "Service Unavailable", "The service is temporarily unavailable, "
+                    "try again later (injected by qbo-sandbox)", "SystemFault", status)
+
+
+def _after(response: Response) -> Response:
+    response.headers["intuit_tid"] = g.get("tid") or new_tid()
+    if not request.path.startswith("/_sandbox") and "kind" in g:
+        sandbox().requests.record({
+            "time": time.time(), "method": request.method, "path": request.path,
+            "query_string": request.query_string.decode(errors="replace"),
+            "kind": g.kind, "realm_id": g.realm_id, "status": response.status_code,
+            "requestid": request.args.get("requestid"), "intuit_tid": g.tid,
+            "client_id": g.get("client_id"),
+            "duration_ms": round((time.monotonic() - g.started) * 1000, 2)})
+    return response
+
+
+def _teardown(_exc: BaseException | None) -> None:
+    if g.get("throttled"):
+        sandbox().throttle.release(g.realm_id)
+        g.throttled = False

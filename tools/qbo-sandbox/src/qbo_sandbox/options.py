@@ -1,0 +1,41 @@
+"""Everything the emulator can be configured with, from the CLI or from tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """An app to register at start-up (the CLI's --app-* options)."""
+
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...] = ()
+    webhook_url: str | None = None
+    webhook_verifier_token: str | None = None
+    webhook_format: str = "cloudevents"
+    name: str = "Sandbox App"
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Defaults are Intuit's numbers; tests shrink the slow ones (webhook timing)."""
+
+    public_url: str | None = None
+    requests_per_minute: int = 500
+    concurrent_requests: int = 10
+    webhook_batch_seconds: float = 1.0
+    webhook_time_scale: float = 1.0
+    webhook_timeout_seconds: float = 3.0
+    webhook_max_attempts: int = 20
+    access_token_seconds: int = 3600
+    refresh_token_seconds: int = 8_726_400
+    data_file: str | None = None
+    save_interval_seconds: float = 30.0
+    demo_company: bool = False
+    demo_seed: int = 1
+    demo_customers: int = 50
+    demo_invoices: int = 400
+    demo_payments: int = 250
+    apps: tuple[AppSpec, ...] = field(default_factory=tuple)

@@ -1,0 +1,1 @@
+"""QuickBooks business rules: what a create, update, delete or void does to a company."""

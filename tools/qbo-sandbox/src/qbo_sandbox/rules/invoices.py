@@ -1,0 +1,168 @@
+"""Invoice rules: totals and balances are computed, payments stay linked, void zeroes amounts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .. import timefmt
+from ..errors import business_rule, required_missing
+from ..store import CompanyStore, Entity
+from .common import (
+    USD,
+    adjust_customer_balance,
+    current_for_write,
+    deleted_stub,
+    merged_fields,
+    money,
+    reference,
+    stamp_new,
+    stamp_update,
+)
+from .links import detach_invoice_from_payments, paid_amount
+
+COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
+AMOUNT_LINES = ("SalesItemLineDetail", "GroupLineDetail")
+
+
+def create_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
+    """POST /invoice without Id: TotalAmt and Balance come from the lines."""
+    invoice = {k: v for k, v in body.items() if k not in COMPUTED and k != "MetaData"}
+    _normalize(store, invoice)
+    invoice["Balance"] = invoice["TotalAmt"]
+    stamp_new(store, "Invoice", invoice, when)
+    store.put("Invoice", invoice)
+    adjust_customer_balance(store, invoice["CustomerRef"]["value"], invoice["Balance"])
+    store.notify("Invoice", invoice["Id"], "Create", when)
+    return invoice
+
+
+def update_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
+    """Sparse or full update; linked payments keep their amounts, so Balance follows."""
+    stored = current_for_write(store, "Invoice", body)
+    invoice = merged_fields(stored, body, COMPUTED)
+    _normalize(store, invoice)
+    paid = paid_amount(store, stored)
+    if paid and invoice["CustomerRef"]["value"] != stored["CustomerRef"]["value"]:
+        raise business_rule("An invoice with payments applied cannot change customer")
+    balance = round(invoice["TotalAmt"] - paid, 2)
+    if balance < 0:
+        raise business_rule("The invoice total is less than the payments applied to it")
+    invoice["Balance"] = balance
+    stamp_update(stored, invoice, when)
+    store.put("Invoice", invoice)
+    adjust_customer_balance(store, stored["CustomerRef"]["value"], -stored["Balance"])
+    adjust_customer_balance(store, invoice["CustomerRef"]["value"], balance)
+    store.notify("Invoice", invoice["Id"], "Update", when)
+    return invoice
+
+
+def delete_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
+    """?operation=delete: payments that paid it keep their money as unapplied credit."""
+    stored = current_for_write(store, "Invoice", body)
+    detach_invoice_from_payments(store, stored, when)
+    adjust_customer_balance(store, stored["CustomerRef"]["value"], -stored["Balance"])
+    stub = deleted_stub(stored, when)
+    store.remove("Invoice", stored["Id"], stub)
+    store.notify("Invoice", stored["Id"], "Delete", when)
+    return stub
+
+
+def void_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
+    """?operation=void: the invoice stays, with zero amounts and PrivateNote "Voided"."""
+    stored = current_for_write(store, "Invoice", body)
+    detach_invoice_from_payments(store, stored, when)
+    lines = [{**line, "Amount": 0} for line in stored.get("Line", [])]
+    invoice = {k: v for k, v in stored.items() if k != "LinkedTxn"}
+    invoice.update(Line=lines, TotalAmt=0, Balance=0, PrivateNote="Voided")
+    if "TxnTaxDetail" in invoice:
+        invoice["TxnTaxDetail"] = {**invoice["TxnTaxDetail"], "TotalTax": 0}
+    stamp_update(stored, invoice, when)
+    store.put("Invoice", invoice)
+    adjust_customer_balance(store, stored["CustomerRef"]["value"], -stored["Balance"])
+    store.notify("Invoice", invoice["Id"], "Void", when)
+    return invoice
+
+
+def send_invoice(store: CompanyStore, invoice_id: str, send_to: str | None, when: str) -> Entity:
+    """POST /invoice/{id}/send: EmailStatus becomes EmailSent, an Emailed event fires."""
+    stored = current_for_write(store, "Invoice", {"Id": invoice_id,
+                                                  "SyncToken": _token_of(store, invoice_id)})
+    invoice = dict(stored)
+    if send_to:
+        invoice["BillEmail"] = {"Address": send_to}
+    if not invoice.get("BillEmail"):
+        raise business_rule("The invoice has no email address to send to")
+    invoice["EmailStatus"] = "EmailSent"
+    invoice["DeliveryInfo"] = {"DeliveryType": "Email", "DeliveryTime": when}
+    stamp_update(stored, invoice, when)
+    store.put("Invoice", invoice)
+    store.notify("Invoice", invoice["Id"], "Emailed", when)
+    return invoice
+
+
+def _token_of(store: CompanyStore, invoice_id: str) -> str:
+    stored = store.get("Invoice", invoice_id)
+    return stored["SyncToken"] if stored else "0"
+
+
+def _normalize(store: CompanyStore, invoice: Entity) -> None:
+    customer = reference(store, "Customer", invoice.get("CustomerRef"), "CustomerRef")
+    invoice["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
+    lines, subtotal = _priced_lines(invoice.get("Line"))
+    invoice["Line"] = lines
+    tax = money((invoice.get("TxnTaxDetail") or {}).get("TotalTax", 0), "TotalTax")
+    invoice["TotalAmt"] = round(subtotal + tax, 2)
+    invoice.setdefault("TxnDate", timefmt.today().isoformat())
+    invoice.setdefault("DueDate", _due_date(store, invoice))
+    invoice.setdefault("DocNumber", _next_doc_number(store))
+    invoice.setdefault("CurrencyRef", USD)
+    invoice.setdefault("EmailStatus", "NotSet")
+    invoice.setdefault("PrintStatus", "NeedToPrint")
+    invoice.setdefault("ApplyTaxAfterDiscount", False)
+    email = (customer.get("PrimaryEmailAddr") or {}).get("Address")
+    if email and "BillEmail" not in invoice:
+        invoice["BillEmail"] = {"Address": email}
+
+
+def _priced_lines(raw_lines: object) -> tuple[list[Entity], float]:
+    """Number the lines, price them, drop any sent SubTotal and append a fresh one."""
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise required_missing("Line")
+    lines: list[Entity] = []
+    subtotal = 0.0
+    for raw in raw_lines:
+        kind = raw.get("DetailType")
+        if kind == "SubTotalLineDetail":
+            continue
+        line = dict(raw)
+        if kind in AMOUNT_LINES or kind == "DiscountLineDetail":
+            detail = line.get(kind) or {}
+            if "Amount" not in line and "Qty" in detail and "UnitPrice" in detail:
+                line["Amount"] = detail["Qty"] * detail["UnitPrice"]
+            line["Amount"] = money(line.get("Amount", 0), "Line.Amount")
+            subtotal += -line["Amount"] if kind == "DiscountLineDetail" else line["Amount"]
+        elif kind != "DescriptionOnly":
+            raise business_rule(f"Unsupported line DetailType {kind!r}")
+        line["Id"] = str(len(lines) + 1)
+        line["LineNum"] = len(lines) + 1
+        lines.append(line)
+    if not any(line.get("DetailType") in AMOUNT_LINES for line in lines):
+        raise business_rule("An invoice needs at least one SalesItemLineDetail line")
+    subtotal = round(subtotal, 2)
+    lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail",
+                  "SubTotalLineDetail": {}})
+    return lines, subtotal
+
+
+def _due_date(store: CompanyStore, invoice: Entity) -> str:
+    """DueDate follows SalesTermRef's DueDays when the client sends none."""
+    term_ref = invoice.get("SalesTermRef") or {}
+    term = store.get("Term", str(term_ref.get("value", "")))
+    days = int(term.get("DueDays", 0)) if term else 0
+    return (date.fromisoformat(invoice["TxnDate"]) + timedelta(days=days)).isoformat()
+
+
+def _next_doc_number(store: CompanyStore) -> str:
+    """Auto-numbering, like QBO with custom transaction numbers off."""
+    store.next_ids["DocNumber"] = max(store.next_ids["DocNumber"], 1000) + 1
+    return str(store.next_ids["DocNumber"])

@@ -1,0 +1,139 @@
+"""The composition root: every collaborator of one running emulator, wired in one place."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .apps import App, AppRegistry
+from .fault_injection import FaultInjector
+from .generator import GenerateSpec, generate_company
+from .oauth_tokens import Lifetimes, TokenStore
+from .options import SandboxOptions
+from .persistence import DataFileSaver
+from .request_log import ReplayCache, RequestLog
+from .store import CompanyStore
+from .throttle import Limits, Throttle
+from .webhooks.dispatcher import DispatchSettings, WebhookDispatcher
+
+FIRST_REALM = 9_341_453_000_000_001
+
+
+@dataclass(frozen=True)
+class CompanySummary:
+    """What the consent page and the control API list."""
+
+    realm_id: str
+    name: str
+
+
+class Sandbox:
+    """State of the emulator. The Flask app reads it through current_app.extensions."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.apps = AppRegistry()
+        self.tokens = TokenStore(Lifetimes(options.access_token_seconds,
+                                           options.refresh_token_seconds))
+        self.companies: dict[str, CompanyStore] = {}
+        self.throttle = Throttle(Limits(options.requests_per_minute, options.concurrent_requests))
+        self.faults = FaultInjector()
+        self.requests = RequestLog()
+        self.replay = ReplayCache()
+        self.webhooks = WebhookDispatcher(self.apps, self.tokens, DispatchSettings(
+            options.webhook_batch_seconds, options.webhook_time_scale,
+            options.webhook_timeout_seconds, options.webhook_max_attempts))
+        self.saver: DataFileSaver | None = None
+        if options.data_file:
+            self.saver = DataFileSaver(self, options.data_file, options.save_interval_seconds)
+        self._lock = threading.Lock()
+        self._next_realm = FIRST_REALM
+
+    def base_url(self, host_url: str) -> str:
+        """Public base URL: --public-url if given, else the URL the client used."""
+        return (self.options.public_url or host_url).rstrip("/")
+
+    def start(self) -> None:
+        """Load the data file, register configured apps, create the demo company, start threads."""
+        if self.saver is not None:
+            self.saver.load()
+        for spec in self.options.apps:
+            self.apps.add(App(spec.client_id, spec.client_secret, spec.redirect_uris, spec.name,
+                              spec.webhook_url, spec.webhook_verifier_token or "verifier",
+                              spec.webhook_format))
+        if self.options.demo_company and not self.companies:
+            self.create_company(GenerateSpec(
+                self.options.demo_seed, self.options.demo_customers,
+                self.options.demo_invoices, self.options.demo_payments))
+        self.webhooks.start()
+        if self.saver is not None:
+            self.saver.start()
+
+    def stop(self) -> None:
+        """Stop background delivery and saving (joins their threads; saves a last time)."""
+        self.webhooks.stop()
+        if self.saver is not None:
+            self.saver.stop()
+
+    def create_company(self, spec: GenerateSpec, realm_id: str | None = None) -> CompanyStore:
+        """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo)."""
+        data = generate_company(spec)
+        with self._lock:
+            if realm_id is None:
+                while str(self._next_realm) in self.companies:
+                    self._next_realm += 1
+                realm_id = str(self._next_realm)
+            if realm_id in self.companies:
+                raise ValueError(f"company {realm_id} already exists")
+            store = CompanyStore(realm_id, spec.company_name)
+            store.load(data)
+            self.add_company(store)
+        return store
+
+    def add_company(self, store: CompanyStore) -> None:
+        """Attach a store (new or loaded from the data file) and its webhook listener."""
+        store.add_listener(self.webhooks.on_change)
+        self.companies[store.realm_id] = store
+
+    def company_list(self) -> list[CompanySummary]:
+        """Companies in creation order."""
+        return [CompanySummary(s.realm_id, s.name) for s in list(self.companies.values())]
+
+    def reset(self, keep_apps: bool = False) -> None:
+        """Back to an empty sandbox (apps kept on request)."""
+        with self._lock:
+            self.companies.clear()
+            self._next_realm = FIRST_REALM
+        if not keep_apps:
+            self.apps.clear()
+        self.tokens.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.replay.clear()
+        self.throttle.reset()
+        self.throttle.set_limits(Limits(self.options.requests_per_minute,
+                                        self.options.concurrent_requests))
+        self.webhooks.clear()
+
+    def counts(self, realm_id: str | None) -> dict[str, Any]:
+        """Counters tests assert on: token refreshes, code exchanges, API calls by kind."""
+        rows = self.requests.query(realm_id=realm_id, limit=10**9)
+        by_kind: dict[str, int] = {}
+        for row in rows:
+            by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + 1
+        result: dict[str, Any] = {"requests": len(rows), "requests_by_kind": by_kind}
+        result.update(self.tokens.totals(realm_id))
+        result["webhook_attempts"] = len(self.webhooks.attempts(realm_id))
+        return result
+
+
+def spec_from_json(data: dict[str, Any]) -> GenerateSpec:
+    """Control-API JSON to a generator spec (missing numbers mean an empty company)."""
+    as_of = data.get("as_of")
+    return GenerateSpec(seed=int(data.get("seed", 1)), customers=int(data.get("customers", 0)),
+                        invoices=int(data.get("invoices", 0)),
+                        payments=int(data.get("payments", 0)),
+                        company_name=data.get("name") or "Sandbox Company_US_1",
+                        as_of=date.fromisoformat(as_of) if as_of else None)

@@ -1,0 +1,1 @@
+"""Intuit webhooks: payloads in both formats and a background, retrying dispatcher."""
