@@ -5,7 +5,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from clientsynq.common.events import EventValidationError, decode_event, encode_event, new_event
+from clientsynq.common.events import (
+    EventValidationError,
+    decode_event,
+    encode_event,
+    load_event,
+    new_event,
+)
 
 from .event_builders import SOURCE, TENANT, VALID_DATA, envelope, invoice
 
@@ -117,12 +123,23 @@ def test_type_must_match_the_topic_it_arrived_on() -> None:
     (b"[]", "must be a JSON object"),
     (b'{"id": "a", "id": "b"}', "duplicate key 'id'"),
     (b'{"specversion": NaN}', "malformed JSON"),
+    (b'{"id": ' + b"9" * 5000 + b"}", "number too large"),
+    (b'{"data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
 ])
 def test_malformed_messages_are_refused(payload: bytes, expected: str) -> None:
     with pytest.raises(EventValidationError) as caught:
         decode_event(payload)
 
     assert expected in caught.value.reason
+
+
+def test_deeply_nested_python_data_is_refused_not_crashing() -> None:
+    nested: list[object] = []
+    for _ in range(5000):
+        nested = [nested]
+
+    with pytest.raises(EventValidationError, match="nested too deeply"):
+        load_event(envelope(data={"invoice": nested}))
 
 
 def test_a_deleted_status_is_the_only_way_to_send_a_stub() -> None:

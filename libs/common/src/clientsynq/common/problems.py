@@ -189,7 +189,7 @@ def json_body(schema: Schema | type[Schema], max_bytes: int = DEFAULT_MAX_BODY_B
     try:
         parsed = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys,
                             parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BadRequest(f"The request body is not valid JSON: {_json_reason(exc)}.") from None
     loader = schema() if isinstance(schema, type) else schema
     try:
@@ -235,6 +235,8 @@ def _json_reason(exc: Exception) -> str:
         return "not UTF-8"
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
     return str(exc)
 
 

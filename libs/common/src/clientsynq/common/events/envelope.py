@@ -118,6 +118,8 @@ def load_event(envelope: Mapping[str, Any], topic: str | None = None) -> Event:
         head = _schema(EnvelopeSchema).load(_to_wire(envelope))
     except ValidationError as exc:
         raise from_messages(exc.messages) from None
+    except RecursionError:
+        raise EventValidationError("event is nested too deeply") from None
     if topic is not None and head["type"] != topic:
         raise EventValidationError(f"type {head['type']!r} does not match topic {topic!r}")
     try:
@@ -158,12 +160,16 @@ def decode_event(raw: bytes, topic: str | None = None) -> Event:
         parsed = json.loads(
             text_value, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
         )
+    except _DuplicateKey as exc:
+        raise EventValidationError(f"malformed JSON: duplicate key {exc.key!r}") from None
     except json.JSONDecodeError as exc:
         raise EventValidationError(
             f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except _DuplicateKey as exc:
-        raise EventValidationError(f"malformed JSON: duplicate key {exc.key!r}") from None
+    except ValueError:  # e.g. an integer beyond Python's digit limit
+        raise EventValidationError("malformed JSON: number too large") from None
+    except RecursionError:
+        raise EventValidationError("malformed JSON: nested too deeply") from None
     return load_event(parsed, topic)
 
 
