@@ -1,7 +1,7 @@
 """What happens to every request before and after its view: the gateway's job.
 
-Order: classify the path, injected faults, bearer authentication (401/403), throttling
-(429); afterwards the intuit_tid header and the request log. The control API (/_sandbox)
+Order: classify the path, bearer authentication (401/403), throttling (429), injected
+faults (a slow fault holds its throttle slot, as a slow server would); afterwards the intuit_tid header and the request log. The control API (/_sandbox)
 is never faulted, throttled or logged.
 """
 
@@ -53,14 +53,16 @@ def _before() -> Response | None:
     g.throttled = False
     if request.path.startswith("/_sandbox"):
         return None
+    if g.kind in API_KINDS:
+        refused = _admit_api_call()
+        if refused is not None:
+            return refused
     fault = sandbox().faults.take(g.realm_id, g.kind)
     if fault is not None:
         if fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)
+            time.sleep(fault.delay_ms / 1000)  # inside the throttle slot, like a slow server
         if fault.status is not None:
             return error_response(_injected(fault.status, g.kind))
-    if g.kind in API_KINDS:
-        return _admit_api_call()
     return None
 
 
