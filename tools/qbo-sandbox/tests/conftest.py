@@ -20,6 +20,12 @@ from qbo_sandbox.testing import SandboxHandle, running_sandbox
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 
 
+@pytest.fixture(autouse=True)
+def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """oauthlib refuses http:// unless told; the sandbox serves plain HTTP on loopback."""
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxHandle]:
     """The running server: short webhook window and a 1000x faster retry schedule."""

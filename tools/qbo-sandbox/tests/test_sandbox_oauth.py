@@ -16,12 +16,6 @@ SCOPES = ["com.intuit.quickbooks.accounting", "openid", "email"]
 REDIRECT_URI = "http://127.0.0.1:9/callback"  # the `app` fixture registers this one
 
 
-@pytest.fixture(autouse=True)
-def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """oauthlib refuses http:// unless told; the sandbox serves plain HTTP on loopback."""
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
 def discovery(sandbox: SandboxHandle) -> dict[str, Any]:
     return requests.get(sandbox.discovery_url, timeout=10).json()
 

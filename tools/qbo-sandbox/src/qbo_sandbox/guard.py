@@ -1,8 +1,9 @@
 """What happens to every request before and after its view: the gateway's job.
 
 Order: classify the path, bearer authentication (401/403), throttling (429), injected
-faults (a slow fault holds its throttle slot, as a slow server would); afterwards the intuit_tid header and the request log. The control API (/_sandbox)
-is never faulted, throttled or logged.
+faults (a slow fault holds its throttle slot, as a slow server would); afterwards the
+intuit_tid header and the request log. The control API (/_sandbox) is never faulted,
+throttled or logged.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from ..errors import QboFault, not_found, required_missing, stale_object
@@ -16,6 +17,24 @@ def money(value: Any, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise QboFault("2090", "Invalid Number", f"{field} must be a number, got {value!r}")
     return round(float(value), 2)
+
+
+def compact(value: Any) -> Any:
+    """Drop null and empty-string members, as QBO ignores them (SDKs send many of them)."""
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        return [compact(v) for v in value if v is not None]
+    return value
+
+
+def valid_date(value: Any, field: str) -> str:
+    """Dates are YYYY-MM-DD; anything else is a validation fault, not a crash."""
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError as err:
+        raise QboFault("2040", "Invalid Date", f"{field} must be YYYY-MM-DD, got {value!r}"
+                       ) from err
 
 
 def stamp_new(store: CompanyStore, entity_type: str, entity: Entity, when: str) -> Entity:

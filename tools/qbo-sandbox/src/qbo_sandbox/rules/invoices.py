@@ -17,6 +17,7 @@ from .common import (
     reference,
     stamp_new,
     stamp_update,
+    valid_date,
 )
 from .links import detach_invoice_from_payments, paid_amount
 
@@ -112,8 +113,9 @@ def _normalize(store: CompanyStore, invoice: Entity) -> None:
     invoice["Line"] = lines
     tax = money((invoice.get("TxnTaxDetail") or {}).get("TotalTax", 0), "TotalTax")
     invoice["TotalAmt"] = round(subtotal + tax, 2)
-    invoice.setdefault("TxnDate", timefmt.today().isoformat())
-    invoice.setdefault("DueDate", _due_date(store, invoice))
+    invoice["TxnDate"] = valid_date(invoice.get("TxnDate", timefmt.today()), "TxnDate")
+    invoice["DueDate"] = valid_date(invoice.get("DueDate") or _due_date(store, invoice),
+                                    "DueDate")
     invoice.setdefault("DocNumber", _next_doc_number(store))
     invoice.setdefault("CurrencyRef", USD)
     invoice.setdefault("EmailStatus", "NotSet")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from .. import timefmt
 from ..errors import unsupported
 from ..store import CompanyStore, Entity
+from .common import compact
 from .customers import create_customer, refuse_customer_delete, update_customer
 from .invoices import create_invoice, delete_invoice, update_invoice, void_invoice
 from .payments import create_payment, delete_payment, update_payment, void_payment
@@ -51,4 +52,4 @@ def apply_write(store: CompanyStore, entity_type: str, operation: str, body: Ent
     if not isinstance(body, dict):
         raise unsupported("Request body must be a JSON object")
     with store.lock:
-        return rule(store, body, timefmt.now_text())
+        return rule(store, compact(body), timefmt.now_text())

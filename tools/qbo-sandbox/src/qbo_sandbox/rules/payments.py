@@ -15,6 +15,7 @@ from .common import (
     reference,
     stamp_new,
     stamp_update,
+    valid_date,
 )
 from .links import amounts_by_invoice, check_applications, relink
 
@@ -90,6 +91,6 @@ def _normalize(store: CompanyStore, payment: Entity) -> None:
     if unapplied < 0:
         raise business_rule("The payment lines add up to more than the payment's TotalAmt")
     payment["UnappliedAmt"] = unapplied
-    payment.setdefault("TxnDate", timefmt.today().isoformat())
+    payment["TxnDate"] = valid_date(payment.get("TxnDate", timefmt.today()), "TxnDate")
     payment.setdefault("CurrencyRef", USD)
     payment.setdefault("ProcessPayment", False)

@@ -1,0 +1,70 @@
+"""python-quickbooks (with intuit-oauth) pointed at the sandbox cannot tell the difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from qbo_sandbox.control import SandboxControl
+from qbo_sandbox.testing import SandboxHandle
+
+quickbooks = pytest.importorskip("quickbooks")
+
+
+@pytest.fixture()
+def qb(sandbox: SandboxHandle, control: SandboxControl, app: dict[str, Any],
+       company: dict[str, Any]) -> Any:
+    from intuitlib.client import AuthClient
+    from intuitlib.enums import Scopes
+
+    auth = AuthClient(app["client_id"], app["client_secret"], app["redirect_uris"][0],
+                      sandbox.discovery_url)
+    callback = control.authorize(auth.get_authorization_url([Scopes.ACCOUNTING]),
+                                 realm_id=company["realm_id"])
+    auth.get_bearer_token(callback["code"], realm_id=callback["realmId"])
+    client = quickbooks.QuickBooks(auth_client=auth, refresh_token=auth.refresh_token,
+                                   company_id=company["realm_id"], minorversion=75)
+    client.api_url_v3 = f"{sandbox.base_url}/v3"
+    return client
+
+
+def test_python_quickbooks_reads_queries_and_writes(qb: Any) -> None:
+    from quickbooks.objects.customer import Customer
+    from quickbooks.objects.detailline import SalesItemLine, SalesItemLineDetail
+    from quickbooks.objects.invoice import Invoice
+
+    customers = Customer.all(qb=qb, max_results=1000)
+    assert customers and all(c.Active for c in customers)
+    assert Invoice.count(qb=qb) == 60
+    invoice = Invoice()
+    line = SalesItemLine()
+    line.Amount = 42.0
+    line.SalesItemLineDetail = SalesItemLineDetail()
+    invoice.Line = [line]
+    invoice.CustomerRef = customers[0].to_ref()
+    invoice.save(qb=qb, request_id="python-quickbooks-1")
+    assert invoice.Id
+    fetched = Invoice.get(invoice.Id, qb=qb)
+    assert fetched.TotalAmt == fetched.Balance == 42.0
+
+
+def test_python_quickbooks_cdc_and_stale_object(qb: Any) -> None:
+    from datetime import datetime, timedelta
+
+    from quickbooks.cdc import change_data_capture
+    from quickbooks.exceptions import QuickbooksException
+    from quickbooks.objects.customer import Customer
+    from quickbooks.objects.invoice import Invoice
+
+    since = datetime.now() - timedelta(days=29)
+    result = change_data_capture([Invoice, Customer], since, qb=qb)
+    assert hasattr(result, "Invoice") or hasattr(result, "Customer")
+    invoice = Invoice.all(qb=qb, max_results=1)[0]
+    stale = Invoice.get(invoice.Id, qb=qb)
+    invoice.PrivateNote = "first"
+    invoice.save(qb=qb)
+    stale.PrivateNote = "second"
+    with pytest.raises(QuickbooksException) as caught:
+        stale.save(qb=qb)
+    assert caught.value.error_code == 5010
