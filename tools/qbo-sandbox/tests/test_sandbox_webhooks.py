@@ -24,12 +24,16 @@ class Receiver:
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.failures_left = 0
+        self.slow_seconds = 0.0
         self.event = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.slow_seconds:
+                    delay, receiver.slow_seconds = receiver.slow_seconds, 0.0
+                    time.sleep(delay)
                 if receiver.failures_left > 0:
                     receiver.failures_left -= 1
                     self.send_response(500)
@@ -129,6 +133,17 @@ def test_a_failing_endpoint_is_retried_until_it_answers(control: SandboxControl,
     assert len(received) == 1
     assert [a["status"] for a in attempts] == [500, 500, 500, 200]
     assert [a["attempt"] for a in attempts] == [1, 2, 3, 4]
+
+
+def test_an_endpoint_slower_than_the_timeout_counts_as_failed(
+        control: SandboxControl, receiver: Receiver) -> None:
+    app = connected_app(control, receiver, "classic")
+    receiver.slow_seconds = 1.3  # the session's sandbox waits 1 s (Intuit: 3 s)
+    control.change(app["realm_id"], "Customer", "3", Notes="slow")
+    control.flush_webhooks(wait=10)
+    attempts = control.webhook_deliveries(app["realm_id"])
+    assert [a["ok"] for a in attempts] == [False, True]
+    assert attempts[0]["body"] == attempts[1]["body"]
 
 
 def test_a_disconnected_app_gets_no_webhooks(control: SandboxControl,
