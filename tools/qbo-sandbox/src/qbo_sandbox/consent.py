@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template_string
 
 SCOPE_LABELS = {
@@ -50,7 +52,7 @@ _ERROR = """<!doctype html>
 </main></body></html>"""
 
 
-def consent_page(app: object, companies: list[object], selected: str | None,
+def consent_page(app: object, companies: Sequence[object], selected: str | None,
                  scopes: list[str], hidden: list[tuple[str, str]], action: str) -> str:
     """The consent screen naming the app, the company and the scopes."""
     return render_template_string(_PAGE, app=app, companies=companies, selected=selected,

@@ -37,18 +37,31 @@ class SandboxControl:
             raise ControlError(response.status_code, response.text)
         return response.json()
 
+    def _obj(self, method: str, path: str, json: Any = None,
+             params: dict[str, Any] | None = None) -> dict[str, Any]:
+        answer = self._call(method, path, json, params)
+        if not isinstance(answer, dict):
+            raise ControlError(200, f"expected a JSON object from {path}")
+        return answer
+
+    def _list(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        answer = self._call("GET", path, params=params)
+        if not isinstance(answer, list):
+            raise ControlError(200, f"expected a JSON array from {path}")
+        return answer
+
     def health(self) -> dict[str, Any]:
         """{"status": "ok", ...}."""
-        return self._call("GET", "/health")
+        return self._obj("GET", "/health")
 
     def register_app(self, **fields: Any) -> dict[str, Any]:
         """client_id, client_secret, redirect_uris, webhook_url, webhook_verifier_token,
         webhook_format ("cloudevents" | "classic"), name; missing ones are generated."""
-        return self._call("POST", "/apps", fields)
+        return self._obj("POST", "/apps", fields)
 
     def update_app(self, client_id: str, **changes: Any) -> dict[str, Any]:
         """Change webhook_url, webhook_format, webhook_verifier_token, redirect_uris..."""
-        return self._call("PATCH", f"/apps/{client_id}", changes)
+        return self._obj("PATCH", f"/apps/{client_id}", changes)
 
     def create_company(self, customers: int = 0, invoices: int = 0, payments: int = 0,
                        seed: int = 1, name: str | None = None, realm_id: str | None = None,
@@ -56,16 +69,17 @@ class SandboxControl:
         """A new seeded company: {"realm_id", "name", "counts"}."""
         body = {"customers": customers, "invoices": invoices, "payments": payments,
                 "seed": seed, "name": name, "realm_id": realm_id, "as_of": as_of}
-        return self._call("POST", "/companies", {k: v for k, v in body.items() if v is not None})
+        return self._obj("POST", "/companies",
+                         {k: v for k, v in body.items() if v is not None})
 
     def companies(self) -> list[dict[str, Any]]:
         """Every company with its counts."""
-        return self._call("GET", "/companies")
+        return self._list("/companies")
 
     def connect(self, client_id: str, realm_id: str,
                 scopes: tuple[str, ...] = (ACCOUNTING,)) -> dict[str, Any]:
         """Tokens without the browser dance (a token response plus realmId)."""
-        return self._call("POST", "/connections", {"client_id": client_id,
+        return self._obj("POST", "/connections", {"client_id": client_id,
                                                    "realm_id": realm_id,
                                                    "scopes": list(scopes)})
 
@@ -100,15 +114,15 @@ class SandboxControl:
         """
         base = f"/companies/{realm_id}/{entity.lower()}"
         if operation == "create":
-            return self._call("POST", base, fields)
+            return self._obj("POST", base, fields)
         routes = {"update": ("PATCH", ""), "delete": ("DELETE", ""), "void": ("POST", "/void"),
                   "send": ("POST", "/send")}
         method, suffix = routes[operation]
-        return self._call(method, f"{base}/{entity_id}{suffix}", fields)
+        return self._obj(method, f"{base}/{entity_id}{suffix}", fields)
 
     def entity(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any]:
         """Read an entity without a token."""
-        return self._call("GET", f"/companies/{realm_id}/{entity.lower()}/{entity_id}")
+        return self._obj("GET", f"/companies/{realm_id}/{entity.lower()}/{entity_id}")
 
     def inject_fault(self, status: int | None = None, delay_ms: int = 0, count: int = 1,
                      realm_id: str | None = None, kind: str = "any") -> dict[str, Any]:
@@ -119,7 +133,7 @@ class SandboxControl:
         """
         body = {"status": status, "delay_ms": delay_ms, "count": count,
                 "realm_id": realm_id, "kind": kind}
-        return self._call("POST", "/faults", body)
+        return self._obj("POST", "/faults", body)
 
     def clear_faults(self) -> None:
         """Drop every pending fault."""
@@ -142,27 +156,27 @@ class SandboxControl:
         """Change throttling, for every realm or one."""
         body = {"requests_per_minute": requests_per_minute,
                 "concurrent_requests": concurrent_requests, "realm_id": realm_id}
-        return self._call("PUT", "/limits", {k: v for k, v in body.items() if v is not None})
+        return self._obj("PUT", "/limits", {k: v for k, v in body.items() if v is not None})
 
     def request_log(self, realm_id: str | None = None, kind: str | None = None,
                     after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
         """Logged requests (method, path, realm_id, status, requestid, time, kind...)."""
         params = {"realm_id": realm_id, "kind": kind, "after": after, "limit": limit}
-        return self._call("GET", "/requests", params={k: v for k, v in params.items()
+        return self._list("/requests", params={k: v for k, v in params.items()
                                                        if v is not None})
 
     def counts(self, realm_id: str | None = None) -> dict[str, Any]:
         """token_refreshes, code_exchanges, requests, requests_by_kind, webhook_attempts..."""
-        return self._call("GET", "/counts", params={"realm_id": realm_id} if realm_id else None)
+        return self._obj("GET", "/counts", params={"realm_id": realm_id} if realm_id else None)
 
     def webhook_deliveries(self, realm_id: str | None = None) -> list[dict[str, Any]]:
         """Every delivery attempt (status, ok, error, body, signature, attempt)."""
-        return self._call("GET", "/webhooks/deliveries",
+        return self._list("/webhooks/deliveries",
                           params={"realm_id": realm_id} if realm_id else None)
 
     def flush_webhooks(self, wait: float | None = None) -> dict[str, Any]:
         """Send batched changes now; with `wait`, block until delivered (or timeout)."""
-        return self._call("POST", "/webhooks/flush", {"wait": wait} if wait else {})
+        return self._obj("POST", "/webhooks/flush", {"wait": wait} if wait else {})
 
     def reset(self, keep_apps: bool = False) -> None:
         """Forget everything (apps too unless keep_apps)."""

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app
 
 from . import timefmt
 from .errors import SandboxError
 
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
 
-def sandbox() -> Any:
+
+def sandbox() -> Sandbox:
     """The Sandbox this app serves (set by create_app)."""
-    return current_app.extensions["qbo_sandbox"]
+    box: Sandbox = current_app.extensions["qbo_sandbox"]
+    return box
 
 
 def qbo_json(payload: dict[str, Any], status: int = 200) -> Response:

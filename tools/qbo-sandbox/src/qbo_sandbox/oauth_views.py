@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, Response, g, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from .apps import App
 from .consent import SCOPE_LABELS, consent_page, error_page
@@ -56,7 +57,7 @@ def jwks() -> Response:
 
 
 @bp.route("/connect/oauth2", methods=["GET", "POST"])
-def authorize() -> Response | str | tuple[str, int]:
+def authorize() -> BaseResponse | str | tuple[str, int]:
     """GET shows the consent page; the form POSTs back here with the user's decision."""
     params = request.values
     app = sandbox().apps.get(params.get("client_id", ""))
@@ -88,7 +89,8 @@ def _show_consent(app: App, redirect_uri: str, scopes: list[str]) -> str | tuple
     return consent_page(app, companies, selected, scopes, hidden, request.path)
 
 
-def _decide(app: App, redirect_uri: str, scopes: list[str], state: str | None) -> Response:
+def _decide(app: App, redirect_uri: str, scopes: list[str],
+            state: str | None) -> BaseResponse:
     if request.form.get("decision") != "approve":
         return _back(redirect_uri, error="access_denied", state=state)
     box = sandbox()
@@ -100,7 +102,7 @@ def _decide(app: App, redirect_uri: str, scopes: list[str], state: str | None) -
     return _back(redirect_uri, code=code, state=state, realmId=realm)
 
 
-def _back(redirect_uri: str, **params: str | None) -> Response:
+def _back(redirect_uri: str, **params: str | None) -> BaseResponse:
     """Redirect to the app's callback, keeping any query it already has."""
     parts = urlsplit(redirect_uri)
     query = parse_qsl(parts.query) + [(k, v) for k, v in params.items() if v is not None]

@@ -7,6 +7,7 @@ unchanged: paging through a big table sorts once, and each page is a slice.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from .store import NAME_LIST_TYPES, CompanyStore, Entity
 
 QUERYABLE = ("Customer", "Invoice", "Payment", "CompanyInfo", "Item", "Term")
 CACHE_SIZE = 16
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq, "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 Getter = Callable[[Entity], Any]
 
 
@@ -141,10 +144,8 @@ def _predicate(fields: dict[str, Field], condition: Condition) -> Callable[[Enti
         allowed = set(values)
         return lambda e: get(e) in allowed
     value = values[0]
-    compare = {"=": lambda a: a == value, "<": lambda a: a < value,
-               ">": lambda a: a > value, "<=": lambda a: a <= value,
-               ">=": lambda a: a >= value}[condition.op]
-    return lambda e: compare(get(e))
+    compare: Callable[[Any, Any], bool] = COMPARISONS[condition.op]
+    return lambda e: compare(get(e), value)
 
 
 def _coerce(kind: str, value: str | float | bool, prop: str) -> Any:

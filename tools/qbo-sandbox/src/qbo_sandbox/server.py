@@ -30,7 +30,7 @@ class RunningServer:
     @property
     def base_url(self) -> str:
         """http://host:port without a trailing slash."""
-        return f"http://{self.http.server_address[0]}:{self.port}"
+        return f"http://{self.http.host}:{self.port}"
 
     def serve_forever(self) -> None:
         """Block serving requests until `shutdown` is called from another thread."""
