@@ -1,17 +1,37 @@
 """Flask app factory of auth-svc (gunicorn: 'clientsynq.auth.app:create_app_from_env()')."""
 from __future__ import annotations
 
+from clientsynq.auth.api import accounts, internal, portal, qbo, team
+from clientsynq.auth.bootstrap import Deps, build
+from clientsynq.auth.config import Settings
+from clientsynq.common.auth import install_service_check, jwks
 from clientsynq.common.config import load_or_exit
 from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
-from flask import Flask
+from flask import Flask, Response, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from clientsynq.auth.bootstrap import Deps, build
-from clientsynq.auth.config import Settings
+JWKS_MAX_AGE_SECONDS = 300
 
 
 def create_app(deps: Deps) -> Flask:
-    return create_service_app("auth", deps, deps.platform.readiness_checks())
+    app = create_service_app("auth", deps, deps.platform.readiness_checks())
+    install_service_check(app, deps.service_check)
+    for blueprint in (accounts.bp, team.bp, qbo.bp, portal.bp, internal.bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/.well-known/jwks.json", "jwks", lambda: _jwks(deps))
+    hops = deps.settings.trusted_proxy_hops
+    if hops:
+        # Only behind our gateway: otherwise anyone could pick their own "client address".
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    return app
+
+
+def _jwks(deps: Deps) -> Response:
+    """Every key still valid for verifying; other services cache it (JwksCache)."""
+    response = jsonify(jwks(deps.signing_keys.public_keys()))
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE_SECONDS}"
+    return response
 
 
 def create_app_from_env() -> Flask:

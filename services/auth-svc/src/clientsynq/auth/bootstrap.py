@@ -1,18 +1,103 @@
 """The composition root of auth-svc: the only function that knows concrete classes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from clientsynq.common.service import Platform, connect_platform
-
+from clientsynq.auth.adapters.indexes import ensure_auth_indexes
+from clientsynq.auth.adapters.mailer import SmtpMailer
+from clientsynq.auth.adapters.mongo_accounts import LoginThrottleStore, TenantStore, UserStore
+from clientsynq.auth.adapters.mongo_connections import ConnectionStore
+from clientsynq.auth.adapters.mongo_invitations import InvitationStore
+from clientsynq.auth.adapters.mongo_keys_audit import ApiKeyStore, AuditLog
+from clientsynq.auth.adapters.mongo_sessions import OAuthStateStore, RefreshTokenStore
+from clientsynq.auth.adapters.passwords import Passwords
+from clientsynq.auth.adapters.qbo_oauth import QboOAuthClient
+from clientsynq.auth.adapters.signing_keys import SigningKeys, load_signing_keys
+from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.config import Settings
+from clientsynq.auth.domain.model import Clock, utc_now
+from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
+from clientsynq.common.crypto import KeyRing
+from clientsynq.common.service import Platform, connect_platform
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+OPERATOR = "operator"
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Stores:
+    tenants: TenantStore
+    users: UserStore
+    throttle: LoginThrottleStore
+    refresh_tokens: RefreshTokenStore
+    oauth_states: OAuthStateStore
+    connections: ConnectionStore
+    invitations: InvitationStore
+    api_keys: ApiKeyStore
+    audit: AuditLog
+    leases: Collection[Any]
+
+
+def mongo_stores(db: Database[Any]) -> Stores:
+    return Stores(tenants=TenantStore(db), users=UserStore(db), throttle=LoginThrottleStore(db),
+                  refresh_tokens=RefreshTokenStore(db), oauth_states=OAuthStateStore(db),
+                  connections=ConnectionStore(db), invitations=InvitationStore(db),
+                  api_keys=ApiKeyStore(db), audit=AuditLog(db), leases=db["leases"])
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     platform: Platform
+    stores: Stores
+    clock: Clock
+    passwords: Passwords
+    signing_keys: SigningKeys = field(repr=False)
+    signer: JwtSigner
+    verifier: TokenVerifier
+    qbo: QboOAuthClient
+    cipher: TokenCipher
+    mailer: Mailer
+    service_check: ServiceCredentialCheck
+    instance_id: str
 
 
-def build(settings: Settings) -> Deps:
-    return Deps(settings=settings, platform=connect_platform(settings.common))
+def build(settings: Settings, clock: Clock = utc_now, mailer: Mailer | None = None,
+          create_indexes: bool = True) -> Deps:
+    """Reads the signing keys (generating a dev key if configured) and creates indexes;
+    Kafka and MongoDB clients stay lazy."""
+    platform = connect_platform(settings.common)
+    if create_indexes:
+        ensure_auth_indexes(platform.db)
+    keys = load_signing_keys(settings.sessions.signing_keys_dir,
+                             settings.sessions.signing_active_kid,
+                             settings.sessions.generate_signing_key)
+    sessions = settings.sessions
+    return Deps(
+        settings=settings, platform=platform, stores=mongo_stores(platform.db), clock=clock,
+        passwords=Passwords(settings.login.argon2_time_cost, settings.login.argon2_memory_kib),
+        signing_keys=keys,
+        signer=JwtSigner(keys.active_key, keys.active_kid, sessions.issuer, sessions.audience),
+        verifier=TokenVerifier(StaticKeySource(keys.public_keys()), sessions.issuer,
+                               sessions.audience),
+        qbo=QboOAuthClient(settings.qbo, settings.qbo_redirect_uri),
+        cipher=TokenCipher(KeyRing.from_spec(settings.token_keys_spec,
+                                             settings.token_active_key)),
+        mailer=mailer or SmtpMailer(settings.mail),
+        service_check=_service_check(settings),
+        instance_id=uuid.uuid4().hex,
+    )
+
+
+def _service_check(settings: Settings) -> ServiceCredentialCheck:
+    secrets = dict(settings.service_secrets)
+    if settings.operator_secret:
+        secrets[OPERATOR] = settings.operator_secret
+    return ServiceCredentialCheck(secrets)

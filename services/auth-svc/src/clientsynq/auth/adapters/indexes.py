@@ -1,0 +1,41 @@
+"""Every index auth-svc needs; created at start by web and worker alike (idempotent)."""
+from __future__ import annotations
+
+from typing import Any
+
+from clientsynq.common.mongo import ensure_indexes
+from clientsynq.common.outbox import outbox_indexes
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.database import Database
+
+
+def _expiring(field: str = "expires_at") -> IndexModel:
+    """Expired documents vanish (where the server supports TTL; they are refused anyway)."""
+    return IndexModel([(field, ASCENDING)], expireAfterSeconds=0, name=f"{field}_ttl")
+
+
+INDEXES = {
+    "tenants": [IndexModel([("tenant_id", ASCENDING)], name="tenant_id")],
+    "users": [IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
+              IndexModel([("tenant_id", ASCENDING), ("created_at", ASCENDING)],
+                         name="tenant_users")],
+    "login_throttle": [_expiring()],
+    "refresh_tokens": [IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)],
+                                  name="tenant_family"), _expiring()],
+    "oauth_states": [_expiring()],
+    "connections": [IndexModel([("realm_id", ASCENDING)], name="realm"),
+                    IndexModel([("status", ASCENDING), ("last_refresh_at", ASCENDING)],
+                               name="status_refresh"), *outbox_indexes()],
+    "invitations": [IndexModel([("tenant_id", ASCENDING), ("digest", ASCENDING)],
+                               unique=True, name="tenant_digest"),
+                    IndexModel([("tenant_id", ASCENDING), ("kind", ASCENDING),
+                                ("created_at", DESCENDING)], name="tenant_kind_created")],
+    "api_keys": [IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)],
+                            name="tenant_created")],
+    "audit_events": [IndexModel([("tenant_id", ASCENDING), ("at", DESCENDING)],
+                                name="tenant_at")],
+}
+
+
+def ensure_auth_indexes(db: Database[Any]) -> None:
+    ensure_indexes(db, INDEXES)

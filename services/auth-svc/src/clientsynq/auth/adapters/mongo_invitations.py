@@ -1,0 +1,81 @@
+"""Single-use invitation links (client portal and team), stored as digests, and portal
+client identities."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.database import Database
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """``kind`` is "client" (customer_id set) or "member" (role set)."""
+
+    invitation_id: str
+    tenant_id: str
+    kind: str
+    email: str
+    created_at: datetime
+    expires_at: datetime
+    created_by: str
+    customer_id: str | None = None
+    role: str | None = None
+    redeemed_at: datetime | None = None
+
+    def status(self, now: datetime) -> str:
+        if self.redeemed_at is not None:
+            return "redeemed"
+        return "expired" if self.expires_at <= now else "pending"
+
+
+class InvitationStore:
+    def __init__(self, db: Database[Any]) -> None:
+        self._invitations = db["invitations"]
+        self._clients = db["clients"]
+
+    def add(self, invitation: Invitation, digest: str) -> None:
+        self._invitations.insert_one({
+            "_id": invitation.invitation_id, "tenant_id": invitation.tenant_id,
+            "kind": invitation.kind, "email": invitation.email, "digest": digest,
+            "customer_id": invitation.customer_id, "role": invitation.role,
+            "created_at": invitation.created_at, "expires_at": invitation.expires_at,
+            "created_by": invitation.created_by, "redeemed_at": None})
+
+    def remove(self, tenant_id: str, invitation_id: str) -> None:
+        """Undo an invitation whose email could not be sent."""
+        self._invitations.delete_one({"_id": invitation_id, "tenant_id": tenant_id})
+
+    def redeem(self, tenant_id: str, digest: str, kind: str, now: datetime) -> Invitation | None:
+        """Atomic single use: of two clicks on the same link, exactly one gets a session."""
+        doc = self._invitations.find_one_and_update(
+            {"tenant_id": tenant_id, "digest": digest, "kind": kind, "redeemed_at": None,
+             "expires_at": {"$gt": now}},
+            {"$set": {"redeemed_at": now}}, return_document=ReturnDocument.AFTER)
+        return None if doc is None else _invitation(doc)
+
+    def list(self, tenant_id: str, kind: str, limit: int = 200) -> list[Invitation]:
+        cursor = self._invitations.find({"tenant_id": tenant_id, "kind": kind})
+        return [_invitation(doc) for doc in cursor.sort("created_at", DESCENDING).limit(limit)]
+
+    def remember_client(self, tenant_id: str, customer_id: str, email: str,
+                        now: datetime) -> None:
+        """The portal identity: one per customer of a business, whatever the email."""
+        self._clients.update_one(
+            {"_id": f"{tenant_id}:{customer_id}", "tenant_id": tenant_id},
+            {"$set": {"tenant_id": tenant_id, "customer_id": customer_id, "email": email,
+                      "updated_at": now}, "$setOnInsert": {"created_at": now}}, upsert=True)
+
+    def client_signed_in(self, tenant_id: str, customer_id: str, now: datetime) -> None:
+        self._clients.update_one({"_id": f"{tenant_id}:{customer_id}", "tenant_id": tenant_id},
+                                 {"$set": {"last_login_at": now}})
+
+
+def _invitation(doc: dict[str, Any]) -> Invitation:
+    return Invitation(invitation_id=doc["_id"], tenant_id=doc["tenant_id"], kind=doc["kind"],
+                      email=doc["email"], created_at=doc["created_at"],
+                      expires_at=doc["expires_at"], created_by=doc["created_by"],
+                      customer_id=doc.get("customer_id"), role=doc.get("role"),
+                      redeemed_at=doc.get("redeemed_at"))

@@ -1,0 +1,63 @@
+"""Sign-up, login, session refresh, logout and who-am-I."""
+from __future__ import annotations
+
+from clientsynq.auth.api.schemas import LoginSchema, RefreshSchema, SignUpSchema
+from clientsynq.auth.api.web import (
+    REFRESH_COOKIE,
+    authenticated,
+    body,
+    clear_session,
+    client_ip,
+    deps,
+    optional_body,
+    session_response,
+)
+from clientsynq.auth.domain.errors import InvalidRefreshToken
+from clientsynq.auth.services import accounts, audit, sessions
+from clientsynq.common.auth import current_principal
+from flask import Blueprint, Response, jsonify, request
+
+bp = Blueprint("accounts", __name__, url_prefix="/auth/v1")
+
+
+@bp.post("/signup")
+def sign_up() -> Response:
+    data = body(SignUpSchema)
+    tokens = accounts.sign_up(deps(), accounts.SignUp(**data))
+    return session_response(tokens, 201)
+
+
+@bp.post("/login")
+def log_in() -> Response:
+    data = body(LoginSchema)
+    return session_response(accounts.log_in(deps(), data["email"], data["password"],
+                                            client_ip()))
+
+
+@bp.post("/token/refresh")
+def refresh() -> Response:
+    """API clients send the refresh token in the body; browsers send their cookie."""
+    data = optional_body(RefreshSchema)
+    token = data["refresh_token"] or request.cookies.get(REFRESH_COOKIE)
+    if not token:
+        raise InvalidRefreshToken("A refresh token is required.")
+    return session_response(sessions.refresh_session(deps(), token))
+
+
+@bp.post("/logout")
+def log_out() -> Response:
+    data = optional_body(RefreshSchema)
+    token = data["refresh_token"] or request.cookies.get(REFRESH_COOKIE)
+    tenant_id = sessions.end_session(deps(), token)
+    if tenant_id is not None:
+        audit.record(deps(), tenant_id, "user.logout", None)
+    return clear_session(Response(status=204))
+
+
+@bp.get("/me")
+@authenticated
+def me() -> Response:
+    principal = current_principal()
+    return jsonify(subject=principal.subject, tenant_id=principal.tenant_id,
+                   role=principal.role, plan=principal.plan, kind=principal.kind,
+                   customer_id=principal.customer_id)

@@ -1,0 +1,50 @@
+"""The internal API other services call with their service credential
+(``Authorization: Service <name>:<secret>``). Tokens leave auth-svc only through here."""
+from __future__ import annotations
+
+from clientsynq.auth.api.schemas import RejectedTokenSchema, VerifyKeySchema
+from clientsynq.auth.api.web import body, deps, iso
+from clientsynq.auth.services import accounts, api_keys, qbo_tokens
+from clientsynq.auth.services.qbo_tokens import AccessGrant
+from clientsynq.common.auth import require_service
+from flask import Blueprint, Response, jsonify
+
+bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+@bp.get("/tenants/<tenant_id>/qbo/access-token")
+@require_service("sync-svc")
+def access_token(tenant_id: str) -> Response:
+    return _grant_response(qbo_tokens.get_access_token(deps(), tenant_id))
+
+
+@bp.post("/tenants/<tenant_id>/qbo/access-token/refresh")
+@require_service("sync-svc")
+def refresh_access_token(tenant_id: str) -> Response:
+    data = body(RejectedTokenSchema)
+    return _grant_response(qbo_tokens.refresh_rejected_token(
+        deps(), tenant_id, data["rejected_access_token"]))
+
+
+@bp.get("/tenants/<tenant_id>")
+@require_service("sync-svc", "portal-svc", "webhook-svc")
+def tenant(tenant_id: str) -> Response:
+    found = accounts.get_tenant(deps(), tenant_id)
+    return jsonify(tenant_id=found.tenant_id, plan=found.plan, name=found.name)
+
+
+@bp.post("/api-keys/verify")
+@require_service("portal-svc")
+def verify_api_key() -> Response:
+    verified = api_keys.verify_api_key(deps(), body(VerifyKeySchema)["key"])
+    key = verified.key
+    return jsonify(tenant_id=key.tenant_id, key_id=key.key_id, name=key.name,
+                   scopes=list(key.scopes), plan=verified.plan)
+
+
+def _grant_response(grant: AccessGrant) -> Response:
+    response = jsonify(access_token=grant.access_token, realm_id=grant.realm_id,
+                       expires_at=iso(grant.expires_at), plan=grant.plan)
+    response.headers.update(_NO_STORE)
+    return response

@@ -1,0 +1,96 @@
+"""Client portal identities (invitations and their single-use links), API keys, audit log."""
+from __future__ import annotations
+
+from clientsynq.auth.adapters.mongo_keys_audit import ApiKey
+from clientsynq.auth.api.schemas import ApiKeySchema, ClientInvitationSchema, RedeemSchema
+from clientsynq.auth.api.team import invitation_json
+from clientsynq.auth.api.web import (
+    ADMIN_ROLES,
+    BUSINESS_ROLES,
+    authenticated,
+    body,
+    deps,
+    iso,
+    session_response,
+)
+from clientsynq.auth.services import api_keys, audit, invitations
+from clientsynq.common.auth import current_principal, require_role, require_tenant_scope
+from flask import Blueprint, Response, jsonify, request
+
+bp = Blueprint("portal", __name__, url_prefix="/auth/v1")
+MAX_AUDIT_LIMIT = 500
+
+
+@bp.post("/tenants/<tenant_id>/client-invitations")
+@authenticated
+@require_role(*BUSINESS_ROLES)
+@require_tenant_scope
+def invite_client(tenant_id: str) -> tuple[Response, int]:
+    data = body(ClientInvitationSchema)
+    invitation = invitations.invite_client(deps(), current_principal(), data["customer_id"],
+                                           data["email"])
+    return jsonify(invitation_json(invitation)), 201
+
+
+@bp.get("/tenants/<tenant_id>/client-invitations")
+@authenticated
+@require_role(*BUSINESS_ROLES)
+@require_tenant_scope
+def client_invitations(tenant_id: str) -> Response:
+    found = invitations.list_invitations(deps(), tenant_id, "client")
+    return jsonify(invitations=[invitation_json(i) for i in found])
+
+
+@bp.post("/client-invitations/redeem")
+def redeem_client_invitation() -> Response:
+    """The portal posts the token from ``/portal/invite/<token>``; a client session starts."""
+    tokens = invitations.redeem_client_invitation(deps(), body(RedeemSchema)["token"])
+    return session_response(tokens)
+
+
+@bp.post("/tenants/<tenant_id>/api-keys")
+@authenticated
+@require_role(*ADMIN_ROLES)
+@require_tenant_scope
+def create_api_key(tenant_id: str) -> tuple[Response, int]:
+    data = body(ApiKeySchema)
+    created = api_keys.create_api_key(deps(), current_principal(), data["name"],
+                                      tuple(dict.fromkeys(data["scopes"])))
+    response = jsonify({**key_json(created.key), "key": created.secret})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@bp.get("/tenants/<tenant_id>/api-keys")
+@authenticated
+@require_role(*ADMIN_ROLES)
+@require_tenant_scope
+def list_api_keys(tenant_id: str) -> Response:
+    return jsonify(api_keys=[key_json(k) for k in api_keys.list_api_keys(deps(), tenant_id)])
+
+
+@bp.delete("/tenants/<tenant_id>/api-keys/<key_id>")
+@authenticated
+@require_role(*ADMIN_ROLES)
+@require_tenant_scope
+def revoke_api_key(tenant_id: str, key_id: str) -> Response:
+    api_keys.revoke_api_key(deps(), current_principal(), key_id)
+    return Response(status=204)
+
+
+@bp.get("/tenants/<tenant_id>/audit-events")
+@authenticated
+@require_role(*ADMIN_ROLES)
+@require_tenant_scope
+def audit_events(tenant_id: str) -> Response:
+    limit = request.args.get("limit", default=100, type=int) or 100
+    action = request.args.get("action") or None
+    entries = audit.list_entries(deps(), tenant_id, min(max(limit, 1), MAX_AUDIT_LIMIT), action)
+    return jsonify(events=[{"action": e.action, "at": iso(e.at), "actor": e.actor,
+                            "details": e.details} for e in entries])
+
+
+def key_json(key: ApiKey) -> dict[str, object]:
+    return {"key_id": key.key_id, "name": key.name, "prefix": key.prefix,
+            "scopes": list(key.scopes), "created_at": iso(key.created_at),
+            "revoked_at": iso(key.revoked_at), "active": key.revoked_at is None}

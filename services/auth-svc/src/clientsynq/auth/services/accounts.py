@@ -1,0 +1,124 @@
+"""Sign-up, login (throttled, locking, no user enumeration) and the operator's plan change."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from clientsynq.auth.adapters.passwords import secret_digest
+from clientsynq.auth.domain.errors import (
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    LoginLocked,
+    LoginRateLimited,
+    TenantNotFound,
+)
+from clientsynq.auth.domain.model import SessionSubject, Tenant, User
+from clientsynq.auth.services import audit
+from clientsynq.auth.services.sessions import SessionTokens, issue_session
+from pymongo.errors import PyMongoError
+
+if TYPE_CHECKING:
+    from clientsynq.auth.bootstrap import Deps
+
+
+@dataclass(frozen=True)
+class SignUp:
+    business_name: str
+    email: str
+    password: str
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def sign_up(deps: Deps, request: SignUp) -> SessionTokens:
+    """A business starts on Basic with its founder as owner."""
+    now = deps.clock()
+    tenant = Tenant(tenant_id=uuid.uuid4().hex, name=request.business_name.strip(),
+                    plan="basic", created_at=now)
+    user = User(user_id=uuid.uuid4().hex, tenant_id=tenant.tenant_id,
+                email=normalize_email(request.email), role="owner", created_at=now,
+                password_hash=deps.passwords.hash(request.password))
+    deps.stores.tenants.add(tenant)
+    try:
+        deps.stores.users.add(user)
+    except (EmailAlreadyRegistered, PyMongoError):
+        deps.stores.tenants.delete(tenant.tenant_id)  # no transactions: undo by hand
+        raise
+    audit.record(deps, tenant.tenant_id, "user.signed_up", user.user_id)
+    return issue_session(deps, _subject(user), user.role, tenant.plan)
+
+
+def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionTokens:
+    """Same answers and about the same time whether or not the email exists."""
+    now = deps.clock()
+    policy = deps.settings.login
+    throttle = deps.stores.throttle
+    if throttle.count_attempt(f"ip:{client_ip}", now) > policy.ip_attempts_per_minute:
+        raise LoginRateLimited("Too many login attempts from your network; wait a minute.",
+                               retry_after=60)
+    email_key = f"email:{secret_digest(normalize_email(email))}"
+    state = throttle.get(email_key)
+    if state.is_locked(now):
+        raise _locked(state.seconds_left(now))
+    user = deps.stores.users.find_by_email(normalize_email(email))
+    if not deps.passwords.verify(user.password_hash if user else None, password) or user is None:
+        _fail(deps, user, email_key, client_ip)
+        raise InvalidCredentials("The email or password is not correct.")
+    throttle.clear(email_key)
+    tenant = deps.stores.tenants.get(user.tenant_id)
+    if tenant is None:
+        raise InvalidCredentials("The email or password is not correct.")
+    _rehash_if_needed(deps, user, password)
+    audit.record(deps, user.tenant_id, "user.login", user.user_id, ip=client_ip)
+    return issue_session(deps, _subject(user), user.role, tenant.plan)
+
+
+def _fail(deps: Deps, user: User | None, email_key: str, client_ip: str) -> None:
+    now = deps.clock()
+    policy = deps.settings.login
+    state = deps.stores.throttle.record_failure(email_key, now, policy.max_failures,
+                                                policy.lock_seconds)
+    if user is not None:
+        audit.record(deps, user.tenant_id, "user.login_failed", user.user_id, ip=client_ip)
+    if state.is_locked(now):
+        if user is not None:
+            audit.record(deps, user.tenant_id, "user.locked", user.user_id, ip=client_ip)
+        raise _locked(state.seconds_left(now))
+
+
+def _locked(seconds_left: int) -> LoginLocked:
+    minutes = max(1, (seconds_left + 59) // 60)
+    return LoginLocked(f"Too many failed attempts: sign-in is locked for {minutes} minute(s).",
+                       retry_after=seconds_left)
+
+
+def _rehash_if_needed(deps: Deps, user: User, password: str) -> None:
+    """Stronger argon2 parameters take effect at each user's next login."""
+    if deps.passwords.needs_rehash(user.password_hash):
+        deps.stores.users.set_password_hash(user.tenant_id, user.user_id,
+                                            deps.passwords.hash(password))
+
+
+def _subject(user: User) -> SessionSubject:
+    return SessionSubject(tenant_id=user.tenant_id, subject=user.user_id, kind="user")
+
+
+def change_plan(deps: Deps, tenant_id: str, plan: str, operator: str) -> Tenant:
+    """Operators move a business between plans; sessions pick it up at their next refresh."""
+    if not deps.stores.tenants.set_plan(tenant_id, plan):
+        raise TenantNotFound()
+    tenant = deps.stores.tenants.get(tenant_id)
+    if tenant is None:
+        raise TenantNotFound()
+    audit.record(deps, tenant_id, "plan.changed", operator, plan=plan)
+    return tenant
+
+
+def get_tenant(deps: Deps, tenant_id: str) -> Tenant:
+    tenant = deps.stores.tenants.get(tenant_id)
+    if tenant is None:
+        raise TenantNotFound()
+    return tenant

@@ -1,0 +1,136 @@
+"""Invitation links: portal clients (one customer of one business) and team members.
+
+A link is a single-use secret that expires; only its digest is stored, and it names its
+business so redeeming it is a tenant-scoped lookup like every other.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from clientsynq.auth.adapters.mongo_invitations import Invitation
+from clientsynq.auth.adapters.passwords import secret_digest
+from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
+from clientsynq.auth.domain.errors import (
+    EmailAlreadyRegistered,
+    InvitationInvalid,
+    MailUnavailable,
+    PlanRequired,
+    RoleNotAllowed,
+)
+from clientsynq.auth.domain.model import SessionSubject, User
+from clientsynq.auth.services import audit
+from clientsynq.auth.services.accounts import get_tenant, normalize_email
+from clientsynq.auth.services.sessions import SessionTokens, issue_session
+from clientsynq.common.auth import Principal
+
+if TYPE_CHECKING:
+    from clientsynq.auth.bootstrap import Deps
+
+CLIENT_PREFIX = "cli"
+MEMBER_PREFIX = "mem"
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    link: str = field(repr=False)
+
+
+def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str) -> Invitation:
+    tenant = get_tenant(deps, principal.tenant_id)
+    email = normalize_email(email)
+    sent = _create(deps, principal, "client", email, customer_id=customer_id)
+    deps.stores.invitations.remember_client(tenant.tenant_id, customer_id, email, deps.clock())
+    _send(deps, sent, f"{tenant.name} invited you to their client portal",
+          f"{tenant.name} shares your invoices and payments with you on ClientSynq.")
+    audit.record(deps, tenant.tenant_id, "client_invitation.created", principal.subject,
+                 invitation_id=sent.invitation.invitation_id, customer_id=customer_id)
+    return sent.invitation
+
+
+def redeem_client_invitation(deps: Deps, token: str) -> SessionTokens:
+    invitation = _redeem(deps, token, "client", CLIENT_PREFIX)
+    customer_id = invitation.customer_id or ""
+    tenant = get_tenant(deps, invitation.tenant_id)
+    deps.stores.invitations.client_signed_in(tenant.tenant_id, customer_id, deps.clock())
+    audit.record(deps, tenant.tenant_id, "client_invitation.redeemed", None,
+                 invitation_id=invitation.invitation_id, customer_id=customer_id)
+    subject = SessionSubject(tenant_id=tenant.tenant_id, subject=f"client:{customer_id}",
+                             kind="client", customer_id=customer_id)
+    return issue_session(deps, subject, "client", tenant.plan)
+
+
+def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> Invitation:
+    """Pro and Enterprise have teams; the plan is read from the database, not the token."""
+    tenant = get_tenant(deps, principal.tenant_id)
+    if not tenant.has_team:
+        raise PlanRequired("Team members are part of the Pro and Enterprise plans.",
+                           required_plans=["pro", "enterprise"])
+    if principal.role not in ("owner", "admin"):
+        raise RoleNotAllowed("Only owners and admins invite team members.")
+    email = normalize_email(email)
+    if deps.stores.users.find_by_email(email) is not None:
+        raise EmailAlreadyRegistered("This email already has a ClientSynq account.")
+    sent = _create(deps, principal, "member", email, role=role)
+    _send(deps, sent, f"Join {tenant.name} on ClientSynq",
+          f"You were invited to {tenant.name} on ClientSynq as {role}.")
+    audit.record(deps, tenant.tenant_id, "member.invited", principal.subject,
+                 invitation_id=sent.invitation.invitation_id, role=role)
+    return sent.invitation
+
+
+def accept_member_invitation(deps: Deps, token: str, password: str) -> SessionTokens:
+    invitation = _redeem(deps, token, "member", MEMBER_PREFIX)
+    tenant = get_tenant(deps, invitation.tenant_id)
+    user = User(user_id=uuid.uuid4().hex, tenant_id=tenant.tenant_id, email=invitation.email,
+                role=invitation.role or "member", created_at=deps.clock(),
+                password_hash=deps.passwords.hash(password))
+    deps.stores.users.add(user)
+    audit.record(deps, tenant.tenant_id, "member.joined", user.user_id, role=user.role)
+    return issue_session(deps, SessionSubject(tenant.tenant_id, user.user_id, "user"),
+                         user.role, tenant.plan)
+
+
+def list_invitations(deps: Deps, tenant_id: str, kind: str) -> list[Invitation]:
+    return deps.stores.invitations.list(tenant_id, kind)
+
+
+def _create(deps: Deps, principal: Principal, kind: str, email: str,
+            customer_id: str | None = None, role: str | None = None) -> SentInvitation:
+    now = deps.clock()
+    prefix = CLIENT_PREFIX if kind == "client" else MEMBER_PREFIX
+    token = make_scoped_token(prefix, principal.tenant_id)
+    invitation = Invitation(
+        invitation_id=uuid.uuid4().hex, tenant_id=principal.tenant_id, kind=kind, email=email,
+        created_at=now, expires_at=now + timedelta(seconds=deps.settings.invitation_ttl_seconds),
+        created_by=principal.subject, customer_id=customer_id, role=role)
+    deps.stores.invitations.add(invitation, secret_digest(token))
+    path = "portal/invite" if kind == "client" else "join"
+    return SentInvitation(invitation, f"{deps.settings.portal_public_url}/{path}/{token}")
+
+
+def _send(deps: Deps, sent: SentInvitation, subject: str, intro: str) -> None:
+    """No email, no invitation: a link nobody received must not stay redeemable."""
+    invitation = sent.invitation
+    body = (f"{intro}\n\nOpen this link to continue (it works once and expires on "
+            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{sent.link}\n")
+    try:
+        deps.mailer.send(invitation.email, subject, body)
+    except MailUnavailable:
+        deps.stores.invitations.remove(invitation.tenant_id, invitation.invitation_id)
+        raise
+
+
+def _redeem(deps: Deps, token: str, kind: str, prefix: str) -> Invitation:
+    tenant_id = tenant_of(prefix, token)
+    if tenant_id is None:
+        raise InvitationInvalid()
+    invitation = deps.stores.invitations.redeem(tenant_id, secret_digest(token), kind,
+                                                deps.clock())
+    if invitation is None:
+        raise InvitationInvalid("This invitation link is invalid, was already used, or "
+                                "expired; ask for a new one.")
+    return invitation

@@ -1,0 +1,123 @@
+"""Connect to QuickBooks: the authorize URL with a single-use state, then the callback.
+
+The state is bound to the user and business that started the flow (stored as a digest,
+10 minutes, used once), so a callback URL replayed, forged or opened in another person's
+session is refused before any code reaches Intuit.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from clientsynq.auth.adapters.mongo_connections import StoredConnection
+from clientsynq.auth.adapters.mongo_sessions import OAuthState
+from clientsynq.auth.adapters.passwords import new_secret, secret_digest
+from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, QboUnavailable
+from clientsynq.auth.domain.model import Connection, ConnectionStatus, TokenSet
+from clientsynq.auth.services import audit
+from clientsynq.auth.services.qbo_events import connection_changed, pending_revocation, seal
+from clientsynq.auth.services.qbo_revocation import revoke_pending, revoke_quietly
+from clientsynq.common.auth import Principal
+
+if TYPE_CHECKING:
+    from clientsynq.auth.bootstrap import Deps
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConnectStart:
+    authorize_url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CallbackParams:
+    state: str
+    code: str | None
+    realm_id: str | None
+    error: str | None
+
+
+def start_connect(deps: Deps, principal: Principal) -> ConnectStart:
+    now = deps.clock()
+    state = new_secret(32)
+    expires_at = now + timedelta(seconds=deps.settings.oauth_state_ttl_seconds)
+    deps.stores.oauth_states.add(secret_digest(state), OAuthState(
+        tenant_id=principal.tenant_id, user_id=principal.subject, expires_at=expires_at), now)
+    return ConnectStart(authorize_url=deps.qbo.authorize_url(state), expires_at=expires_at)
+
+
+def complete_connect(deps: Deps, principal: Principal, params: CallbackParams) -> Connection:
+    """Raises InvalidOAuthState, QboRefused or QboUnavailable; all end on Connection Failed."""
+    tenant_id = principal.tenant_id
+    if not deps.stores.oauth_states.consume(tenant_id, principal.subject,
+                                            secret_digest(params.state), deps.clock()):
+        raise InvalidOAuthState("This connection attempt is not valid any more (it was used, "
+                                "expired, or started by someone else).")
+    try:
+        return _exchange_and_save(deps, principal, params)
+    except (QboRefused, QboUnavailable) as err:
+        audit.record(deps, tenant_id, "qbo.connect_failed", principal.subject, error=err.slug,
+                     reason=err.extensions.get("error"))
+        raise
+
+
+def _exchange_and_save(deps: Deps, principal: Principal, params: CallbackParams) -> Connection:
+    if params.error is not None:
+        raise QboRefused(params.error, _denial_text(params.error))
+    if not params.code or not params.realm_id:
+        raise QboRefused("invalid_request", "QuickBooks did not return an authorization code.")
+    tokens = TokenSet.from_response(deps.qbo.exchange_code(params.code), deps.clock())
+    try:
+        company_name = deps.qbo.company_name(params.realm_id, tokens.access_token)
+    except (QboRefused, QboUnavailable):
+        revoke_quietly(deps, tokens.refresh_token)  # leave no half-connected grant behind
+        raise
+    return _save_connection(deps, principal, params.realm_id, company_name, tokens)
+
+
+def _save_connection(deps: Deps, principal: Principal, realm_id: str, company_name: str | None,
+                     tokens: TokenSet) -> Connection:
+    """Reconnect keeps the realm (nothing lost); a different company replaces the old one,
+    which is disconnected and revoked as the help page promises."""
+    tenant_id = principal.tenant_id
+    now = deps.clock()
+    previous = deps.stores.connections.get(tenant_id)
+    events: list[dict[str, Any]] = []
+    revocation = None
+    if _is_switch(previous, realm_id) and previous is not None:
+        old = previous.connection
+        events.append(connection_changed(tenant_id, old.realm_id or "",
+                                         ConnectionStatus.DISCONNECTED, old.company_name, now,
+                                         "switched_company"))
+        revocation = pending_revocation(previous)
+    events.append(connection_changed(tenant_id, realm_id, ConnectionStatus.CONNECTED,
+                                     company_name, now))
+    deps.stores.connections.drop_revocations_for_realm(tenant_id, realm_id)
+    deps.stores.connections.save_connected(
+        tenant_id, realm_id, company_name, seal(deps, tenant_id, realm_id, tokens),
+        (tokens.access_expires_at, tokens.refresh_expires_at), now, events, revocation)
+    if revocation is not None:
+        revoke_pending(deps, tenant_id, revocation)
+    audit.record(deps, tenant_id, "qbo.connected", principal.subject, realm_id=realm_id,
+                 reconnect=previous is not None and not _is_switch(previous, realm_id))
+    stored = deps.stores.connections.get(tenant_id)
+    if stored is None:
+        raise QboUnavailable("The connection could not be saved.")
+    return stored.connection
+
+
+def _is_switch(previous: StoredConnection | None, realm_id: str) -> bool:
+    """Only a live connection to another company needs disconnecting; an expired or
+    disconnected one holds no tokens, and the same realm is a plain Reconnect."""
+    return previous is not None and previous.tokens is not None and \
+        previous.connection.realm_id not in (None, realm_id)
+
+
+def _denial_text(error: str) -> str:
+    if error == "access_denied":
+        return "You cancelled the authorization in QuickBooks, so nothing was connected."
+    return f"QuickBooks answered {error}."
