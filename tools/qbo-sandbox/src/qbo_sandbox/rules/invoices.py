@@ -41,6 +41,8 @@ def update_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
     """Sparse or full update; linked payments keep their amounts, so Balance follows."""
     stored = current_for_write(store, "Invoice", body)
     invoice = merged_fields(stored, body, COMPUTED)
+    for kept in ("DocNumber", "TxnDate"):  # a full update must not renumber or redate
+        invoice.setdefault(kept, stored[kept])
     _normalize(store, invoice)
     paid = paid_amount(store, stored)
     if paid and invoice["CustomerRef"]["value"] != stored["CustomerRef"]["value"]:
