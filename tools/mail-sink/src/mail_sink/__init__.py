@@ -1,0 +1,1 @@
+"""A development SMTP sink: accepts every message and lists them over a tiny HTTP API."""
