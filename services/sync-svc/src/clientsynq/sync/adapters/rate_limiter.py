@@ -1,0 +1,85 @@
+"""Intuit's per-realm throttles, enforced on our side before QBO has to: one limiter per
+process, shared by every thread (sync pages, webhook fetches, Pro writes).
+
+The window is a sliding 60 s log, not a token bucket: QBO counts "500 in any minute", and a
+bucket that allows a full burst and then refills would exceed that within the minute.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from clientsynq.common.metrics import histogram
+
+WINDOW_SECONDS = 60.0
+WAITED = histogram("clientsynq_sync_qbo_limiter_wait_seconds",
+                   "Time a QBO request waited for the per-realm limiter",
+                   buckets=(0.001, 0.01, 0.1, 0.5, 1, 5, 15, 60))
+
+
+@dataclass
+class _RealmState:
+    sent: deque[float] = field(default_factory=deque)
+    in_flight: int = 0
+    paused_until: float = 0.0
+
+
+class RealmLimiter:
+    """`slot(realm)` blocks until a request may go; the slot is held for its duration."""
+
+    def __init__(self, requests_per_minute: int, concurrent: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.requests_per_minute = requests_per_minute
+        self.concurrent = concurrent
+        self._clock = clock
+        self._realms: dict[str, _RealmState] = {}
+        self._changed = threading.Condition()
+
+    @contextmanager
+    def slot(self, realm_id: str) -> Iterator[None]:
+        self.acquire(realm_id)
+        try:
+            yield
+        finally:
+            self.release(realm_id)
+
+    def acquire(self, realm_id: str) -> None:
+        started = self._clock()
+        with self._changed:
+            state = self._realms.setdefault(realm_id, _RealmState())
+            while True:
+                wait = self._wait_needed(state)
+                if wait <= 0:
+                    break
+                self._changed.wait(timeout=wait)
+            state.sent.append(self._clock())
+            state.in_flight += 1
+        WAITED.observe(self._clock() - started)
+
+    def release(self, realm_id: str) -> None:
+        with self._changed:
+            self._realms[realm_id].in_flight -= 1
+            self._changed.notify_all()
+
+    def pause(self, realm_id: str, seconds: float) -> None:
+        """After a 429 every thread of the realm backs off, not only the one that got it."""
+        with self._changed:
+            state = self._realms.setdefault(realm_id, _RealmState())
+            state.paused_until = max(state.paused_until, self._clock() + seconds)
+
+    def _wait_needed(self, state: _RealmState) -> float:
+        """Seconds until a slot may free up (a bounded wait; notify wakes us earlier)."""
+        now = self._clock()
+        while state.sent and state.sent[0] <= now - WINDOW_SECONDS:
+            state.sent.popleft()
+        if state.paused_until > now:
+            return state.paused_until - now
+        if state.in_flight >= self.concurrent:
+            return 1.0
+        if len(state.sent) >= self.requests_per_minute:
+            return state.sent[0] + WINDOW_SECONDS - now
+        return 0.0

@@ -1,0 +1,98 @@
+"""sync-svc's view of a tenant: its connection, its controls, its cursors and schedule."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from clientsynq.sync.domain.plan import ENTITIES, FULL, INCREMENTAL, choose_mode
+
+CONNECTED = "connected"
+WRITE_PLANS = ("pro", "enterprise")
+CONTROL_PLANS = ("enterprise",)
+RECONCILE = "reconcile"
+SCHEDULE_KINDS = (*ENTITIES, RECONCILE)
+# Enterprise may tune the cadence, within what QBO's 500 requests a minute can bear.
+MIN_INTERVALS = {"Customer": 15 * 60, "Invoice": 60, "Payment": 60}
+MAX_INTERVAL = 7 * 86400
+
+
+@dataclass(frozen=True)
+class SyncControls:
+    """Enterprise's advanced sync controls; everyone else keeps the defaults."""
+
+    paused: bool = False
+    entities: tuple[str, ...] = ENTITIES
+    intervals: Mapping[str, float] = field(default_factory=dict)
+
+    def interval(self, kind: str, defaults: Mapping[str, float]) -> float:
+        return float(self.intervals.get(kind, defaults[kind]))
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"paused": self.paused, "entities": list(self.entities),
+                "intervals": dict(self.intervals)}
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any] | None) -> SyncControls:
+        doc = doc or {}
+        return cls(paused=bool(doc.get("paused", False)),
+                   entities=tuple(doc.get("entities") or ENTITIES),
+                   intervals={k: float(v) for k, v in (doc.get("intervals") or {}).items()})
+
+    def changed(self, paused: bool | None = None, entities: list[str] | None = None,
+                intervals: Mapping[str, float] | None = None) -> SyncControls:
+        merged = {**self.intervals, **(intervals or {})}
+        return replace(self, paused=self.paused if paused is None else paused,
+                       entities=tuple(e for e in ENTITIES if e in entities)
+                       if entities is not None else self.entities,
+                       intervals=merged)
+
+
+@dataclass(frozen=True)
+class TenantState:
+    tenant_id: str
+    realm_id: str | None
+    connection_status: str | None
+    company_name: str | None
+    plan: str | None
+    controls: SyncControls
+    cursors: Mapping[str, datetime]
+
+    @property
+    def is_connected(self) -> bool:
+        return self.connection_status == CONNECTED
+
+    def may_sync(self) -> bool:
+        return self.is_connected and not self.controls.paused
+
+    def wanted(self, entities: list[str]) -> list[str]:
+        """Only the entities the tenant chose (Enterprise can leave some out)."""
+        return [e for e in entities if e in self.controls.entities]
+
+
+def initial_mode(state: TenantState | None, realm_id: str, now: datetime) -> str:
+    """A reconnect to the same company resumes by CDC if every cursor is still reachable;
+    a new company, or a cursor CDC cannot reach, means a full sync."""
+    if state is None or state.realm_id != realm_id:
+        return FULL
+    modes = {choose_mode(INCREMENTAL, state.cursors.get(e), now) for e in ENTITIES}
+    return INCREMENTAL if modes == {INCREMENTAL} else FULL
+
+
+def next_due(now: datetime, seconds: float) -> datetime:
+    return now + timedelta(seconds=seconds)
+
+
+def validate_intervals(intervals: Mapping[str, Any]) -> dict[str, str]:
+    """Field errors for intervals outside what we allow, keyed like the request body."""
+    problems: dict[str, str] = {}
+    for kind, value in intervals.items():
+        if kind not in MIN_INTERVALS:
+            problems[f"intervals.{kind}"] = f"must be one of {', '.join(MIN_INTERVALS)}"
+        elif not isinstance(value, int) or isinstance(value, bool):
+            problems[f"intervals.{kind}"] = "must be a whole number of seconds"
+        elif not MIN_INTERVALS[kind] <= value <= MAX_INTERVAL:
+            problems[f"intervals.{kind}"] = (
+                f"must be between {MIN_INTERVALS[kind]} and {MAX_INTERVAL} seconds")
+    return problems

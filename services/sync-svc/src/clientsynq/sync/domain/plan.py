@@ -1,0 +1,113 @@
+"""What a sync run reads from QBO: full segments, CDC, or keyset paging by LastUpdatedTime.
+
+Pure decisions; the engine executes them. Full syncs page with STARTPOSITION ordered by
+`MetaData.CreateTime`: it never changes, so an update made while we page does not move a
+row between pages (ordering by LastUpdatedTime would, and Intuit is withdrawing Id as a
+sort key). QBO's query language has no OR, so "the last 12 months, plus every unpaid
+invoice" is two disjoint segments.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+ENTITIES = ("Customer", "Invoice", "Payment")
+CDC_MAX_AGE = timedelta(days=30)
+# Keep clear of CDC's 30-day edge: a run that starts just inside it must not end outside.
+CDC_SAFETY = timedelta(hours=6)
+FULL, INCREMENTAL = "full", "incremental"
+PAGES, CDC, SINCE = "pages", "cdc", "since"
+_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One ordered source of rows with its own checkpoint in the run document."""
+
+    key: str
+    entity: str
+    kind: str
+    where: str = ""
+
+
+def history_cutoff(today: date, history_days: int) -> date:
+    return today - timedelta(days=history_days)
+
+
+def full_streams(entity: str, today: date, history_days: int) -> list[Stream]:
+    """Active customers; invoices of the window plus older unpaid ones; payments of the window."""
+    cutoff = history_cutoff(today, history_days).isoformat()
+    if entity == "Customer":
+        return [Stream("Customer_active", entity, PAGES, "Active = true")]
+    if entity == "Invoice":
+        return [Stream("Invoice_recent", entity, PAGES, f"TxnDate >= '{cutoff}'"),
+                Stream("Invoice_unpaid", entity, PAGES,
+                       f"TxnDate < '{cutoff}' AND Balance > '0'")]
+    if entity == "Payment":
+        return [Stream("Payment_recent", entity, PAGES, f"TxnDate >= '{cutoff}'")]
+    raise ValueError(f"unknown entity {entity!r}")
+
+
+def cdc_stream(entity: str) -> Stream:
+    return Stream(f"{entity}_cdc", entity, CDC)
+
+
+def since_stream(entity: str) -> Stream:
+    """The fallback when CDC hits its 1000-object cap: keyset paging by LastUpdatedTime."""
+    return Stream(f"{entity}_since", entity, SINCE)
+
+
+def choose_mode(requested: str, cursor: datetime | None, now: datetime) -> str:
+    """Incremental needs a cursor CDC can still reach; otherwise only a full sync is exact."""
+    if requested == FULL or cursor is None:
+        return FULL
+    return FULL if now - cursor > CDC_MAX_AGE - CDC_SAFETY else INCREMENTAL
+
+
+def changed_since(cursor: datetime, overlap: timedelta, now: datetime,
+                  look_back: timedelta | None = None) -> datetime:
+    """The overlap re-reads the last moments before the cursor: QBO commits are not
+    instantaneous, and a re-read is harmless (consumers keep the newer snapshot)."""
+    since = cursor - overlap
+    if look_back is not None:
+        since = min(since, now - look_back)
+    return max(since, now - CDC_MAX_AGE + CDC_SAFETY)
+
+
+def page_query(stream: Stream, page: int, page_size: int) -> str:
+    """Page numbers start at 0; STARTPOSITION at 1."""
+    # Statements are built only from our own constants and validated values, never from
+    # user input; QBO's query language has no parameters to bind instead.
+    return (f"SELECT * FROM {stream.entity} WHERE {stream.where} "  # noqa: S608
+            f"ORDERBY MetaData.CreateTime STARTPOSITION {page * page_size + 1} "
+            f"MAXRESULTS {page_size}")
+
+
+def count_query(stream: Stream) -> str:
+    return f"SELECT COUNT(*) FROM {stream.entity} WHERE {stream.where}"  # noqa: S608
+
+
+def since_query(entity: str, since: str, skip: int, page_size: int) -> str:
+    """Rows changed at or after `since`, skipping the `skip` already read at that instant.
+
+    Customers need `Active IN (true, false)`: a name-list query otherwise returns only
+    active ones, and a customer made inactive is exactly the change we must not miss.
+    """
+    if not _TIME_RE.fullmatch(since):
+        raise ValueError(f"not a QBO timestamp: {since!r}")
+    where = f"MetaData.LastUpdatedTime >= '{since}'"
+    if entity == "Customer":
+        where += " AND Active IN (true, false)"
+    return (f"SELECT * FROM {entity} WHERE {where} ORDERBY MetaData.LastUpdatedTime "  # noqa: S608
+            f"STARTPOSITION {skip + 1} MAXRESULTS {page_size}")
+
+
+def next_keyset(since: str, skip: int, page_times: list[str]) -> tuple[str, int]:
+    """After a page, where the next one starts: the last instant seen, and how many rows
+    at that instant were already read (ties are common: QBO times have whole seconds)."""
+    if not page_times:
+        return since, skip
+    last = page_times[-1]
+    at_last = sum(1 for stamp in page_times if stamp == last)
+    return (last, skip + at_last) if last == since else (last, at_last)

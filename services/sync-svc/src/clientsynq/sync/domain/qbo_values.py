@@ -1,0 +1,126 @@
+"""Reading QBO JSON values safely: money as Decimal, times as UTC, refs as ids.
+
+QBO sends money as JSON numbers. We parse its bodies with ``parse_float=Decimal`` so an
+amount never passes through a binary float (``0.1 + 0.2 != 0.3`` is an invoice off by a
+cent); integers arrive as ``int`` and are exact already.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from clientsynq.common.events import format_time
+
+CENT = Decimal("0.01")
+UNIT_PRICE_STEP = Decimal("0.000001")
+# The events' own email rule: QBO keeps whatever a user typed, and one malformed address
+# must not make a whole page of snapshots invalid.
+_EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.[^@\s,]+)*")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+Entity = dict[str, Any]
+
+
+def loads(raw: bytes | str) -> Any:
+    """QBO JSON with every non-integer number as an exact Decimal."""
+    return json.loads(raw, parse_float=Decimal)
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        raise TypeError("QBO money must be parsed with Decimal, not float")
+    return Decimal(value) if isinstance(value, (int, str)) else value
+
+
+def money(value: Any, default: str = "0.00") -> str:
+    """Cents, rounded half up as invoices round; QBO amounts already carry at most two."""
+    amount = to_decimal(value)
+    if amount is None:
+        return default
+    return format(amount.quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def unit_price(value: Any) -> str | None:
+    """Unit prices keep up to six places (0.125 a sprinkler head), never rounded to cents."""
+    amount = to_decimal(value)
+    if amount is None:
+        return None
+    if -amount.as_tuple().exponent > 6:  # type: ignore[operator]
+        amount = amount.quantize(UNIT_PRICE_STEP, rounding=ROUND_HALF_UP)
+    return format(amount.normalize() if amount == amount.to_integral() else amount, "f")
+
+
+def quantity(value: Any) -> str | None:
+    amount = to_decimal(value)
+    return None if amount is None else format(amount, "f")
+
+
+def utc_time(value: Any) -> str:
+    """QBO's MetaData times carry the company's offset; events are RFC 3339 UTC."""
+    return format_time(parse_time(str(value)))
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def iso_date(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def ref_value(entity: Entity, name: str) -> str | None:
+    ref = entity.get(name)
+    return str(ref["value"]) if isinstance(ref, dict) and ref.get("value") else None
+
+
+def ref_name(entity: Entity, name: str) -> str | None:
+    ref = entity.get(name)
+    return str(ref["name"]) if isinstance(ref, dict) and ref.get("name") else None
+
+
+def email(entity: Entity, name: str) -> str | None:
+    """An address only if it is one: a typo in QBO becomes 'no email', not a lost page."""
+    holder = entity.get(name)
+    address = holder.get("Address") if isinstance(holder, dict) else None
+    if not isinstance(address, str) or not _EMAILS_RE.fullmatch(address.strip()):
+        return None
+    return address.strip()
+
+
+def currency(entity: Entity) -> str:
+    code = ref_value(entity, "CurrencyRef") or "USD"
+    return code if _CURRENCY_RE.fullmatch(code) else "USD"
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def is_deleted_stub(entity: Entity) -> bool:
+    """CDC and delete responses give deleted objects as {"status": "Deleted", "Id", ...}."""
+    return str(entity.get("status", "")).lower() == "deleted"
+
+
+def is_voided(entity: Entity) -> bool:
+    """QBO keeps a voided transaction with zero amounts and the note "Voided"."""
+    note = str(entity.get("PrivateNote") or "")
+    return note.startswith("Voided") and to_decimal(entity.get("TotalAmt", 0)) == 0
+
+
+def updated_at(entity: Entity) -> str:
+    return utc_time(entity["MetaData"]["LastUpdatedTime"])
+
+
+def created_at(entity: Entity) -> str | None:
+    created = (entity.get("MetaData") or {}).get("CreateTime")
+    return utc_time(created) if created else None

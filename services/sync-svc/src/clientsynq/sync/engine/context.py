@@ -1,0 +1,74 @@
+"""What every stream of one run shares: the realm connection, the run's checkpoints, the
+page pool, the stop signal, and where the time went."""
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from clientsynq.sync.adapters.qbo_client import RealmConnection
+from clientsynq.sync.adapters.runs import RunStore
+from clientsynq.sync.domain.errors import RunInterrupted
+from clientsynq.sync.engine.pages import PageContext, PageResult
+from clientsynq.sync.engine.publisher import PagePublisher
+
+
+class Stopwatch:
+    """Thread-seconds per stage, summed over every page (they overlap in wall time)."""
+
+    def __init__(self) -> None:
+        self._totals: defaultdict[str, float] = defaultdict(float)
+        self._lock = threading.Lock()
+
+    def add(self, **seconds: float) -> None:
+        with self._lock:
+            for stage, value in seconds.items():
+                self._totals[stage] += value
+
+    def add_page(self, fetch: float, result: PageResult, checkpoint: float) -> None:
+        self.add(fetch=fetch, parse=result.parse_seconds, map=result.map_seconds,
+                 publish=result.publish_seconds, checkpoint=checkpoint)
+
+    def totals(self) -> dict[str, float]:
+        with self._lock:
+            return {k: round(v, 4) for k, v in self._totals.items()}
+
+
+@dataclass
+class RunContext:
+    run_id: str
+    tenant_id: str
+    conn: RealmConnection
+    runs: RunStore
+    publisher: PagePublisher
+    pages: ThreadPoolExecutor
+    page_size: int
+    source: str
+    today: date
+    stop: threading.Event
+    terms: dict[str, str] = field(default_factory=dict)
+    streams: dict[str, dict[str, Any]] = field(default_factory=dict)
+    watch: Stopwatch = field(default_factory=Stopwatch)
+    lost: threading.Event = field(default_factory=threading.Event)
+    abort: threading.Event = field(default_factory=threading.Event)
+
+    def check_running(self) -> None:
+        """Called before each request: a stopping worker or a lost lease ends the run here,
+        with every finished page checkpointed."""
+        if self.stop.is_set():
+            raise RunInterrupted("the worker is shutting down")
+        if self.lost.is_set():
+            raise RunInterrupted("the realm's lease was lost")
+        if self.abort.is_set():
+            raise RunInterrupted("another stream of the run failed")
+
+    def page_context(self, entity: str) -> PageContext:
+        return PageContext(tenant_id=self.tenant_id, realm_id=self.conn.realm_id,
+                           entity=entity, source=self.source, today=self.today,
+                           terms=self.terms if entity == "Invoice" else {})
+
+    def stream_state(self, key: str) -> dict[str, Any]:
+        return dict(self.streams.get(key) or {})
