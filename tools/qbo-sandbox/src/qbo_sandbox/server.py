@@ -16,10 +16,10 @@ class RunningServer:
 
     def __init__(self, options: SandboxOptions, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sandbox = Sandbox(options)
-        self.sandbox.start()
         self.http: BaseWSGIServer = make_server(host, port, create_app(self.sandbox),
                                                 threaded=True)
         self.http.daemon_threads = True  # type: ignore[attr-defined]
+        self.sandbox.start()  # after binding: a busy port leaves no threads behind
         self._thread: threading.Thread | None = None
 
     @property
