@@ -75,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(args.log_level.upper())  # else it forces INFO
     server = RunningServer(options_from_args(args), args.host, args.port)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
