@@ -5,6 +5,8 @@ connects at import time.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +47,10 @@ def connect_platform(settings: CommonSettings) -> Platform:
 def create_service_app(service: str, deps: Any, checks: Mapping[str, Any]) -> Flask:
     """The shell every service's `create_app` starts from: errors as problem+json, health,
     metrics, request ids, a request size limit, and the deps where views can find them."""
-    app = Flask(f"clientsynq.{service}")
+    # An explicit instance path: Flask's own lookup raises StopIteration for a namespace
+    # package installed editable (setuptools' finder paths); no service uses the folder.
+    instance = os.path.join(tempfile.gettempdir(), f"clientsynq-{service}-instance")
+    app = Flask(f"clientsynq.{service}", instance_path=instance)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.extensions["clientsynq"] = deps
     register_error_handlers(app)
