@@ -14,12 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from devenv import PORTS, REPO, ensure_dev_env  # noqa: E402
-from localinfra.__main__ import up  # noqa: E402
-from localinfra.progress import note, step  # noqa: E402
+from devenv import PORTS, REPO, ensure_dev_env
+from localinfra.__main__ import up
+from localinfra.progress import note, step
 
 
-def wait_healthy(name: str, url: str, supervisor: subprocess.Popen[bytes], timeout: float = 60) -> bool:
+def wait_healthy(name: str, url: str, supervisor: subprocess.Popen[bytes],
+                 timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and supervisor.poll() is None:
         try:
@@ -38,7 +39,8 @@ def banner(env: dict[str, str]) -> str:
              f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz",
              f"  sync     http://127.0.0.1:{PORTS['sync']}/healthz",
              f"  webhook  http://127.0.0.1:{PORTS['webhook']}/healthz",
-             f"  QuickBooks sandbox  http://127.0.0.1:{PORTS['sandbox']}/ (control API under /_sandbox/)",
+             f"  QuickBooks sandbox  http://127.0.0.1:{PORTS['sandbox']}/"
+             " (control API under /_sandbox/)",
              f"  Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}",
              f"  MongoDB  {env['MONGODB_URI']} (FerretDB)",
              "Stop with Ctrl-C; `make infra-down` stops Kafka and FerretDB.", ""]

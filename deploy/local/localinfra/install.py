@@ -52,17 +52,17 @@ def install_ferretdb() -> Path:
     module = f"{paths.FERRETDB_MODULE}@{paths.FERRETDB_VERSION}"
     with step(f"downloading FerretDB {paths.FERRETDB_VERSION} source (Go module proxy)"):
         info = json.loads(_run(["go", "mod", "download", "-json", module], env=env))
-    with step("building FerretDB (first time only; a few minutes on 2 cores)"):
-        with tempfile.TemporaryDirectory(prefix="ferretdb-src-") as tmp:
-            src = Path(tmp) / "src"
-            shutil.copytree(info["Dir"], src)
-            for p in src.rglob("*"):
-                p.chmod(p.stat().st_mode | 0o200)
-            (src / "build" / "version" / "version.txt").write_text(paths.FERRETDB_VERSION + "\n")
-            binary.parent.mkdir(parents=True, exist_ok=True)
-            partial = binary.with_suffix(".partial")
-            _run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], env=env, cwd=src)
-            partial.rename(binary)
+    with (step("building FerretDB (first time only; a few minutes on 2 cores)"),
+          tempfile.TemporaryDirectory(prefix="ferretdb-src-") as tmp):
+        src = Path(tmp) / "src"
+        shutil.copytree(info["Dir"], src)
+        for p in src.rglob("*"):
+            p.chmod(p.stat().st_mode | 0o200)
+        (src / "build" / "version" / "version.txt").write_text(paths.FERRETDB_VERSION + "\n")
+        binary.parent.mkdir(parents=True, exist_ok=True)
+        partial = binary.with_suffix(".partial")
+        _run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], env=env, cwd=src)
+        partial.rename(binary)
     note(f"FerretDB at {binary}")
     return binary
 
@@ -76,5 +76,6 @@ def _require(*tools: str) -> None:
 def _run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise InstallError(f"{' '.join(cmd[:3])} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
+        output = f"{done.stdout[-2000:]}{done.stderr[-4000:]}"
+        raise InstallError(f"{' '.join(cmd[:3])} failed:\n{output}")
     return done.stdout

@@ -17,7 +17,8 @@ def step(label: str) -> Iterator[None]:
     except BaseException:
         print(f"[infra] {label}: FAILED", file=sys.stderr, flush=True)
         raise
-    print(f"[infra] {label}: done in {time.monotonic() - started:.1f}s", file=sys.stderr, flush=True)
+    elapsed = time.monotonic() - started
+    print(f"[infra] {label}: done in {elapsed:.1f}s", file=sys.stderr, flush=True)
 
 
 def note(message: str) -> None:

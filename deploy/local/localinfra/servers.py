@@ -7,6 +7,7 @@ open a port. Each server lives in a directory of its own (data, logs, pid file),
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import signal
 import socket
@@ -79,10 +80,8 @@ def stop(pid: int, timeout: float = 20) -> None:
         if not is_alive(pid):
             return
         time.sleep(0.2)
-    try:
+    with contextlib.suppress(ProcessLookupError):  # it exited just now: nothing to kill
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def is_alive(pid: int) -> bool:

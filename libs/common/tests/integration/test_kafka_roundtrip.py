@@ -11,7 +11,8 @@ from clientsynq.common.testing import a_customer_event
 pytestmark = pytest.mark.integration
 
 
-def consume_until(runner: ConsumerRunner, seen: list[Event], count: int, timeout: float = 30) -> None:
+def consume_until(runner: ConsumerRunner, seen: list[Event], count: int,
+                  timeout: float = 30) -> None:
     """Run the consumer on a thread until `count` events were handled (or time runs out)."""
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()

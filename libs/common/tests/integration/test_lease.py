@@ -14,9 +14,8 @@ def test_a_second_holder_is_excluded_while_the_lease_is_held(mongo_db):
     second = Lease(mongo_db.leases, "refresh:realm-1", "replica-b", ttl_seconds=30)
     assert first.acquire()
     assert not second.acquire()
-    with pytest.raises(LeaseUnavailable):
-        with second:
-            pass
+    with pytest.raises(LeaseUnavailable), second:
+        pass
 
 
 def test_a_released_lease_can_be_taken_by_another_holder(mongo_db):
@@ -35,6 +34,49 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_renew(mongo_db
     assert second.fence > first.fence
     assert not first.renew()
     assert second.renew()
+
+
+def test_of_many_replicas_racing_for_a_free_lease_exactly_one_wins(mongo_db):
+    import threading
+
+    barrier = threading.Barrier(8)
+    winners: list[str] = []
+
+    def race(holder: str) -> None:
+        lease = Lease(mongo_db.leases, "refresh:realm-race", holder, ttl_seconds=30)
+        barrier.wait()
+        if lease.acquire():
+            winners.append(holder)
+
+    threads = [threading.Thread(target=race, args=(f"replica-{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(winners) == 1
+
+
+def test_an_expired_lease_raced_for_by_many_replicas_has_one_new_holder(mongo_db):
+    import threading
+
+    old = Lease(mongo_db.leases, "refresh:realm-exp", "replica-old", ttl_seconds=0.2)
+    assert old.acquire()
+    time.sleep(0.4)
+    barrier = threading.Barrier(8)
+    winners: list[str] = []
+
+    def race(holder: str) -> None:
+        lease = Lease(mongo_db.leases, "refresh:realm-exp", holder, ttl_seconds=30)
+        barrier.wait()
+        if lease.acquire():
+            winners.append(holder)
+
+    threads = [threading.Thread(target=race, args=(f"replica-{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(winners) == 1
 
 
 def test_leases_on_different_names_do_not_interfere(mongo_db):

@@ -1,14 +1,14 @@
 """Snapshots are applied only when newer: duplicates and stale deliveries change nothing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from clientsynq.common.mongo import snapshot_version, upsert_if_newer
 
 pytestmark = pytest.mark.integration
 
-T0 = datetime(2025, 6, 1, 17, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 1, 17, 0, tzinfo=UTC)
 
 
 def save(coll, updated: datetime, token: str, balance: str, tenant: str = "t1") -> bool:
@@ -43,5 +43,6 @@ def test_the_sync_token_orders_snapshots_with_the_same_time(mongo_db):
 def test_tenants_with_the_same_entity_id_do_not_touch_each_other(mongo_db):
     assert save(mongo_db.invoices, T0, "1", "100.00", tenant="t1")
     assert save(mongo_db.invoices, T0, "1", "5.00", tenant="t2")
-    assert mongo_db.invoices.find_one({"_id": "t1:inv-130", "tenant_id": "t1"})["balance"] == "100.00"
+    stored = mongo_db.invoices.find_one({"_id": "t1:inv-130", "tenant_id": "t1"})
+    assert stored["balance"] == "100.00"
     assert mongo_db.invoices.count_documents({"tenant_id": "t2"}) == 1

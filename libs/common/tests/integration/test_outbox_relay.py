@@ -1,7 +1,9 @@
 """State and event are saved by one write; two relays publish each pending entry once."""
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -18,7 +20,6 @@ def published_ids(conn, expected: int, timeout_ms: int = 10000) -> list[str]:
                              auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms)
     ids = []
     for record in consumer:
-        import json
         ids.append(json.loads(record.value)["id"])
         if len(ids) >= expected:
             break
@@ -54,35 +55,50 @@ def test_two_relays_running_at_once_publish_each_entry_once(mongo_db, kafka_conn
         coll.insert_one({"_id": f"t{i}", "tenant_id": f"t{i}", **outbox_fields(batch)})
     producers = [EventProducer(kafka_conn), EventProducer(kafka_conn)]
     relays = [OutboxRelay(mongo_db, ["connections"], p) for p in producers]
-    counts = [0, 0]
-
-    def drain(index: int) -> None:
-        while (n := relays[index].relay_once(max_documents=5)) or coll.count_documents(
-                {"_outbox_pending": True}):
-            counts[index] += n
-
-    threads = [threading.Thread(target=drain, args=(i,)) for i in (0, 1)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=r.run, args=(stop, 0.01)) for r in relays]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join(60)
+    for i in range(40, 60):  # writers keep adding while both relays run
+        batch = [a_connection_event(tenant_id=f"t{i}")]
+        events += batch
+        coll.insert_one({"_id": f"t{i}", "tenant_id": f"t{i}", **outbox_fields(batch)})
     ids = published_ids(kafka_conn, len(events))
+    stop.set()
+    for t in threads:
+        t.join(30)
     assert Counter(ids) == Counter(e["id"] for e in events)  # each exactly once
-    assert sum(counts) == len(events) and min(counts) > 0  # both relays did work
+    assert coll.count_documents({"_outbox_pending": True}) == 0
     for p in producers:
         p.close()
 
 
-def test_an_entry_added_while_relaying_is_not_lost(mongo_db, kafka_conn):
+def test_a_standby_relay_takes_over_when_the_active_one_dies(mongo_db, kafka_conn):
+    coll = mongo_db.connections
+    producer = EventProducer(kafka_conn)
+    active = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5)
+    standby = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5)
+    first, second = a_connection_event(tenant_id="t1"), a_connection_event(tenant_id="t2")
+    coll.insert_one({"_id": "t1", "tenant_id": "t1", **outbox_fields([first])})
+    assert active.relay_once() == 1
+    coll.insert_one({"_id": "t2", "tenant_id": "t2", **outbox_fields([second])})
+    assert standby.relay_once() == 0  # the active relay's lease still stands
+    time.sleep(0.7)  # the active relay "died": its lease runs out
+    assert standby.relay_once() == 1
+    assert sorted(published_ids(kafka_conn, 2)) == sorted([first["id"], second["id"]])
+    producer.close()
+
+
+def test_an_entry_added_after_a_relay_round_is_published_in_the_next(mongo_db, kafka_conn):
     coll = mongo_db.connections
     first, second = a_connection_event(tenant_id="t1"), a_connection_event(tenant_id="t1")
     coll.insert_one({"_id": "t1", "tenant_id": "t1", **outbox_fields([first])})
     producer = EventProducer(kafka_conn)
     relay = OutboxRelay(mongo_db, ["connections"], producer)
-    claimed = relay._claim_one("connections")  # a relay has claimed the document...
+    assert relay.relay_once() == 1
     coll.update_one({"_id": "t1"}, with_outbox({"$set": {"status": "x"}}, [second]))
-    relay._publish("connections", claimed)  # ...and publishes what it saw
     assert coll.find_one({"_id": "t1"})["_outbox_pending"] is True
     assert relay.relay_once() == 1
-    assert sorted(published_ids(kafka_conn, 2)) == sorted([first["id"], second["id"]])
+    assert relay.relay_once() == 0
+    assert published_ids(kafka_conn, 2) == [first["id"], second["id"]]
     producer.close()

@@ -1,22 +1,35 @@
 """A lease: at most one holder at a time across every replica, expiring if the holder dies.
 
 Used for "one refresh per realm" (QBO rotates refresh tokens: two concurrent refreshes
-break the connection) and "one sync per realm". Each acquisition increments a fencing
-number, so a holder can tell whether it still holds the lease it started with.
+break the connection), "one sync per realm" and "one active outbox relay".
+
+Why epochs and inserts: FerretDB 1.x applies a filtered update as read-then-write-by-_id,
+so two replicas can both "win" a compare-and-set update. The one atomic test both FerretDB
+and MongoDB give is a unique key on insert. Each acquisition therefore *inserts* the next
+epoch document (`<name>#<epoch>`); of two replicas racing for the same epoch exactly one
+insert succeeds. Only the holder ever updates its own epoch document (to renew or release),
+so no update races with another writer. The epoch doubles as a fencing number.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from pymongo import DESCENDING, IndexModel
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
+
+KEPT_EPOCHS = 5
+RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class LeaseUnavailable(RuntimeError):
     """Someone else holds the lease."""
+
+
+def lease_indexes() -> list[IndexModel]:
+    return [IndexModel([("name", 1), ("epoch", DESCENDING)], name="lease_name_epoch")]
 
 
 @dataclass
@@ -26,34 +39,58 @@ class Lease:
     holder: str
     ttl_seconds: float = 30.0
     fence: int | None = None
+    _expires_at: datetime = RELEASED
 
     def acquire(self) -> bool:
-        """Take the lease if it is free, expired, or already ours (then it is extended)."""
-        now = datetime.now(timezone.utc)
+        """Take the lease if it is free or expired; extend it if it is already ours."""
+        if self.renew():
+            return True
+        latest = self.collection.find_one({"name": self.name}, sort=[("epoch", DESCENDING)])
+        now = _now()
+        if latest is not None and _aware(latest["expires_at"]) > now:
+            return False
+        epoch = int(latest["epoch"]) + 1 if latest is not None else 1
+        expires = now + timedelta(seconds=self.ttl_seconds)
         try:
-            doc = self.collection.find_one_and_update(
-                {"_id": self.name, "$or": [{"expires_at": {"$lt": now}}, {"holder": self.holder}]},
-                {"$set": {"holder": self.holder,
-                          "expires_at": now + timedelta(seconds=self.ttl_seconds),
-                          "acquired_at": now},
-                 "$inc": {"fence": 1}},
-                upsert=True, return_document=ReturnDocument.AFTER)
+            self.collection.insert_one({"_id": f"{self.name}#{epoch:012d}", "name": self.name,
+                                        "epoch": epoch, "holder": self.holder,
+                                        "acquired_at": now, "expires_at": expires})
         except DuplicateKeyError:
-            return False  # the document exists, unexpired, with another holder
-        self.fence = int(doc["fence"])
+            return False  # another replica took this epoch first
+        self.fence, self._expires_at = epoch, expires
+        self.collection.delete_many({"name": self.name, "epoch": {"$lt": epoch - KEPT_EPOCHS}})
         return True
 
     def renew(self) -> bool:
-        """Extend a lease we hold; False means it was lost (expired and taken)."""
-        now = datetime.now(timezone.utc)
-        result = self.collection.update_one(
-            {"_id": self.name, "holder": self.holder, "fence": self.fence},
-            {"$set": {"expires_at": now + timedelta(seconds=self.ttl_seconds)}})
-        return result.matched_count == 1
+        """Extend a lease we hold. A lease already expired by our clock is lost, even if
+        nobody took it yet: another replica may be inserting the next epoch right now."""
+        if self.fence is None:
+            return False
+        now = _now()
+        if now >= self._expires_at or self._newer_epoch_exists():
+            self.fence, self._expires_at = None, RELEASED
+            return False
+        expires = now + timedelta(seconds=self.ttl_seconds)
+        self.collection.update_one({"_id": self._doc_id(), "holder": self.holder},
+                                   {"$set": {"expires_at": expires}})
+        self._expires_at = expires
+        return True
+
+    def is_held(self) -> bool:
+        return self.fence is not None and _now() < self._expires_at
 
     def release(self) -> None:
-        self.collection.delete_one({"_id": self.name, "holder": self.holder, "fence": self.fence})
-        self.fence = None
+        if self.fence is not None:
+            self.collection.update_one({"_id": self._doc_id(), "holder": self.holder},
+                                       {"$set": {"expires_at": RELEASED}})
+        self.fence, self._expires_at = None, RELEASED
+
+    def _doc_id(self) -> str:
+        return f"{self.name}#{self.fence:012d}"
+
+    def _newer_epoch_exists(self) -> bool:
+        return self.collection.find_one({"name": self.name, "epoch": {"$gt": self.fence}},
+                                        projection={"_id": 1}) is not None
 
     def __enter__(self) -> Lease:
         if not self.acquire():
@@ -62,3 +99,12 @@ class Lease:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    """Clients built without tz_aware return naive UTC datetimes; compare them as UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -50,6 +50,6 @@ def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
-def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:  # noqa: S104 - scraped in-cluster
+def serve_metrics(port: int, addr: str = "0.0.0.0") -> None:
     """Workers have no Flask app; they expose /metrics on a port of their own."""
     start_http_server(port, addr=addr, registry=REGISTRY)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import IndexModel, MongoClient
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def connect_mongo(uri: str, *, app_name: str = "clientsynq",
                   timeout_ms: int = 5000) -> MongoClient[dict[str, Any]]:
     """UTC-aware datetimes everywhere: naive ones are how time zones bugs start."""
-    return MongoClient(uri, appname=app_name, tz_aware=True, tzinfo=timezone.utc,
+    return MongoClient(uri, appname=app_name, tz_aware=True, tzinfo=UTC,
                        serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
 
 
@@ -59,7 +59,7 @@ def snapshot_version(updated_at: datetime, sync_token: str | int) -> str:
     One comparable scalar, because comparing arrays or two fields inside one atomic filter
     differs between MongoDB and FerretDB.
     """
-    utc = updated_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return f"{utc}#{int(sync_token):012d}"
 
 

@@ -12,11 +12,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
-
 from clientsynq.common.kafka.connection import KafkaConnection
 from clientsynq.common.logging import bind_request_id
 from clientsynq.common.metrics import exposition, histogram
+from flask import Flask, Response, g, jsonify, request
 
 log = logging.getLogger(__name__)
 

@@ -2,14 +2,19 @@
 transactions.
 
 FerretDB 1.x has no multi-document transactions, so the pending events live *inside* the
-document whose state changed: one single-document write saves both (`with_outbox`). A relay
-claims documents that have pending entries, publishes them, and pulls them out. The claim is
-an atomic `find_one_and_update`, so two relays never publish the same document's entries at
-once; a relay that dies mid-way leaves a claim that expires, and another relay publishes the
-entries again (at least once; consumers are idempotent).
+document whose state changed: one single-document write saves both (`outbox_fields` for an
+insert, `with_outbox` for an update). A relay finds documents with pending entries by index,
+publishes them, then pulls them out.
 
-Writers must change outbox-carrying documents with update operators, never `replace_one`,
-or they would erase pending entries.
+Two rules come from FerretDB 1.x, which applies a filtered update as read-then-write (two
+concurrent updates of one document can lose one of them):
+- Relays elect one active relay per collection with a `Lease` (insert-based, so correct
+  there too); the others stand by and take over when its lease expires. Entries are
+  published at least once; consumers are idempotent.
+- A document that carries an outbox is best written once and then left to the relay (state
+  changes as new documents: append-only versions). A writer that keeps updating the same
+  document races the relay's clean-up on FerretDB (not on MongoDB).
+Writers always use update operators, never `replace_one`, so pending entries survive.
 """
 from __future__ import annotations
 
@@ -17,21 +22,22 @@ import logging
 import threading
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.database import Database
-
 from clientsynq.common.kafka import EventProducer, PublishFailed
+from clientsynq.common.lease import Lease
 from clientsynq.common.metrics import counter
+from pymongo import ASCENDING, IndexModel
+from pymongo.database import Database
 
 log = logging.getLogger(__name__)
 
 ENTRIES = "_outbox"
 PENDING = "_outbox_pending"
-CLAIM = "_outbox_claim"
-CLAIM_UNTIL = "_outbox_claim_until"
+AT = "_outbox_at"
+
+LEASES = "outbox_relay_leases"
 
 RELAYED = counter("clientsynq_outbox_relayed_total", "Outbox entries published", ["collection"])
 RELAY_ERRORS = counter("clientsynq_outbox_relay_errors_total",
@@ -40,7 +46,7 @@ RELAY_ERRORS = counter("clientsynq_outbox_relay_errors_total",
 
 def outbox_fields(envelopes: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """Fields for a document inserted together with its events."""
-    return {ENTRIES: [_entry(e) for e in envelopes], PENDING: True}
+    return {ENTRIES: [_entry(e) for e in envelopes], PENDING: True, AT: _now()}
 
 
 def with_outbox(update: Mapping[str, Any], envelopes: Iterable[Mapping[str, Any]]
@@ -48,12 +54,12 @@ def with_outbox(update: Mapping[str, Any], envelopes: Iterable[Mapping[str, Any]
     """`update` (operators) plus the events, to be written by one `update_one`."""
     merged = {op: dict(values) for op, values in update.items()}
     merged.setdefault("$push", {})[ENTRIES] = {"$each": [_entry(e) for e in envelopes]}
-    merged.setdefault("$set", {})[PENDING] = True
+    merged.setdefault("$set", {}).update({PENDING: True, AT: _now()})
     return merged
 
 
 def outbox_indexes() -> list[IndexModel]:
-    return [IndexModel([(PENDING, ASCENDING)], name="outbox_pending")]
+    return [IndexModel([(PENDING, ASCENDING), (AT, ASCENDING)], name="outbox_pending")]
 
 
 def _entry(envelope: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,59 +70,63 @@ class OutboxRelay:
     """Publishes pending entries of the given collections; run as many as you like."""
 
     def __init__(self, db: Database[Any], collections: Sequence[str], producer: EventProducer,
-                 *, claim_seconds: float = 30, relay_id: str | None = None) -> None:
+                 *, lease_seconds: float = 15, relay_id: str | None = None) -> None:
         self._db = db
         self._collections = list(collections)
         self._producer = producer
-        self._claim = timedelta(seconds=claim_seconds)
         self.relay_id = relay_id or uuid.uuid4().hex
+        self._leases = {name: Lease(db[LEASES], f"outbox-relay:{name}", self.relay_id,
+                                    ttl_seconds=lease_seconds) for name in collections}
 
-    def relay_once(self, max_documents: int = 200) -> int:
-        """Publish what is pending now; returns how many entries were published."""
+    def relay_once(self, max_documents: int = 500) -> int:
+        """Publish what is pending now in the collections this relay leads; returns the count."""
         published = 0
         for name in self._collections:
-            for _ in range(max_documents):
-                doc = self._claim_one(name)
-                if doc is None:
-                    break
-                published += self._publish(name, doc)
+            if self._leases[name].acquire():
+                published += self._relay_collection(name, max_documents)
         return published
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
         """Loop edge: a failure is logged and retried on the next round, never swallowed."""
-        while not stop.is_set():
-            try:
-                published = self.relay_once()
-            except Exception:  # noqa: BLE001 - loop edge: log, count, try again next round
-                log.exception("outbox.relay_round_failed")
-                RELAY_ERRORS.labels(collection="*").inc()
-                published = 0
-            if not published:
-                stop.wait(idle_seconds)
+        try:
+            while not stop.is_set():
+                try:
+                    published = self.relay_once()
+                except Exception:
+                    log.exception("outbox.relay_round_failed")
+                    RELAY_ERRORS.labels(collection="*").inc()
+                    published = 0
+                if not published:
+                    stop.wait(idle_seconds)
+        finally:
+            for lease in self._leases.values():
+                lease.release()
 
-    def _claim_one(self, name: str) -> dict[str, Any] | None:
-        now = datetime.now(timezone.utc)
-        return self._db[name].find_one_and_update(
-            {PENDING: True, "$or": [{CLAIM_UNTIL: None}, {CLAIM_UNTIL: {"$lt": now}}]},
-            {"$set": {CLAIM: self.relay_id, CLAIM_UNTIL: now + self._claim}},
-            projection={ENTRIES: 1, "tenant_id": 1}, return_document=ReturnDocument.AFTER)
-
-    def _publish(self, name: str, doc: dict[str, Any]) -> int:
-        entries = doc.get(ENTRIES) or []
+    def _relay_collection(self, name: str, max_documents: int) -> int:
         collection = self._db[name]
+        docs = list(collection.find({PENDING: True}, sort=[(AT, ASCENDING)], limit=max_documents))
+        entries = [e for doc in docs for e in doc.get(ENTRIES) or []]
+        if not entries:
+            return 0
         try:
             self._producer.publish_many([e["envelope"] for e in entries])
         except PublishFailed:
             RELAY_ERRORS.labels(collection=name).inc()
-            log.warning("outbox.publish_failed", extra={"collection": name, "doc": doc["_id"]})
-            collection.update_one({"_id": doc["_id"], CLAIM: self.relay_id},
-                                  {"$set": {CLAIM: None, CLAIM_UNTIL: None}})
+            log.warning("outbox.publish_failed", extra={"collection": name, "count": len(entries)})
             return 0
-        ids = [e["id"] for e in entries]
-        collection.update_one({"_id": doc["_id"], CLAIM: self.relay_id},
-                              {"$pull": {ENTRIES: {"id": {"$in": ids}}},
-                               "$set": {CLAIM: None, CLAIM_UNTIL: None}})
-        # Only now, and only if no writer pushed a new entry meanwhile, is it done.
-        collection.update_one({"_id": doc["_id"], ENTRIES: {"$size": 0}}, {"$set": {PENDING: False}})
+        for doc in docs:
+            self._mark_published(collection, doc)
         RELAYED.labels(collection=name).inc(len(entries))
         return len(entries)
+
+    @staticmethod
+    def _mark_published(collection: Any, doc: dict[str, Any]) -> None:
+        # $pullAll of the exact entries read: FerretDB 1.x ignores $pull with a condition.
+        collection.update_one({"_id": doc["_id"]}, {"$pullAll": {ENTRIES: doc.get(ENTRIES) or []}})
+        # Only now, and only if no writer pushed a new entry meanwhile, is it done.
+        collection.update_one({"_id": doc["_id"], ENTRIES: {"$size": 0}},
+                              {"$set": {PENDING: False}})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

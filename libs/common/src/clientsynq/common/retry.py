@@ -22,7 +22,7 @@ def kafka_publish_policy(attempts: int = 5) -> Retrying:
     """A broker restart or leader election takes seconds; beyond ~30 s something is down."""
     return Retrying(retry=retry_if_exception_type((KafkaError, OSError)),
                     stop=stop_after_attempt(attempts) | stop_after_delay(30),
-                    wait=wait_exponential_jitter(initial=0.2, max=5, jitter=0.5))
+                    wait=wait_exponential_jitter(multiplier=0.2, max=5, jitter=0.5))
 
 
 def handler_policy(attempts: int = 3) -> Retrying:
@@ -31,7 +31,7 @@ def handler_policy(attempts: int = 3) -> Retrying:
 
     return Retrying(retry=retry_if_exception(lambda e: not isinstance(e, HandlerFailed)),
                     stop=stop_after_attempt(attempts),
-                    wait=wait_exponential_jitter(initial=0.1, max=2, jitter=0.2))
+                    wait=wait_exponential_jitter(multiplier=0.1, max=2, jitter=0.2))
 
 
 def mongo_policy(attempts: int = 5) -> Retrying:
@@ -39,12 +39,12 @@ def mongo_policy(attempts: int = 5) -> Retrying:
     return Retrying(retry=retry_if_exception_type((AutoReconnect, NetworkTimeout,
                                                    NotPrimaryError)),
                     stop=stop_after_attempt(attempts) | stop_after_delay(30),
-                    wait=wait_exponential_jitter(initial=0.2, max=5, jitter=0.5))
+                    wait=wait_exponential_jitter(multiplier=0.2, max=5, jitter=0.5))
 
 
 def http_policy(retry_on: type[BaseException] | tuple[type[BaseException], ...],
                 attempts: int = 5, initial: float = 0.5, maximum: float = 30) -> Retrying:
     """For remote APIs (QuickBooks, webhooks out): the caller says which errors are transient."""
     return Retrying(retry=retry_if_exception_type(retry_on), stop=stop_after_attempt(attempts),
-                    wait=wait_exponential_jitter(initial=initial, max=maximum, jitter=initial),
+                    wait=wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial),
                     reraise=False)

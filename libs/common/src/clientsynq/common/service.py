@@ -11,15 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask
-from pymongo import MongoClient
-from pymongo.database import Database
-
 from clientsynq.common.config import CommonSettings
 from clientsynq.common.kafka import KafkaConnection
 from clientsynq.common.mongo import connect_mongo
 from clientsynq.common.observability import install_observability, kafka_check, mongo_check
 from clientsynq.common.problems import register_error_handlers
+from flask import Flask
+from pymongo import MongoClient
+from pymongo.database import Database
 
 MAX_REQUEST_BYTES = 1024 * 1024
 

@@ -6,7 +6,7 @@ default and any snapshot field can be overridden by keyword.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.common.events import new_event
@@ -15,7 +15,7 @@ SOURCE = "/clientsynq/tests"
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def a_customer_event(tenant_id: str = "tenant-1", realm_id: str = "9130350000000001",

@@ -4,10 +4,9 @@ from __future__ import annotations
 from clientsynq.common.config import load_or_exit
 from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
-from flask import Flask
-
 from clientsynq.webhooks.bootstrap import Deps, build
 from clientsynq.webhooks.config import Settings
+from flask import Flask
 
 
 def create_app(deps: Deps) -> Flask:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clientsynq.common.service import Platform, connect_platform
-
 from clientsynq.webhooks.config import Settings
 
 

@@ -16,6 +16,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Fail at start-up, with every problem listed, rather than on first use."""
         reader = EnvReader(env, prefix="WEBHOOK_")
-        settings = cls(common=CommonSettings.from_reader(reader, "webhook", default_database="webhooks"))
+        common = CommonSettings.from_reader(reader, "webhook", default_database="webhooks")
+        settings = cls(common=common)
         reader.raise_if_invalid()
         return settings

@@ -14,16 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-from kafka.consumer.fetcher import ConsumerRecord
-from tenacity import RetryError
-
 from clientsynq.common import retry
 from clientsynq.common.events import Event, EventValidationError, decode_event, dlq_topic
 from clientsynq.common.kafka.connection import KafkaConnection
 from clientsynq.common.kafka.producer import EventProducer
 from clientsynq.common.logging import bind_event_id
 from clientsynq.common.metrics import counter, gauge
+from kafka import KafkaConsumer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from tenacity import RetryError
 
 log = logging.getLogger(__name__)
 

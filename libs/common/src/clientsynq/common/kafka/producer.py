@@ -5,14 +5,13 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kafka import KafkaProducer
-from kafka.errors import KafkaError
-from tenacity import RetryError
-
 from clientsynq.common import retry
 from clientsynq.common.events import encode_event
 from clientsynq.common.kafka.connection import KafkaConnection
 from clientsynq.common.metrics import counter
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from tenacity import RetryError
 
 log = logging.getLogger(__name__)
 

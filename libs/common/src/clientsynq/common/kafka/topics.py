@@ -4,12 +4,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from clientsynq.common.events import TOPICS, dlq_topic
+from clientsynq.common.kafka.connection import KafkaConnection
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
-
-from clientsynq.common.events import TOPICS, dlq_topic
-from clientsynq.common.kafka.connection import KafkaConnection
 
 log = logging.getLogger(__name__)
 
