@@ -1,17 +1,88 @@
-"""The composition root of sync-svc: the only function that knows concrete classes."""
+"""The composition root of sync-svc: the only place that knows concrete classes.
+
+`build` wires what the web app needs (Mongo stores, auth-svc client) and opens no
+connection; `build_worker` adds what only the worker uses (Kafka producer, QBO client,
+page publisher), so gunicorn workers never start Kafka producers or child processes.
+"""
 from __future__ import annotations
 
+import threading
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from clientsynq.common.auth import ServiceCredentialCheck
+from clientsynq.common.kafka import EventProducer
+from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
+from clientsynq.sync.adapters.commands import COLLECTION as COMMANDS
+from clientsynq.sync.adapters.commands import CommandLedger, command_indexes
+from clientsynq.sync.adapters.qbo_client import QboClient
+from clientsynq.sync.adapters.rate_limiter import RealmLimiter
+from clientsynq.sync.adapters.runs import COLLECTION as RUNS
+from clientsynq.sync.adapters.runs import RunStore, run_indexes
+from clientsynq.sync.adapters.tenants import COLLECTION as TENANTS
+from clientsynq.sync.adapters.tenants import TenantStore, tenant_indexes
+from clientsynq.sync.adapters.terms import TermCache
+from clientsynq.sync.adapters.token_client import TokenClient
 from clientsynq.sync.config import Settings
+from clientsynq.sync.engine.publisher import PagePublisher
+from pymongo.collection import Collection
+
+OUTBOX_COLLECTIONS = (TENANTS, RUNS, COMMANDS)
+LEASES = "leases"
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     platform: Platform
+    tenants: TenantStore
+    runs: RunStore
+    tokens: TokenClient
+    service_check: ServiceCredentialCheck
+
+    @property
+    def leases(self) -> Collection[Any]:
+        return self.platform.db[LEASES]
+
+
+@dataclass(frozen=True)
+class WorkerDeps:
+    base: Deps
+    producer: EventProducer
+    qbo: QboClient
+    publisher: PagePublisher
+    ledger: CommandLedger
+    terms: TermCache
+    holder: str
+    stop: threading.Event
+
+    @property
+    def settings(self) -> Settings:
+        return self.base.settings
 
 
 def build(settings: Settings) -> Deps:
-    return Deps(settings=settings, platform=connect_platform(settings.common))
+    platform = connect_platform(settings.common)
+    return Deps(settings=settings, platform=platform, tenants=TenantStore(platform.db),
+                runs=RunStore(platform.db),
+                tokens=TokenClient(settings.auth_url, settings.service_secret),
+                service_check=ServiceCredentialCheck({"portal-svc": settings.portal_secret}))
+
+
+def build_worker(settings: Settings, stop: threading.Event | None = None) -> WorkerDeps:
+    base = build(settings)
+    producer = EventProducer(base.platform.kafka)
+    limiter = RealmLimiter(settings.qbo.requests_per_minute, settings.qbo.concurrent_requests)
+    return WorkerDeps(
+        base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
+        publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes),
+        ledger=CommandLedger(base.platform.db), terms=TermCache(),
+        holder=f"sync-{uuid.uuid4().hex[:12]}", stop=stop or threading.Event())
+
+
+def ensure_sync_indexes(deps: Deps) -> None:
+    """At worker start; safe with several replicas starting at once."""
+    ensure_indexes(deps.platform.db, {TENANTS: tenant_indexes(), RUNS: run_indexes(),
+                                      COMMANDS: command_indexes()})

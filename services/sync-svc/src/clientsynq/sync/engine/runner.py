@@ -125,6 +125,10 @@ class SyncRunner:
                                               tenant.tenant_id, "counts": data["counts"]})
         return COMPLETED
 
+    def fail_unexpected(self, run: dict[str, Any], err: Exception) -> str:
+        tenant = self.d.tenants.get(run["tenant_id"])
+        return self._fail(run, tenant, "internal", f"{type(err).__name__}: {err}")
+
     def _fail(self, run: dict[str, Any], tenant: TenantState | None, error_class: str,
               message: str) -> str:
         now = datetime.now(UTC)

@@ -1,0 +1,42 @@
+"""`connection.changed`: remember the connection; a new one starts the initial sync."""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from clientsynq.common.events import Event
+from clientsynq.sync.domain.model import SCHEDULE_KINDS, initial_mode, next_due
+from clientsynq.sync.scheduler import default_intervals
+
+if TYPE_CHECKING:
+    from clientsynq.sync.bootstrap import WorkerDeps
+
+log = logging.getLogger(__name__)
+
+
+def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
+    """Disconnected and expired tenants are remembered so nothing syncs them; their data
+    stays where it is (the portal keeps working)."""
+    data, tenant_id = event.data, event.tenant_id
+    before = deps.base.tenants.get(tenant_id)
+    applied = deps.base.tenants.record_connection(
+        tenant_id, data["realm_id"], data["status"], data.get("company_name"),
+        data["changed_at"])
+    log.info("sync.connection_changed", extra={"tenant_id": tenant_id, "status":
+                                               data["status"], "applied": applied})
+    if not applied or data["status"] != "connected":
+        return
+    now = datetime.now(UTC)
+    state = deps.base.tenants.get(tenant_id)
+    assert state is not None
+    mode = initial_mode(before, data["realm_id"], now)
+    deps.base.runs.request({
+        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/initial/{event.id}")),
+        "tenant_id": tenant_id, "realm_id": data["realm_id"], "request_ids": [event.id],
+        "reason": "initial", "mode": mode, "entities": list(state.controls.entities),
+    }, now)
+    defaults = default_intervals(deps.settings.schedule)
+    deps.base.tenants.set_next_due(tenant_id, {
+        kind: next_due(now, state.controls.interval(kind, defaults)) for kind in SCHEDULE_KINDS})

@@ -1,0 +1,77 @@
+"""`qbo.entity.changed`: Intuit says an entity changed; read it now and publish it.
+
+Webhook payloads carry no data, so the entity is fetched. A deletion is published as a
+deleted stub without a fetch (there is nothing left to read). If QBO cannot be reached,
+the change is not lost: a CDC run for that entity is queued instead.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from clientsynq.common.events import Event, format_time
+from clientsynq.sync.domain.errors import (
+    AuthorizationExpired,
+    NotConnected,
+    QboNotFound,
+    QboThrottled,
+    QboUnavailable,
+)
+from clientsynq.sync.engine.pages import PageContext
+
+if TYPE_CHECKING:
+    from clientsynq.sync.adapters.qbo_client import RealmConnection
+    from clientsynq.sync.bootstrap import WorkerDeps
+
+log = logging.getLogger(__name__)
+TRANSACTIONS = ("Invoice", "Payment")
+
+
+def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
+    data, tenant_id = event.data, event.tenant_id
+    entity = data["entity"]
+    tenant = deps.base.tenants.get(tenant_id)
+    if tenant is None or not tenant.may_sync() or entity not in tenant.controls.entities:
+        log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
+                                               "reason": "not syncing this tenant/entity"})
+        return
+    try:
+        conn = deps.qbo.for_tenant(tenant_id)
+        row = _current(conn, entity, data)
+        if row is None:
+            return
+        ctx = PageContext(tenant_id=tenant_id, realm_id=conn.realm_id, entity=entity,
+                          source=deps.settings.source, today=datetime.now(UTC).date(),
+                          terms=deps.terms.names(conn) if entity == "Invoice" else {})
+        deps.publisher.publish_rows([row], ctx)
+    except (NotConnected, AuthorizationExpired) as err:
+        log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
+                                               "reason": err.error_class})
+    except (QboUnavailable, QboThrottled) as err:
+        log.warning("sync.change_deferred", extra={"tenant_id": tenant_id, "entity": entity,
+                                                   "reason": err.error_class})
+        _queue_cdc(event, deps)
+
+
+def _current(conn: RealmConnection, entity: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The entity as QBO has it now, or a deleted stub; None when there is nothing to say."""
+    stub = {"Id": data["entity_id"], "status": "Deleted",
+            "MetaData": {"LastUpdatedTime": format_time(data["occurred_at"])}}
+    if data["operation"] == "delete":
+        return stub if entity in TRANSACTIONS else None
+    try:
+        return conn.read(entity, data["entity_id"])
+    except QboNotFound:
+        log.info("sync.change_gone", extra={"entity": entity, "entity_id": data["entity_id"]})
+        return stub if entity in TRANSACTIONS else None
+
+
+def _queue_cdc(event: Event, deps: WorkerDeps) -> None:
+    deps.base.runs.request({
+        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/webhook/{event.id}")),
+        "tenant_id": event.tenant_id, "realm_id": event.realm_id,
+        "request_ids": [event.data["notification_id"]], "reason": "webhook",
+        "mode": "incremental", "entities": [event.data["entity"]],
+    }, datetime.now(UTC))

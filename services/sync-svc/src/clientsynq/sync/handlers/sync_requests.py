@@ -1,0 +1,29 @@
+"""`sync.requested` (Sync Now, the scheduler, a full resync): queue a run.
+
+The run itself happens on a run thread, not here: a full sync can take minutes and must not
+hold a Kafka partition (other tenants' events) while it does. Requests for a tenant that
+already has a run waiting join that run.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from clientsynq.common.events import Event
+
+if TYPE_CHECKING:
+    from clientsynq.sync.bootstrap import WorkerDeps
+
+
+def on_sync_requested(event: Event, deps: WorkerDeps) -> None:
+    data = event.data
+    look_back = None
+    if data["reason"] == "reconcile":
+        look_back = deps.settings.schedule.reconcile_interval + deps.settings.cdc_overlap_seconds
+    deps.base.runs.request({
+        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/request/{event.id}")),
+        "tenant_id": event.tenant_id, "realm_id": event.realm_id,
+        "request_ids": [data["request_id"]], "reason": data["reason"], "mode": data["mode"],
+        "entities": list(data["entities"]), "look_back_seconds": look_back,
+    }, datetime.now(UTC))

@@ -1,0 +1,130 @@
+"""Use cases behind the HTTP API: sync status for the portal, Enterprise sync controls.
+
+The web app has no Kafka producer: a resync or a resume is queued as a run document,
+which the worker's run threads pick up like any other.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from clientsynq.common.events import format_time
+from clientsynq.common.problems import ServiceUnavailable, ValidationFailed
+from clientsynq.sync.bootstrap import Deps
+from clientsynq.sync.domain.errors import (
+    AuthServiceUnavailable,
+    EnterpriseOnly,
+    NotConnectedForSync,
+    TenantNotKnown,
+)
+from clientsynq.sync.domain.model import CONTROL_PLANS, TenantState, validate_intervals
+from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.scheduler import default_intervals
+
+
+def get_status(deps: Deps, tenant_id: str) -> dict[str, Any]:
+    tenant = _tenant(deps, tenant_id)
+    raw = deps.tenants.raw(tenant_id) or {}
+    active = deps.runs.active(tenant_id)
+    running = next((run for run in active if run["status"] == "running"), None)
+    last = deps.runs.last_finished(tenant_id)
+    return {
+        "tenant_id": tenant_id,
+        "realm_id": tenant.realm_id,
+        "connection": _times(raw.get("connection") or {}),
+        "plan": tenant.plan,
+        "settings": settings_view(deps, tenant),
+        "running": running is not None,
+        "current_run": run_view(running) if running else None,
+        "pending_runs": sum(1 for run in active if run["status"] == "pending"),
+        "last_run": run_view(last) if last else None,
+        "cursors": _times(dict(tenant.cursors)),
+        "next_due": _times(raw.get("next_due") or {}),
+    }
+
+
+def settings_view(deps: Deps, tenant: TenantState) -> dict[str, Any]:
+    defaults = default_intervals(deps.settings.schedule)
+    return {"paused": tenant.controls.paused, "entities": list(tenant.controls.entities),
+            "intervals": {kind: int(tenant.controls.interval(kind, defaults))
+                          for kind in ENTITIES}}
+
+
+def update_settings(deps: Deps, tenant_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Enterprise only; a resume queues a CDC run so nothing changed while paused is missed."""
+    tenant = _enterprise_tenant(deps, tenant_id)
+    problems = validate_intervals(changes.get("intervals") or {})
+    if problems:
+        raise ValidationFailed({key: [message] for key, message in problems.items()})
+    controls = tenant.controls.changed(paused=changes.get("paused"),
+                                       entities=changes.get("entities"),
+                                       intervals=changes.get("intervals"))
+    deps.tenants.set_controls(tenant_id, controls)
+    if tenant.controls.paused and not controls.paused and tenant.is_connected:
+        _queue(deps, tenant, "manual", "incremental", list(controls.entities))
+    updated = deps.tenants.get(tenant_id)
+    assert updated is not None
+    return settings_view(deps, updated)
+
+
+def request_full_resync(deps: Deps, tenant_id: str, requested_by: str | None) -> str:
+    tenant = _enterprise_tenant(deps, tenant_id)
+    if not tenant.is_connected:
+        raise NotConnectedForSync(f"The QuickBooks connection is {tenant.connection_status}.")
+    return _queue(deps, tenant, "full_resync", "full", list(tenant.controls.entities),
+                  requested_by)
+
+
+def _queue(deps: Deps, tenant: TenantState, reason: str, mode: str, entities: list[str],
+           requested_by: str | None = None) -> str:
+    request_id = str(uuid.uuid4())
+    return deps.runs.request({
+        "_id": request_id, "tenant_id": tenant.tenant_id, "realm_id": tenant.realm_id,
+        "request_ids": [request_id], "reason": reason, "mode": mode, "entities": entities,
+        "requested_by": requested_by}, datetime.now(UTC))
+
+
+def _tenant(deps: Deps, tenant_id: str) -> TenantState:
+    tenant = deps.tenants.get(tenant_id)
+    if tenant is None:
+        raise TenantNotKnown("No QuickBooks connection was ever recorded for this tenant.")
+    return tenant
+
+
+def _enterprise_tenant(deps: Deps, tenant_id: str) -> TenantState:
+    """The plan is asked of auth-svc each time: a downgrade must take effect at once."""
+    tenant = _tenant(deps, tenant_id)
+    try:
+        plan = deps.tokens.tenant(tenant_id).plan
+    except AuthServiceUnavailable as err:
+        raise ServiceUnavailable("The plan could not be checked; try again.") from err
+    deps.tenants.set_plan(tenant_id, plan)
+    if plan not in CONTROL_PLANS:
+        raise EnterpriseOnly(f"The {plan} plan does not include advanced sync controls.")
+    return tenant
+
+
+def run_view(run: Mapping[str, Any]) -> dict[str, Any]:
+    streams = run.get("streams") or {}
+    return {
+        "run_id": str(run["_id"]), "status": run["status"], "reason": run.get("reason"),
+        "mode": run.get("mode"), "modes": run.get("modes"),
+        "entities": run.get("planned_entities") or run.get("entities"),
+        "counts": run.get("counts") or {},
+        "progress": {key: {"pages": s.get("pages"), "pages_done": len(s.get("done") or []),
+                           "rows": s.get("rows", 0), "finished": bool(s.get("finished"))}
+                     for key, s in streams.items()},
+        "created_at": _time(run.get("created_at")), "started_at": _time(run.get("started_at")),
+        "finished_at": _time(run.get("finished_at")), "error": run.get("error"),
+        "timings": run.get("timings"),
+    }
+
+
+def _time(value: Any) -> Any:
+    return format_time(value) if isinstance(value, datetime) else value
+
+
+def _times(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _time(value) for key, value in values.items()}

@@ -1,0 +1,95 @@
+"""`python -m clientsynq.sync.worker`: Kafka consumers, run threads, scheduler, outbox relay.
+
+SIGTERM (Kubernetes stopping the pod) stops taking work: the consumer finishes the event in
+hand and commits, running syncs stop at their next page with every finished page
+checkpointed (another replica, or this one restarted, resumes them), the relay stops after
+its round. `/metrics` is served on SYNC_METRICS_PORT.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Any
+
+from clientsynq.common.config import load_or_exit
+from clientsynq.common.kafka import ConsumerRunner
+from clientsynq.common.logging import configure_logging
+from clientsynq.common.metrics import serve_metrics
+from clientsynq.common.outbox import OutboxRelay
+from clientsynq.sync.bootstrap import (
+    OUTBOX_COLLECTIONS,
+    WorkerDeps,
+    build_worker,
+    ensure_sync_indexes,
+)
+from clientsynq.sync.config import Settings
+from clientsynq.sync.engine.executor import RunExecutor
+from clientsynq.sync.engine.runner import RunnerDeps, SyncRunner
+from clientsynq.sync.handlers import TOPICS, dispatcher
+from clientsynq.sync.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+CONSUMER_GROUP = "sync-svc"
+
+
+class Worker:
+    """Everything the worker process runs; tests start one in a thread."""
+
+    def __init__(self, deps: WorkerDeps) -> None:
+        self.deps = deps
+        base = deps.base
+        self.consumer = ConsumerRunner(base.platform.kafka, CONSUMER_GROUP, TOPICS,
+                                       dispatcher(deps), dlq=deps.producer)
+        runner = SyncRunner(RunnerDeps(
+            settings=deps.settings, tenants=base.tenants, runs=base.runs, leases=base.leases,
+            qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop))
+        self.executor = RunExecutor(base.runs, runner, deps.holder,
+                                    deps.settings.lease_ttl_seconds,
+                                    deps.settings.max_concurrent_runs)
+        self.scheduler = Scheduler(base.tenants, deps.settings.schedule, deps.settings.source)
+        self.relay = OutboxRelay(base.platform.db, OUTBOX_COLLECTIONS, deps.producer)
+        self._threads: list[threading.Thread] = []
+
+    def run(self) -> None:
+        """Blocks until `stop()`; the consumer loop runs on the calling thread."""
+        ensure_sync_indexes(self.deps.base)
+        stop = self.deps.stop
+        self._threads = [*self.executor.start(stop),
+                         _thread("sync-scheduler", self.scheduler.run, stop),
+                         _thread("sync-outbox", self.relay.run, stop)]
+        log.info("sync.worker_started", extra={"holder": self.deps.holder})
+        try:
+            self.consumer.run()
+        finally:
+            self.stop()
+            for thread in self._threads:
+                thread.join(timeout=60)
+            self.deps.publisher.close()
+            self.deps.producer.close()
+            log.info("sync.worker_stopped", extra={"holder": self.deps.holder})
+
+    def stop(self) -> None:
+        self.deps.stop.set()
+        self.consumer.stop()
+
+
+def _thread(name: str, target: Any, stop: threading.Event) -> threading.Thread:
+    thread = threading.Thread(target=target, args=(stop,), name=name)
+    thread.start()
+    return thread
+
+
+def main() -> None:
+    settings = load_or_exit(Settings.from_env)
+    configure_logging("sync-worker", settings.common.log_level)
+    worker = Worker(build_worker(settings))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: worker.stop())
+    if settings.metrics_port:
+        serve_metrics(settings.metrics_port)
+    worker.run()
+
+
+if __name__ == "__main__":
+    main()
