@@ -9,12 +9,8 @@ from clientsynq.auth.config import Settings
 pytestmark = pytest.mark.integration
 
 
-def settings_for(kafka: str, mongo: str) -> Settings:
-    return Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka, "MONGODB_URI": mongo})
-
-
-def test_ready_when_kafka_and_mongodb_answer(infra):
-    client = create_app(build(settings_for(infra.kafka_bootstrap, infra.mongo_uri))).test_client()
+def test_ready_when_kafka_and_mongodb_answer(auth):
+    client = auth.browser()
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
     assert ready.status_code == 200, ready.json
@@ -22,8 +18,10 @@ def test_ready_when_kafka_and_mongodb_answer(infra):
     assert b"clientsynq_http_request_seconds" in client.get("/metrics").data
 
 
-def test_not_ready_when_mongodb_is_unreachable(infra):
-    settings = settings_for(infra.kafka_bootstrap, "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300")
-    ready = create_app(build(settings)).test_client().get("/readyz")
+def test_not_ready_when_mongodb_is_unreachable(auth_settings_env):
+    env = {**auth_settings_env,
+           "MONGODB_URI": "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300"}
+    deps = build(Settings.from_env(env), create_indexes=False)
+    ready = create_app(deps).test_client().get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["mongodb"].startswith("unavailable")

@@ -1,0 +1,214 @@
+"""Drives the real auth-svc app (Flask test client) against real infrastructure."""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from clientsynq.auth.app import create_app
+from clientsynq.auth.bootstrap import Deps, build
+from clientsynq.auth.config import Settings
+from clientsynq.common.crypto import generate_key
+from clientsynq.common.kafka import EventProducer
+from clientsynq.common.outbox import OutboxRelay
+from flask import Flask
+from flask.testing import FlaskClient
+from kafka import KafkaConsumer
+from mail_sink.testing import wait_for_message
+
+PASSWORD = "correct horse battery staple"
+PUBLIC_URL = "http://127.0.0.1:8081"
+REDIRECT_URI = f"{PUBLIC_URL}/auth/v1/qbo/callback"
+
+
+class FakeClock:
+    """Real time plus an offset a test can advance (state and link expiry)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+def auth_env(infra: Any, kafka_conn: Any, mongo_db: Any, sandbox: Any, mail_sink: Any,
+             tmp_path: Any) -> dict[str, str]:
+    client_id = f"cs-{uuid.uuid4().hex[:12]}"
+    client_secret = secrets.token_urlsafe(24)
+    sandbox.control.register_app(client_id=client_id, client_secret=client_secret,
+                                 redirect_uris=[REDIRECT_URI], name="ClientSynq")
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
+        "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
+        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
+        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
+        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
+        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
+        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
+        "QBO_BASE_URL": sandbox.base_url,
+        "AUTH_PUBLIC_URL": PUBLIC_URL, "AUTH_COOKIE_SECURE": "false",
+        "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080",
+        "AUTH_SIGNING_KEYS_DIR": str(tmp_path / "signing-keys"),
+        "AUTH_GENERATE_SIGNING_KEY": "true",
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_sink.smtp_port),
+        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
+        "AUTH_QBO_REFRESH_WAIT": "20s",
+    }
+
+
+@dataclass
+class Account:
+    client: FlaskClient
+    tenant_id: str
+    user_id: str
+    email: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+@dataclass
+class AuthHarness:
+    env: dict[str, str]
+    deps: Deps
+    app: Flask
+    sandbox: Any
+    mail: Any
+    kafka_conn: Any
+    clock: FakeClock
+    _producer: EventProducer | None = field(default=None, repr=False)
+
+    @classmethod
+    def start(cls, env: dict[str, str], sandbox: Any, mail: Any, kafka_conn: Any,
+              clock: FakeClock) -> AuthHarness:
+        deps = build(Settings.from_env(env), clock=clock)
+        return cls(env, deps, create_app(deps), sandbox, mail, kafka_conn, clock)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close()
+
+    # --- accounts -------------------------------------------------------------------------
+    def browser(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def sign_up(self, plan: str = "basic", email: str | None = None) -> Account:
+        client = self.browser()
+        email = email or f"owner-{uuid.uuid4().hex[:8]}@example.com"
+        response = client.post("/auth/v1/signup", json={
+            "business_name": "Acme Plumbing", "email": email, "password": PASSWORD})
+        assert response.status_code == 201, response.json
+        body = response.json
+        if plan != "basic":
+            self.set_plan(body["tenant_id"], plan)
+            return self.log_in(email, client)
+        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
+                       body["refresh_token"])
+
+    def log_in(self, email: str, client: FlaskClient | None = None) -> Account:
+        client = client or self.browser()
+        response = client.post("/auth/v1/login", json={"email": email, "password": PASSWORD})
+        assert response.status_code == 200, response.json
+        body = response.json
+        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
+                       body["refresh_token"])
+
+    def set_plan(self, tenant_id: str, plan: str) -> None:
+        response = self.browser().put(
+            f"/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": plan},
+            headers={"Authorization": f"Service operator:{self.env['AUTH_OPERATOR_SECRET']}"})
+        assert response.status_code == 200, response.json
+
+    def add_member(self, owner: Account, role: str) -> Account:
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        response = owner.client.post(f"/auth/v1/tenants/{owner.tenant_id}/member-invitations",
+                                     json={"email": email, "role": role})
+        assert response.status_code == 201, response.json
+        token = link_token(wait_for_message(self.mail, email)["body"], "join")
+        client = self.browser()
+        accepted = client.post("/auth/v1/member-invitations/accept",
+                               json={"token": token, "password": PASSWORD})
+        assert accepted.status_code == 201, accepted.json
+        body = accepted.json
+        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
+                       body["refresh_token"])
+
+    # --- QuickBooks -----------------------------------------------------------------------
+    def company(self, name: str = "Cool Cars Inc") -> str:
+        return str(self.sandbox.control.create_company(customers=2, name=name)["realm_id"])
+
+    def authorize(self, account: Account, realm_id: str, approve: bool = True) -> dict[str, str]:
+        """Start the connect as the portal would, then play the user on Intuit's page."""
+        started = account.client.post(f"/auth/v1/tenants/{account.tenant_id}/qbo/connect")
+        assert started.status_code == 200, started.json
+        return dict(self.sandbox.control.authorize(started.json["authorize_url"],
+                                                   approve=approve, realm_id=realm_id))
+
+    def callback(self, account: Account, params: dict[str, str]) -> Any:
+        return account.client.get("/auth/v1/qbo/callback", query_string=params)
+
+    def connect(self, account: Account, realm_id: str | None = None) -> str:
+        realm_id = realm_id or self.company()
+        response = self.callback(account, self.authorize(account, realm_id))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return realm_id
+
+    def internal(self, method: str, path: str, service: str = "sync-svc",
+                 **kwargs: Any) -> Any:
+        secret = self.env[{"sync-svc": "SERVICE_SECRET_SYNC",
+                           "portal-svc": "SERVICE_SECRET_PORTAL"}[service]]
+        headers = {"Authorization": f"Service {service}:{secret}", **kwargs.pop("headers", {})}
+        return self.browser().open(path, method=method, headers=headers, **kwargs)
+
+    def access_token(self, tenant_id: str) -> Any:
+        return self.internal("GET", f"/internal/v1/tenants/{tenant_id}/qbo/access-token")
+
+    def refreshes(self, realm_id: str) -> int:
+        return int(self.sandbox.control.counts(realm_id)["token_refreshes"])
+
+    def connection_doc(self, tenant_id: str) -> dict[str, Any]:
+        doc = self.deps.platform.db["connections"].find_one({"_id": tenant_id})
+        assert doc is not None
+        return dict(doc)
+
+    # --- events ---------------------------------------------------------------------------
+    def relay(self) -> int:
+        if self._producer is None:
+            self._producer = EventProducer(self.deps.platform.kafka)
+        return OutboxRelay(self.deps.platform.db, ["connections"], self._producer).relay_once()
+
+    def published(self, expected: int, timeout_ms: int = 10000) -> list[dict[str, Any]]:
+        """Relay what is pending, then read connection.changed back from Kafka."""
+        self.relay()
+        consumer = KafkaConsumer(self.kafka_conn.topic("connection.changed"),
+                                 bootstrap_servers=self.kafka_conn.servers,
+                                 auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms)
+        events = []
+        for record in consumer:
+            events.append(json.loads(record.value))
+            if len(events) >= expected:
+                break
+        consumer.close()
+        return events
+
+
+def link_token(body: str, path: str) -> str:
+    match = re.search(rf"/{path}/([A-Za-z0-9._-]+)", body)
+    assert match, body
+    return match.group(1)
+
+
+def query_of(location: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}

@@ -1,0 +1,44 @@
+"""auth-svc test fixtures: the real app over real Kafka, FerretDB/MongoDB, the QBO sandbox
+(over HTTP on a loopback port) and the mail sink."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from auth_harness import AuthHarness, FakeClock, auth_env  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    from qbo_sandbox.testing import running_sandbox
+
+    with running_sandbox() as handle:
+        yield handle
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[Any]:
+    from mail_sink.testing import running_mail_sink
+
+    with running_mail_sink() as sink:
+        yield sink
+
+
+@pytest.fixture
+def auth_settings_env(infra, kafka_conn, mongo_db, sandbox, mail_sink, tmp_path) -> dict[str, str]:
+    return auth_env(infra, kafka_conn, mongo_db, sandbox, mail_sink, tmp_path)
+
+
+@pytest.fixture
+def auth(auth_settings_env, sandbox, mail_sink, kafka_conn) -> Iterator[AuthHarness]:
+    harness = AuthHarness.start(auth_settings_env, sandbox, mail_sink, kafka_conn, FakeClock())
+    try:
+        yield harness
+    finally:
+        harness.close()
