@@ -13,14 +13,16 @@ from typing import Any
 
 from clientsynq.common.auth import ServiceCredentialCheck
 from clientsynq.common.kafka import EventProducer
+from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.sync.adapters.commands import COLLECTION as COMMANDS
 from clientsynq.sync.adapters.commands import CommandLedger, command_indexes
 from clientsynq.sync.adapters.qbo_client import QboClient
 from clientsynq.sync.adapters.rate_limiter import RealmLimiter
-from clientsynq.sync.adapters.runs import COLLECTION as RUNS
-from clientsynq.sync.adapters.runs import RunStore, run_indexes
+from clientsynq.sync.adapters.runs import RESULTS, RunStore, run_indexes
+from clientsynq.sync.adapters.schedule_claims import COLLECTION as CLAIMS
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, claim_indexes
 from clientsynq.sync.adapters.tenants import COLLECTION as TENANTS
 from clientsynq.sync.adapters.tenants import TenantStore, tenant_indexes
 from clientsynq.sync.adapters.terms import TermCache
@@ -29,7 +31,7 @@ from clientsynq.sync.config import Settings
 from clientsynq.sync.engine.publisher import PagePublisher
 from pymongo.collection import Collection
 
-OUTBOX_COLLECTIONS = (TENANTS, RUNS, COMMANDS)
+OUTBOX_COLLECTIONS = (RESULTS, CLAIMS, COMMANDS)
 LEASES = "leases"
 
 
@@ -39,6 +41,7 @@ class Deps:
     platform: Platform
     tenants: TenantStore
     runs: RunStore
+    claims: ScheduleClaims
     tokens: TokenClient
     service_check: ServiceCredentialCheck
 
@@ -66,7 +69,7 @@ class WorkerDeps:
 def build(settings: Settings) -> Deps:
     platform = connect_platform(settings.common)
     return Deps(settings=settings, platform=platform, tenants=TenantStore(platform.db),
-                runs=RunStore(platform.db),
+                runs=RunStore(platform.db), claims=ScheduleClaims(platform.db),
                 tokens=TokenClient(settings.auth_url, settings.service_secret),
                 service_check=ServiceCredentialCheck({"portal-svc": settings.portal_secret}))
 
@@ -84,5 +87,6 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
 
 def ensure_sync_indexes(deps: Deps) -> None:
     """At worker start; safe with several replicas starting at once."""
-    ensure_indexes(deps.platform.db, {TENANTS: tenant_indexes(), RUNS: run_indexes(),
-                                      COMMANDS: command_indexes()})
+    ensure_indexes(deps.platform.db, {TENANTS: tenant_indexes(), CLAIMS: claim_indexes(),
+                                      COMMANDS: command_indexes(), LEASES: lease_indexes(),
+                                      **run_indexes()})

@@ -2,22 +2,21 @@
 minutes, and a daily CDC reconciliation of everything (Intuit: webhooks can be late or
 lost). Enterprise tenants may set their own intervals.
 
-Each due item becomes a `sync.requested(schedule|reconcile)` written to the tenant's
-outbox by the same update that moves its next due time, so with several replicas ticking
-only one requests it, and a crash in between loses nothing.
+Each due slot becomes a `sync.requested(schedule|reconcile)` in the outbox of the slot's
+claim document, inserted once: with several replicas ticking only one requests it, and a
+crash between "claimed" and "published" loses nothing.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain import events
-from clientsynq.sync.domain.model import RECONCILE, SCHEDULE_KINDS, SyncControls, next_due
+from clientsynq.sync.domain.model import RECONCILE, SCHEDULE_KINDS, TenantState
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +26,18 @@ def default_intervals(schedule: ScheduleSettings) -> dict[str, float]:
             "Payment": schedule.payment_interval, RECONCILE: schedule.reconcile_interval}
 
 
+def intervals_for(tenant: TenantState, schedule: ScheduleSettings) -> dict[str, float]:
+    defaults = default_intervals(schedule)
+    return {kind: tenant.controls.interval(kind, defaults) for kind in SCHEDULE_KINDS
+            if kind == RECONCILE or kind in tenant.controls.entities}
+
+
 class Scheduler:
-    def __init__(self, tenants: TenantStore, schedule: ScheduleSettings, source: str) -> None:
+    def __init__(self, tenants: TenantStore, claims: ScheduleClaims, schedule: ScheduleSettings,
+                 source: str) -> None:
         self._tenants = tenants
+        self._claims = claims
         self._schedule = schedule
-        self._defaults = default_intervals(schedule)
         self._source = source
 
     def run(self, stop: threading.Event) -> None:
@@ -44,28 +50,23 @@ class Scheduler:
 
     def tick(self, now: datetime) -> int:
         requested = 0
-        for doc in self._tenants.schedulable():
-            controls = SyncControls.from_doc(doc.get("controls"))
-            if not controls.paused:
-                requested += self._tenant_tick(doc, controls, now)
+        for tenant in self._tenants.connected():
+            if not tenant.controls.paused:
+                requested += self._tenant_tick(tenant, now)
+        self._claims.forget_old(now)
         return requested
 
-    def _tenant_tick(self, doc: Mapping[str, Any], controls: SyncControls,
-                     now: datetime) -> int:
-        due, requested = doc.get("next_due") or {}, 0
-        for kind in SCHEDULE_KINDS:
-            seen = due.get(kind)
-            if (seen is not None and seen > now) or (
-                    kind != RECONCILE and kind not in controls.entities):
+    def _tenant_tick(self, tenant: TenantState, now: datetime) -> int:
+        requested = 0
+        for kind, interval in intervals_for(tenant, self._schedule).items():
+            if self._claims.is_claimed(tenant.tenant_id, kind, interval, now):
                 continue
-            entities = list(controls.entities) if kind == RECONCILE else [kind]
+            entities = list(tenant.controls.entities) if kind == RECONCILE else [kind]
             envelope = events.sync_requested(
-                tenant_id=doc["tenant_id"], realm_id=doc.get("realm_id"), source=self._source,
+                tenant_id=tenant.tenant_id, realm_id=tenant.realm_id, source=self._source,
                 entities=entities, reason="reconcile" if kind == RECONCILE else "schedule",
                 mode="incremental")
-            upcoming = next_due(now, controls.interval(kind, self._defaults))
-            if self._tenants.claim_due(doc["tenant_id"], kind, seen, upcoming, [envelope]):
+            if self._claims.claim(tenant.tenant_id, kind, interval, now, [envelope]):
                 requested += 1
-                log.info("sync.scheduled", extra={"tenant_id": doc["tenant_id"],
-                                                  "kind": kind})
+                log.info("sync.scheduled", extra={"tenant_id": tenant.tenant_id, "kind": kind})
         return requested

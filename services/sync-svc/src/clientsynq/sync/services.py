@@ -29,19 +29,17 @@ def get_status(deps: Deps, tenant_id: str) -> dict[str, Any]:
     raw = deps.tenants.raw(tenant_id) or {}
     active = deps.runs.active(tenant_id)
     running = next((run for run in active if run["status"] == "running"), None)
-    last = deps.runs.last_finished(tenant_id)
+    last = deps.runs.last_result(tenant_id)
     return {
         "tenant_id": tenant_id,
         "realm_id": tenant.realm_id,
         "connection": _times(raw.get("connection") or {}),
-        "plan": tenant.plan,
         "settings": settings_view(deps, tenant),
         "running": running is not None,
-        "current_run": run_view(running) if running else None,
+        "current_run": _current_view(deps, running) if running else None,
         "pending_runs": sum(1 for run in active if run["status"] == "pending"),
-        "last_run": run_view(last) if last else None,
-        "cursors": _times(dict(tenant.cursors)),
-        "next_due": _times(raw.get("next_due") or {}),
+        "last_run": _result_view(last) if last else None,
+        "cursors": _times(deps.runs.cursors(tenant_id, tenant.realm_id, ENTITIES)),
     }
 
 
@@ -100,26 +98,33 @@ def _enterprise_tenant(deps: Deps, tenant_id: str) -> TenantState:
         plan = deps.tokens.tenant(tenant_id).plan
     except AuthServiceUnavailable as err:
         raise ServiceUnavailable("The plan could not be checked; try again.") from err
-    deps.tenants.set_plan(tenant_id, plan)
     if plan not in CONTROL_PLANS:
         raise EnterpriseOnly(f"The {plan} plan does not include advanced sync controls.")
     return tenant
 
 
-def run_view(run: Mapping[str, Any]) -> dict[str, Any]:
-    streams = run.get("streams") or {}
+def _current_view(deps: Deps, run: Mapping[str, Any]) -> dict[str, Any]:
+    """A running sync as it stands: rows published so far and pages per stream."""
+    states = deps.runs.stream_states(str(run["_id"]))
     return {
-        "run_id": str(run["_id"]), "status": run["status"], "reason": run.get("reason"),
-        "mode": run.get("mode"), "modes": run.get("modes"),
-        "entities": run.get("planned_entities") or run.get("entities"),
-        "counts": run.get("counts") or {},
+        "run_id": str(run["_id"]), "reason": run.get("reason"), "mode": run.get("mode"),
+        "modes": run.get("modes"), "entities": run.get("planned_entities") or run["entities"],
+        "started_at": _time(run.get("started_at")),
+        "counts": deps.runs.counts(str(run["_id"])),
         "progress": {key: {"pages": s.get("pages"), "pages_done": len(s.get("done") or []),
-                           "rows": s.get("rows", 0), "finished": bool(s.get("finished"))}
-                     for key, s in streams.items()},
-        "created_at": _time(run.get("created_at")), "started_at": _time(run.get("started_at")),
-        "finished_at": _time(run.get("finished_at")), "error": run.get("error"),
-        "timings": run.get("timings"),
+                           "finished": bool(s.get("finished"))}
+                     for key, s in states.items()},
     }
+
+
+def _result_view(result: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("status", "reason", "mode", "entities", "counts", "cursors", "started_at",
+            "finished_at", "failed_at", "error_class", "message", "skipped_because",
+            "timings")
+    view = {key: result[key] for key in keys if key in result}
+    view["run_id"] = str(result["_id"])
+    return {key: _time(value) if not isinstance(value, dict) else _times(value)
+            for key, value in view.items()}
 
 
 def _time(value: Any) -> Any:

@@ -44,10 +44,9 @@ class Worker:
         runner = SyncRunner(RunnerDeps(
             settings=deps.settings, tenants=base.tenants, runs=base.runs, leases=base.leases,
             qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop))
-        self.executor = RunExecutor(base.runs, runner, deps.holder,
-                                    deps.settings.lease_ttl_seconds,
-                                    deps.settings.max_concurrent_runs)
-        self.scheduler = Scheduler(base.tenants, deps.settings.schedule, deps.settings.source)
+        self.executor = RunExecutor(base.runs, runner, deps.settings.max_concurrent_runs)
+        self.scheduler = Scheduler(base.tenants, base.claims, deps.settings.schedule,
+                                   deps.settings.source)
         self.relay = OutboxRelay(base.platform.db, OUTBOX_COLLECTIONS, deps.producer)
         self._threads: list[threading.Thread] = []
 

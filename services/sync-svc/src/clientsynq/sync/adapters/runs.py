@@ -1,127 +1,144 @@
-"""The `runs` collection: one document per sync run, with its checkpoints.
+"""Sync runs, their checkpoints and their results, shaped for FerretDB 1.x.
 
-A run is the unit of "one sync per realm": pending until a worker claims it, running while
-that worker's heartbeat is fresh, and claimable again by anyone once the heartbeat lapses
-(the worker died). Every checkpoint is a single-document update, so a resumed run sees
-exactly the pages whose snapshots were acknowledged by Kafka.
+FerretDB 1.x applies a filtered update as read-then-write, so two writers of one document
+can lose each other's change; only a unique insert is atomic. Hence:
+- a request is a run document inserted once (`runs`); only the holder of the realm's lease
+  updates it afterwards, and that lease (insert-based) is what makes a run "ours";
+- every checkpoint is its own document (`checkpoints`): a page is an insert, a stream's
+  resume state is written only by that stream's thread;
+- the outcome is an insert into `run_results` carrying its `sync.completed` /
+  `sync.failed` in an outbox, so finishing a run twice still announces it once.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from clientsynq.common.outbox import outbox_fields, outbox_indexes, with_outbox
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from clientsynq.common.outbox import outbox_fields, outbox_indexes
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-COLLECTION = "runs"
-PENDING, RUNNING, COMPLETED, FAILED, SKIPPED = (
-    "pending", "running", "completed", "failed", "skipped")
-FINISHED = (COMPLETED, FAILED, SKIPPED)
+RUNS, CHECKPOINTS, RESULTS = "runs", "checkpoints", "run_results"
+PENDING, RUNNING, MERGED = "pending", "running", "merged"
+COMPLETED, FAILED, SKIPPED = "completed", "failed", "skipped"
+STREAM, PAGE = "stream", "page"
 
 
-def run_indexes() -> list[IndexModel]:
-    return [IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="claim"),
-            IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)], name="tenant"),
-            *outbox_indexes()]
+def run_indexes() -> dict[str, list[IndexModel]]:
+    return {
+        RUNS: [IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="claim"),
+               IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)],
+                          name="tenant")],
+        CHECKPOINTS: [IndexModel([("run_id", ASCENDING), ("kind", ASCENDING)], name="run")],
+        RESULTS: [IndexModel([("tenant_id", ASCENDING), ("finished_at", DESCENDING)],
+                             name="tenant"), *outbox_indexes()],
+    }
 
 
 class RunStore:
     def __init__(self, db: Database[Any]) -> None:
-        self._col = db[COLLECTION]
+        self._runs = db[RUNS]
+        self._checkpoints = db[CHECKPOINTS]
+        self._results = db[RESULTS]
 
+    # --- requests and claiming -------------------------------------------------------
     def request(self, doc: Mapping[str, Any], now: datetime) -> str:
-        """Join a pending run of the tenant if there is one (Sync Now pressed five times is
-        one sync), else create `doc`. Returns the id of the run that will do the work."""
-        update: dict[str, Any] = {
-            "$addToSet": {"entities": {"$each": list(doc["entities"])},
-                          "request_ids": {"$each": list(doc["request_ids"])}},
-            "$max": {"look_back_seconds": doc.get("look_back_seconds") or 0}}
-        if doc["mode"] == "full":
-            update["$set"] = {"mode": "full"}
-        # Only a run that has not started can take more work: a started one has its plan.
-        merged = self._col.find_one_and_update(
-            {"tenant_id": doc["tenant_id"], "status": PENDING, "started_at": None},
-            update, return_document=ReturnDocument.AFTER)
-        if merged is not None:
-            return str(merged["_id"])
-        with suppress(DuplicateKeyError):  # the same request twice: its run exists already
-            self._col.insert_one({**doc, "status": PENDING, "created_at": now,
-                                  "not_before": now, "counts": {}, "streams": {}})
+        """Queue a run; the same request delivered twice is one run (same `_id`)."""
+        with suppress(DuplicateKeyError):
+            self._runs.insert_one({"look_back_seconds": None, **doc, "status": PENDING,
+                                   "created_at": now, "not_before": now,
+                                   "started_at": None, "holder": None})
         return str(doc["_id"])
 
-    def claim(self, holder: str, ttl: float, now: datetime) -> dict[str, Any] | None:
-        """The oldest claimable run: pending and due, or running with a lapsed heartbeat."""
-        return self._col.find_one_and_update(
-            {"$or": [{"status": PENDING, "not_before": {"$lte": now}},
-                     {"status": RUNNING, "heartbeat_until": {"$lt": now}}]},
-            {"$set": {"status": RUNNING, "holder": holder,
-                      "heartbeat_until": now + timedelta(seconds=ttl)},
-             "$inc": {"attempts": 1}},
-            sort=[("created_at", ASCENDING)], return_document=ReturnDocument.AFTER)
+    def candidates(self, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+        """Runs someone should be doing; the realm lease decides who actually does."""
+        return list(self._runs.find({"status": {"$in": [PENDING, RUNNING]},
+                                     "not_before": {"$lte": now}},
+                                    sort=[("created_at", ASCENDING)], limit=limit))
 
-    def postpone(self, run_id: str, holder: str, until: datetime) -> None:
-        """Back to pending (the realm is busy elsewhere, or we are shutting down)."""
-        self._col.update_one({"_id": run_id, "holder": holder},
-                             {"$set": {"status": PENDING, "holder": None,
-                                       "not_before": until}})
-
-    def heartbeat(self, run_id: str, holder: str, until: datetime) -> bool:
-        result = self._col.update_one({"_id": run_id, "holder": holder, "status": RUNNING},
-                                      {"$set": {"heartbeat_until": until}})
-        return result.matched_count == 1
-
-    def start(self, run_id: str, fields: Mapping[str, Any]) -> None:
-        """Decisions made once per run (modes, cutoff, started_at): a resumed run keeps them."""
-        self._col.update_one({"_id": run_id}, {"$set": dict(fields)})
-
-    def set_stream(self, run_id: str, key: str, fields: Mapping[str, Any]) -> None:
-        self._col.update_one({"_id": run_id},
-                             {"$set": {f"streams.{key}.{k}": v for k, v in fields.items()}})
-
-    def checkpoint_page(self, run_id: str, key: str, page: int, entity: str, rows: int
-                        ) -> None:
-        """Record a published page once: a retried checkpoint does not count it twice."""
-        self._col.update_one(
-            {"_id": run_id, f"streams.{key}.done": {"$ne": page}},
-            {"$addToSet": {f"streams.{key}.done": page},
-             "$inc": {f"counts.{entity}": rows, f"streams.{key}.rows": rows}})
-
-    def checkpoint_state(self, run_id: str, key: str, state: Mapping[str, Any], entity: str,
-                         rows: int) -> None:
-        """For sequential streams (CDC, keyset): where to continue, and what was sent."""
-        self._col.update_one(
-            {"_id": run_id},
-            {"$set": {f"streams.{key}.{k}": v for k, v in state.items()},
-             "$inc": {f"counts.{entity}": rows, f"streams.{key}.rows": rows}})
-
-    def add_timing(self, run_id: str, timings: Mapping[str, float]) -> None:
-        self._col.update_one({"_id": run_id},
-                             {"$inc": {f"timings.{k}": v for k, v in timings.items()}})
-
-    def finish(self, run_id: str, holder: str, status: str, fields: Mapping[str, Any],
-               envelopes: list[dict[str, Any]]) -> bool:
-        """The end state and its event (sync.completed / sync.failed) in one write."""
-        update = with_outbox({"$set": {"status": status, **fields}}, envelopes)
-        result = self._col.update_one({"_id": run_id, "holder": holder}, update)
-        return result.matched_count == 1
-
-    def record_finished(self, doc: Mapping[str, Any], envelopes: list[dict[str, Any]]) -> None:
-        """A run that ended before it began (not connected): one insert with its event."""
-        with suppress(DuplicateKeyError):  # recorded already by a previous delivery
-            self._col.insert_one({**doc, **outbox_fields(envelopes)})
+    def waiting(self, tenant_id: str) -> list[dict[str, Any]]:
+        """Not-yet-started requests of a tenant (for folding into the run about to start)."""
+        return list(self._runs.find({"tenant_id": tenant_id, "status": PENDING,
+                                     "started_at": None}, sort=[("created_at", ASCENDING)]))
 
     def get(self, run_id: str) -> dict[str, Any] | None:
-        return self._col.find_one({"_id": run_id}, {"_outbox": 0})
+        return self._runs.find_one({"_id": run_id})
+
+    # --- writes by the lease holder only ---------------------------------------------
+    def update(self, run_id: str, fields: Mapping[str, Any]) -> None:
+        self._runs.update_one({"_id": run_id}, {"$set": dict(fields)})
+
+    def mark_merged(self, run_id: str, into: str) -> None:
+        self.update(run_id, {"status": MERGED, "merged_into": into})
+
+    # --- checkpoints -----------------------------------------------------------------
+    def stream_states(self, run_id: str) -> dict[str, dict[str, Any]]:
+        states: dict[str, dict[str, Any]] = {}
+        done: defaultdict[str, list[int]] = defaultdict(list)
+        for doc in self._checkpoints.find({"run_id": run_id}):
+            if doc["kind"] == STREAM:
+                states.setdefault(doc["stream"], {}).update(doc.get("state") or {})
+            else:
+                done[doc["stream"]].append(int(doc["page"]))
+        for key, pages in done.items():
+            states.setdefault(key, {})["done"] = sorted(pages)
+        return states
+
+    def save_stream(self, run_id: str, key: str, state: Mapping[str, Any]) -> None:
+        """Only the stream's own thread writes its state document."""
+        self._checkpoints.update_one(
+            {"_id": f"{run_id}|{key}"},
+            {"$set": {"run_id": run_id, "stream": key, "kind": STREAM,
+                      **{f"state.{k}": v for k, v in state.items()}}}, upsert=True)
+
+    def page_done(self, run_id: str, key: str, page: int, entity: str, rows: int) -> None:
+        """One insert per page: concurrent pages never touch the same document."""
+        with suppress(DuplicateKeyError):  # a page re-published after a crash: counted once
+            self._checkpoints.insert_one({"_id": f"{run_id}|{key}|{page:08d}", "run_id": run_id,
+                                          "stream": key, "kind": PAGE, "page": page,
+                                          "entity": entity, "rows": rows})
+
+    def counts(self, run_id: str) -> dict[str, int]:
+        totals: defaultdict[str, int] = defaultdict(int)
+        for doc in self._checkpoints.find({"run_id": run_id, "kind": PAGE},
+                                          {"entity": 1, "rows": 1}):
+            totals[doc["entity"]] += int(doc["rows"])
+        return dict(totals)
+
+    # --- results ---------------------------------------------------------------------
+    def record_result(self, doc: Mapping[str, Any], envelopes: list[dict[str, Any]]) -> bool:
+        """The outcome and its event in one insert; False if the run had one already."""
+        try:
+            self._results.insert_one({**doc, **outbox_fields(envelopes)})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def result(self, run_id: str) -> dict[str, Any] | None:
+        return self._results.find_one({"_id": run_id}, {"_outbox": 0})
+
+    def last_result(self, tenant_id: str) -> dict[str, Any] | None:
+        return self._results.find_one({"tenant_id": tenant_id}, {"_outbox": 0},
+                                      sort=[("finished_at", DESCENDING)])
 
     def active(self, tenant_id: str) -> list[dict[str, Any]]:
-        return list(self._col.find({"tenant_id": tenant_id,
-                                    "status": {"$in": [PENDING, RUNNING]}},
-                                   {"_outbox": 0}).sort("created_at", ASCENDING))
+        return list(self._runs.find({"tenant_id": tenant_id,
+                                     "status": {"$in": [PENDING, RUNNING]}},
+                                    sort=[("created_at", ASCENDING)]))
 
-    def last_finished(self, tenant_id: str) -> dict[str, Any] | None:
-        return self._col.find_one({"tenant_id": tenant_id, "status": {"$in": list(FINISHED)}},
-                                  {"_outbox": 0}, sort=[("created_at", DESCENDING)])
+    def cursors(self, tenant_id: str, realm_id: str | None, entities: tuple[str, ...]
+                ) -> dict[str, datetime]:
+        """Per entity the furthest cursor any completed run of this company reached."""
+        found: dict[str, datetime] = {}
+        for entity in entities:
+            doc = self._results.find_one(
+                {"tenant_id": tenant_id, "realm_id": realm_id, "status": COMPLETED,
+                 f"cursors.{entity}": {"$exists": True}},
+                {f"cursors.{entity}": 1}, sort=[(f"cursors.{entity}", DESCENDING)])
+            if doc is not None:
+                found[entity] = doc["cursors"][entity]
+        return found

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from clientsynq.sync.domain.plan import ENTITIES, FULL, INCREMENTAL, choose_mode
@@ -55,9 +55,7 @@ class TenantState:
     realm_id: str | None
     connection_status: str | None
     company_name: str | None
-    plan: str | None
     controls: SyncControls
-    cursors: Mapping[str, datetime]
 
     @property
     def is_connected(self) -> bool:
@@ -71,17 +69,11 @@ class TenantState:
         return [e for e in entities if e in self.controls.entities]
 
 
-def initial_mode(state: TenantState | None, realm_id: str, now: datetime) -> str:
-    """A reconnect to the same company resumes by CDC if every cursor is still reachable;
-    a new company, or a cursor CDC cannot reach, means a full sync."""
-    if state is None or state.realm_id != realm_id:
-        return FULL
-    modes = {choose_mode(INCREMENTAL, state.cursors.get(e), now) for e in ENTITIES}
+def initial_mode(cursors: Mapping[str, datetime], now: datetime) -> str:
+    """A reconnect to the same company resumes by CDC if every cursor is still reachable
+    (Reconnect loses no data); a new company, or a cursor CDC cannot reach, means full."""
+    modes = {choose_mode(INCREMENTAL, cursors.get(e), now) for e in ENTITIES}
     return INCREMENTAL if modes == {INCREMENTAL} else FULL
-
-
-def next_due(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)
 
 
 def validate_intervals(intervals: Mapping[str, Any]) -> dict[str, str]:

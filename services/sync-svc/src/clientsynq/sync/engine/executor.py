@@ -1,4 +1,8 @@
-"""Run threads: claim a run (pending, or abandoned by a dead worker), execute it, repeat."""
+"""Run threads: find a run someone should be doing, take its realm's lease, do it, repeat.
+
+A run whose worker died stays `running` in the database, but its lease lapses; the next
+thread to take the lease resumes it from its checkpoints.
+"""
 from __future__ import annotations
 
 import logging
@@ -10,16 +14,13 @@ from clientsynq.sync.adapters.runs import RunStore
 from clientsynq.sync.engine.runner import SyncRunner
 
 log = logging.getLogger(__name__)
-IDLE_SECONDS = 0.5
+IDLE_SECONDS = 0.3
 
 
 class RunExecutor:
-    def __init__(self, runs: RunStore, runner: SyncRunner, holder: str, lease_ttl: float,
-                 threads: int) -> None:
+    def __init__(self, runs: RunStore, runner: SyncRunner, threads: int) -> None:
         self._runs = runs
         self._runner = runner
-        self._holder = holder
-        self._ttl = lease_ttl
         self._threads = threads
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
@@ -32,17 +33,22 @@ class RunExecutor:
 
     def loop(self, stop: threading.Event) -> None:
         while not stop.is_set():
-            run = self._runs.claim(self._holder, self._ttl, datetime.now(UTC))
-            if run is None:
+            if not self.run_next():
                 stop.wait(IDLE_SECONDS)
-                continue
-            self.execute_one(run)
 
-    def execute_one(self, run: dict[str, Any]) -> str:
+    def run_next(self) -> bool:
+        """True if a run was executed (or at least taken)."""
+        for run in self._runs.candidates(datetime.now(UTC)):
+            outcome = self.execute_one(run)
+            if outcome is not None:
+                return True
+        return False
+
+    def execute_one(self, run: dict[str, Any]) -> str | None:
         """Loop edge: an unexpected error fails the run (with sync.failed) and the thread
         goes on to the next one."""
         try:
-            return self._runner.execute(run)
+            return self._runner.try_run(run)
         except Exception as err:
             log.exception("sync.run_crashed", extra={"run_id": run["_id"]})
             return self._runner.fail_unexpected(run, err)

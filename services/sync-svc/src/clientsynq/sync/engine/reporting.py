@@ -8,11 +8,11 @@ from typing import Any
 from clientsynq.sync.domain.qbo_values import parse_time
 
 
-def run_cursors(run: Mapping[str, Any], planned: Any) -> dict[str, datetime]:
+def run_cursors(states: Mapping[str, Mapping[str, Any]], planned: Any) -> dict[str, datetime]:
     """Per entity, the QBO server time when its oldest stream began reading: anything
     changed after that is for the next incremental run (the overlap covers the edge)."""
     cursors: dict[str, datetime] = {}
-    for state in (run.get("streams") or {}).values():
+    for state in states.values():
         entity, stamp = state.get("entity"), state.get("server_time")
         if entity in planned.entities and stamp:
             moment = parse_time(stamp)
@@ -21,8 +21,7 @@ def run_cursors(run: Mapping[str, Any], planned: Any) -> dict[str, datetime]:
 
 
 def completed_data(run: Mapping[str, Any], planned: Any, cursors: Mapping[str, datetime],
-                   finished_at: datetime) -> dict[str, Any]:
-    counts = run.get("counts") or {}
+                   counts: Mapping[str, int], finished_at: datetime) -> dict[str, Any]:
     return {
         "run_id": str(run["_id"]),
         "request_id": _request_id(run),

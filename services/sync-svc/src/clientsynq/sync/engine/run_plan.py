@@ -2,6 +2,7 @@
 the run document, and reused unchanged when a restarted worker resumes the run."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -63,18 +64,18 @@ class RunPlan:
             run_cdc(ctx, stream, self.since[stream.entity])
 
 
-def plan_run(run: dict[str, Any], tenant: TenantState, settings: Settings,
-             now: datetime) -> RunPlan:
+def plan_run(run: dict[str, Any], tenant: TenantState, cursors: Mapping[str, datetime],
+             settings: Settings, now: datetime) -> RunPlan:
     if run.get("started_at") is not None and run.get("modes"):
         return RunPlan(entities=list(run["planned_entities"]), modes=dict(run["modes"]),
                        since=dict(run.get("since") or {}), today=run["today"],
                        started_at=run["started_at"])
     entities = tenant.wanted([e for e in plan.ENTITIES if e in run["entities"]])
-    modes = {e: plan.choose_mode(run["mode"], tenant.cursors.get(e), now) for e in entities}
+    modes = {e: plan.choose_mode(run["mode"], cursors.get(e), now) for e in entities}
     look_back = timedelta(seconds=run["look_back_seconds"]) \
         if run.get("look_back_seconds") else None
     overlap = timedelta(seconds=settings.cdc_overlap_seconds)
-    since = {e: plan.changed_since(tenant.cursors[e], overlap, now, look_back)
+    since = {e: plan.changed_since(cursors[e], overlap, now, look_back)
              for e in entities if modes[e] == plan.INCREMENTAL}
     return RunPlan(entities=entities, modes=modes, since=since,
                    today=now.astimezone(UTC).date().isoformat(), started_at=now)

@@ -36,7 +36,7 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     page = total
     while page in done or fetch_page(ctx, stream, page) == ctx.page_size:
         page += 1  # the company grew while we paged: keep going until a short page
-    ctx.runs.set_stream(ctx.run_id, stream.key, {"finished": True})
+    ctx.runs.save_stream(ctx.run_id, stream.key, {"finished": True})
 
 
 def _count_pages(ctx: RunContext, stream: Stream) -> int:
@@ -44,9 +44,9 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
     body = ctx.conn.query(plan.count_query(stream))
     count = int((body.get("QueryResponse") or {}).get("totalCount", 0))
     pages = math.ceil(count / ctx.page_size)
-    ctx.runs.set_stream(ctx.run_id, stream.key, {"entity": stream.entity, "pages": pages,
-                                                 "counted": count,
-                                                 "server_time": body.get("time")})
+    ctx.runs.save_stream(ctx.run_id, stream.key, {"entity": stream.entity, "pages": pages,
+                                                  "counted": count,
+                                                  "server_time": body.get("time")})
     ctx.streams.setdefault(stream.key, {})["server_time"] = body.get("time")
     return pages
 
@@ -59,7 +59,7 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int) -> int:
     fetched = time.perf_counter()
     result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
     published = time.perf_counter()
-    ctx.runs.checkpoint_page(ctx.run_id, stream.key, page, stream.entity, result.published)
+    ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
     return result.rows
 
@@ -90,11 +90,10 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
     capped = len(rows) >= CDC_CAP
     if capped:  # stubs of deleted rows are not visible to queries: keep those we got
         rows = [row for row in rows if is_deleted_stub(row)]
-    published = _publish_in_pages(ctx, stream.entity, rows)
-    ctx.runs.checkpoint_state(ctx.run_id, stream.key, {
+    _publish_in_pages(ctx, stream, rows)
+    ctx.runs.save_stream(ctx.run_id, stream.key, {
         "entity": stream.entity, "finished": True, "capped": capped, "since": since_text,
-        "server_time": body.get("time")}, stream.entity, published)
-    ctx.streams[stream.key] = {"server_time": body.get("time")}
+        "server_time": body.get("time")})
     ctx.watch.add(fetch=fetched - started)
     if capped:
         run_since(ctx, plan.since_stream(stream.entity), since_text)
@@ -103,28 +102,29 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
 def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
     state = ctx.stream_state(stream.key)
     since, skip = state.get("since", start), int(state.get("skip", 0))
+    seq = int(state.get("seq", 0))
     while not state.get("finished"):
         ctx.check_running()
         started = time.perf_counter()
         raw = ctx.conn.query_raw(plan.since_query(stream.entity, since, skip, ctx.page_size))
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
+        published = time.perf_counter()
+        ctx.runs.page_done(ctx.run_id, stream.key, seq, stream.entity, result.published)
         since, skip = plan.next_keyset(since, skip, result.times)
-        state = {"entity": stream.entity, "since": since, "skip": skip,
+        seq += 1
+        state = {"entity": stream.entity, "since": since, "skip": skip, "seq": seq,
                  "finished": result.rows < ctx.page_size}
-        ctx.runs.checkpoint_state(ctx.run_id, stream.key, state, stream.entity,
-                                  result.published)
-        ctx.watch.add_page(fetched - started, result, 0.0)
+        ctx.runs.save_stream(ctx.run_id, stream.key, state)
+        ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
 
 
-def _publish_in_pages(ctx: RunContext, entity: str, rows: list[dict[str, Any]]) -> int:
-    published = 0
-    for first in range(0, len(rows), ctx.page_size):
+def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]]) -> None:
+    for page, first in enumerate(range(0, len(rows), ctx.page_size)):
         result = ctx.publisher.publish_rows(rows[first:first + ctx.page_size],
-                                            ctx.page_context(entity))
+                                            ctx.page_context(stream.entity))
+        ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)
-        published += result.published
-    return published
 
 
 def cdc_rows(body: dict[str, Any], entity: str) -> list[dict[str, Any]]:

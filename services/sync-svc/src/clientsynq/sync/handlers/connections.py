@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
-from clientsynq.sync.domain.model import SCHEDULE_KINDS, initial_mode, next_due
-from clientsynq.sync.scheduler import default_intervals
+from clientsynq.sync.domain.model import initial_mode
+from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.scheduler import intervals_for
 
 if TYPE_CHECKING:
     from clientsynq.sync.bootstrap import WorkerDeps
@@ -20,7 +21,6 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
     """Disconnected and expired tenants are remembered so nothing syncs them; their data
     stays where it is (the portal keeps working)."""
     data, tenant_id = event.data, event.tenant_id
-    before = deps.base.tenants.get(tenant_id)
     applied = deps.base.tenants.record_connection(
         tenant_id, data["realm_id"], data["status"], data.get("company_name"),
         data["changed_at"])
@@ -29,14 +29,12 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
     if not applied or data["status"] != "connected":
         return
     now = datetime.now(UTC)
-    state = deps.base.tenants.get(tenant_id)
-    assert state is not None
-    mode = initial_mode(before, data["realm_id"], now)
+    tenant = deps.base.tenants.get(tenant_id)
+    assert tenant is not None
+    cursors = deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)
     deps.base.runs.request({
         "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/initial/{event.id}")),
         "tenant_id": tenant_id, "realm_id": data["realm_id"], "request_ids": [event.id],
-        "reason": "initial", "mode": mode, "entities": list(state.controls.entities),
-    }, now)
-    defaults = default_intervals(deps.settings.schedule)
-    deps.base.tenants.set_next_due(tenant_id, {
-        kind: next_due(now, state.controls.interval(kind, defaults)) for kind in SCHEDULE_KINDS})
+        "reason": "initial", "mode": initial_mode(cursors, now),
+        "entities": list(tenant.controls.entities)}, now)
+    deps.base.claims.mark_done(tenant_id, intervals_for(tenant, deps.settings.schedule), now)

@@ -1,0 +1,28 @@
+"""Sync Now pressed five times is one sync: requests waiting for a realm join the run that
+is about to start (written by the realm's lease holder only)."""
+from __future__ import annotations
+
+from typing import Any
+
+from clientsynq.sync.adapters.runs import RunStore
+from clientsynq.sync.domain.plan import ENTITIES, FULL
+
+
+def fold_waiting(runs: RunStore, run: dict[str, Any]) -> dict[str, Any]:
+    """A started run keeps its plan; only a fresh one absorbs the others."""
+    if run.get("started_at") is not None:
+        return run
+    others = [r for r in runs.waiting(run["tenant_id"]) if r["_id"] != run["_id"]]
+    if not others:
+        return run
+    group = [run, *others]
+    merged = {
+        "entities": [e for e in ENTITIES if any(e in r["entities"] for r in group)],
+        "mode": FULL if any(r["mode"] == FULL for r in group) else run["mode"],
+        "request_ids": [i for r in group for i in r.get("request_ids") or []],
+        "look_back_seconds": max((r.get("look_back_seconds") or 0) for r in group) or None,
+    }
+    runs.update(run["_id"], merged)
+    for other in others:
+        runs.mark_merged(other["_id"], run["_id"])
+    return {**run, **merged}
