@@ -1,0 +1,75 @@
+"""The initial sync of a seeded company emits exactly the snapshots the help page promises."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sync_harness import (
+    KafkaReader,
+    ThreadWorker,
+    company_rows,
+    finished,
+    snapshot_ids,
+    sync_env,
+)
+
+pytestmark = pytest.mark.integration
+TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.completed",
+          "sync.failed")
+
+
+def expected_ids(tenant):
+    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    customers = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
+    invoices = {i["Id"] for i in company_rows(tenant, "Invoice")
+                if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0}
+    payments = {p["Id"] for p in company_rows(tenant, "Payment") if p["TxnDate"] >= cutoff}
+    return customers, invoices, payments
+
+
+def test_the_initial_sync_emits_exactly_the_expected_snapshots(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="basic", customers=40, invoices=300, payments=150, seed=3)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    env = sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox,
+                   SYNC_QBO_PAGE_SIZE="50")
+    with ThreadWorker(env):
+        events = reader.until(finished, timeout=90)
+    customers, invoices, payments = expected_ids(tenant)
+    completed = reader.of("sync.completed")
+    assert len(completed) == 1, reader.of("sync.failed")
+    assert snapshot_ids(events, "customer.updated", "customer") == customers
+    assert snapshot_ids(events, "invoice.updated", "invoice") == invoices
+    assert snapshot_ids(events, "payment.recorded", "payment") == payments
+    assert len(reader.of("invoice.updated")) == len(invoices)  # no duplicates
+    counts = completed[0]["data"]["counts"]
+    assert counts == {"Customer": len(customers), "Invoice": len(invoices),
+                      "Payment": len(payments)}
+    assert completed[0]["data"]["mode"] == "full"
+
+
+def test_totals_and_balances_equal_the_sandboxs(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="basic", customers=30, invoices=120, payments=60, seed=11)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+        events = reader.until(finished, timeout=90)
+    by_id = {i["Id"]: i for i in company_rows(tenant, "Invoice")}
+    synced = [e["data"]["invoice"] for e in events if e["type"] == "invoice.updated"]
+    assert synced
+    for invoice in synced:
+        source = by_id[invoice["id"]]
+        assert Decimal(invoice["total"]) == Decimal(str(source["TotalAmt"]))
+        assert Decimal(invoice["balance"]) == Decimal(str(source["Balance"]))
+        line_sum = sum(Decimal(line["amount"]) for line in invoice["lines"])
+        assert line_sum == Decimal(invoice["total"]) or invoice["status"] == "voided"
+    old_unpaid = [i for i in synced if i["balance"] != "0.00" and
+                  i["txn_date"] < (datetime.now(UTC).date() - timedelta(days=365)).isoformat()]
+    assert old_unpaid, "the seeded company should have old unpaid invoices"
+    customers = {c["Id"]: c for c in company_rows(tenant, "Customer")}
+    for event in events:
+        if event["type"] == "customer.updated":
+            customer = event["data"]["customer"]
+            assert customers[customer["id"]]["Active"] is True
+            assert Decimal(customer["balance"]) == Decimal(str(customers[customer["id"]]["Balance"]))

@@ -1,0 +1,130 @@
+"""sync-svc over real infrastructure: settings for a test, the worker in a thread or a
+subprocess, and a reader of what reached Kafka."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from clientsynq.sync.bootstrap import build_worker
+from clientsynq.sync.config import Settings
+from clientsynq.sync.worker import Worker
+from kafka import KafkaConsumer
+
+
+def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any,
+             **overrides: str) -> dict[str, str]:
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
+        "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
+        "SERVICE_SECRET_SYNC": auth.sync_secret, "SERVICE_SECRET_PORTAL": auth.portal_secret,
+        "SYNC_AUTH_URL": auth.base_url, "SYNC_QBO_BASE_URL": sandbox.base_url,
+        "SYNC_QBO_RETRY_INITIAL": "50ms", "SYNC_QBO_RETRY_MAX": "500ms",
+        "SYNC_LEASE_TTL": "3s", "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s",
+    }
+    env.update(overrides)
+    return env
+
+
+class ThreadWorker:
+    """The real worker (consumers, run threads, relay) in this process."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.settings = Settings.from_env(env)
+        self.worker = Worker(build_worker(self.settings))
+        self.thread = threading.Thread(target=self.worker.run, name="sync-worker", daemon=True)
+
+    def __enter__(self) -> ThreadWorker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.stop()
+        self.thread.join(timeout=60)
+
+
+def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`python -m clientsynq.sync.worker`, as a container would run it."""
+    return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
+                            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@dataclass
+class KafkaReader:
+    """Reads this test's topics from the beginning; `until` polls until a condition holds."""
+
+    conn: Any
+    topics: Iterable[str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.consumer = KafkaConsumer(*[self.conn.topic(t) for t in self.topics],
+                                      bootstrap_servers=self.conn.servers,
+                                      auto_offset_reset="earliest", enable_auto_commit=False,
+                                      group_id=None)
+
+    def poll(self) -> None:
+        for records in self.consumer.poll(timeout_ms=200, max_records=5000).values():
+            self.events.extend(json.loads(record.value) for record in records)
+
+    def until(self, condition: Callable[[list[dict[str, Any]]], bool],
+              timeout: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.poll()
+            if condition(self.events):
+                return self.events
+        raise AssertionError(f"timed out; {len(self.events)} events: {summary(self.events)}")
+
+    def of(self, event_type: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["type"] == event_type]
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def summary(events: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for event in events:
+        counts[event["type"]] = counts.get(event["type"], 0) + 1
+    return counts
+
+
+def snapshot_ids(events: list[dict[str, Any]], event_type: str, key: str) -> set[str]:
+    return {e["data"][key]["id"] for e in events if e["type"] == event_type}
+
+
+def finished(events: list[dict[str, Any]]) -> bool:
+    return any(e["type"] in ("sync.completed", "sync.failed") for e in events)
+
+
+def company_rows(tenant: Any, entity: str) -> list[dict[str, Any]]:
+    """Every row of an entity straight from the sandbox (inactive customers too), with a
+    token auth-svc hands out: the test's independent view of the company."""
+    import requests
+    from clientsynq.sync.domain.qbo_values import loads
+
+    grant = requests.get(f"{tenant.auth.base_url}/internal/v1/tenants/{tenant.tenant_id}"
+                         "/qbo/access-token", headers=tenant.auth.service_headers(),
+                         timeout=30).json()
+    where = " WHERE Active IN (true, false)" if entity == "Customer" else ""
+    rows: list[dict[str, Any]] = []
+    while True:
+        statement = (f"SELECT * FROM {entity}{where} STARTPOSITION {len(rows) + 1} "  # noqa: S608
+                     "MAXRESULTS 1000")
+        response = requests.get(f"{tenant.sandbox.base_url}/v3/company/{tenant.realm_id}/query",
+                                params={"query": statement}, timeout=30,
+                                headers={"Authorization": f"Bearer {grant['access_token']}",
+                                         "Accept": "application/json"})
+        page = (loads(response.content).get("QueryResponse") or {}).get(entity) or []
+        rows += page
+        if len(page) < 1000:
+            return rows
