@@ -48,7 +48,7 @@ def start_kafka(home: Path, port: int, controller_port: int, timeout: float = 90
             f"-Dlog4j2.configurationFile={paths.DEPLOY_LOCAL / 'kafka' / 'log4j2.properties'}",
             "-cp", f"{libs}/*"]
     if not (home / "data" / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        cluster_id = _cluster_id()
         subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                         "-c", str(props)], check=True, capture_output=True)
     proc = _spawn([*java, "kafka.Kafka", str(props)], home)
@@ -94,6 +94,15 @@ def is_alive(pid: int) -> bool:
         return done == 0
     except ChildProcessError:
         return True
+
+
+def _cluster_id() -> str:
+    """A Kafka-style id (base64url of a UUID). One starting with '-' would be read as an
+    option by the storage tool, so draw again (a 1-in-32 chance each time)."""
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not candidate.startswith("-"):
+            return candidate
 
 
 def _kafka_properties(home: Path, port: int, controller_port: int) -> str:

@@ -52,6 +52,7 @@ class ConsumerRunner:
         self._attempts = handler_attempts
         self._stopping = threading.Event()
         self._lag_checked_at = 0.0
+        self._counters: dict[str, Any] = {}
         self._consumer = KafkaConsumer(
             *[conn.topic(t) for t in topics], bootstrap_servers=conn.servers,
             group_id=group_id, client_id=f"{conn.client_id}-{group_id}",
@@ -91,7 +92,7 @@ class ConsumerRunner:
             return
         with bind_event_id(event.id):
             try:
-                retry.handler_policy(self._attempts)(self._handler, event)
+                self._handle(event)
             except HandlerFailed as err:
                 self._dead_letter(record, topic, "handler", f"HandlerFailed: {err}")
                 return
@@ -101,7 +102,26 @@ class ConsumerRunner:
                           extra={"topic": topic, "offset": record.offset})
                 self._dead_letter(record, topic, "handler", f"{type(cause).__name__}: {cause}")
                 return
-        CONSUMED.labels(topic=topic, group=self._group).inc()
+        self._consumed(topic).inc()
+
+    def _handle(self, event: Event) -> None:
+        """The first attempt runs bare (the common case, and the hot path); only a failure
+        pays for the retry policy, which then makes the remaining attempts."""
+        try:
+            self._handler(event)
+        except HandlerFailed:
+            raise
+        except Exception as err:  # any handler failure: retried, then dead-lettered
+            log.warning("kafka.handler_failed", exc_info=True, extra={"event_type": event.type})
+            if self._attempts <= 1:
+                raise HandlerFailed(f"{type(err).__name__}: {err}") from err
+            retry.handler_policy(self._attempts - 1)(self._handler, event)
+
+    def _consumed(self, topic: str) -> Any:
+        child = self._counters.get(topic)
+        if child is None:
+            child = self._counters[topic] = CONSUMED.labels(topic=topic, group=self._group)
+        return child
 
     def _dead_letter(self, record: ConsumerRecord, topic: str, why: str, reason: str) -> None:
         headers = [("x-dlq-reason", reason[:1000].encode()),
