@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)/deploy/local
-PACKAGES := libs/common tools/qbo-sandbox $(patsubst %/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard tools/*/pyproject.toml services/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
 .PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e clean help
