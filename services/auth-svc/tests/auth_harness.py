@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from clientsynq.auth.adapters.mongo_connections import COLLECTION
 from clientsynq.auth.app import create_app
 from clientsynq.auth.bootstrap import Deps, build
 from clientsynq.auth.config import Settings
@@ -89,6 +90,7 @@ class AuthHarness:
     kafka_conn: Any
     clock: FakeClock
     _producer: EventProducer | None = field(default=None, repr=False)
+    _relay: OutboxRelay | None = field(default=None, repr=False)
 
     @classmethod
     def start(cls, env: dict[str, str], sandbox: Any, mail: Any, kafka_conn: Any,
@@ -179,15 +181,20 @@ class AuthHarness:
         return int(self.sandbox.control.counts(realm_id)["token_refreshes"])
 
     def connection_doc(self, tenant_id: str) -> dict[str, Any]:
-        doc = self.deps.platform.db["connections"].find_one({"_id": tenant_id})
+        """The latest version document, as stored."""
+        doc = self.versions().find_one({"tenant_id": tenant_id}, sort=[("version", -1)])
         assert doc is not None
         return dict(doc)
 
+    def versions(self) -> Any:
+        return self.deps.platform.db[COLLECTION]
+
     # --- events ---------------------------------------------------------------------------
     def relay(self) -> int:
-        if self._producer is None:
+        if self._relay is None:
             self._producer = EventProducer(self.deps.platform.kafka)
-        return OutboxRelay(self.deps.platform.db, ["connections"], self._producer).relay_once()
+            self._relay = OutboxRelay(self.deps.platform.db, [COLLECTION], self._producer)
+        return self._relay.relay_once()
 
     def published(self, expected: int, timeout_ms: int = 10000) -> list[dict[str, Any]]:
         """Relay what is pending, then read connection.changed back from Kafka."""

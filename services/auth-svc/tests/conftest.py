@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from auth_harness import AuthHarness, FakeClock, auth_env  # noqa: E402
+from auth_harness import AuthHarness, FakeClock, auth_env
 
 
 @pytest.fixture(scope="session")

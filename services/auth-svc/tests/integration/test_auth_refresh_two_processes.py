@@ -55,8 +55,9 @@ def test_twenty_concurrent_requests_on_two_processes_refresh_once(auth):
     with ExitStack() as stack:
         bases = [stack.enter_context(auth_process(auth.env)) for _ in range(2)]
         # An hour has passed: the stored access token is due for refresh on both replicas.
-        auth.deps.platform.db["connections"].update_one(
-            {"_id": owner.tenant_id, "tenant_id": owner.tenant_id},
+        latest = auth.connection_doc(owner.tenant_id)
+        auth.versions().update_one(
+            {"_id": latest["_id"], "tenant_id": owner.tenant_id},
             {"$set": {"access_expires_at": datetime.now(UTC) - timedelta(seconds=1)}})
 
         def get(i: int) -> str:

@@ -33,6 +33,7 @@ def refresher_round(deps: Deps) -> int:
     """One sweep: pending revocations first (they free Intuit grants), then idle refreshes."""
     retry_pending_revocations(deps)
     refreshed = refresh_idle_connections(deps)
+    deps.stores.connections.purge_all_superseded()
     REFRESHED.inc(refreshed)
     return refreshed
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clientsynq.auth.adapters.mongo_connections import COLLECTION
+from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.outbox import outbox_indexes
 from pymongo import ASCENDING, DESCENDING, IndexModel
@@ -19,13 +21,23 @@ INDEXES = {
     "users": [IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
               IndexModel([("tenant_id", ASCENDING), ("created_at", ASCENDING)],
                          name="tenant_users")],
-    "login_throttle": [_expiring()],
+    "login_failures": [IndexModel([("key", ASCENDING), ("at", ASCENDING)], name="key_at"),
+                       _expiring()],
+    "login_locks": [IndexModel([("key", ASCENDING), ("until", DESCENDING)], name="key_until"),
+                    _expiring()],
+    "login_attempts": [IndexModel([("key", ASCENDING), ("at", ASCENDING)], name="key_at"),
+                       _expiring()],
     "refresh_tokens": [IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)],
                                   name="tenant_family"), _expiring()],
+    "refresh_token_uses": [_expiring()],
+    "revoked_session_families": [_expiring()],
     "oauth_states": [_expiring()],
-    "connections": [IndexModel([("realm_id", ASCENDING)], name="realm"),
-                    IndexModel([("status", ASCENDING), ("last_refresh_at", ASCENDING)],
-                               name="status_refresh"), *outbox_indexes()],
+    "oauth_state_uses": [_expiring()],
+    COLLECTION: [IndexModel([("tenant_id", ASCENDING), ("version", DESCENDING)],
+                            name="tenant_version"),
+                 IndexModel([("realm_id", ASCENDING)], name="realm"),
+                 IndexModel([("status", ASCENDING), ("last_refresh_at", ASCENDING)],
+                            name="status_refresh"), *outbox_indexes()],
     "invitations": [IndexModel([("tenant_id", ASCENDING), ("digest", ASCENDING)],
                                unique=True, name="tenant_digest"),
                     IndexModel([("tenant_id", ASCENDING), ("kind", ASCENDING),
@@ -34,6 +46,7 @@ INDEXES = {
                             name="tenant_created")],
     "audit_events": [IndexModel([("tenant_id", ASCENDING), ("at", DESCENDING)],
                                 name="tenant_at")],
+    "leases": lease_indexes(),
 }
 
 

@@ -1,11 +1,12 @@
 """Tenants, users and the login throttle in auth-svc's own database."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
 from clientsynq.auth.domain.model import LoginThrottle, Tenant, User
+from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -75,45 +76,45 @@ def _user(doc: dict[str, Any]) -> User:
 
 
 class LoginThrottleStore:
-    """Counters keyed by an email digest or a client address; pre-authentication, so they
-    carry no tenant. Failures older than the lock window are forgotten."""
+    """Failed logins per email digest and attempts per client address, pre-authentication
+    (so without a tenant). Every fact is an inserted document and counts are queries, so no
+    concurrent attempt is lost even where updates are read-then-write (FerretDB 1.x)."""
 
     def __init__(self, db: Database[Any]) -> None:
-        self._throttle = db["login_throttle"]
+        self._failures = db["login_failures"]
+        self._locks = db["login_locks"]
+        self._attempts = db["login_attempts"]
 
-    def get(self, key: str) -> LoginThrottle:
-        doc = self._throttle.find_one({"_id": key}) or {}
-        return LoginThrottle(failures=int(doc.get("failures", 0)),
-                             locked_until=doc.get("locked_until"))
+    def get(self, key: str, now: datetime) -> LoginThrottle:
+        lock = self._locks.find_one({"key": key}, sort=[("until", DESCENDING)])
+        until = None if lock is None else _aware(lock["until"])
+        return LoginThrottle(failures=0, locked_until=until if until and until > now else None)
 
     def record_failure(self, key: str, now: datetime, max_failures: int,
                        lock_seconds: float) -> LoginThrottle:
+        """Failures since the last lock ended, within the window; the Nth one locks."""
         window = timedelta(seconds=lock_seconds)
-        doc = self._throttle.find_one_and_update(
-            {"_id": key, "window_start": {"$gt": now - window}},
-            {"$inc": {"failures": 1}, "$set": {"expires_at": now + 2 * window}},
-            return_document=True)
-        if doc is None:  # first failure of a new window
-            self._throttle.update_one(
-                {"_id": key}, {"$set": {"failures": 1, "window_start": now, "locked_until": None,
-                                        "expires_at": now + 2 * window}}, upsert=True)
-            doc = {"failures": 1}
-        if int(doc["failures"]) >= max_failures:
-            self._throttle.update_one({"_id": key}, {"$set": {
-                "failures": 0, "window_start": now, "locked_until": now + window,
-                "expires_at": now + 2 * window}})
-            return LoginThrottle(failures=0, locked_until=now + window)
-        return LoginThrottle(failures=int(doc["failures"]), locked_until=None)
+        self._failures.insert_one({"key": key, "at": now, "expires_at": now + 2 * window})
+        last_lock = self._locks.find_one({"key": key}, sort=[("until", DESCENDING)])
+        since = now - window
+        if last_lock is not None:
+            since = max(since, _aware(last_lock["until"]))
+        failures = self._failures.count_documents({"key": key, "at": {"$gt": since}})
+        if failures >= max_failures:
+            self._locks.insert_one({"key": key, "until": now + window,
+                                    "expires_at": now + 2 * window})
+            return LoginThrottle(failures=failures, locked_until=now + window)
+        return LoginThrottle(failures=failures, locked_until=None)
 
     def clear(self, key: str) -> None:
-        self._throttle.delete_one({"_id": key})
+        self._failures.delete_many({"key": key})
 
     def count_attempt(self, key: str, now: datetime, window_seconds: int = 60) -> int:
-        """Attempts in the current fixed window (one document per window, expiring)."""
-        bucket = int(now.timestamp()) // window_seconds
-        doc = self._throttle.find_one_and_update(
-            {"_id": f"{key}:{bucket}"},
-            {"$inc": {"attempts": 1},
-             "$set": {"expires_at": now + timedelta(seconds=2 * window_seconds)}},
-            upsert=True, return_document=True)
-        return int(doc["attempts"])
+        """Attempts in the last ``window_seconds``, this one included."""
+        window = timedelta(seconds=window_seconds)
+        self._attempts.insert_one({"key": key, "at": now, "expires_at": now + 2 * window})
+        return self._attempts.count_documents({"key": key, "at": {"$gt": now - window}})
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

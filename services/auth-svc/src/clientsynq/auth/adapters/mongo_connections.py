@@ -1,9 +1,12 @@
-"""The QuickBooks connection of each business: state, sealed tokens and outbox, one document.
+"""The QuickBooks connection of each business as append-only versions.
 
-Every change is one ``update_one`` on the business's document, filtered by the token
-version the caller read: the tokens, the status and the ``connection.changed`` event are
-written together or not at all (FerretDB has no multi-document transactions), and a
-writer that lost a race changes nothing.
+FerretDB 1.x applies a filtered update as read-then-write, so a compare-and-set update is
+not atomic there, and two writers (or a writer and the outbox relay) can lose each other's
+change. A lost token write is fatal (QBO has already rotated the refresh token), so every
+change of a connection *inserts* version N+1 (``_id = <tenant>#<N+1>``): of two writers
+that read version N exactly one insert succeeds, on FerretDB and MongoDB alike. The
+``connection.changed`` events ride in the same inserted document (the outbox), which is
+then only ever touched by the relay. Superseded versions are deleted once relayed.
 """
 from __future__ import annotations
 
@@ -13,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from clientsynq.auth.domain.model import NEAR_END_MIN_GAP_SECONDS, Connection, ConnectionStatus
-from clientsynq.common.outbox import with_outbox
-from pymongo import ASCENDING
+from clientsynq.common.outbox import PENDING, outbox_fields
+from pymongo import DESCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
-COLLECTION = "connections"
-_CLEARED_TOKENS = {"tokens": None, "access_expires_at": None}
+COLLECTION = "connection_versions"
 
 
 @dataclass(frozen=True)
@@ -29,88 +32,121 @@ class SealedTokens:
 
 
 @dataclass(frozen=True)
+class Revocation:
+    """A grant to revoke at Intuit, kept (sealed) until Intuit confirms."""
+
+    doc_id: str
+    realm_id: str
+    token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class StoredConnection:
     connection: Connection
     tokens: SealedTokens | None
-    pending_revocations: tuple[Mapping[str, str], ...] = ()
+    revocation: Revocation | None = None
 
 
 class ConnectionStore:
     def __init__(self, db: Database[Any]) -> None:
-        self._connections = db[COLLECTION]
+        self._versions = db[COLLECTION]
 
     def get(self, tenant_id: str) -> StoredConnection | None:
-        doc = self._connections.find_one({"_id": tenant_id, "tenant_id": tenant_id})
+        """The latest version: the connection as it is now."""
+        doc = self._versions.find_one({"tenant_id": tenant_id}, sort=[("version", DESCENDING)])
         return None if doc is None else _stored(doc)
 
-    def save_connected(self, tenant_id: str, realm_id: str, company_name: str | None,
-                       tokens: SealedTokens, expires: tuple[datetime, datetime], now: datetime,
-                       events: Sequence[Mapping[str, Any]],
-                       pending_revocation: Mapping[str, str] | None = None) -> None:
-        """A new grant always wins: whatever was stored is replaced (reconnect, switch)."""
-        fields = {"tenant_id": tenant_id, "realm_id": realm_id, "status": "connected",
-                  "company_name": company_name, "connected_at": now, "changed_at": now,
-                  "last_refresh_at": now, "access_expires_at": expires[0],
-                  "refresh_expires_at": expires[1], "reason": None,
-                  "tokens": _tokens_doc(tokens)}
-        update: dict[str, Any] = {"$set": fields, "$inc": {"token_version": 1}}
-        update = with_outbox(update, events)
-        if pending_revocation is not None:
-            update["$push"]["pending_revocations"] = pending_revocation
-        self._connections.update_one({"_id": tenant_id, "tenant_id": tenant_id}, update,
-                                     upsert=True)
+    def append(self, base: Connection | None, tenant_id: str, tokens: SealedTokens | None,
+               events: Sequence[Mapping[str, Any]] = (),
+               revoke: tuple[str, str] | None = None, **changes: Any) -> bool:
+        """Insert the version after ``base`` with ``changes``; False if another writer
+        inserted it first (the caller re-reads and decides again)."""
+        version = (base.token_version if base is not None else 0) + 1
+        doc: dict[str, Any] = {**_fields(base, tenant_id), **changes, "_id": _doc_id(tenant_id,
+                               version), "tenant_id": tenant_id, "version": version,
+                               "tokens": _tokens_doc(tokens), "revocation": None}
+        if revoke is not None:
+            doc["revocation"] = {"realm_id": revoke[0], "token": revoke[1], "done_at": None}
+        if events:
+            doc.update(outbox_fields(events))
+        try:
+            self._versions.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        self._purge_superseded(tenant_id, version)
+        return True
 
-    def save_refreshed(self, tenant_id: str, seen_version: int, tokens: SealedTokens,
-                       expires: tuple[datetime, datetime], now: datetime) -> bool:
-        result = self._connections.update_one(
-            {"_id": tenant_id, "tenant_id": tenant_id, "token_version": seen_version},
-            {"$set": {"tokens": _tokens_doc(tokens), "access_expires_at": expires[0],
-                      "refresh_expires_at": expires[1], "last_refresh_at": now},
-             "$inc": {"token_version": 1}})
-        return result.modified_count == 1
+    def mark_revoked(self, revocation: Revocation, now: datetime) -> None:
+        """Idempotent: if this races the relay on FerretDB, at worst we revoke twice."""
+        self._versions.update_one({"_id": revocation.doc_id},
+                                  {"$set": {"revocation.done_at": now}})
 
-    def end(self, tenant_id: str, seen_version: int, status: str, reason: str | None,
-            now: datetime, events: Sequence[Mapping[str, Any]],
-            pending_revocation: Mapping[str, str] | None = None) -> bool:
-        """Disconnected or expired: tokens deleted, realm and company kept for Reconnect."""
-        update = with_outbox({"$set": {**_CLEARED_TOKENS, "status": status, "reason": reason,
-                                       "changed_at": now},
-                              "$inc": {"token_version": 1}}, events)
-        if pending_revocation is not None:
-            update["$push"]["pending_revocations"] = pending_revocation
-        result = self._connections.update_one(
-            {"_id": tenant_id, "tenant_id": tenant_id, "token_version": seen_version}, update)
-        return result.modified_count == 1
-
-    def drop_pending_revocation(self, tenant_id: str, revocation_id: str) -> None:
-        self._connections.update_one({"_id": tenant_id, "tenant_id": tenant_id},
-                                     {"$pull": {"pending_revocations": {"id": revocation_id}}})
-
-    def drop_revocations_for_realm(self, tenant_id: str, realm_id: str) -> None:
-        """Reconnecting a realm: revoking its old grant now would kill the new one too."""
-        self._connections.update_one({"_id": tenant_id, "tenant_id": tenant_id},
-                                     {"$pull": {"pending_revocations": {"realm_id": realm_id}}})
+    def skip_revocations_for_realm(self, tenant_id: str, realm_id: str, now: datetime) -> None:
+        """Reconnecting a realm: revoking its old grant now would kill the new one too
+        (Intuit disconnects the app from the company, every grant of it)."""
+        self._versions.update_many(
+            {"tenant_id": tenant_id, "revocation.realm_id": realm_id,
+             "revocation.done_at": None},
+            {"$set": {"revocation.done_at": now, "revocation.skipped": True}})
 
     def find_by_realm(self, realm_id: str) -> list[StoredConnection]:
         """Intuit's disconnect callback names only the realm: the tenant is what we look up."""
-        return [_stored(doc) for doc in self._connections.find({"realm_id": realm_id})]
+        tenants = {doc["tenant_id"] for doc in self._versions.find({"realm_id": realm_id},
+                                                                   {"tenant_id": 1})}
+        latest = (self.get(tenant_id) for tenant_id in sorted(tenants))
+        return [s for s in latest if s is not None and s.connection.realm_id == realm_id]
 
     def due_for_idle_refresh(self, now: datetime, after_seconds: float,
                              expiry_margin_seconds: float, limit: int = 100) -> list[Connection]:
-        """The worker's sweep over every business (the one cross-tenant scan besides this)."""
-        cursor = self._connections.find({"status": ConnectionStatus.CONNECTED, "$or": [
+        """The worker's sweep over every business (cross-tenant by nature)."""
+        gap = now - timedelta(seconds=NEAR_END_MIN_GAP_SECONDS)
+        cursor = self._versions.find({"status": ConnectionStatus.CONNECTED, "$or": [
             {"last_refresh_at": {"$lt": now - timedelta(seconds=after_seconds)}},
             {"refresh_expires_at": {"$lt": now + timedelta(seconds=expiry_margin_seconds)},
-             "last_refresh_at": {"$lt": now - timedelta(seconds=NEAR_END_MIN_GAP_SECONDS)}},
-        ]}).sort("last_refresh_at", ASCENDING).limit(limit)
-        return [_stored(doc).connection for doc in cursor]
+             "last_refresh_at": {"$lt": gap}}]}, {"tenant_id": 1}).limit(limit)
+        latest = (self.get(tenant_id) for tenant_id in sorted({d["tenant_id"] for d in cursor}))
+        return [s.connection for s in latest if s is not None and s.connection.is_connected]
 
-    def with_pending_revocations(self, limit: int = 100) -> list[StoredConnection]:
-        cursor = self._connections.find({"pending_revocations.0": {"$exists": True}})
-        return [_stored(doc) for doc in cursor.limit(limit)]
+    def pending_revocations(self, limit: int = 100) -> list[StoredConnection]:
+        cursor = self._versions.find({"revocation.done_at": None, "revocation.token":
+                                      {"$exists": True}}).limit(limit)
+        return [_stored(doc) for doc in cursor]
+
+    def purge_all_superseded(self) -> None:
+        """Worker sweep: versions left behind because they were still being relayed."""
+        tenants = {d["tenant_id"] for d in self._versions.find({"tokens": {"$ne": None}},
+                                                               {"tenant_id": 1})}
+        for tenant_id in tenants:
+            latest = self.get(tenant_id)
+            if latest is not None:
+                self._purge_superseded(tenant_id, latest.connection.token_version)
+
+    def _purge_superseded(self, tenant_id: str, latest: int) -> None:
+        """Old versions hold old (sealed) tokens: gone as soon as nothing needs them."""
+        self._versions.delete_many({
+            "tenant_id": tenant_id, "version": {"$lt": latest}, PENDING: {"$ne": True},
+            "$or": [{"revocation": None}, {"revocation.done_at": {"$ne": None}}]})
 
 
-def _tokens_doc(tokens: SealedTokens) -> dict[str, str]:
+def _doc_id(tenant_id: str, version: int) -> str:
+    return f"{tenant_id}#{version:012d}"
+
+
+def _fields(base: Connection | None, tenant_id: str) -> dict[str, Any]:
+    """What a new version inherits: everything but tokens, events and revocations."""
+    if base is None:
+        return {"realm_id": None, "status": ConnectionStatus.NOT_CONNECTED, "company_name": None,
+                "connected_at": None, "changed_at": None, "last_refresh_at": None,
+                "access_expires_at": None, "refresh_expires_at": None, "reason": None}
+    return {"realm_id": base.realm_id, "status": base.status, "company_name": base.company_name,
+            "connected_at": base.connected_at, "changed_at": base.changed_at,
+            "last_refresh_at": base.last_refresh_at, "access_expires_at": base.access_expires_at,
+            "refresh_expires_at": base.refresh_expires_at, "reason": base.reason}
+
+
+def _tokens_doc(tokens: SealedTokens | None) -> dict[str, str] | None:
+    if tokens is None:
+        return None
     return {"access": tokens.access, "refresh": tokens.refresh, "key_id": tokens.key_id}
 
 
@@ -124,6 +160,10 @@ def _stored(doc: Mapping[str, Any]) -> StoredConnection:
         changed_at=doc.get("changed_at"), last_refresh_at=doc.get("last_refresh_at"),
         access_expires_at=doc.get("access_expires_at"),
         refresh_expires_at=doc.get("refresh_expires_at"),
-        token_version=int(doc.get("token_version", 0)), reason=doc.get("reason"))
-    return StoredConnection(connection=connection, tokens=tokens,
-                            pending_revocations=tuple(doc.get("pending_revocations") or ()))
+        token_version=int(doc["version"]), reason=doc.get("reason"))
+    rev = doc.get("revocation")
+    revocation = None
+    if rev and rev.get("done_at") is None:
+        revocation = Revocation(doc_id=str(doc["_id"]), realm_id=rev["realm_id"],
+                                token=rev["token"])
+    return StoredConnection(connection=connection, tokens=tokens, revocation=revocation)

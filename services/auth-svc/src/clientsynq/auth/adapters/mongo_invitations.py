@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class InvitationStore:
     def __init__(self, db: Database[Any]) -> None:
         self._invitations = db["invitations"]
         self._clients = db["clients"]
+        self._redemptions = db["invitation_redemptions"]
 
     def add(self, invitation: Invitation, digest: str) -> None:
         self._invitations.insert_one({
@@ -49,12 +51,20 @@ class InvitationStore:
         self._invitations.delete_one({"_id": invitation_id, "tenant_id": tenant_id})
 
     def redeem(self, tenant_id: str, digest: str, kind: str, now: datetime) -> Invitation | None:
-        """Atomic single use: of two clicks on the same link, exactly one gets a session."""
-        doc = self._invitations.find_one_and_update(
-            {"tenant_id": tenant_id, "digest": digest, "kind": kind, "redeemed_at": None,
-             "expires_at": {"$gt": now}},
-            {"$set": {"redeemed_at": now}}, return_document=ReturnDocument.AFTER)
-        return None if doc is None else _invitation(doc)
+        """Single use even where updates are not atomic (FerretDB 1.x): the redemption is a
+        unique insert, so of two clicks on the same link exactly one gets a session."""
+        doc = self._invitations.find_one({"tenant_id": tenant_id, "digest": digest,
+                                          "kind": kind, "expires_at": {"$gt": now}})
+        if doc is None or doc.get("redeemed_at") is not None:
+            return None
+        try:
+            self._redemptions.insert_one({"_id": doc["_id"], "tenant_id": tenant_id,
+                                          "redeemed_at": now})
+        except DuplicateKeyError:
+            return None
+        self._invitations.update_one({"_id": doc["_id"], "tenant_id": tenant_id},
+                                     {"$set": {"redeemed_at": now}})  # for listings only
+        return _invitation({**doc, "redeemed_at": now})
 
     def list(self, tenant_id: str, kind: str, limit: int = 200) -> list[Invitation]:
         cursor = self._invitations.find({"tenant_id": tenant_id, "kind": kind})

@@ -1,4 +1,9 @@
-"""Refresh tokens (stored as digests, rotated, revocable) and single-use OAuth states."""
+"""Refresh tokens (digests, rotated, revocable) and single-use OAuth states.
+
+"Used once" must hold even on FerretDB 1.x, whose filtered updates are read-then-write:
+a use is therefore recorded by *inserting* a document keyed by the secret's digest, and
+only one of two concurrent inserts succeeds. Revocation is monotonic (an insert too).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from clientsynq.auth.domain.model import SessionSubject
-from pymongo import ReturnDocument
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 
 @dataclass(frozen=True)
@@ -15,37 +20,59 @@ class StoredRefresh:
     subject: SessionSubject
     family_id: str
     expires_at: datetime
-    was_used: bool
+    first_use: bool
+    revoked: bool
+
+
+def record_first_use(db: Database[Any], collection: str, key: str, tenant_id: str,
+                     now: datetime, expires_at: datetime) -> bool:
+    """True for the first use of ``key`` only (a unique insert: atomic everywhere)."""
+    try:
+        db[collection].insert_one({"_id": key, "tenant_id": tenant_id, "used_at": now,
+                                   "expires_at": expires_at})
+    except DuplicateKeyError:
+        return False
+    return True
 
 
 class RefreshTokenStore:
     """One document per refresh token; a family links each token to the ones it became."""
 
     def __init__(self, db: Database[Any]) -> None:
+        self._db = db
         self._tokens = db["refresh_tokens"]
+        self._revoked = db["revoked_session_families"]
 
     def add(self, digest: str, subject: SessionSubject, family_id: str, now: datetime,
             expires_at: datetime) -> None:
         self._tokens.insert_one({
             "_id": digest, "tenant_id": subject.tenant_id, "subject": subject.subject,
             "kind": subject.kind, "customer_id": subject.customer_id, "family_id": family_id,
-            "created_at": now, "expires_at": expires_at, "used_at": None, "revoked_at": None})
+            "created_at": now, "expires_at": expires_at})
 
     def use(self, tenant_id: str, digest: str, now: datetime) -> StoredRefresh | None:
-        """Atomically mark the token used; ``was_used`` tells a replay from a first use."""
-        doc = self._tokens.find_one_and_update(
-            {"_id": digest, "tenant_id": tenant_id, "revoked_at": None},
-            {"$set": {"used_at": now}}, return_document=ReturnDocument.BEFORE)
+        doc = self._tokens.find_one({"_id": digest, "tenant_id": tenant_id})
         if doc is None:
             return None
+        first = record_first_use(self._db, "refresh_token_uses", digest, tenant_id, now,
+                                 doc["expires_at"])
         subject = SessionSubject(tenant_id=doc["tenant_id"], subject=doc["subject"],
                                  kind=doc["kind"], customer_id=doc.get("customer_id"))
         return StoredRefresh(subject=subject, family_id=doc["family_id"],
-                             expires_at=doc["expires_at"], was_used=doc["used_at"] is not None)
+                             expires_at=doc["expires_at"], first_use=first,
+                             revoked=self.is_revoked(tenant_id, doc["family_id"]))
 
-    def revoke_family(self, tenant_id: str, family_id: str, now: datetime) -> None:
-        self._tokens.update_many({"tenant_id": tenant_id, "family_id": family_id,
-                                  "revoked_at": None}, {"$set": {"revoked_at": now}})
+    def revoke_family(self, tenant_id: str, family_id: str, now: datetime,
+                      expires_at: datetime) -> None:
+        try:
+            self._revoked.insert_one({"_id": f"{tenant_id}:{family_id}", "tenant_id": tenant_id,
+                                      "revoked_at": now, "expires_at": expires_at})
+        except DuplicateKeyError:
+            return  # already revoked
+
+    def is_revoked(self, tenant_id: str, family_id: str) -> bool:
+        return self._revoked.count_documents({"_id": f"{tenant_id}:{family_id}",
+                                              "tenant_id": tenant_id}) > 0
 
     def family_of(self, tenant_id: str, digest: str) -> str | None:
         doc = self._tokens.find_one({"_id": digest, "tenant_id": tenant_id}, {"family_id": 1})
@@ -61,17 +88,19 @@ class OAuthState:
 
 class OAuthStateStore:
     def __init__(self, db: Database[Any]) -> None:
+        self._db = db
         self._states = db["oauth_states"]
 
     def add(self, digest: str, state: OAuthState, now: datetime) -> None:
         self._states.insert_one({"_id": digest, "tenant_id": state.tenant_id,
                                  "user_id": state.user_id, "created_at": now,
-                                 "expires_at": state.expires_at, "used_at": None})
+                                 "expires_at": state.expires_at})
 
     def consume(self, tenant_id: str, user_id: str, digest: str, now: datetime) -> bool:
         """Single use, unexpired, and only by the user and business that started it."""
-        result = self._states.update_one(
-            {"_id": digest, "tenant_id": tenant_id, "user_id": user_id, "used_at": None,
-             "expires_at": {"$gt": now}},
-            {"$set": {"used_at": now}})
-        return result.modified_count == 1
+        doc = self._states.find_one({"_id": digest, "tenant_id": tenant_id, "user_id": user_id,
+                                     "expires_at": {"$gt": now}})
+        if doc is None:
+            return False
+        return record_first_use(self._db, "oauth_state_uses", digest, tenant_id, now,
+                                doc["expires_at"])

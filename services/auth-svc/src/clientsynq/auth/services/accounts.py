@@ -60,7 +60,7 @@ def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionToke
         raise LoginRateLimited("Too many login attempts from your network; wait a minute.",
                                retry_after=60)
     email_key = f"email:{secret_digest(normalize_email(email))}"
-    state = throttle.get(email_key)
+    state = throttle.get(email_key, now)
     if state.is_locked(now):
         raise _locked(state.seconds_left(now))
     user = deps.stores.users.find_by_email(normalize_email(email))

@@ -18,13 +18,14 @@ from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, QboUnav
 from clientsynq.auth.domain.model import Connection, ConnectionStatus, TokenSet
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.qbo_events import connection_changed, pending_revocation, seal
-from clientsynq.auth.services.qbo_revocation import revoke_pending, revoke_quietly
+from clientsynq.auth.services.qbo_revocation import revoke_latest, revoke_quietly
 from clientsynq.common.auth import Principal
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 log = logging.getLogger(__name__)
+MAX_WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -82,28 +83,46 @@ def _exchange_and_save(deps: Deps, principal: Principal, params: CallbackParams)
 def _save_connection(deps: Deps, principal: Principal, realm_id: str, company_name: str | None,
                      tokens: TokenSet) -> Connection:
     """Reconnect keeps the realm (nothing lost); a different company replaces the old one,
-    which is disconnected and revoked as the help page promises."""
+    which is disconnected and revoked as the help page promises. A new grant always wins:
+    if a refresh wrote a version meanwhile, we decide again on top of it."""
     tenant_id = principal.tenant_id
-    now = deps.clock()
-    previous = deps.stores.connections.get(tenant_id)
-    events: list[dict[str, Any]] = []
-    revocation = None
-    if _is_switch(previous, realm_id) and previous is not None:
-        old = previous.connection
-        events.append(connection_changed(tenant_id, old.realm_id or "",
-                                         ConnectionStatus.DISCONNECTED, old.company_name, now,
-                                         "switched_company"))
-        revocation = pending_revocation(previous)
-    events.append(connection_changed(tenant_id, realm_id, ConnectionStatus.CONNECTED,
-                                     company_name, now))
-    deps.stores.connections.drop_revocations_for_realm(tenant_id, realm_id)
-    deps.stores.connections.save_connected(
-        tenant_id, realm_id, company_name, seal(deps, tenant_id, realm_id, tokens),
-        (tokens.access_expires_at, tokens.refresh_expires_at), now, events, revocation)
-    if revocation is not None:
-        revoke_pending(deps, tenant_id, revocation)
+    sealed = seal(deps, tenant_id, realm_id, tokens)
+    deps.stores.connections.skip_revocations_for_realm(tenant_id, realm_id, deps.clock())
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        previous = deps.stores.connections.get(tenant_id)
+        now = deps.clock()
+        switch = _is_switch(previous, realm_id)
+        events, revoke = _switch_events(previous, realm_id, now) if switch else ([], None)
+        events.append(connection_changed(tenant_id, realm_id, ConnectionStatus.CONNECTED,
+                                         company_name, now))
+        if deps.stores.connections.append(
+                previous.connection if previous else None, tenant_id, sealed, events, revoke,
+                realm_id=realm_id, status=ConnectionStatus.CONNECTED, company_name=company_name,
+                connected_at=now, changed_at=now, last_refresh_at=now, reason=None,
+                access_expires_at=tokens.access_expires_at,
+                refresh_expires_at=tokens.refresh_expires_at):
+            break
+    else:
+        revoke_quietly(deps, tokens.refresh_token)
+        raise QboUnavailable("The connection changed while it was being saved; try again.")
+    if revoke is not None:
+        revoke_latest(deps, tenant_id)
     audit.record(deps, tenant_id, "qbo.connected", principal.subject, realm_id=realm_id,
-                 reconnect=previous is not None and not _is_switch(previous, realm_id))
+                 switched_from=previous.connection.realm_id if switch and previous else None)
+    return _current(deps, tenant_id)
+
+
+def _switch_events(previous: StoredConnection | None, realm_id: str,
+                   now: datetime) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
+    if previous is None:
+        return [], None
+    old = previous.connection
+    event = connection_changed(old.tenant_id, old.realm_id or "", ConnectionStatus.DISCONNECTED,
+                               old.company_name, now, "switched_company")
+    return [event], pending_revocation(previous)
+
+
+def _current(deps: Deps, tenant_id: str) -> Connection:
     stored = deps.stores.connections.get(tenant_id)
     if stored is None:
         raise QboUnavailable("The connection could not be saved.")

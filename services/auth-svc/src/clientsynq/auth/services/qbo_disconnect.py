@@ -20,7 +20,7 @@ from clientsynq.auth.domain.errors import (
 from clientsynq.auth.domain.model import ConnectionStatus
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, pending_revocation
-from clientsynq.auth.services.qbo_revocation import revoke_pending
+from clientsynq.auth.services.qbo_revocation import revoke_latest
 from clientsynq.auth.services.qbo_tokens import connected, realm_lease, refresh_now
 
 if TYPE_CHECKING:
@@ -80,14 +80,15 @@ def _end(deps: Deps, tenant_id: str, reason: str) -> None:
         raise NotConnected("QuickBooks is not connected.")
     c = stored.connection
     now = deps.clock()
-    revocation = pending_revocation(stored)
+    revoke = pending_revocation(stored)
     event = connection_changed(tenant_id, c.realm_id or "", ConnectionStatus.DISCONNECTED,
                                c.company_name, now, reason)
-    if not deps.stores.connections.end(tenant_id, c.token_version, ConnectionStatus.DISCONNECTED,
-                                       reason, now, [event], revocation):
+    if not deps.stores.connections.append(c, tenant_id, None, [event], revoke,
+                                          status=ConnectionStatus.DISCONNECTED, reason=reason,
+                                          changed_at=now, access_expires_at=None):
         raise QboUnavailable("The connection changed meanwhile; try again.")
-    if revocation is not None:
-        revoke_pending(deps, tenant_id, revocation)
+    if revoke is not None:
+        revoke_latest(deps, tenant_id)
 
 
 def intuit_disconnected(deps: Deps, realm_id: str) -> list[str]:

@@ -1,7 +1,6 @@
 """``connection.changed`` envelopes and the sealing of token pairs: shared by every QBO flow."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +40,9 @@ def open_token(deps: Deps, stored: StoredConnection, kind: str) -> str:
     return deps.cipher.open(connection.tenant_id, connection.realm_id, kind, sealed)
 
 
-def pending_revocation(stored: StoredConnection) -> dict[str, str] | None:
-    """The sealed refresh token, kept only until Intuit confirms the revocation."""
+def pending_revocation(stored: StoredConnection) -> tuple[str, str] | None:
+    """(realm, sealed refresh token): kept only until Intuit confirms the revocation."""
     connection = stored.connection
     if stored.tokens is None or connection.realm_id is None:
         return None
-    return {"id": uuid.uuid4().hex, "realm_id": connection.realm_id,
-            "token": stored.tokens.refresh}
+    return connection.realm_id, stored.tokens.refresh

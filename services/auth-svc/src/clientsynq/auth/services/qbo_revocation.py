@@ -3,9 +3,9 @@ state change, tried at once, and retried by the worker until Intuit confirms."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from clientsynq.auth.adapters.mongo_connections import Revocation
 from clientsynq.auth.domain.errors import QboUnavailable
 from clientsynq.auth.services import audit
 from clientsynq.common.crypto import DecryptionError
@@ -16,20 +16,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def revoke_pending(deps: Deps, tenant_id: str, entry: Mapping[str, str]) -> bool:
+def revoke_pending(deps: Deps, tenant_id: str, revocation: Revocation) -> bool:
     """True once Intuit confirmed (or the token cannot be opened any more: nothing to send)."""
     try:
-        token = deps.cipher.open(tenant_id, entry["realm_id"], "refresh", entry["token"])
+        token = deps.cipher.open(tenant_id, revocation.realm_id, "refresh", revocation.token)
         deps.qbo.revoke(token)
     except DecryptionError:
         log.error("qbo.revocation_undecryptable", extra={"tenant_id": tenant_id})
     except QboUnavailable:
         log.warning("qbo.revocation_deferred", extra={"tenant_id": tenant_id,
-                                                      "realm_id": entry["realm_id"]})
-        audit.record(deps, tenant_id, "qbo.revoke_failed", None, realm_id=entry["realm_id"])
+                                                      "realm_id": revocation.realm_id})
+        audit.record(deps, tenant_id, "qbo.revoke_failed", None, realm_id=revocation.realm_id)
         return False
-    deps.stores.connections.drop_pending_revocation(tenant_id, entry["id"])
+    deps.stores.connections.mark_revoked(revocation, deps.clock())
     return True
+
+
+def revoke_latest(deps: Deps, tenant_id: str) -> None:
+    """Right after a version carrying a revocation was written: try it now."""
+    stored = deps.stores.connections.get(tenant_id)
+    if stored is not None and stored.revocation is not None:
+        revoke_pending(deps, tenant_id, stored.revocation)
 
 
 def revoke_quietly(deps: Deps, refresh_token: str) -> None:
@@ -43,7 +50,7 @@ def revoke_quietly(deps: Deps, refresh_token: str) -> None:
 def retry_pending_revocations(deps: Deps) -> int:
     """The worker's sweep over revocations Intuit has not confirmed yet."""
     done = 0
-    for stored in deps.stores.connections.with_pending_revocations():
-        for entry in stored.pending_revocations:
-            done += revoke_pending(deps, stored.connection.tenant_id, entry)
+    for stored in deps.stores.connections.pending_revocations():
+        if stored.revocation is not None:
+            done += revoke_pending(deps, stored.connection.tenant_id, stored.revocation)
     return done

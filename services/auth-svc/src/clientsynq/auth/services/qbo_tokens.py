@@ -145,8 +145,9 @@ def _save_refreshed(deps: Deps, stored: StoredConnection, tokens: TokenSet) -> S
     realm_id = connection.realm_id or ""
     sealed = seal(deps, connection.tenant_id, realm_id, tokens)
     saved = retry.mongo_policy()(
-        deps.stores.connections.save_refreshed, connection.tenant_id, connection.token_version,
-        sealed, (tokens.access_expires_at, tokens.refresh_expires_at), deps.clock())
+        deps.stores.connections.append, connection, connection.tenant_id, sealed,
+        access_expires_at=tokens.access_expires_at,
+        refresh_expires_at=tokens.refresh_expires_at, last_refresh_at=deps.clock())
     if not saved:  # a reconnect replaced the grant meanwhile: its tokens win
         log.warning("qbo.refresh_superseded", extra={"tenant_id": connection.tenant_id})
     log.info("qbo.token_refreshed", extra={"tenant_id": connection.tenant_id,
@@ -162,9 +163,10 @@ def expire(deps: Deps, stored: StoredConnection, reason: str) -> None:
     event = connection_changed(connection.tenant_id, realm_id,
                                ConnectionStatus.AUTHORIZATION_EXPIRED, connection.company_name,
                                now, reason)
-    ended = deps.stores.connections.end(connection.tenant_id, connection.token_version,
-                                        ConnectionStatus.AUTHORIZATION_EXPIRED, reason, now,
-                                        [event])
+    ended = deps.stores.connections.append(
+        connection, connection.tenant_id, None, [event],
+        status=ConnectionStatus.AUTHORIZATION_EXPIRED, reason=reason, changed_at=now,
+        access_expires_at=None)
     if ended:
         log.warning("qbo.authorization_expired", extra={"tenant_id": connection.tenant_id,
                                                         "realm_id": realm_id})

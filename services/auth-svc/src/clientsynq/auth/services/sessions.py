@@ -56,11 +56,12 @@ def refresh_session(deps: Deps, refresh_token: str) -> SessionTokens:
     if tenant_id is None:
         raise InvalidRefreshToken()
     now = deps.clock()
-    stored = deps.stores.refresh_tokens.use(tenant_id, secret_digest(refresh_token), now)
-    if stored is None or stored.expires_at <= now:
+    tokens = deps.stores.refresh_tokens
+    stored = tokens.use(tenant_id, secret_digest(refresh_token), now)
+    if stored is None or stored.expires_at <= now or stored.revoked:
         raise InvalidRefreshToken()
-    if stored.was_used:
-        deps.stores.refresh_tokens.revoke_family(tenant_id, stored.family_id, now)
+    if not stored.first_use:  # a copy was used: end every session of this sign-in
+        tokens.revoke_family(tenant_id, stored.family_id, now, _revocation_kept_until(deps))
         raise InvalidRefreshToken("This refresh token was already used; sign in again.")
     role, plan = _current_claims(deps, stored.subject)
     return issue_session(deps, stored.subject, role, plan, family_id=stored.family_id)
@@ -71,11 +72,17 @@ def end_session(deps: Deps, refresh_token: str | None) -> str | None:
     tenant_id = tenant_of(REFRESH_PREFIX, refresh_token or "")
     if tenant_id is None or refresh_token is None:
         return None
-    family = deps.stores.refresh_tokens.family_of(tenant_id, secret_digest(refresh_token))
-    if family is None:
+    family_id = deps.stores.refresh_tokens.family_of(tenant_id, secret_digest(refresh_token))
+    if family_id is None:
         return None
-    deps.stores.refresh_tokens.revoke_family(tenant_id, family, deps.clock())
+    deps.stores.refresh_tokens.revoke_family(tenant_id, family_id, deps.clock(),
+                                             _revocation_kept_until(deps))
     return tenant_id
+
+
+def _revocation_kept_until(deps: Deps) -> datetime:
+    """As long as any token of the family can live, plus a day of clock-skew margin."""
+    return deps.clock() + timedelta(seconds=deps.settings.sessions.refresh_ttl_seconds, days=1)
 
 
 def _current_claims(deps: Deps, subject: SessionSubject) -> tuple[str, str]:
