@@ -44,6 +44,7 @@ class AuthService:
     _server: Any = field(repr=False)
     _thread: threading.Thread = field(repr=False)
     _producer: Any = field(default=None, repr=False)
+    _relay: Any = field(default=None, repr=False)
 
     @property
     def sync_secret(self) -> str:
@@ -70,14 +71,16 @@ class AuthService:
         assert response.status_code == 200, response.text
 
     def relay_events(self) -> int:
-        """Publish auth-svc's pending outbox (connection.changed) as its worker would."""
+        """Publish auth-svc's pending outbox (connection.changed) as its worker would (one
+        relay for the service's life: relays elect a leader by lease)."""
+        from clientsynq.auth.adapters.mongo_connections import COLLECTION
         from clientsynq.common.kafka import EventProducer
         from clientsynq.common.outbox import OutboxRelay
 
-        if self._producer is None:
+        if self._relay is None:
             self._producer = EventProducer(self.deps.platform.kafka)
-        return int(OutboxRelay(self.deps.platform.db, ["connections"],
-                               self._producer).relay_once())
+            self._relay = OutboxRelay(self.deps.platform.db, [COLLECTION], self._producer)
+        return int(self._relay.relay_once())
 
     def close(self) -> None:
         self._server.shutdown()
