@@ -11,6 +11,7 @@ import signal
 import threading
 from types import FrameType
 
+from clientsynq.auth.adapters.housekeeping import purge_expired
 from clientsynq.auth.adapters.mongo_connections import COLLECTION
 from clientsynq.auth.bootstrap import Deps, build
 from clientsynq.auth.config import Settings
@@ -34,6 +35,7 @@ def refresher_round(deps: Deps) -> int:
     retry_pending_revocations(deps)
     refreshed = refresh_idle_connections(deps)
     deps.stores.connections.purge_all_superseded()
+    purge_expired(deps.platform.db, deps.clock())
     REFRESHED.inc(refreshed)
     return refreshed
 

@@ -1,0 +1,56 @@
+"""Brute force locks the sign-in for a while, for existing and unknown emails alike (no
+user enumeration), and too many attempts from one address are refused."""
+from __future__ import annotations
+
+import pytest
+from auth_harness import PASSWORD, AuthHarness
+
+pytestmark = pytest.mark.integration
+
+
+def _attempt(auth, email: str, password: str = "wrong password 123"):
+    return auth.browser().post("/auth/v1/login", json={"email": email, "password": password})
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(auth):
+    account = auth.sign_up()
+    statuses = [_attempt(auth, account.email).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    locked = _attempt(auth, account.email, PASSWORD)  # even the right password
+    assert locked.status_code == 429
+    assert locked.json["type"].endswith("/login-locked")
+    assert 800 < int(locked.headers["Retry-After"]) <= 901
+    auth.clock.advance(14 * 60)
+    assert _attempt(auth, account.email, PASSWORD).status_code == 429
+    auth.clock.advance(61)
+    assert _attempt(auth, account.email, PASSWORD).status_code == 200
+    actions = [e["action"] for e in auth.log_in(account.email).client.get(
+        f"/auth/v1/tenants/{account.tenant_id}/audit-events").json["events"]]
+    assert actions.count("user.login_failed") == 5 and "user.locked" in actions
+
+
+def test_unknown_emails_get_the_same_answers_as_known_ones(auth):
+    account = auth.sign_up()
+    known = [_attempt(auth, account.email) for _ in range(6)]
+    unknown = [_attempt(auth, "nobody-here@example.com") for _ in range(6)]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown]
+    strip = lambda r: {k: v for k, v in r.json.items() if k != "retry_after"}  # noqa: E731
+    assert [strip(r) for r in known] == [strip(r) for r in unknown]
+
+
+def test_a_success_resets_the_failure_count(auth):
+    account = auth.sign_up()
+    for _ in range(4):
+        assert _attempt(auth, account.email).status_code == 401
+    assert _attempt(auth, account.email, PASSWORD).status_code == 200
+    for _ in range(4):
+        assert _attempt(auth, account.email).status_code == 401
+
+
+def test_too_many_attempts_from_one_address_are_refused(auth):
+    limited = AuthHarness.start({**auth.env, "AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE": "3"},
+                                auth.sandbox, auth.mail, auth.kafka_conn, auth.clock)
+    statuses = [_attempt(limited, f"u{i}@example.com").status_code for i in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    auth.clock.advance(61)
+    assert _attempt(limited, "u9@example.com").status_code == 401
