@@ -17,6 +17,9 @@ from clientsynq.sync.config import Settings
 from clientsynq.sync.worker import Worker
 from kafka import KafkaConsumer
 
+TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.completed",
+          "sync.failed")
+
 
 def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any,
              **overrides: str) -> dict[str, str]:
@@ -128,3 +131,53 @@ def company_rows(tenant: Any, entity: str) -> list[dict[str, Any]]:
         rows += page
         if len(page) < 1000:
             return rows
+
+
+def publish(kafka_conn: Any, event_type: str, tenant: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Put an event on this test's topics as its producer service would."""
+    from clientsynq.common.events import new_event
+    from clientsynq.common.kafka import EventProducer
+
+    envelope = new_event(event_type, tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
+                         source="/clientsynq/tests", data=data)
+    producer = EventProducer(kafka_conn)
+    try:
+        producer.publish(envelope)
+    finally:
+        producer.close()
+    return envelope
+
+
+def completed_runs(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e["data"] for e in events if e["type"] == "sync.completed"]
+
+
+def failures(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e["data"] for e in events if e["type"] == "sync.failed"]
+
+
+def checkpointed_pages(mongo_db: Any) -> int:
+    return int(mongo_db["checkpoints"].count_documents({"kind": "page"}))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def expected_ids(tenant: Any) -> tuple[set[str], set[str], set[str]]:
+    """What the help page promises: active customers; invoices of the last 12 months and
+    every unpaid one; payments of the last 12 months."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    customers = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
+    invoices = {i["Id"] for i in company_rows(tenant, "Invoice")
+                if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0}
+    payments = {p["Id"] for p in company_rows(tenant, "Payment") if p["TxnDate"] >= cutoff}
+    return customers, invoices, payments

@@ -6,27 +6,17 @@ from decimal import Decimal
 
 import pytest
 from sync_harness import (
+    TOPICS,
     KafkaReader,
     ThreadWorker,
     company_rows,
+    expected_ids,
     finished,
     snapshot_ids,
     sync_env,
 )
 
 pytestmark = pytest.mark.integration
-TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.completed",
-          "sync.failed")
-
-
-def expected_ids(tenant):
-    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
-    customers = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
-    invoices = {i["Id"] for i in company_rows(tenant, "Invoice")
-                if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0}
-    payments = {p["Id"] for p in company_rows(tenant, "Payment") if p["TxnDate"] >= cutoff}
-    return customers, invoices, payments
-
 
 def test_the_initial_sync_emits_exactly_the_expected_snapshots(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
@@ -72,4 +62,5 @@ def test_totals_and_balances_equal_the_sandboxs(
         if event["type"] == "customer.updated":
             customer = event["data"]["customer"]
             assert customers[customer["id"]]["Active"] is True
-            assert Decimal(customer["balance"]) == Decimal(str(customers[customer["id"]]["Balance"]))
+            source = customers[customer["id"]]
+            assert Decimal(customer["balance"]) == Decimal(str(source["Balance"]))

@@ -146,7 +146,9 @@ class RealmConnection:
         if status in TRANSIENT_STATUSES:
             wait = retry_after(response)
             if status == 429:
-                self._client.limiter.pause(self.realm_id, wait or 1.0)
+                # every thread of the realm backs off, not only this one
+                self._client.limiter.pause(self.realm_id,
+                                           wait or self._client.settings.retry_initial_seconds)
             log.warning("qbo.transient", extra={"kind": kind, "status": status,
                                                 "intuit_tid": tid, "tenant_id": self.tenant_id})
             raise QboTransient(f"QuickBooks answered {status}", status, tid, wait)

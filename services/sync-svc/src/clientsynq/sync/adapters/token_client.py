@@ -52,7 +52,7 @@ class TokenClient:
     def __init__(self, base_url: str, service_secret: str, *, timeout: float = 10.0,
                  attempts: int = 4, session: requests.Session | None = None) -> None:
         self._base = base_url.rstrip("/")
-        self._headers = {"Authorization": f"Bearer {service_secret}",
+        self._headers = {"Authorization": f"Service sync-svc:{service_secret}",
                          "Accept": "application/json"}
         self._timeout = timeout
         self._attempts = attempts
