@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -132,7 +133,7 @@ def start_auth_service(*, kafka_bootstrap: str, topic_prefix: str, mongo_uri: st
         "QBO_BASE_URL": sandbox.base_url, "AUTH_PUBLIC_URL": base_url,
         "AUTH_COOKIE_SECURE": "false", "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080",
         "AUTH_GENERATE_SIGNING_KEY": "true",
-        "AUTH_SIGNING_KEYS_DIR": f"/tmp/clientsynq-auth-keys-{uuid.uuid4().hex[:8]}",  # noqa: S108
+        "AUTH_SIGNING_KEYS_DIR": tempfile.mkdtemp(prefix="clientsynq-auth-keys-"),
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()),
         "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
     }

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.integration
 
 
 def settings_for(kafka: str, mongo: str) -> Settings:
-    return Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka, "MONGODB_URI": mongo})
+    return Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka, "MONGODB_URI": mongo,
+                              "SERVICE_SECRET_SYNC": "s" * 24, "SERVICE_SECRET_PORTAL": "p" * 24})
 
 
 def test_ready_when_kafka_and_mongodb_answer(infra):

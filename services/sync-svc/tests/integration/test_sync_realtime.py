@@ -1,0 +1,71 @@
+"""Changes after the initial sync: a webhook's `qbo.entity.changed` is one fetch and one
+event; an incremental (CDC) run picks up a deletion."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sync_harness import (
+    TOPICS,
+    KafkaReader,
+    ThreadWorker,
+    company_rows,
+    completed_runs,
+    publish,
+    sync_env,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _synced(reader):
+    return reader.until(lambda evs: bool(completed_runs(evs)), timeout=90)
+
+
+def test_a_webhook_change_arrives_as_one_event(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="enterprise", customers=10, invoices=30, payments=10)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+        _synced(reader)
+        invoice = next(i for i in company_rows(tenant, "Invoice") if i["Balance"] > 0)
+        tenant.control.change(tenant.realm_id, "Invoice", invoice["Id"], "update",
+                              DueDate="2031-01-31")
+        before = len(reader.of("invoice.updated"))
+        publish(kafka_conn, "qbo.entity.changed", tenant, {
+            "entity": "Invoice", "entity_id": invoice["Id"], "operation": "update",
+            "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
+            "deleted_id": None})
+        reader.until(lambda evs: len(reader.of("invoice.updated")) > before, timeout=30)
+    news = reader.of("invoice.updated")[before:]
+    assert len(news) == 1
+    assert news[0]["data"]["invoice"]["id"] == invoice["Id"]
+    assert news[0]["data"]["invoice"]["due_date"] == "2031-01-31"
+
+
+def test_an_incremental_run_picks_up_a_deletion_through_cdc(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="basic", customers=10, invoices=30, payments=10)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+        _synced(reader)
+        victim = company_rows(tenant, "Invoice")[-1]["Id"]
+        customer = next(c for c in company_rows(tenant, "Customer") if c["Active"])
+        tenant.control.change(tenant.realm_id, "Invoice", victim, "delete")
+        tenant.control.change(tenant.realm_id, "Customer", customer["Id"], "update",
+                              Active=False)
+        publish(kafka_conn, "sync.requested", tenant, {
+            "request_id": str(uuid.uuid4()), "entities": ["Customer", "Invoice", "Payment"],
+            "reason": "manual", "mode": "incremental", "requested_by": None})
+        events = reader.until(lambda evs: len(completed_runs(evs)) >= 2, timeout=90)
+    second = completed_runs(events)[1]
+    assert second["mode"] == "incremental"
+    deleted = [e["data"]["invoice"] for e in events if e["type"] == "invoice.updated"
+               and e["data"]["invoice"]["id"] == victim
+               and e["data"]["invoice"]["status"] == "deleted"]
+    assert len(deleted) == 1
+    inactive = [e["data"]["customer"] for e in events if e["type"] == "customer.updated"
+                and e["data"]["customer"]["id"] == customer["Id"]
+                and e["data"]["customer"]["active"] is False]
+    assert len(inactive) == 1
