@@ -14,7 +14,7 @@ def _invite_client(auth, owner, email: str = "client@example.com", customer_id: 
                                  json={"customer_id": customer_id, "email": email})
     assert response.status_code == 201, response.json
     message = wait_for_message(auth.mail, email)
-    assert f"http://127.0.0.1:8080/portal/invite/" in message["body"]
+    assert "http://127.0.0.1:8080/portal/invite/" in message["body"]
     return response.json, link_token(message["body"], "portal/invite")
 
 
