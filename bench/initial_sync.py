@@ -1,0 +1,172 @@
+"""Initial sync of a big company: from `connection.changed` to the last snapshot on Kafka.
+
+Seeds the QBO sandbox (its own process) with 10,000 customers, 50,000 invoices and 20,000
+payments, connects it through the real auth-svc, runs the real sync worker as a subprocess
+(`python -m clientsynq.sync.worker`) and measures, from Kafka's own record timestamps, the
+wall time between the `connection.changed` event and the last snapshot the sync produced.
+
+QuickBooks' ceiling for one realm is 500 requests a minute of at most 1000 rows: about
+8,300 rows/s. The target is 60 % of that. Where the time went is printed from the run's own
+stage timers (thread-seconds: stages overlap, so they add up to more than the wall time).
+Environment: BENCH_CUSTOMERS / BENCH_INVOICES / BENCH_PAYMENTS, BENCH_PUBLISH_PROCESSES.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import ExitStack
+from typing import Any
+
+from _infra import ROOT, choose_infra
+
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+
+from clientsynq.common.kafka import KafkaConnection, ensure_topics
+from clientsynq.common.mongo import connect_mongo
+from kafka import KafkaConsumer, TopicPartition
+from qbo_fixtures import connect_new_tenant, free_port, start_auth_service
+from qbo_sandbox.testing import running_sandbox
+
+CEILING_ROWS_PER_SECOND = 500 / 60 * 1000
+TARGET = 0.60
+SNAPSHOT_TOPICS = ("customer.updated", "invoice.updated", "payment.recorded")
+SIZES = {name: int(os.environ.get(f"BENCH_{name.upper()}", default))
+         for name, default in (("customers", 10_000), ("invoices", 50_000),
+                               ("payments", 20_000))}
+
+
+def say(message: str) -> None:
+    print(f"[initial_sync] {message}", flush=True)
+
+
+class Ticker:
+    """Prints a line every few seconds while a long step runs: it never looks hung."""
+
+    def __init__(self, label: str, every: float = 3.0) -> None:
+        self.label, self.every = label, every
+        self.stop = threading.Event()
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Ticker:
+        threading.Thread(target=self._tick, daemon=True).start()
+        return self
+
+    def _tick(self) -> None:
+        while not self.stop.wait(self.every):
+            say(f"  {self.label}: {time.monotonic() - self.started:.0f}s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        say(f"  {self.label}: done in {time.monotonic() - self.started:.1f}s")
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
+                            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_result(db: Any, tenant_id: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = db["run_results"].find_one({"tenant_id": tenant_id})
+        if result is not None:
+            return dict(result)
+        time.sleep(0.1)
+    raise TimeoutError(f"no sync result for {tenant_id} after {timeout:.0f}s")
+
+
+def last_record_times(conn: KafkaConnection) -> tuple[int, float]:
+    """(records on the snapshot topics, timestamp of the newest one), read from the ends
+    only: consuming 80,000 records here would steal the CPU we are measuring."""
+    consumer = KafkaConsumer(bootstrap_servers=conn.servers, enable_auto_commit=False)
+    partitions = [TopicPartition(conn.topic(t), p) for t in SNAPSHOT_TOPICS
+                  for p in consumer.partitions_for_topic(conn.topic(t)) or ()]
+    ends = consumer.end_offsets(partitions)
+    consumer.assign([tp for tp in partitions if ends[tp] > 0])
+    for tp in consumer.assignment():
+        consumer.seek(tp, ends[tp] - 1)
+    newest = 0.0
+    pending = set(consumer.assignment())
+    while pending:
+        for tp, records in consumer.poll(timeout_ms=1000).items():
+            newest = max([newest, *(r.timestamp / 1000 for r in records)])
+            pending.discard(tp)
+    consumer.close()
+    return sum(ends.values()), newest
+
+
+def sync_env(infra: Any, conn: KafkaConnection, database: str, auth: Any,
+             sandbox: Any) -> dict[str, str]:
+    return {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+            "KAFKA_TOPIC_PREFIX": conn.topic_prefix, "MONGODB_URI": infra.mongo_uri,
+            "MONGODB_DATABASE": database, "SERVICE_SECRET_SYNC": auth.sync_secret,
+            "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
+            "SYNC_QBO_BASE_URL": sandbox.base_url, "SYNC_METRICS_PORT": str(free_port()),
+            "SYNC_PUBLISH_PROCESSES": os.environ.get("BENCH_PUBLISH_PROCESSES", "2"),
+            "LOG_LEVEL": "WARNING"}
+
+
+def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> None:
+    rate = rows / wall
+    say(f"rows on Kafka:          {rows:,} ({result.get('counts')})")
+    say(f"connection.changed → last snapshot: {wall:.2f} s (run started {queued:.2f} s in)")
+    say(f"throughput:             {rate:,.0f} rows/s")
+    say(f"QuickBooks ceiling:     {CEILING_ROWS_PER_SECOND:,.0f} rows/s "
+        f"(500 requests/min x 1000 rows)")
+    met = "met" if rate >= TARGET * CEILING_ROWS_PER_SECOND else "NOT met"
+    say(f"fraction of ceiling:    {rate / CEILING_ROWS_PER_SECOND:.0%} "
+        f"(target {TARGET:.0%}: {met})")
+    timings = result.get("timings") or {}
+    say("where the time went (thread-seconds, summed over concurrent pages):")
+    for stage in ("fetch", "parse", "map", "publish", "checkpoint"):
+        say(f"  {stage:<11} {timings.get(stage, 0.0):8.2f} s")
+
+
+def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # auth-svc's request log
+    say(f"company: {SIZES['customers']:,} customers, {SIZES['invoices']:,} invoices, "
+        f"{SIZES['payments']:,} payments")
+    infra = choose_infra()
+    say(f"infrastructure: {infra.kind} kafka={infra.kafka_bootstrap}")
+    with ExitStack() as stack:
+        stack.callback(infra.stop)
+        sandbox = stack.enter_context(running_sandbox(in_subprocess=True))
+        conn = KafkaConnection(infra.kafka_bootstrap, f"bench{uuid.uuid4().hex[:8]}.")
+        ensure_topics(conn)
+        mongo = connect_mongo(infra.mongo_uri)
+        auth_db = f"bench_auth_{secrets.token_hex(4)}"
+        sync_db = f"bench_sync_{secrets.token_hex(4)}"
+        stack.callback(lambda: [mongo.drop_database(n) for n in (auth_db, sync_db)])
+        auth = start_auth_service(kafka_bootstrap=infra.kafka_bootstrap,
+                                  topic_prefix=conn.topic_prefix, mongo_uri=infra.mongo_uri,
+                                  database=auth_db, sandbox=sandbox)
+        stack.callback(auth.close)
+        worker = start_worker(sync_env(infra, conn, sync_db, auth, sandbox))
+        stack.callback(lambda: (worker.terminate(), worker.wait(timeout=60)))
+        say("warming up the worker with a small company")
+        warm = connect_new_tenant(auth, sandbox, plan="basic", customers=20, invoices=50,
+                                  payments=20, seed=1)
+        warm_rows = sum(wait_result(mongo[sync_db], warm.tenant_id, 120)["counts"].values())
+        with Ticker("seeding the sandbox"):
+            big = connect_new_tenant(auth, sandbox, plan="basic", seed=42, publish=False,
+                                     **SIZES)
+        say("connected; publishing connection.changed")
+        started = time.time()
+        auth.relay_events()
+        with Ticker("syncing"):
+            result = wait_result(mongo[sync_db], big.tenant_id, 900)
+        total, newest = last_record_times(conn)
+        queued = result["started_at"].timestamp() - started
+        report(total - warm_rows, newest - started, result, queued)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
