@@ -1,0 +1,44 @@
+"""The per-realm limiter: a sliding minute and a concurrency cap, shared by threads."""
+from __future__ import annotations
+
+import threading
+
+from clientsynq.sync.adapters.rate_limiter import RealmLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_no_more_than_the_concurrency_cap_at_once():
+    limiter = RealmLimiter(requests_per_minute=100, concurrent=2)
+    limiter.acquire("r1")
+    limiter.acquire("r1")
+    third = threading.Thread(target=limiter.acquire, args=("r1",), daemon=True)
+    third.start()
+    third.join(timeout=0.2)
+    assert third.is_alive()  # waiting for a slot
+    limiter.release("r1")
+    third.join(timeout=2)
+    assert not third.is_alive()
+
+
+def test_realms_do_not_share_limits():
+    limiter = RealmLimiter(requests_per_minute=1, concurrent=1)
+    limiter.acquire("r1")
+    limiter.acquire("r2")  # would block if realms shared a window
+
+
+def test_the_minute_window_slides():
+    clock = Clock()
+    limiter = RealmLimiter(requests_per_minute=2, concurrent=10, clock=clock)
+    for _ in range(2):
+        limiter.acquire("r1")
+        limiter.release("r1")
+    assert limiter._wait_needed(limiter._realms["r1"]) == 60.0
+    clock.now += 60.0
+    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0

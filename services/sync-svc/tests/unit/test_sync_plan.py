@@ -1,0 +1,44 @@
+"""What a run reads: segments, modes, CDC windows and keyset paging."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from clientsynq.sync.domain import plan
+
+
+def test_invoices_are_the_window_plus_every_older_unpaid_one():
+    streams = plan.full_streams("Invoice", date(2025, 7, 15), 365)
+    assert [s.where for s in streams] == ["TxnDate >= '2024-07-15'",
+                                          "TxnDate < '2024-07-15' AND Balance > '0'"]
+    assert plan.page_query(streams[0], 2, 1000).endswith(
+        "ORDERBY MetaData.CreateTime STARTPOSITION 2001 MAXRESULTS 1000")
+
+
+def test_a_cursor_older_than_cdc_can_reach_means_a_full_sync():
+    now = datetime(2025, 7, 15, tzinfo=UTC)
+    assert plan.choose_mode("incremental", now - timedelta(days=2), now) == "incremental"
+    assert plan.choose_mode("incremental", now - timedelta(days=31), now) == "full"
+    assert plan.choose_mode("incremental", None, now) == "full"
+    assert plan.choose_mode("full", now, now) == "full"
+
+
+def test_changed_since_overlaps_the_cursor_but_stays_inside_cdcs_window():
+    now = datetime(2025, 7, 15, tzinfo=UTC)
+    overlap = timedelta(minutes=2)
+    assert plan.changed_since(now - timedelta(hours=1), overlap, now) == \
+        now - timedelta(hours=1, minutes=2)
+    reconcile = plan.changed_since(now, overlap, now, look_back=timedelta(days=1))
+    assert reconcile == now - timedelta(days=1)
+
+
+def test_keyset_paging_skips_rows_already_read_at_the_same_instant():
+    since = "2025-06-01T10:00:00-07:00"
+    assert plan.next_keyset(since, 0, [since, since, "2025-06-01T10:00:05-07:00"]) == \
+        ("2025-06-01T10:00:05-07:00", 1)
+    assert plan.next_keyset(since, 3, [since, since]) == (since, 5)
+
+
+def test_a_keyset_time_that_is_not_a_timestamp_is_refused():
+    with pytest.raises(ValueError):
+        plan.since_query("Invoice", "2025' OR 1=1", 0, 1000)
