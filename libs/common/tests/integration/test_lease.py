@@ -1,6 +1,7 @@
 """One holder at a time; a dead holder's lease expires and can be taken."""
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -36,47 +37,34 @@ def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_renew(mongo_db
     assert second.renew()
 
 
-def test_of_many_replicas_racing_for_a_free_lease_exactly_one_wins(mongo_db):
-    import threading
-
-    barrier = threading.Barrier(8)
+def winners_of_a_race(mongo_db, name: str, replicas: int = 8) -> list[str]:
+    """Start `replicas` threads at the same instant, each trying to acquire `name`."""
+    barrier = threading.Barrier(replicas)
     winners: list[str] = []
 
     def race(holder: str) -> None:
-        lease = Lease(mongo_db.leases, "refresh:realm-race", holder, ttl_seconds=30)
+        lease = Lease(mongo_db.leases, name, holder, ttl_seconds=30)
         barrier.wait()
         if lease.acquire():
             winners.append(holder)
 
-    threads = [threading.Thread(target=race, args=(f"replica-{i}",)) for i in range(8)]
+    threads = [threading.Thread(target=race, args=(f"replica-{i}",)) for i in range(replicas)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    assert len(winners) == 1
+    return winners
+
+
+def test_of_many_replicas_racing_for_a_free_lease_exactly_one_wins(mongo_db):
+    assert len(winners_of_a_race(mongo_db, "refresh:realm-race")) == 1
 
 
 def test_an_expired_lease_raced_for_by_many_replicas_has_one_new_holder(mongo_db):
-    import threading
-
     old = Lease(mongo_db.leases, "refresh:realm-exp", "replica-old", ttl_seconds=0.2)
     assert old.acquire()
     time.sleep(0.4)
-    barrier = threading.Barrier(8)
-    winners: list[str] = []
-
-    def race(holder: str) -> None:
-        lease = Lease(mongo_db.leases, "refresh:realm-exp", holder, ttl_seconds=30)
-        barrier.wait()
-        if lease.acquire():
-            winners.append(holder)
-
-    threads = [threading.Thread(target=race, args=(f"replica-{i}",)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert len(winners) == 1
+    assert len(winners_of_a_race(mongo_db, "refresh:realm-exp")) == 1
 
 
 def test_leases_on_different_names_do_not_interfere(mongo_db):
