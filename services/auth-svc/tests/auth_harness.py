@@ -23,6 +23,10 @@ from kafka import KafkaConsumer
 from mail_sink.testing import wait_for_message
 
 PASSWORD = "correct horse battery staple"
+UNIT_ENV = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "MONGODB_URI": "mongodb://127.0.0.1/",
+            "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
+            "SERVICE_SECRET_SYNC": "s" * 32, "QBO_CLIENT_ID": "cid",
+            "QBO_CLIENT_SECRET": "very-secret-value", "QBO_BASE_URL": "http://127.0.0.1:8090"}
 PUBLIC_URL = "http://127.0.0.1:8081"
 REDIRECT_URI = f"{PUBLIC_URL}/auth/v1/qbo/callback"
 

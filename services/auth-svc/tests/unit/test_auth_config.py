@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from auth_harness import UNIT_ENV as BASE
 from clientsynq.auth.config import Settings
 from clientsynq.common.config import ConfigError
-from clientsynq.common.crypto import generate_key
-
-BASE = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "MONGODB_URI": "mongodb://127.0.0.1/",
-        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-        "SERVICE_SECRET_SYNC": "s" * 32, "QBO_CLIENT_ID": "cid",
-        "QBO_CLIENT_SECRET": "very-secret-value", "QBO_BASE_URL": "http://127.0.0.1:8090"}
 
 
 def test_a_complete_environment_loads_with_sensible_defaults():
