@@ -34,3 +34,25 @@ def a_connection_event(tenant_id: str = "tenant-1", status: str = "connected",
     return new_event("connection.changed", tenant_id=tenant_id, realm_id=realm_id, source=SOURCE,
                      data={"status": status, "realm_id": realm_id, "company_name": "Acme Ltd",
                            "changed_at": now(), "reason": None})
+
+
+UNREACHABLE_MONGO = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=300"
+
+
+def assert_probes_ready(app: Any) -> None:
+    """Every service's probes against live infrastructure: alive, ready, metrics exposed."""
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.json
+    assert ready.json["checks"] == {"kafka": "ok", "mongodb": "ok"}
+    assert b"clientsynq_http_request_seconds" in client.get("/metrics").data
+
+
+def assert_probes_not_ready_without_mongo(app: Any) -> None:
+    """An app built with `UNREACHABLE_MONGO` is alive but says it is not ready, and why."""
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json["checks"]["mongodb"].startswith("unavailable")
