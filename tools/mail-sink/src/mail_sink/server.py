@@ -1,4 +1,4 @@
-"""SMTP in (aiosmtpd), JSON out (``GET /messages``), both on loopback threads.
+"""SMTP in, JSON out (``GET /messages``), both on loopback threads, standard library only.
 
 Nothing is relayed: it is where invitation emails go on a developer machine and in tests,
 so they can be read back (``GET /messages?to=ann@example.com``) instead of sent.
@@ -6,6 +6,7 @@ so they can be read back (``GET /messages?to=ann@example.com``) instead of sent.
 from __future__ import annotations
 
 import json
+import socketserver
 import threading
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -15,10 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
-
 MAX_MESSAGES = 1000
+MAX_LINE = 65536
 
 
 @dataclass(frozen=True)
@@ -66,15 +65,64 @@ def _text_of(message: EmailMessage) -> str:
     return "" if part is None else str(part.get_content())
 
 
-class _Handler:
-    def __init__(self, mailbox: Mailbox) -> None:
-        self._mailbox = mailbox
+class _SmtpSession(socketserver.StreamRequestHandler):
+    """Just enough RFC 5321 for smtplib and ordinary mailers: EHLO/HELO, MAIL, RCPT, DATA
+    (with dot-unstuffing), RSET, NOOP, QUIT. No relaying, no authentication, no TLS."""
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.content if isinstance(envelope.content, bytes) else \
-            str(envelope.content or "").encode()
-        self._mailbox.add(envelope.mail_from or "", list(envelope.rcpt_tos), content)
-        return "250 Message accepted"
+    mailbox: Mailbox
+
+    def handle(self) -> None:
+        self._reply("220 mail-sink ESMTP ready")
+        sender, recipients = "", []
+        while line := self.rfile.readline(MAX_LINE):
+            command = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = command[:4].upper()
+            if verb in ("EHLO", "HELO"):
+                self._reply("250-mail-sink" if verb == "EHLO" else "250 mail-sink")
+                if verb == "EHLO":
+                    self._reply("250 8BITMIME")
+            elif verb == "MAIL":
+                sender, recipients = _address(command), []
+                self._reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(_address(command))
+                self._reply("250 OK")
+            elif verb == "DATA":
+                self._receive(sender, recipients)
+                sender, recipients = "", []
+            elif verb in ("RSET", "NOOP"):
+                sender, recipients = ("", []) if verb == "RSET" else (sender, recipients)
+                self._reply("250 OK")
+            elif verb == "QUIT":
+                self._reply("221 Bye")
+                return
+            else:
+                self._reply("502 Command not implemented")
+
+    def _receive(self, sender: str, recipients: list[str]) -> None:
+        if not recipients:
+            self._reply("503 RCPT first")
+            return
+        self._reply("354 End data with <CR><LF>.<CR><LF>")
+        lines = []
+        while (line := self.rfile.readline(MAX_LINE)) not in (b".\r\n", b".\n", b""):
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        self.mailbox.add(sender, recipients, b"".join(lines))
+        self._reply("250 Message accepted")
+
+    def _reply(self, text: str) -> None:
+        self.wfile.write(text.encode() + b"\r\n")
+
+
+def _address(command: str) -> str:
+    """``MAIL FROM:<a@b> SIZE=12`` -> ``a@b``."""
+    _, _, rest = command.partition(":")
+    return rest.strip().split(" ", 1)[0].strip("<>")
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
 
 
 def _http_handler(mailbox: Mailbox) -> type[BaseHTTPRequestHandler]:
@@ -114,34 +162,27 @@ class MailSink:
     def __init__(self, host: str = "127.0.0.1", smtp_port: int = 0, http_port: int = 0) -> None:
         self.mailbox = Mailbox()
         self._host = host
-        self._smtp = Controller(_Handler(self.mailbox), hostname=host, port=smtp_port or
-                                _free_port(host))
+        session = type("Session", (_SmtpSession,), {"mailbox": self.mailbox})
+        self._smtp = _SmtpServer((host, smtp_port), session)
         self._http = ThreadingHTTPServer((host, http_port), _http_handler(self.mailbox))
-        self._http_thread = threading.Thread(target=self._http.serve_forever, daemon=True,
-                                             name="mail-sink-http")
+        self._threads = [threading.Thread(target=server.serve_forever, daemon=True,
+                                          name=f"mail-sink-{name}")
+                         for name, server in (("smtp", self._smtp), ("http", self._http))]
 
     @property
     def smtp_port(self) -> int:
-        return int(self._smtp.port)
+        return int(self._smtp.server_address[1])
 
     @property
     def http_url(self) -> str:
         return f"http://{self._host}:{self._http.server_address[1]}"
 
     def start(self) -> MailSink:
-        self._smtp.start()
-        self._http_thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._smtp.stop()
-
-
-def _free_port(host: str) -> int:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+        for server in (self._smtp, self._http):
+            server.shutdown()
+            server.server_close()
