@@ -111,8 +111,9 @@ class QboOAuthClient:
             try:
                 return call()
             except OAuth2Error as err:
-                log.info("qbo.token_refused", extra={"call": what, "error": err.error})
-                raise QboRefused(err.error, f"QuickBooks answered {err.error}.") from None
+                error = err.error or "invalid_request"
+                log.info("qbo.token_refused", extra={"call": what, "error": error})
+                raise QboRefused(error, f"QuickBooks answered {error}.") from None
             except requests.ConnectionError as err:
                 raise _Transient("connection failed") from err
             except requests.RequestException as err:  # a read timeout: it may have arrived

@@ -21,6 +21,7 @@ from clientsynq.common.auth import (
 )
 from clientsynq.common.problems import ClientSynqError
 from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 log = logging.getLogger(__name__)
 bp = Blueprint("qbo", __name__, url_prefix="/auth/v1")
@@ -43,14 +44,14 @@ def start_connect(tenant_id: str) -> Response:
 @authenticated
 @require_role(*ADMIN_ROLES)
 @require_tenant_scope
-def connect_redirect(tenant_id: str) -> Response:
+def connect_redirect(tenant_id: str) -> BaseResponse:
     """For plain links ("Try again"): straight on to Intuit."""
     started = qbo_connect.start_connect(deps(), current_principal())
     return redirect(started.authorize_url, code=302)
 
 
 @bp.get("/qbo/callback")
-def callback() -> Response | tuple[str, int]:
+def callback() -> BaseResponse | tuple[str, int]:
     principal = _browser_principal()
     if principal is None or principal.role not in ADMIN_ROLES:
         return _failed(None, "Your ClientSynq session has ended or does not allow connecting "
