@@ -100,7 +100,7 @@ class RealmConnection:
                                    initial=settings.retry_initial_seconds,
                                    maximum=settings.retry_max_seconds)
         try:
-            return policy(self._attempt, method, resource, params, kind, body)  # type: ignore[no-any-return]
+            return policy(self._attempt, method, resource, params, kind, body)
         except RetryError as err:
             cause = err.last_attempt.exception()
             if isinstance(cause, QboTransient) and cause.is_throttle:

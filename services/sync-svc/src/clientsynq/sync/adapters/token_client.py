@@ -97,7 +97,7 @@ class TokenClient:
         policy = retry.http_policy((_Transient,), attempts=self._attempts, initial=0.2,
                                    maximum=5)
         try:
-            return policy(self._once, method, path, body)  # type: ignore[no-any-return]
+            return policy(self._once, method, path, body)
         except RetryError as err:
             cause = err.last_attempt.exception()
             raise AuthServiceUnavailable(f"auth-svc did not answer: {cause}") from cause

@@ -36,8 +36,9 @@ class ResyncSchema(Schema):
 @bp.get("/settings")
 @require_service("portal-svc")
 def get_settings(tenant_id: str) -> dict[str, Any]:
-    deps = current_app.extensions["clientsynq"]
-    return services.get_status(deps, tenant_id)["settings"]
+    status = services.get_status(current_app.extensions["clientsynq"], tenant_id)
+    settings: dict[str, Any] = status["settings"]
+    return settings
 
 
 @bp.patch("/settings")

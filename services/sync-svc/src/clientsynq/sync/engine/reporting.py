@@ -13,7 +13,7 @@ def run_cursors(states: Mapping[str, Mapping[str, Any]], planned: Any) -> dict[s
     changed after that is for the next incremental run (the overlap covers the edge)."""
     cursors: dict[str, datetime] = {}
     for state in states.values():
-        entity, stamp = state.get("entity"), state.get("server_time")
+        entity, stamp = str(state.get("entity") or ""), state.get("server_time")
         if entity in planned.entities and stamp:
             moment = parse_time(stamp)
             cursors[entity] = min(cursors.get(entity, moment), moment)
