@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from clientsynq.auth.api import accounts, internal, portal, qbo, team
-from clientsynq.auth.bootstrap import Deps, build
+from clientsynq.auth.bootstrap import Deps, build_or_exit
 from clientsynq.auth.config import Settings
 from clientsynq.common.auth import install_service_check, jwks
 from clientsynq.common.config import load_or_exit
@@ -37,4 +37,4 @@ def _jwks(deps: Deps) -> Response:
 def create_app_from_env() -> Flask:
     settings = load_or_exit(Settings.from_env)
     configure_logging("auth", settings.common.log_level)
-    return create_app(build(settings))
+    return create_app(build_or_exit(settings))

@@ -1,6 +1,7 @@
 """The composition root of auth-svc: the only function that knows concrete classes."""
 from __future__ import annotations
 
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -14,11 +15,12 @@ from clientsynq.auth.adapters.mongo_keys_audit import ApiKeyStore, AuditLog
 from clientsynq.auth.adapters.mongo_sessions import OAuthStateStore, RefreshTokenStore
 from clientsynq.auth.adapters.passwords import Passwords
 from clientsynq.auth.adapters.qbo_oauth import QboOAuthClient
-from clientsynq.auth.adapters.signing_keys import SigningKeys, load_signing_keys
+from clientsynq.auth.adapters.signing_keys import SigningKeys, SigningKeysError, load_signing_keys
 from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.config import Settings
 from clientsynq.auth.domain.model import Clock, utc_now
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
+from clientsynq.common.config import EXIT_CONFIG_ERROR
 from clientsynq.common.crypto import KeyRing
 from clientsynq.common.service import Platform, connect_platform
 from pymongo.collection import Collection
@@ -94,6 +96,15 @@ def build(settings: Settings, clock: Clock = utc_now, mailer: Mailer | None = No
         service_check=_service_check(settings),
         instance_id=uuid.uuid4().hex,
     )
+
+
+def build_or_exit(settings: Settings) -> Deps:
+    """For entrypoints: a missing signing key is a deployment error, said in one line."""
+    try:
+        return build(settings)
+    except SigningKeysError as err:
+        print(f"auth-svc cannot start: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(EXIT_CONFIG_ERROR) from None
 
 
 def _service_check(settings: Settings) -> ServiceCredentialCheck:

@@ -161,7 +161,8 @@ def _sessions(reader: EnvReader, public_url: str) -> SessionSettings:
         cookie_secure=reader.boolean("COOKIE_SECURE", secure_default),
         signing_keys_dir=reader.optional("SIGNING_KEYS_DIR", ".local/auth/signing-keys") or "",
         signing_active_kid=reader.optional("SIGNING_ACTIVE_KID"),
-        generate_signing_key=reader.boolean("GENERATE_SIGNING_KEY", False),
+        # A developer's first `make run` just works; a real deployment mounts its keys.
+        generate_signing_key=reader.boolean("GENERATE_SIGNING_KEY", _is_loopback(public_url)),
     )
 
 
@@ -213,10 +214,13 @@ def _service_secrets(shared: EnvReader) -> dict[str, str]:
     return secrets
 
 
+def _is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
 def _check_cookie_security(reader: EnvReader, settings: Settings) -> None:
     """Session cookies without Secure leak over plain HTTP: allowed only on loopback dev."""
-    host = urlsplit(settings.public_url).hostname or ""
-    if not settings.sessions.cookie_secure and host not in LOOPBACK_HOSTS:
+    if not settings.sessions.cookie_secure and not _is_loopback(settings.public_url):
         reader.add_problem("COOKIE_SECURE", "may be false only when AUTH_PUBLIC_URL is "
                            "http://127.0.0.1 or http://localhost (development)")
     if settings.operator_secret is not None and len(settings.operator_secret) < 16:

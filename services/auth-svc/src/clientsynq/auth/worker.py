@@ -13,7 +13,7 @@ from types import FrameType
 
 from clientsynq.auth.adapters.housekeeping import purge_expired
 from clientsynq.auth.adapters.mongo_connections import COLLECTION
-from clientsynq.auth.bootstrap import Deps, build
+from clientsynq.auth.bootstrap import Deps, build_or_exit
 from clientsynq.auth.config import Settings
 from clientsynq.auth.services.qbo_revocation import retry_pending_revocations
 from clientsynq.auth.services.qbo_tokens import refresh_idle_connections
@@ -81,7 +81,7 @@ def main() -> None:
     metrics_port = os.environ.get("AUTH_WORKER_METRICS_PORT")
     if metrics_port:
         serve_metrics(int(metrics_port))
-    run(build(settings), stop)
+    run(build_or_exit(settings), stop)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def callback() -> BaseResponse | tuple[str, int]:
                        "QuickBooks. Sign in as an owner or admin and try again.", 401)
     params = qbo_connect.CallbackParams(
         state=request.args.get("state", ""), code=request.args.get("code") or None,
-        realm_id=request.args.get("realmId") or None, error=request.args.get("error") or None)
+        realm_id=request.args.get("realmId") or None,
+        error=(request.args.get("error") or "")[:64] or None)  # echoed on the page: bounded
     try:
         qbo_connect.complete_connect(deps(), principal, params)
     except InvalidOAuthState as err:
