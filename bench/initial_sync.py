@@ -150,9 +150,9 @@ def main() -> int:
         stack.callback(auth.close)
         worker = start_worker(sync_env(infra, conn, sync_db, auth, sandbox))
         stack.callback(lambda: (worker.terminate(), worker.wait(timeout=60)))
-        say("warming up the worker with a small company")
-        warm = connect_new_tenant(auth, sandbox, plan="basic", customers=20, invoices=50,
-                                  payments=20, seed=1)
+        say("warming up the worker (and a freshly started broker) with a small company")
+        warm = connect_new_tenant(auth, sandbox, plan="basic", customers=500,
+                                  invoices=3000, payments=1000, seed=1)
         warm_rows = sum(wait_result(mongo[sync_db], warm.tenant_id, 120)["counts"].values())
         with Ticker("seeding the sandbox"):
             big = connect_new_tenant(auth, sandbox, plan="basic", seed=42, publish=False,
