@@ -195,7 +195,8 @@ def _refresh(reader: EnvReader) -> RefreshPolicy:
         refresh_expiry_margin_seconds=reader.duration_seconds("QBO_REFRESH_EXPIRY_MARGIN",
                                                               30 * 86400, min=0),
         worker_interval_seconds=reader.duration_seconds("QBO_REFRESH_INTERVAL", 300, min=0.1),
-        lease_seconds=reader.duration_seconds("QBO_REFRESH_LEASE", 30, min=1),
+        # Longer than three attempts of one token call (15 s each): never two refreshers.
+        lease_seconds=reader.duration_seconds("QBO_REFRESH_LEASE", 60, min=1),
         wait_for_holder_seconds=reader.duration_seconds("QBO_REFRESH_WAIT", 20, min=1),
     )
 
