@@ -54,7 +54,7 @@ class RunStore:
                                    "started_at": None, "holder": None})
         return str(doc["_id"])
 
-    def candidates(self, now: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    def candidates(self, now: datetime, limit: int = 200) -> list[dict[str, Any]]:
         """Runs someone should be doing; the realm lease decides who actually does."""
         return list(self._runs.find({"status": {"$in": [PENDING, RUNNING]},
                                      "not_before": {"$lte": now}},
