@@ -86,9 +86,11 @@ def test_pro_businesses_invite_members_with_roles(auth):
     refused = member.client.post(f"/auth/v1/tenants/{owner.tenant_id}/member-invitations",
                                  json={"email": "x@example.com", "role": "member"})
     assert refused.status_code == 403
-    as_owner = owner.client.post(f"/auth/v1/tenants/{owner.tenant_id}/member-invitations",
+    by_admin = admin.client.post(f"/auth/v1/tenants/{owner.tenant_id}/member-invitations",
                                  json={"email": "x@example.com", "role": "owner"})
-    assert as_owner.status_code == 422  # there is one owner, the founder
+    assert by_admin.status_code == 403  # only an owner makes another owner
+    co_owner = auth.add_member(owner, "owner")
+    assert co_owner.client.get("/auth/v1/me").json["role"] == "owner"
     assert auth.log_in(member.email).access_token
 
 

@@ -11,7 +11,7 @@ Clock = Callable[[], datetime]
 PLANS = ("basic", "pro", "enterprise")
 TEAM_PLANS = ("pro", "enterprise")  # Basic is a one-person business
 USER_ROLES = ("owner", "admin", "member")
-INVITABLE_ROLES = ("admin", "member")
+INVITABLE_ROLES = ("owner", "admin", "member")  # only an owner makes another owner
 CONNECT_ROLES = ("owner", "admin")  # the help page: admin access is required to connect
 API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read", "invoices:write",
                   "payments:write")

@@ -71,6 +71,8 @@ def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> In
                            required_plans=["pro", "enterprise"])
     if principal.role not in ("owner", "admin"):
         raise RoleNotAllowed("Only owners and admins invite team members.")
+    if role == "owner" and principal.role != "owner":
+        raise RoleNotAllowed("Only an owner can invite another owner.")
     email = normalize_email(email)
     if deps.stores.users.find_by_email(email) is not None:
         raise EmailAlreadyRegistered("This email already has a ClientSynq account.")
