@@ -94,8 +94,8 @@ def disconnect(tenant_id: str) -> Response:
 def disconnected_in_quickbooks() -> tuple[str, int]:
     """Intuit's Disconnect URL: the user disconnected ClientSynq inside QuickBooks."""
     realm_id = request.args.get("realmId", "")
-    ended = qbo_disconnect.intuit_disconnected(deps(), realm_id) if realm_id.isalnum() else []
-    page = render_template("disconnected.html", ended=bool(ended),
+    ended = realm_id.isalnum() and qbo_disconnect.intuit_disconnected(deps(), realm_id)
+    page = render_template("disconnected.html", ended=ended,
                            settings_url=deps().settings.portal_qbo_settings_url)
     return page, 200
 

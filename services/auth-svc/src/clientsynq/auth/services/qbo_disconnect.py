@@ -91,20 +91,21 @@ def _end(deps: Deps, tenant_id: str, reason: str) -> None:
         revoke_latest(deps, tenant_id)
 
 
-def intuit_disconnected(deps: Deps, realm_id: str) -> list[str]:
+def intuit_disconnected(deps: Deps, realm_id: str) -> bool:
     """Intuit's Disconnect URL is a plain browser GET anyone could forge, so we first ask
-    Intuit whether the grant is really gone; returns the businesses disconnected."""
-    ended = []
+    Intuit whether the grant is really gone. True when no business is connected to the
+    realm any more (what the page then says)."""
+    still_connected = False
     for stored in deps.stores.connections.find_by_realm(realm_id):
         tenant_id = stored.connection.tenant_id
         if stored.connection.status not in _ENDABLE:
             continue
         if _grant_is_alive(deps, tenant_id):
             log.info("qbo.disconnect_callback_ignored", extra={"tenant_id": tenant_id})
+            still_connected = True
             continue
         disconnect(deps, tenant_id, None, reason="disconnected_in_quickbooks")
-        ended.append(tenant_id)
-    return ended
+    return not still_connected
 
 
 def _grant_is_alive(deps: Deps, tenant_id: str) -> bool:
