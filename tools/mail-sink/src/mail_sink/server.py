@@ -73,7 +73,7 @@ class _SmtpSession(socketserver.StreamRequestHandler):
 
     def handle(self) -> None:
         self._reply("220 mail-sink ESMTP ready")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while line := self.rfile.readline(MAX_LINE):
             command = line.decode("utf-8", "replace").rstrip("\r\n")
             verb = command[:4].upper()
