@@ -24,7 +24,8 @@ $(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	@$(PY) -m pip install --quiet --progress-bar off -r requirements-dev.txt \
-		$(foreach p,$(PACKAGES),-e $(p)$(if $(filter tools/qbo-sandbox,$(p)),[test]))
+		$(foreach p,$(PACKAGES),-e $(p)$(if $(filter tools/qbo-sandbox,$(p)),[test])) \
+		> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@touch $(STAMP)
 	@echo "[setup] packages installed"
 

@@ -12,7 +12,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEV_ENV = REPO / ".local" / "dev.env"
 
-PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "sandbox": 8090}
+PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "sandbox": 8090,
+         "mail": 8025}
+SMTP_PORT = 1025
 
 
 def _generated() -> dict[str, str]:
@@ -26,6 +28,7 @@ def _generated() -> dict[str, str]:
         "QBO_CLIENT_ID": f"dev-{secrets.token_hex(8)}",
         "QBO_CLIENT_SECRET": secrets.token_urlsafe(32),
         "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
+        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(32),
     }
 
 
@@ -36,6 +39,12 @@ def _fixed() -> dict[str, str]:
         "MONGODB_URI": "mongodb://127.0.0.1:27017/",
         **{f"{name.upper()}_PORT": str(port) for name, port in PORTS.items()},
         "QBO_BASE_URL": f"http://127.0.0.1:{PORTS['sandbox']}",
+        "AUTH_PUBLIC_URL": f"http://127.0.0.1:{PORTS['auth']}",
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{PORTS['portal']}",
+        "SYNC_AUTH_URL": f"http://127.0.0.1:{PORTS['auth']}",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(SMTP_PORT),
+        "AUTH_SIGNING_KEYS_DIR": str(REPO / ".local" / "auth" / "signing-keys"),
     }
 
 

@@ -33,12 +33,19 @@ def wait_healthy(name: str, url: str, supervisor: subprocess.Popen[bytes],
     return False
 
 
+def health_urls() -> dict[str, str]:
+    special = {"sandbox": "/_sandbox/health", "mail": "/messages"}
+    return {name: f"http://127.0.0.1:{port}{special.get(name, '/healthz')}"
+            for name, port in PORTS.items()}
+
+
 def banner(env: dict[str, str]) -> str:
     lines = ["", "ClientSynq is running:",
-             f"  portal   http://127.0.0.1:{PORTS['portal']}/",
+             f"  portal   http://127.0.0.1:{PORTS['portal']}/healthz (its UI is not built yet)",
              f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz",
              f"  sync     http://127.0.0.1:{PORTS['sync']}/healthz",
              f"  webhook  http://127.0.0.1:{PORTS['webhook']}/healthz",
+             f"  mail     http://127.0.0.1:{PORTS['mail']}/messages (development SMTP sink)",
              f"  QuickBooks sandbox  http://127.0.0.1:{PORTS['sandbox']}/"
              " (control API under /_sandbox/)",
              f"  Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}",
@@ -56,10 +63,11 @@ def main() -> int:
     supervisor = subprocess.Popen(["honcho", "start", "-f", str(REPO / "Procfile")], env=env,
                                   cwd=REPO)
     try:
-        urls = {"sandbox": f"http://127.0.0.1:{PORTS['sandbox']}/_sandbox/health",
-                **{n: f"http://127.0.0.1:{p}/healthz" for n, p in PORTS.items() if n != "sandbox"}}
-        if all(wait_healthy(n, u, supervisor) for n, u in urls.items()):
-            print(banner(env), flush=True)
+        silent = [name for name, url in health_urls().items()
+                  if not wait_healthy(name, url, supervisor)]
+        print(banner(env), flush=True)
+        if silent:
+            note(f"not answering yet: {', '.join(silent)} (see the log lines above)")
         return supervisor.wait()
     except KeyboardInterrupt:
         supervisor.terminate()

@@ -112,6 +112,9 @@ class _ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Marks the handler we installed, so configuring twice replaces it instead of adding."""
 
 
+NOISY_LIBRARIES = ("kafka",)
+
+
 def configure_logging(service: str, level: str = "INFO", stream: TextIO | None = None) -> None:
     """Called once by each entrypoint; replaces any handlers on the root logger."""
     handler = _ServiceHandler(stream or sys.stdout)
@@ -121,6 +124,9 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    # kafka-python narrates every connection and rebalance at INFO; its warnings suffice.
+    for chatty in NOISY_LIBRARIES:
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     logging.captureWarnings(True)
 
 

@@ -47,9 +47,9 @@ def _create_index(collection: Collection[Any], index: IndexModel) -> None:
         dropped = {k: v for k, v in document.items() if k in optional}
         if not dropped:
             raise
-        log.warning("mongo.index_option_unsupported",
-                    extra={"collection": collection.name, "options": sorted(dropped),
-                           "error": str(err)})
+        log.info("mongo.index_option_unsupported",
+                 extra={"collection": collection.name, "options": sorted(dropped),
+                        "code": err.code})
         collection.create_index(keys, **{k: v for k, v in document.items() if k not in optional})
 
 
