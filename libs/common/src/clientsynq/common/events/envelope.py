@@ -107,7 +107,24 @@ def new_event(
         envelope["subject"] = subject
     if realm_id is not None:
         envelope["realmid"] = realm_id
-    return load_event(envelope).to_envelope()
+    return ValidatedEnvelope(load_event(envelope).to_envelope())
+
+
+class ValidatedEnvelope(dict[str, Any]):
+    """The wire form `new_event` returns, remembering the JSON it had when it was validated.
+
+    `encode_event` serialises it (which it must do anyway) and, if the bytes are exactly the
+    remembered ones, the event is unchanged since validation and is not validated twice;
+    any change since then, however deep, changes the bytes and gets the full check.
+    """
+
+    def __init__(self, wire: Mapping[str, Any]) -> None:
+        super().__init__(wire)
+        self.validated_json = _dumps(self)
+
+
+def _dumps(wire: Mapping[str, Any]) -> bytes:
+    return json.dumps(wire, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
 
 
 def load_event(envelope: Mapping[str, Any], topic: str | None = None) -> Event:
@@ -155,6 +172,13 @@ def encode_event(envelope: Mapping[str, Any]) -> bytes:
     The validated wire form is serialised as given rather than dumped again through the
     schema: on a 1000-event sync page that second pass would cost more than the send.
     """
+    if isinstance(envelope, ValidatedEnvelope):
+        try:
+            encoded = _dumps(envelope)
+        except (TypeError, ValueError):
+            encoded = b""  # changed into something JSON cannot carry: the full check says why
+        if encoded == envelope.validated_json:
+            return encoded
     if not isinstance(envelope, Mapping):
         raise EventValidationError("event must be a JSON object")
     try:
@@ -162,7 +186,7 @@ def encode_event(envelope: Mapping[str, Any]) -> bytes:
     except RecursionError:
         raise EventValidationError("event is nested too deeply") from None
     _load_wire(wire, None)
-    return json.dumps(wire, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    return _dumps(wire)
 
 
 def decode_event(raw: bytes, topic: str | None = None) -> Event:
@@ -214,12 +238,20 @@ def _no_constants(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
 
 
+_WIRE_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def _to_wire(value: Any) -> Any:
     """Python values a producer may pass (Decimal, datetime, date) → their wire strings.
 
     Floats are left alone so the schema can refuse them with a clear reason, and a naive
     datetime is written without an offset so the schema reports it as naive.
     """
+    kind = type(value)
+    if kind in _WIRE_SCALARS:  # the common case first: already wire form, nothing to do
+        return value
+    if kind is dict:
+        return {key: _to_wire(item) for key, item in value.items()}
     if isinstance(value, Mapping):
         return {key: _to_wire(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
