@@ -9,12 +9,12 @@ export PYTHONPATH := $(CURDIR)/deploy/local
 PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard tools/*/pyproject.toml services/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e clean help
+.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e dev-env clean help
 
 help:
 	@echo "make run    - start Kafka, FerretDB, the QBO sandbox and every service"
 	@echo "make test   - run every test on real infrastructure"
-	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e clean"
+	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e dev-env clean"
 
 setup: $(STAMP)
 	@$(PY) -m localinfra install
@@ -53,6 +53,9 @@ infra-down:
 
 infra-status:
 	@$(PY) -m localinfra status
+
+dev-env:
+	@$(PYTHON) deploy/local/devenv.py
 
 bench: setup
 	@$(PY) bench/run_all.py

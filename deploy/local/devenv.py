@@ -64,3 +64,8 @@ def ensure_dev_env() -> dict[str, str]:
                            + "".join(f"{k}={v}\n" for k, v in values.items()))
         DEV_ENV.chmod(0o600)
     return {**values, **_fixed()}
+
+
+if __name__ == "__main__":
+    ensure_dev_env()
+    print(f"development environment in {DEV_ENV}")
