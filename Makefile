@@ -38,8 +38,12 @@ test: setup
 e2e: setup
 	@$(PY) -m pytest tests/e2e
 
+MYPY_PACKAGES := clientsynq.common clientsynq.auth clientsynq.sync clientsynq.webhooks \
+	clientsynq.portal qbo_sandbox mail_sink
+
 lint: setup
 	@$(PY) -m ruff check .
+	@$(PY) -m mypy $(addprefix -p ,$(MYPY_PACKAGES))
 
 fmt: setup
 	@$(PY) -m ruff check --fix --select I . && $(PY) -m ruff format .

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -33,16 +33,16 @@ def _get_or_create(kind: type, name: str, doc: str, labels: Sequence[str], **kw:
 
 
 def counter(name: str, doc: str, labels: Sequence[str] = ()) -> Counter:
-    return _get_or_create(Counter, name, doc, labels)
+    return cast(Counter, _get_or_create(Counter, name, doc, labels))
 
 
 def gauge(name: str, doc: str, labels: Sequence[str] = ()) -> Gauge:
-    return _get_or_create(Gauge, name, doc, labels)
+    return cast(Gauge, _get_or_create(Gauge, name, doc, labels))
 
 
 def histogram(name: str, doc: str, labels: Sequence[str] = (),
               buckets: Sequence[float] = Histogram.DEFAULT_BUCKETS) -> Histogram:
-    return _get_or_create(Histogram, name, doc, labels, buckets=tuple(buckets))
+    return cast(Histogram, _get_or_create(Histogram, name, doc, labels, buckets=tuple(buckets)))
 
 
 def exposition() -> tuple[bytes, str]:
