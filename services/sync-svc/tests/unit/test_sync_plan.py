@@ -42,3 +42,15 @@ def test_keyset_paging_skips_rows_already_read_at_the_same_instant():
 def test_a_keyset_time_that_is_not_a_timestamp_is_refused():
     with pytest.raises(ValueError):
         plan.since_query("Invoice", "2025' OR 1=1", 0, 1000)
+
+
+def test_only_a_row_that_left_its_segment_can_hide_another():
+    customers, = plan.full_streams("Customer", date(2026, 11, 25), 365)
+    recent, unpaid = plan.full_streams("Invoice", date(2026, 11, 25), 365)
+    assert plan.has_left(customers, {"Active": False})
+    assert not plan.has_left(customers, {"Active": True, "PrimaryEmailAddr": {}})
+    assert plan.has_left(recent, {"status": "Deleted", "Id": "9"})
+    assert not plan.has_left(recent, {"TxnDate": "2026-01-02", "Balance": 0})
+    assert plan.has_left(recent, {"TxnDate": "2024-01-02"})
+    assert plan.has_left(unpaid, {"TxnDate": "2024-01-02", "Balance": 0})
+    assert not plan.has_left(unpaid, {"TxnDate": "2024-01-02", "Balance": "12.50"})

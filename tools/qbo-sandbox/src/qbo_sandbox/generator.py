@@ -52,11 +52,17 @@ class _Clock:
         self.dates = [(as_of - timedelta(days=i)).isoformat() for i in range(SPAN_DAYS + 1200)]
 
     def stamp(self, days_ago: int, first_hour: int, last_hour: int) -> str:
-        """A MetaData time on that day between the two hours (fixed company offset)."""
+        """A MetaData time on that day between the two hours (fixed company offset).
+
+        Rows of `as_of` itself are stamped in its first minute: a time later in the day could
+        lie in the future, which QBO never reports and which would make every change feed
+        (CDC, "changed since") return history as if it had just happened."""
         r = self.rng.random
         hour = first_hour + int(r() * (last_hour - first_hour))
-        return (f"{self.dates[days_ago]}T{hour:02d}:{int(r() * 60):02d}:"
-                f"{int(r() * 60):02d}{OFFSET}")
+        minute = int(r() * 60)
+        if days_ago == 0:
+            hour = minute = 0
+        return f"{self.dates[days_ago]}T{hour:02d}:{minute:02d}:{int(r() * 60):02d}{OFFSET}"
 
 
 def generate_company(spec: GenerateSpec) -> dict[str, dict[str, Entity]]:

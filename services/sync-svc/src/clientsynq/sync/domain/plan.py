@@ -9,8 +9,11 @@ invoice" is two disjoint segments.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 ENTITIES = ("Customer", "Invoice", "Payment")
 CDC_MAX_AGE = timedelta(days=30)
@@ -29,6 +32,7 @@ class Stream:
     entity: str
     kind: str
     where: str = ""
+    cutoff: str = ""  # the history window's first day, for segments bounded by TxnDate
 
 
 def history_cutoff(today: date, history_days: int) -> date:
@@ -41,12 +45,25 @@ def full_streams(entity: str, today: date, history_days: int) -> list[Stream]:
     if entity == "Customer":
         return [Stream("Customer_active", entity, PAGES, "Active = true")]
     if entity == "Invoice":
-        return [Stream("Invoice_recent", entity, PAGES, f"TxnDate >= '{cutoff}'"),
+        return [Stream("Invoice_recent", entity, PAGES, f"TxnDate >= '{cutoff}'", cutoff),
                 Stream("Invoice_unpaid", entity, PAGES,
-                       f"TxnDate < '{cutoff}' AND Balance > '0'")]
+                       f"TxnDate < '{cutoff}' AND Balance > '0'", cutoff)]
     if entity == "Payment":
-        return [Stream("Payment_recent", entity, PAGES, f"TxnDate >= '{cutoff}'")]
+        return [Stream("Payment_recent", entity, PAGES, f"TxnDate >= '{cutoff}'", cutoff)]
     raise ValueError(f"unknown entity {entity!r}")
+
+
+def has_left(stream: Stream, row: Mapping[str, Any]) -> bool:
+    """Is this changed row now outside the full segment `stream` pages? A row leaving moves
+    every later row up one position; rows that stay or enter cannot hide another row."""
+    if row.get("status") == "Deleted":
+        return True
+    if stream.key == "Customer_active":
+        return row.get("Active") is False
+    txn_date = str(row.get("TxnDate", ""))
+    if stream.key == "Invoice_unpaid":
+        return txn_date >= stream.cutoff or Decimal(str(row.get("Balance", 0))) <= 0
+    return txn_date < stream.cutoff  # Invoice_recent, Payment_recent
 
 
 def cdc_stream(entity: str) -> Stream:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import FIRST_EXCEPTION, Future, wait
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clientsynq.sync.domain import plan
@@ -20,6 +21,9 @@ from clientsynq.sync.domain.qbo_values import is_deleted_stub
 from clientsynq.sync.engine.context import RunContext
 
 CDC_CAP = 1000
+REREAD = "#reread"
+# QBO stamps changes in whole seconds: a change in the second of the count may predate it.
+COUNT_CLOCK_SLACK = timedelta(seconds=1)
 
 
 def run_pages(ctx: RunContext, stream: Stream) -> None:
@@ -36,7 +40,26 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     page = total
     while page in done or fetch_page(ctx, stream, page) == ctx.page_size:
         page += 1  # the company grew while we paged: keep going until a short page
+    if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
+        run_pages(ctx, replace(stream, key=stream.key + REREAD))
     ctx.runs.save_stream(ctx.run_id, stream.key, {"finished": True})
+
+
+def _changed_while_paged(ctx: RunContext, stream: Stream, state: dict[str, Any]) -> bool:
+    """Positions are stable only while no row enters or leaves the segment. A row that left
+    (a customer made inactive, an old invoice paid, a deletion) moves every later row up one
+    place, and a page fetched after that skips the row that crossed its boundary — a row
+    that did not change, so no later CDC would bring it. Whether anything of this entity
+    changed since the count is one CDC call; if so, the segment is read once more (consumers
+    keep the newer snapshot, so re-sent rows are harmless). Only a row that *left* the
+    segment can hide another, so ordinary edits made meanwhile cost no second read."""
+    counted_at = state.get("server_time") or ctx.streams.get(stream.key, {}).get("server_time")
+    if not counted_at:
+        return True  # we cannot tell: read again rather than risk a hole
+    since = datetime.fromisoformat(str(counted_at)) - COUNT_CLOCK_SLACK
+    ctx.check_running()
+    changed = cdc_rows(ctx.conn.cdc([stream.entity], qbo_time(since)), stream.entity)
+    return any(plan.has_left(stream, row) for row in changed)
 
 
 def _count_pages(ctx: RunContext, stream: Stream) -> int:
