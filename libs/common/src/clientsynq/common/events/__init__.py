@@ -5,8 +5,6 @@ submodules are an implementation detail.
 """
 
 from clientsynq.common.events.envelope import (
-    DATACONTENTTYPE,
-    SPECVERSION,
     Event,
     decode_event,
     encode_event,
@@ -14,6 +12,7 @@ from clientsynq.common.events.envelope import (
     new_event,
 )
 from clientsynq.common.events.errors import EventValidationError
+from clientsynq.common.events.fast_envelope import DATACONTENTTYPE, SPECVERSION
 from clientsynq.common.events.fields import ENTITIES, format_time
 from clientsynq.common.events.money import parse_money, to_money_str
 from clientsynq.common.events.topics import (

@@ -18,12 +18,10 @@ from typing import Any
 
 from clientsynq.common.events.base import StrictSchema
 from clientsynq.common.events.errors import EventValidationError, from_messages
+from clientsynq.common.events.fast_envelope import DATACONTENTTYPE, SPECVERSION, quick_head
 from clientsynq.common.events.fields import JsonObject, UtcDateTime, format_time, text
 from clientsynq.common.events.topics import TOPICS
 from marshmallow import Schema, ValidationError, fields, validate
-
-SPECVERSION = "1.0"
-DATACONTENTTYPE = "application/json"
 
 
 class EnvelopeSchema(StrictSchema):
@@ -143,7 +141,7 @@ def _load_wire(envelope: Mapping[str, Any], topic: str | None) -> Event:
     if not isinstance(envelope, Mapping):
         raise EventValidationError("event must be a JSON object")
     try:
-        head = _schema(EnvelopeSchema).load(envelope)
+        head = quick_head(envelope) or _schema(EnvelopeSchema).load(envelope)
     except ValidationError as exc:
         raise from_messages(exc.messages) from None
     except RecursionError:
