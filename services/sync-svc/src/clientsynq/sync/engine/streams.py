@@ -119,7 +119,32 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
         "server_time": body.get("time")})
     ctx.watch.add(fetch=fetched - started)
     if capped:
+        _page_deletions(ctx, stream, body, since_text)
         run_since(ctx, plan.since_stream(stream.entity), since_text)
+
+
+def _page_deletions(ctx: RunContext, stream: Stream, body: dict[str, Any], since: str) -> None:
+    """Queries never show deleted rows, so the keyset fallback cannot find deletions past
+    CDC's cap. CDC answers oldest changes first: ask again from the newest change seen
+    until an answer is under the cap, keeping only the deleted stubs (the active rows come
+    from the keyset paging). Stops if the newest change does not move on (over a thousand
+    changes in one second), rather than loop."""
+    rounds, since_time = 0, datetime.fromisoformat(since)
+    rows = cdc_rows(body, stream.entity)
+    while len(rows) >= CDC_CAP:
+        newest = max(_changed_at(row, since_time) for row in rows)
+        if newest <= since_time:
+            return
+        ctx.check_running()
+        rounds, since_time = rounds + 1, newest
+        rows = cdc_rows(ctx.conn.cdc([stream.entity], qbo_time(newest)), stream.entity)
+        _publish_in_pages(ctx, replace(stream, key=f"{stream.key}_deleted{rounds}"),
+                          [row for row in rows if is_deleted_stub(row)])
+
+
+def _changed_at(row: dict[str, Any], default: datetime) -> datetime:
+    stamp = (row.get("MetaData") or {}).get("LastUpdatedTime")
+    return datetime.fromisoformat(stamp) if isinstance(stamp, str) else default
 
 
 def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
