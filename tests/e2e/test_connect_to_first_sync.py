@@ -10,12 +10,14 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import requests
 from kafka import KafkaConsumer
 
 pytestmark = pytest.mark.integration
@@ -24,15 +26,20 @@ SNAPSHOT_TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "s
 
 
 @contextmanager
-def worker(module: str, env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen([sys.executable, "-m", module], env={**os.environ, **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        code = process.wait(timeout=60)
-        assert code == 0, f"{module} exited {code}: {process.stderr.read().decode()[-3000:]}"
+def worker(module: str, env: dict[str, str], logs: list[str]) -> Iterator[None]:
+    """The worker as a container runs it; what it logged is appended to `logs` at the end."""
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen([sys.executable, "-m", module],
+                                   env={**os.environ, **env, "LOG_LEVEL": "DEBUG"},
+                                   stdout=output, stderr=subprocess.STDOUT)
+        try:
+            yield
+        finally:
+            process.terminate()
+            code = process.wait(timeout=60)
+            output.seek(0)
+            logs.append(output.read().decode(errors="replace"))
+            assert code == 0, f"{module} exited {code}: {logs[-1][-3000:]}"
 
 
 def events_until_sync_completed(kafka_conn, timeout: float = 120) -> list[dict]:
@@ -60,9 +67,10 @@ def test_a_new_business_connects_and_its_books_arrive(infra, kafka_conn, mongo_c
     sync_env = {**auth_service.env, "MONGODB_DATABASE": sync_db,
                 "SYNC_AUTH_URL": auth_service.base_url, "SYNC_QBO_BASE_URL": qbo_sandbox.base_url,
                 "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s"}
+    logs: list[str] = []
     try:
-        with worker("clientsynq.auth.worker", auth_service.env), \
-                worker("clientsynq.sync.worker", sync_env):
+        with worker("clientsynq.auth.worker", auth_service.env, logs), \
+                worker("clientsynq.sync.worker", sync_env, logs):
             events = events_until_sync_completed(kafka_conn)
     finally:
         mongo_client.drop_database(sync_db)
@@ -79,4 +87,9 @@ def test_a_new_business_connects_and_its_books_arrive(infra, kafka_conn, mongo_c
         f"{auth_service.base_url}/auth/v1/tenants/{tenant.tenant_id}/qbo/connection",
         timeout=30).json()
     assert status["status"] == "connected" and status["company_name"]
-
+    token = requests.get(f"{auth_service.base_url}/internal/v1/tenants/{tenant.tenant_id}"
+                         "/qbo/access-token", headers=auth_service.service_headers(),
+                         timeout=30).json()["access_token"]
+    assert len(logs) == 2 and all("worker_started" in log for log in logs)
+    assert all(token not in log and "Bearer " not in log for log in logs)
+    assert all(token not in json.dumps(e) for e in events)  # tokens never travel on Kafka
