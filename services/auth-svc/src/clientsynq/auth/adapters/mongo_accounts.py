@@ -68,6 +68,20 @@ class UserStore:
         self._users.update_one({"_id": user_id, "tenant_id": tenant_id},
                                {"$set": {"password_hash": password_hash}})
 
+    def count_with_role(self, tenant_id: str, role: str) -> int:
+        return self._users.count_documents({"tenant_id": tenant_id, "role": role})
+
+    def set_role(self, tenant_id: str, user_id: str, role: str) -> bool:
+        """Callers hold the team lease: on FerretDB 1.x this update is read-then-write."""
+        result = self._users.update_one({"_id": user_id, "tenant_id": tenant_id},
+                                        {"$set": {"role": role}})
+        return result.matched_count == 1
+
+    def remove(self, tenant_id: str, user_id: str) -> bool:
+        """Deleted, not flagged: login then treats the email as unknown, and the person can
+        be invited again later."""
+        return self._users.delete_one({"_id": user_id, "tenant_id": tenant_id}).deleted_count == 1
+
 
 def _user(doc: dict[str, Any]) -> User:
     return User(user_id=doc["_id"], tenant_id=doc["tenant_id"], email=doc["email"],

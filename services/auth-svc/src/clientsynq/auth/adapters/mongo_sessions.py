@@ -74,6 +74,12 @@ class RefreshTokenStore:
         return self._revoked.count_documents({"_id": f"{tenant_id}:{family_id}",
                                               "tenant_id": tenant_id}) > 0
 
+    def families_of(self, tenant_id: str, subject: str) -> set[str]:
+        """Every sign-in of ``subject`` still on record (expired tokens are swept later)."""
+        cursor = self._tokens.find({"tenant_id": tenant_id, "subject": subject},
+                                   {"family_id": 1})
+        return {str(doc["family_id"]) for doc in cursor}
+
     def family_of(self, tenant_id: str, digest: str) -> str | None:
         doc = self._tokens.find_one({"_id": digest, "tenant_id": tenant_id}, {"family_id": 1})
         return None if doc is None else str(doc["family_id"])

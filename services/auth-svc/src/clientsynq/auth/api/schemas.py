@@ -6,6 +6,7 @@ from clientsynq.auth.domain.model import (
     DEFAULT_API_KEY_SCOPES,
     INVITABLE_ROLES,
     PLANS,
+    USER_ROLES,
 )
 from marshmallow import Schema, fields, validate
 
@@ -40,6 +41,10 @@ class PlanSchema(Schema):
 class MemberInvitationSchema(Schema):
     email = _EMAIL
     role = fields.String(required=True, validate=validate.OneOf(INVITABLE_ROLES))
+
+
+class MemberRoleSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(USER_ROLES))
 
 
 class AcceptMemberSchema(Schema):

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from clientsynq.auth.adapters.mongo_invitations import Invitation
-from clientsynq.auth.api.schemas import AcceptMemberSchema, MemberInvitationSchema, PlanSchema
+from clientsynq.auth.api.schemas import (
+    AcceptMemberSchema,
+    MemberInvitationSchema,
+    MemberRoleSchema,
+    PlanSchema,
+)
 from clientsynq.auth.api.web import (
     ADMIN_ROLES,
     BUSINESS_ROLES,
@@ -13,7 +18,8 @@ from clientsynq.auth.api.web import (
     session_response,
 )
 from clientsynq.auth.bootstrap import OPERATOR
-from clientsynq.auth.services import accounts, invitations
+from clientsynq.auth.domain.model import User
+from clientsynq.auth.services import accounts, invitations, team
 from clientsynq.common.auth import (
     current_principal,
     require_role,
@@ -40,9 +46,26 @@ def tenant(tenant_id: str) -> Response:
 @require_role(*BUSINESS_ROLES)
 @require_tenant_scope
 def members(tenant_id: str) -> Response:
-    users = deps().stores.users.list(tenant_id)
-    return jsonify(members=[{"user_id": u.user_id, "email": u.email, "role": u.role,
-                             "created_at": iso(u.created_at)} for u in users])
+    return jsonify(members=[member_json(u) for u in team.list_members(deps(), tenant_id)])
+
+
+@bp.patch("/tenants/<tenant_id>/members/<user_id>")
+@authenticated
+@require_tenant_scope  # before the role check: a stranger of any role gets 404
+@require_role(*ADMIN_ROLES)
+def change_member_role(tenant_id: str, user_id: str) -> Response:
+    data = body(MemberRoleSchema)
+    changed = team.change_member_role(deps(), current_principal(), user_id, data["role"])
+    return jsonify(member_json(changed))
+
+
+@bp.delete("/tenants/<tenant_id>/members/<user_id>")
+@authenticated
+@require_tenant_scope
+@require_role(*ADMIN_ROLES)
+def remove_member(tenant_id: str, user_id: str) -> Response:
+    team.remove_member(deps(), current_principal(), user_id)
+    return Response(status=204)
 
 
 @bp.post("/tenants/<tenant_id>/member-invitations")
@@ -79,6 +102,11 @@ def change_plan(tenant_id: str) -> Response:
     data = body(PlanSchema)
     changed = accounts.change_plan(deps(), tenant_id, data["plan"], OPERATOR)
     return jsonify(tenant_id=changed.tenant_id, name=changed.name, plan=changed.plan)
+
+
+def member_json(user: User) -> dict[str, object]:
+    return {"user_id": user.user_id, "email": user.email, "role": user.role,
+            "created_at": iso(user.created_at)}
 
 
 def invitation_json(invitation: Invitation) -> dict[str, object]:

@@ -103,3 +103,17 @@ class InvalidApiKey(Unauthorized):
 
 class MemberNotFound(NotFound):
     slug, title = "member-not-found", "No such team member"
+
+
+class OwnMembership(Forbidden):
+    """Nobody changes their own role or removes themselves: another owner or admin must."""
+
+    slug, title = "own-membership", "You cannot change your own membership"
+
+
+class LastOwner(Conflict):
+    slug, title = "last-owner", "A business must keep at least one owner"
+
+
+class TeamChangeInProgress(Conflict):
+    slug, title = "team-change-in-progress", "Another change to this team is in progress"

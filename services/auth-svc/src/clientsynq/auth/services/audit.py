@@ -12,10 +12,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACTIONS = ("user.signed_up", "user.login", "user.login_failed", "user.locked", "user.logout",
-           "member.invited", "member.joined", "plan.changed", "qbo.connected",
-           "qbo.connect_failed", "qbo.disconnected", "qbo.authorization_expired",
-           "qbo.refresh_failed", "qbo.revoke_failed", "api_key.created", "api_key.revoked",
-           "client_invitation.created", "client_invitation.redeemed")
+           "member.invited", "member.joined", "member.role_changed", "member.removed",
+           "plan.changed", "qbo.connected", "qbo.connect_failed", "qbo.disconnected",
+           "qbo.authorization_expired", "qbo.refresh_failed", "qbo.revoke_failed",
+           "api_key.created", "api_key.revoked", "client_invitation.created",
+           "client_invitation.redeemed")
 
 
 def record(deps: Deps, tenant_id: str, action: str, actor: str | None,

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,10 +24,9 @@ from clientsynq.auth.domain.errors import (
 from clientsynq.auth.domain.model import ConnectionStatus, TokenSet
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
+from clientsynq.auth.services.leases import waiting_lease
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, seal
 from clientsynq.common import retry
-from clientsynq.common.lease import Lease
-from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_random
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
@@ -43,10 +40,6 @@ class AccessGrant:
     realm_id: str
     expires_at: datetime
     plan: str
-
-
-class _LeaseBusy(Exception):
-    """Another replica is refreshing this realm right now."""
 
 
 def get_access_token(deps: Deps, tenant_id: str) -> AccessGrant:
@@ -96,27 +89,13 @@ def refresh_now(deps: Deps, stored: StoredConnection) -> StoredConnection:
         return _refresh_holding_lease(deps, latest)
 
 
-@contextmanager
-def realm_lease(deps: Deps, realm_id: str) -> Iterator[None]:
+def realm_lease(deps: Deps, realm_id: str) -> AbstractContextManager[None]:
     """Wait (bounded) for the per-realm lease; QboUnavailable if the holder takes too long."""
     policy = deps.settings.refresh
-    lease = Lease(deps.stores.leases, f"qbo-refresh:{realm_id}", holder=uuid.uuid4().hex,
-                  ttl_seconds=policy.lease_seconds)
-
-    def acquire() -> None:
-        if not lease.acquire():
-            raise _LeaseBusy()
-    try:
-        Retrying(retry=retry_if_exception_type(_LeaseBusy),
-                 stop=stop_after_delay(policy.wait_for_holder_seconds),
-                 wait=wait_random(0.02, 0.15))(acquire)
-    except RetryError:
-        raise QboUnavailable("Another refresh of this QuickBooks connection is taking too "
-                             "long; try again shortly.") from None
-    try:
-        yield
-    finally:
-        lease.release()
+    return waiting_lease(deps, f"qbo-refresh:{realm_id}", policy.lease_seconds,
+                         policy.wait_for_holder_seconds, lambda: QboUnavailable(
+                             "Another refresh of this QuickBooks connection is taking too "
+                             "long; try again shortly."))
 
 
 def _refresh_holding_lease(deps: Deps, stored: StoredConnection) -> StoredConnection:

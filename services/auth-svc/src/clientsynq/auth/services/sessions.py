@@ -80,6 +80,15 @@ def end_session(deps: Deps, refresh_token: str | None) -> str | None:
     return tenant_id
 
 
+def end_all_sessions(deps: Deps, tenant_id: str, subject: str) -> int:
+    """Revoke every sign-in of one user (a removed member); returns how many there were."""
+    families = deps.stores.refresh_tokens.families_of(tenant_id, subject)
+    for family_id in families:
+        deps.stores.refresh_tokens.revoke_family(tenant_id, family_id, deps.clock(),
+                                                 _revocation_kept_until(deps))
+    return len(families)
+
+
 def _revocation_kept_until(deps: Deps) -> datetime:
     """As long as any token of the family can live, plus a day of clock-skew margin."""
     return deps.clock() + timedelta(seconds=deps.settings.sessions.refresh_ttl_seconds, days=1)
