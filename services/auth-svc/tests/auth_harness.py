@@ -151,6 +151,25 @@ class AuthHarness:
         return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
                        body["refresh_token"])
 
+    def change_role(self, actor: Account, user_id: str, role: str) -> Any:
+        return actor.client.patch(f"/auth/v1/tenants/{actor.tenant_id}/members/{user_id}",
+                                  json={"role": role})
+
+    def remove(self, actor: Account, user_id: str) -> Any:
+        return actor.client.delete(f"/auth/v1/tenants/{actor.tenant_id}/members/{user_id}")
+
+    def roles(self, account: Account) -> dict[str, str]:
+        """{user_id: role} of the account's business, as its team page shows it."""
+        response = account.client.get(f"/auth/v1/tenants/{account.tenant_id}/members")
+        assert response.status_code == 200, response.json
+        return {m["user_id"]: m["role"] for m in response.json["members"]}
+
+    def audit_events(self, account: Account, action: str) -> list[dict[str, Any]]:
+        response = account.client.get(f"/auth/v1/tenants/{account.tenant_id}/audit-events",
+                                       query_string={"action": action})
+        assert response.status_code == 200, response.json
+        return list(response.json["events"])
+
     # --- QuickBooks -----------------------------------------------------------------------
     def company(self, name: str = "Cool Cars Inc") -> str:
         return str(self.sandbox.control.create_company(customers=2, name=name)["realm_id"])
