@@ -51,6 +51,28 @@ def test_business_endpoints_refuse_bad_bodies_and_store_nothing(auth):
     _problem(auth.browser().post("/auth/v1/token/refresh", json={"refresh_token": 5}), 422)
 
 
+def test_member_role_changes_refuse_bad_bodies_and_change_nothing(auth):
+    owner = auth.sign_up(plan="pro")
+    member = auth.add_member(owner, "member")
+    path = f"/auth/v1/tenants/{owner.tenant_id}/members/{member.user_id}"
+    _problem(owner.client.patch(path, data='{"role": "admin"', content_type="application/json"),
+             400)
+    _problem(owner.client.patch(path, data='{"role": "admin", "role": "owner"}',
+                                content_type="application/json"), 400)
+    _problem(owner.client.patch(path, data="role=admin",
+                                content_type="application/x-www-form-urlencoded"), 415)
+    unknown = _problem(owner.client.patch(path, json={"role": "admin", "tenant_id": "x"}), 422)
+    assert unknown["errors"] == {"tenant_id": ["Unknown field."]}
+    for bad in ({"role": "superuser"}, {"role": "client"}, {"role": None}, {"role": ["admin"]},
+                {}):
+        assert set(_problem(owner.client.patch(path, json=bad), 422)["errors"]) == {"role"}, bad
+    _problem(owner.client.patch(path, json=["admin"]), 422)
+    _problem(owner.client.patch(f"{path}-nobody", json={"role": "admin"}), 404)
+    _problem(owner.client.delete(f"{path}-nobody"), 404)
+    assert auth.roles(owner) == {owner.user_id: "owner", member.user_id: "member"}
+    assert auth.audit_events(owner, "member.role_changed") == []
+
+
 def test_unknown_routes_and_methods_are_problems_too(auth):
     _problem(auth.browser().get("/auth/v1/nothing-here"), 404)
     _problem(auth.browser().put("/auth/v1/login", json={}), 405)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.integration
 
 BODIES = {"member-invitations": {"email": "spy@example.com", "role": "admin"},
           "client-invitations": {"customer_id": "1", "email": "spy@example.com"},
-          "api-keys": {"name": "spy"}}
+          "api-keys": {"name": "spy"}, "<user_id>": {"role": "member"}}
 
 
 def _tenant_routes(app) -> list[tuple[str, str]]:
@@ -31,7 +31,8 @@ def test_a_stranger_gets_404_on_every_tenant_route_and_changes_nothing(auth):
     assert len(routes) >= 14
     for method, rule in routes:
         path = rule.replace("<tenant_id>", victim.tenant_id).replace("<key_id>", key["key_id"])
-        body = next((b for suffix, b in BODIES.items() if path.endswith(suffix)), None)
+        path = path.replace("<user_id>", victim.user_id)
+        body = next((b for suffix, b in BODIES.items() if rule.endswith(suffix)), None)
         response = stranger.client.open(path, method=method, json=body)
         assert response.status_code == 404, (method, rule, response.status_code)
         assert response.headers["Content-Type"] == "application/problem+json"
@@ -41,11 +42,32 @@ def test_a_stranger_gets_404_on_every_tenant_route_and_changes_nothing(auth):
     assert status["status"] == "connected" and status["realm_id"] == realm_id
     keys = victim.client.get(f"/auth/v1/tenants/{victim.tenant_id}/api-keys").json["api_keys"]
     assert [k["active"] for k in keys] == [True]
-    members = victim.client.get(f"/auth/v1/tenants/{victim.tenant_id}/members").json
-    assert len(members["members"]) == 1
+    assert auth.roles(victim) == {victim.user_id: "owner"}
     for kind in ("member-invitations", "client-invitations"):
         assert victim.client.get(f"/auth/v1/tenants/{victim.tenant_id}/{kind}"
                                  ).json["invitations"] == []
+
+
+def test_a_stranger_can_neither_change_nor_remove_another_businesss_members(auth):
+    victim = auth.sign_up(plan="pro")
+    member = auth.add_member(victim, "member")
+    stranger = auth.sign_up(plan="pro")
+    stranger_member = auth.add_member(stranger, "member")
+    attempts = [(account, victim.tenant_id) for account in (stranger, stranger_member)]
+    attempts.append((stranger, stranger.tenant_id))  # the victim's user through their own
+    for account, tenant_id in attempts:
+        path = f"/auth/v1/tenants/{tenant_id}/members/{member.user_id}"
+        for response in (account.client.patch(path, json={"role": "owner"}),
+                         account.client.delete(path)):
+            assert response.status_code == 404, (path, response.json)
+            assert response.headers["Content-Type"] == "application/problem+json"
+    assert auth.roles(victim) == {victim.user_id: "owner", member.user_id: "member"}
+    assert auth.roles(stranger) == {stranger.user_id: "owner", stranger_member.user_id: "member"}
+    refreshed = auth.browser().post("/auth/v1/token/refresh",
+                                    json={"refresh_token": member.refresh_token})
+    assert refreshed.status_code == 200 and refreshed.json["role"] == "member"
+    for action in ("member.role_changed", "member.removed"):
+        assert auth.audit_events(victim, action) == auth.audit_events(stranger, action) == []
 
 
 def test_a_stranger_cannot_revoke_a_key_through_their_own_tenant(auth):
