@@ -9,11 +9,12 @@ export PYTHONPATH := $(CURDIR)/deploy/local
 PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard tools/*/pyproject.toml services/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e dev-env clean help
+.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e demo dev-env clean help
 
 help:
 	@echo "make run    - start Kafka, FerretDB, the QBO sandbox and every service"
 	@echo "make test   - run every test on real infrastructure"
+	@echo "make demo   - (with make run running) sign up and connect the sandbox's demo company"
 	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e dev-env clean"
 
 setup: $(STAMP)
@@ -46,7 +47,7 @@ lint: setup
 	@$(PY) -m mypy $(addprefix -p ,$(MYPY_PACKAGES))
 
 fmt: setup
-	@$(PY) -m ruff check --fix --select I . && $(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
 
 infra-up: setup
 	@$(PY) -m localinfra up
@@ -57,6 +58,9 @@ infra-down:
 
 infra-status:
 	@$(PY) -m localinfra status
+
+demo:
+	@$(PY) deploy/local/demo.py
 
 dev-env:
 	@$(PYTHON) deploy/local/devenv.py

@@ -29,6 +29,7 @@ def _generated() -> dict[str, str]:
         "QBO_CLIENT_SECRET": secrets.token_urlsafe(32),
         "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
         "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(32),
+        "DEMO_PASSWORD": secrets.token_urlsafe(12),
     }
 
 
