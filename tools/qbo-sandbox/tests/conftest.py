@@ -28,9 +28,14 @@ def plain_http_on_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxHandle]:
-    """The running server: short webhook window and a 1000x faster retry schedule."""
+    """The running server: short webhook window and a 1000x faster retry schedule.
+
+    Tests fire requests back to back, faster than Intuit's 10 per second, so the shared
+    server lifts that limit; the throttling tests set it on their own realm, and
+    test_sandbox_rate_per_second checks the default on a server of its own.
+    """
     with running_sandbox(webhook_batch_seconds=0.2, webhook_time_scale=0.001,
-                         webhook_timeout_seconds=1.0) as handle:
+                         webhook_timeout_seconds=1.0, requests_per_second=1000) as handle:
         yield handle
 
 

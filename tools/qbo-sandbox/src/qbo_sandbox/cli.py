@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", type=int, default=500, help="requests/min per realm")
     serve.add_argument("--concurrency-limit", type=int, default=10,
                        help="concurrent requests per realm")
+    serve.add_argument("--rate-limit-per-second", type=int, default=10,
+                       help="requests/second per realm")
     serve.add_argument("--data-file", help="JSON file loaded at start and saved on shutdown")
     serve.add_argument("--save-interval", type=float, default=30.0)
     serve.add_argument("--log-level", default="INFO")
@@ -63,6 +65,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
     return SandboxOptions(
         public_url=args.public_url, requests_per_minute=args.rate_limit,
         concurrent_requests=args.concurrency_limit,
+        requests_per_second=args.rate_limit_per_second,
         webhook_batch_seconds=args.webhook_batch_seconds,
         webhook_time_scale=args.webhook_time_scale, data_file=args.data_file,
         save_interval_seconds=args.save_interval, demo_company=args.demo_company,

@@ -171,7 +171,10 @@ def faults() -> Response:
 
 @bp.route("/limits", methods=["GET", "PUT"])
 def limits() -> Response:
-    """Read or set {requests_per_minute, concurrent_requests[, realm_id]}."""
+    """Read or set {requests_per_minute, requests_per_second, concurrent_requests[, realm_id]}.
+
+    A field left out keeps its current value (the realm's, or the default's).
+    """
     throttle = sandbox().throttle
     if request.method == "PUT":
         body = _json()
@@ -179,7 +182,8 @@ def limits() -> Response:
             throttle.default
         throttle.set_limits(Limits(
             int(body.get("requests_per_minute", current.requests_per_minute)),
-            int(body.get("concurrent_requests", current.concurrent_requests))),
+            int(body.get("concurrent_requests", current.concurrent_requests)),
+            int(body.get("requests_per_second", current.requests_per_second))),
             body.get("realm_id"))
     return plain_json(throttle.describe())
 

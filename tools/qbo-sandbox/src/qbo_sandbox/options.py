@@ -25,6 +25,7 @@ class SandboxOptions:
     public_url: str | None = None
     requests_per_minute: int = 500
     concurrent_requests: int = 10
+    requests_per_second: int = 10
     webhook_batch_seconds: float = 1.0
     webhook_time_scale: float = 1.0
     webhook_timeout_seconds: float = 3.0

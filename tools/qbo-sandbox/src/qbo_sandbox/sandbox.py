@@ -38,7 +38,8 @@ class Sandbox:
         self.tokens = TokenStore(Lifetimes(options.access_token_seconds,
                                            options.refresh_token_seconds))
         self.companies: dict[str, CompanyStore] = {}
-        self.throttle = Throttle(Limits(options.requests_per_minute, options.concurrent_requests))
+        self.throttle = Throttle(Limits(options.requests_per_minute, options.concurrent_requests,
+                                       options.requests_per_second))
         self.faults = FaultInjector()
         self.requests = RequestLog()
         self.replay = ReplayCache()
@@ -114,7 +115,8 @@ class Sandbox:
         self.replay.clear()
         self.throttle.reset()
         self.throttle.set_limits(Limits(self.options.requests_per_minute,
-                                        self.options.concurrent_requests))
+                                        self.options.concurrent_requests,
+                                        self.options.requests_per_second))
         self.webhooks.clear()
 
     def counts(self, realm_id: str | None) -> dict[str, Any]:

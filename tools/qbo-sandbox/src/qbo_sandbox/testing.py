@@ -71,6 +71,7 @@ def _subprocess_sandbox(**options: Any) -> Iterator[SandboxHandle]:
     args = [sys.executable, "-m", "qbo_sandbox", "serve", "--port", str(port),
             "--log-level", "WARNING"]
     flags = {"requests_per_minute": "--rate-limit", "concurrent_requests": "--concurrency-limit",
+             "requests_per_second": "--rate-limit-per-second",
              "webhook_batch_seconds": "--webhook-batch-seconds",
              "webhook_time_scale": "--webhook-time-scale", "data_file": "--data-file",
              "demo_seed": "--seed"}

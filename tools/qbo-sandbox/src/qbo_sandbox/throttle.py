@@ -1,4 +1,9 @@
-"""Intuit's per-realm throttles: requests per minute (sliding window) and concurrent requests."""
+"""Intuit's per-realm throttles: requests per minute, requests per second, concurrent requests.
+
+Both rate limits are sliding windows ("no more than N in any 60 s / any 1 s"), not token
+buckets: a bucket lets a full burst through and then refills, which would admit more than
+Intuit's numbers within one window.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,16 @@ from collections import Counter, defaultdict, deque
 from dataclasses import asdict, dataclass
 
 WINDOW_SECONDS = 60.0
+SECOND_WINDOW_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Limits:
-    """500 requests/min and 10 concurrent per realm unless configured otherwise."""
+    """500 requests/min, 10 requests/s and 10 concurrent per realm unless configured."""
 
     requests_per_minute: int = 500
     concurrent_requests: int = 10
+    requests_per_second: int = 10
 
 
 class Throttle:
@@ -25,6 +32,7 @@ class Throttle:
         self.default = default
         self._overrides: dict[str, Limits] = {}
         self._window: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._second: defaultdict[str, deque[float]] = defaultdict(deque)
         self._in_flight: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -34,28 +42,36 @@ class Throttle:
             return self._overrides.get(realm_id, self.default)
 
     def set_limits(self, limits: Limits, realm_id: str | None = None) -> None:
-        """Change the default, or one realm's limits; also clears the realm's window."""
+        """Change the default, or one realm's limits; also clears the realm's windows."""
         with self._lock:
             if realm_id is None:
                 self.default = limits
                 self._window.clear()
+                self._second.clear()
             else:
                 self._overrides[realm_id] = limits
                 self._window.pop(realm_id, None)
+                self._second.pop(realm_id, None)
 
     def acquire(self, realm_id: str, weight: int = 1) -> bool:
-        """Take a slot for one request (a batch weighs as many calls as it has items)."""
+        """Take a slot for one request (a batch weighs as many calls as it has items).
+
+        The per-minute window counts the weight; the per-second window counts HTTP
+        requests, so a 30-item batch is not refused outright by a 10/s limit.
+        """
         now = time.monotonic()
         with self._lock:
             limits = self._overrides.get(realm_id, self.default)
-            window = self._window[realm_id]
-            while window and window[0] <= now - WINDOW_SECONDS:
-                window.popleft()
+            window = _pruned(self._window[realm_id], now - WINDOW_SECONDS)
+            second = _pruned(self._second[realm_id], now - SECOND_WINDOW_SECONDS)
             if len(window) + weight > limits.requests_per_minute:
+                return False
+            if len(second) + 1 > limits.requests_per_second:
                 return False
             if self._in_flight[realm_id] >= limits.concurrent_requests:
                 return False
             window.extend([now] * weight)
+            second.append(now)
             self._in_flight[realm_id] += 1
             return True
 
@@ -86,3 +102,11 @@ class Throttle:
         with self._lock:
             self._overrides.clear()
             self._window.clear()
+            self._second.clear()
+
+
+def _pruned(window: deque[float], horizon: float) -> deque[float]:
+    """Drop the times that have left the window (at or before `horizon`)."""
+    while window and window[0] <= horizon:
+        window.popleft()
+    return window
