@@ -9,6 +9,7 @@ from flask import Blueprint, Response, g, request
 
 from . import timefmt
 from .api_accounting import json_body, replayable
+from .batch_scope import BatchScope
 from .errors import QboFault, ThrottleExceeded, required_missing
 from .http_util import qbo_json, sandbox
 from .query_exec import run_query
@@ -79,7 +80,10 @@ def _cdc_entities(raw: str) -> list[str]:
 
 @bp.post("/v3/company/<realm_id>/batch")
 def batch(realm_id: str) -> Response:
-    """Up to 30 items run one after another; HTTP 200 even when items fail."""
+    """Up to 30 items run one after another; HTTP 200 even when items fail.
+
+    No item sees what an earlier item of the same batch created (see batch_scope).
+    """
     items = json_body().get("BatchItemRequest")
     if not isinstance(items, list) or not items:
         raise required_missing("BatchItemRequest")
@@ -92,21 +96,28 @@ def batch(realm_id: str) -> Response:
     store: CompanyStore = g.company
 
     def run() -> Response:
-        return qbo_json({"BatchItemResponse": [_run_item(store, item) for item in items]})
+        scope = BatchScope()
+        return qbo_json({"BatchItemResponse": [_run_item(store, item, scope)
+                                               for item in items]})
     return replayable(store, run)
 
 
-def _run_item(store: CompanyStore, item: dict[str, Any]) -> dict[str, Any]:
+def _run_item(store: CompanyStore, item: dict[str, Any], scope: BatchScope) -> dict[str, Any]:
+    """One item; a fault goes into its answer and the next item still runs."""
     answer: dict[str, Any] = {"bId": item.get("bId")}
     try:
         if "Query" in item:
-            answer["QueryResponse"] = run_query(store, parse_query(item["Query"]))
+            query = parse_query(item["Query"])
+            answer["QueryResponse"] = run_query(store, query, scope.hidden_ids(query.entity))
             return answer
         entity_type, body = _item_entity(item)
         operation = item.get("operation", "create")
         if item.get("optionsData") == "void" or operation == "void":
             operation = "void"
+        scope.check(entity_type, body)
         answer[entity_type] = apply_write(store, entity_type, operation, body)
+        if operation == "create":
+            scope.record(entity_type, answer[entity_type])
     except QboFault as fault:
         answer["Fault"] = fault.fault_dict()
     return answer

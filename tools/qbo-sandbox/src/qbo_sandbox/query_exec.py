@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,14 +83,21 @@ FIELDS: dict[str, dict[str, Field]] = {
 }
 
 
-def run_query(store: CompanyStore, query: Query) -> dict[str, Any]:
-    """The QueryResponse object for a statement (without the outer `time`)."""
+def run_query(store: CompanyStore, query: Query,
+              hidden: AbstractSet[str] = frozenset()) -> dict[str, Any]:
+    """The QueryResponse object for a statement (without the outer `time`).
+
+    `hidden` Ids are left out before paging and counting: a batch item must not see what
+    earlier items of its batch created.
+    """
     if query.entity not in QUERYABLE:
         raise query_parse_error(f"Invalid entity name: {query.entity} (entity names are "
                                 "case sensitive, e.g. Invoice)")
     fields = FIELDS[query.entity]
     with store.lock:
         matched = _matched(store, query, fields)
+    if hidden:
+        matched = [e for e in matched if e["Id"] not in hidden]
     if query.is_count:
         return {"totalCount": len(matched)}
     start = query.start_position - 1
