@@ -6,9 +6,11 @@ scope faults and limits to their realm, so they do not need to reset the shared 
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,10 @@ import requests
 
 from qbo_sandbox.control import SandboxControl
 from qbo_sandbox.testing import SandboxHandle, running_sandbox
+
+sys.path.insert(0, str(Path(__file__).parent))  # webhook_receiver sits next to this file
+
+from webhook_receiver import Receiver  # noqa: E402
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 
@@ -43,6 +49,14 @@ def sandbox() -> Iterator[SandboxHandle]:
 def control(sandbox: SandboxHandle) -> SandboxControl:
     """The control-API client."""
     return sandbox.control
+
+
+@pytest.fixture()
+def receiver() -> Iterator[Receiver]:
+    """A webhook endpoint on loopback, closed after the test."""
+    endpoint = Receiver()
+    yield endpoint
+    endpoint.close()
 
 
 @pytest.fixture()

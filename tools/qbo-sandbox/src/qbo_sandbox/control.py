@@ -110,15 +110,24 @@ class SandboxControl:
                operation: str = "update", **fields: Any) -> dict[str, Any]:
         """Change data as a QuickBooks user would (fires webhooks).
 
-        operation: create | update (sparse, no SyncToken needed) | delete | void | send.
+        operation: create | update (sparse, no SyncToken needed) | delete | void | send |
+        merge (fields: into=<target id>).
         """
         base = f"/companies/{realm_id}/{entity.lower()}"
         if operation == "create":
             return self._obj("POST", base, fields)
         routes = {"update": ("PATCH", ""), "delete": ("DELETE", ""), "void": ("POST", "/void"),
-                  "send": ("POST", "/send")}
+                  "send": ("POST", "/send"), "merge": ("POST", "/merge")}
         method, suffix = routes[operation]
         return self._obj(method, f"{base}/{entity_id}{suffix}", fields)
+
+    def merge(self, realm_id: str, entity: str, entity_id: str, into: str) -> dict[str, Any]:
+        """Merge a customer into another as a QuickBooks user would; returns the survivor.
+
+        Its invoices and payments move to `into`, it disappears (CDC: a deleted stub), and
+        webhooks fire: Merge for `into` with the old id, Update for each moved transaction.
+        """
+        return self.change(realm_id, entity, entity_id, operation="merge", into=into)
 
     def entity(self, realm_id: str, entity: str, entity_id: str) -> dict[str, Any]:
         """Read an entity without a token."""

@@ -12,6 +12,7 @@ from .apps import app_from_dict
 from .errors import QboFault, not_found
 from .http_util import error_response, plain_json, sandbox
 from .rules.invoices import send_invoice
+from .rules.merges import merge
 from .rules.operations import apply_write
 from .sandbox import spec_from_json
 from .store import CompanyStore
@@ -115,6 +116,17 @@ def user_voids(realm_id: str, resource: str, entity_id: str) -> Response:
     with store.lock:
         body = _current_version(store, entity_type, entity_id)
         return plain_json(apply_write(store, entity_type, "void", body))
+
+
+@bp.post("/companies/<realm_id>/<resource>/<entity_id>/merge")
+def user_merges(realm_id: str, resource: str, entity_id: str) -> Response:
+    """A QuickBooks user merges a customer into another ({"into": id}): Merge webhook."""
+    store = _store(realm_id)
+    entity_type = _entity_type(resource)
+    into = _json().get("into")
+    with store.lock:
+        survivor = merge(store, entity_type, entity_id, str(into or ""), timefmt.now_text())
+    return plain_json(survivor)
 
 
 @bp.post("/companies/<realm_id>/invoice/<invoice_id>/send")

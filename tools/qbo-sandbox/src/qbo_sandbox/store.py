@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 Entity = dict[str, Any]
-ChangeListener = Callable[[str, str, str, str, str], None]
+
+
+class ChangeListener(Protocol):
+    """Told of every user-visible change; `deleted_id` is the merged-away id of a Merge."""
+
+    def __call__(self, realm_id: str, entity: str, entity_id: str, operation: str,
+                 when: str, /, deleted_id: str | None = None) -> None: ...
 
 TRANSACTION_TYPES = ("Invoice", "Payment")
 NAME_LIST_TYPES = ("Customer", "Item", "Term")
@@ -42,7 +48,8 @@ class CompanyStore:
             yield self
 
     def add_listener(self, listener: ChangeListener) -> None:
-        """Called as (realm, entity, id, operation, last_updated) on every user-visible change."""
+        """Called as (realm, entity, id, operation, last_updated, deleted_id=None) on every
+        user-visible change."""
         self._listeners.append(listener)
 
     def new_id(self, entity_type: str) -> str:
@@ -66,10 +73,12 @@ class CompanyStore:
         self.deleted[entity_type][entity_id] = stub
         self.versions[entity_type] += 1
 
-    def notify(self, entity_type: str, entity_id: str, operation: str, when: str) -> None:
+    def notify(self, entity_type: str, entity_id: str, operation: str, when: str,
+               deleted_id: str | None = None) -> None:
         """Tell listeners (the webhook dispatcher) about a change."""
         for listener in self._listeners:
-            listener(self.realm_id, entity_type, entity_id, operation, when)
+            listener(self.realm_id, entity_type, entity_id, operation, when,
+                     deleted_id=deleted_id)
 
     def counts(self) -> dict[str, int]:
         """Number of live entities per type."""

@@ -91,9 +91,9 @@ class WebhookDispatcher:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def on_change(self, realm_id: str, entity: str, entity_id: str, operation: str,
-                  _when: str) -> None:
+                  _when: str, deleted_id: str | None = None) -> None:
         """Store listener: queue the change for every app connected to the realm."""
-        event = new_event(realm_id, entity, entity_id, operation)
+        event = new_event(realm_id, entity, entity_id, operation, deleted_id)
         recipients = [c for c in self.tokens.connected_clients(realm_id)
                       if (app := self.apps.get(c)) is not None and app.webhook_url]
         if not recipients:
