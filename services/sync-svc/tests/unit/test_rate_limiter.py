@@ -42,3 +42,15 @@ def test_the_minute_window_slides():
     assert limiter._wait_needed(limiter._realms["r1"]) == 60.0
     clock.now += 60.0
     assert limiter._wait_needed(limiter._realms["r1"]) == 0.0
+
+
+def test_no_more_than_the_per_second_limit_in_any_second():
+    clock = Clock()
+    limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
+                           clock=clock)
+    for _ in range(3):
+        limiter.acquire("r1")
+        limiter.release("r1")
+    assert limiter._wait_needed(limiter._realms["r1"]) > 1.0  # the fourth waits past 1 s
+    clock.now += 1.2
+    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0

@@ -77,7 +77,8 @@ def build(settings: Settings) -> Deps:
 def build_worker(settings: Settings, stop: threading.Event | None = None) -> WorkerDeps:
     base = build(settings)
     producer = EventProducer(base.platform.kafka)
-    limiter = RealmLimiter(settings.qbo.requests_per_minute, settings.qbo.concurrent_requests)
+    limiter = RealmLimiter(settings.qbo.requests_per_minute, settings.qbo.concurrent_requests,
+                           settings.qbo.requests_per_second)
     return WorkerDeps(
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
         publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes),

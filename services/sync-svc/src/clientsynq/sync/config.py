@@ -20,6 +20,7 @@ class QboSettings:
     minor_version: int = 75
     requests_per_minute: int = 500
     concurrent_requests: int = 10
+    requests_per_second: int = 10
     timeout_seconds: float = 60.0
     retry_attempts: int = 8
     retry_initial_seconds: float = 1.0
@@ -88,6 +89,7 @@ def _qbo(reader: EnvReader, shared: EnvReader) -> QboSettings:
         minor_version=reader.integer("QBO_MINOR_VERSION", 75, min=75),
         requests_per_minute=reader.integer("QBO_REQUESTS_PER_MINUTE", 500, min=1, max=100000),
         concurrent_requests=reader.integer("QBO_CONCURRENT_REQUESTS", 10, min=1, max=100),
+        requests_per_second=reader.integer("QBO_REQUESTS_PER_SECOND", 10, min=1, max=10000),
         timeout_seconds=reader.duration_seconds("QBO_TIMEOUT", 60.0, min=1, max=600),
         retry_attempts=reader.integer("QBO_RETRY_ATTEMPTS", 8, min=1, max=50),
         retry_initial_seconds=reader.duration_seconds("QBO_RETRY_INITIAL", 1.0, min=0.001),
