@@ -95,3 +95,12 @@ def test_a_payment_lists_the_invoices_it_pays():
     assert snapshot["applied_to"] == [{"invoice_id": "130", "amount": "301.82"}]
     assert snapshot["method"] == "Visa" and snapshot["source"] == "portal"
     _valid("Payment", snapshot)
+
+
+def test_a_merged_away_customer_is_sent_as_deleted():
+    stub = loads(b"""{"status":"Deleted","domain":"QBO","Id":"7",
+        "MetaData":{"LastUpdatedTime":"2025-01-02T00:00:00-08:00"}}""")
+    snapshot = snapshots.customer_snapshot(stub)
+    assert snapshot is not None
+    assert snapshot["deleted"] is True and snapshot["active"] is False
+    _valid("Customer", snapshot)

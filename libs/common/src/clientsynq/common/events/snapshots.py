@@ -34,13 +34,15 @@ PAYMENT_SOURCES = ("qbo", "portal")
 UNIT_PRICE_PLACES = 6
 
 
-def require_unless_deleted(data: dict[str, Any], names: Iterable[str]) -> None:
-    """QBO reports a deleted transaction as a stub (Id, status, LastUpdatedTime only).
+def require_unless_deleted(data: dict[str, Any], names: Iterable[str],
+                           deleted: bool | None = None) -> None:
+    """QBO reports a deleted transaction (or a customer merged into another) as a stub: Id
+    and LastUpdatedTime only.
 
     So the full shape is enforced only for live snapshots; a stub is still a valid event
     that tells consumers to mark the entity deleted.
     """
-    if data.get("status") == "deleted":
+    if deleted if deleted is not None else data.get("status") == "deleted":
         return
     missing = {name: ["Missing data for required field."] for name in names if name not in data}
     if missing:
@@ -49,19 +51,26 @@ def require_unless_deleted(data: dict[str, Any], names: Iterable[str]) -> None:
 
 class CustomerSnapshotSchema(StrictSchema):
     id = text()
-    display_name = text()
+    deleted = StrictBoolean(required=True)
+    updated_at = UtcDateTime(required=True)
+    display_name = optional_text()
     company_name = nullable_text()
     given_name = nullable_text()
     family_name = nullable_text()
     email = emails()
     phone = nullable_text()
-    balance = Money(required=True)
-    currency = currency(required=True)
-    active = StrictBoolean(required=True)
-    sync_token = text()
-    created_at = UtcDateTime(required=True)
-    updated_at = UtcDateTime(required=True)
-    deleted = StrictBoolean(required=True)
+    balance = Money()
+    currency = currency()
+    active = StrictBoolean()
+    sync_token = optional_text()
+    created_at = UtcDateTime()
+
+    @validates_schema
+    def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """A customer merged into another is gone from QBO: only its id remains."""
+        require_unless_deleted(
+            data, ("display_name", "balance", "currency", "active", "sync_token", "created_at"),
+            deleted=data.get("deleted") is True)
 
 
 class CustomerUpdatedSchema(StrictSchema):

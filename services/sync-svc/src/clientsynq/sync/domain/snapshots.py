@@ -19,9 +19,11 @@ AMOUNT_LINE_TYPES = ("SalesItemLineDetail", "GroupLineDetail", "DiscountLineDeta
 
 
 def customer_snapshot(qbo: Entity) -> Entity | None:
-    """None for a deleted (merged) customer stub: it has no name or balance to show."""
+    """A customer merged into another comes from CDC as a deleted stub: sent as deleted
+    (and inactive), so the portal stops listing it."""
     if v.is_deleted_stub(qbo):
-        return None
+        return {"id": str(qbo["Id"]), "deleted": True, "active": False,
+                "updated_at": v.updated_at(qbo)}
     return {
         "id": str(qbo["Id"]),
         "display_name": v.text(qbo.get("DisplayName")) or f"Customer {qbo['Id']}",
