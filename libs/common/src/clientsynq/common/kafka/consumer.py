@@ -61,7 +61,7 @@ class ConsumerRunner:
         )
 
     def stop(self) -> None:
-        """Finish the message in hand, commit, leave the group (also called from SIGTERM)."""
+        """Finish the poll batch in hand, commit, leave the group (also on SIGTERM)."""
         self._stopping.set()
 
     def stop_on_signals(self) -> None:
