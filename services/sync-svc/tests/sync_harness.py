@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -143,6 +144,14 @@ def publish(kafka_conn: Any, event_type: str, tenant: Any, data: dict[str, Any])
     finally:
         producer.close()
     return envelope
+
+
+def request_incremental_sync(kafka_conn: Any, tenant: Any, entities: list[str],
+                             requested_by: str | None = None) -> dict[str, Any]:
+    """Sync Now, as portal-svc asks for it."""
+    return publish(kafka_conn, "sync.requested", tenant, {
+        "request_id": str(uuid.uuid4()), "entities": entities, "reason": "manual",
+        "mode": "incremental", "requested_by": requested_by})
 
 
 def completed_runs(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,11 +2,16 @@
 arrive (queries never show deleted rows, so only CDC can tell of them)."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from sync_harness import TOPICS, KafkaReader, ThreadWorker, company_rows, completed_runs, publish
-from sync_harness import sync_env as make_env
+from sync_harness import (
+    TOPICS,
+    KafkaReader,
+    ThreadWorker,
+    company_rows,
+    completed_runs,
+    request_incremental_sync,
+    sync_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -15,7 +20,7 @@ def test_deletions_beyond_the_cdc_cap_are_synced(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
     tenant = connect_tenant(plan="basic", customers=20, invoices=1600, payments=5, seed=4)
     reader = KafkaReader(kafka_conn, TOPICS)
-    with ThreadWorker(make_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+    with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
         reader.until(lambda evs: bool(completed_runs(evs)), timeout=120)
         active = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
         invoices = [i["Id"] for i in company_rows(tenant, "Invoice")
@@ -27,9 +32,7 @@ def test_deletions_beyond_the_cdc_cap_are_synced(
         victims = invoices[-3:]
         for invoice_id in victims:
             tenant.control.change(tenant.realm_id, "Invoice", invoice_id, "delete")
-        publish(kafka_conn, "sync.requested", tenant, {
-            "request_id": str(uuid.uuid4()), "entities": ["Invoice"], "reason": "manual",
-            "mode": "incremental", "requested_by": None})
+        request_incremental_sync(kafka_conn, tenant, ["Invoice"])
         events = reader.until(lambda evs: len(completed_runs(evs)) >= 2, timeout=180)
     assert completed_runs(events)[1]["mode"] == "incremental"
     deleted = {e["data"]["invoice"]["id"] for e in events if e["type"] == "invoice.updated"

@@ -2,8 +2,6 @@
 incremental run sends it as deleted, and its invoices now belong to the survivor."""
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sync_harness import (
     TOPICS,
@@ -11,7 +9,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
-    publish,
+    request_incremental_sync,
     sync_env,
 )
 
@@ -29,9 +27,7 @@ def test_a_merged_customer_is_sent_as_deleted_and_its_invoices_move(
         source = next(c for c in active if any(i["CustomerRef"]["value"] == c for i in invoices))
         target = next(c for c in active if c != source)
         tenant.control.merge(tenant.realm_id, "Customer", source, into=target)
-        publish(kafka_conn, "sync.requested", tenant, {
-            "request_id": str(uuid.uuid4()), "entities": ["Customer", "Invoice"],
-            "reason": "manual", "mode": "incremental", "requested_by": None})
+        request_incremental_sync(kafka_conn, tenant, ["Customer", "Invoice"])
         events = reader.until(lambda evs: len(completed_runs(evs)) >= 2, timeout=90)
     customers = [e["data"]["customer"] for e in events
                  if e["type"] == "customer.updated" and e["data"]["customer"]["id"] == source]

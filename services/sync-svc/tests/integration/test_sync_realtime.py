@@ -13,6 +13,7 @@ from sync_harness import (
     company_rows,
     completed_runs,
     publish,
+    request_incremental_sync,
     sync_env,
 )
 
@@ -55,9 +56,7 @@ def test_an_incremental_run_picks_up_a_deletion_through_cdc(
         tenant.control.change(tenant.realm_id, "Invoice", victim, "delete")
         tenant.control.change(tenant.realm_id, "Customer", customer["Id"], "update",
                               Active=False)
-        publish(kafka_conn, "sync.requested", tenant, {
-            "request_id": str(uuid.uuid4()), "entities": ["Customer", "Invoice", "Payment"],
-            "reason": "manual", "mode": "incremental", "requested_by": None})
+        request_incremental_sync(kafka_conn, tenant, ["Customer", "Invoice", "Payment"])
         events = reader.until(lambda evs: len(completed_runs(evs)) >= 2, timeout=90)
     second = completed_runs(events)[1]
     assert second["mode"] == "incremental"

@@ -2,7 +2,6 @@
 is not connected is never synced."""
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,6 +16,7 @@ from sync_harness import (
     completed_runs,
     failures,
     publish,
+    request_incremental_sync,
     sync_env,
 )
 
@@ -52,9 +52,7 @@ def test_a_disconnected_tenant_is_not_synced(
             "status": "disconnected", "realm_id": tenant.realm_id, "company_name": None,
             "changed_at": datetime.now(UTC), "reason": "user disconnected"})
         mark = len(tenant.control.request_log(realm_id=tenant.realm_id, limit=100000))
-        publish(kafka_conn, "sync.requested", tenant, {
-            "request_id": str(uuid.uuid4()), "entities": ["Invoice"], "reason": "manual",
-            "mode": "incremental", "requested_by": "user-1"})
+        request_incremental_sync(kafka_conn, tenant, ["Invoice"], "user-1")
         events = reader.until(lambda evs: bool(failures(evs)), timeout=60)
     assert [f["error_class"] for f in failures(events)] == ["disconnected"]
     later = tenant.control.request_log(realm_id=tenant.realm_id, limit=100000)[mark:]

@@ -127,12 +127,7 @@ def _dumps(wire: Mapping[str, Any]) -> bytes:
 
 def load_event(envelope: Mapping[str, Any], topic: str | None = None) -> Event:
     """Validate an already-parsed envelope (wire form or Python values) into an Event."""
-    if not isinstance(envelope, Mapping):
-        raise EventValidationError("event must be a JSON object")
-    try:
-        wire = _to_wire(envelope)
-    except RecursionError:
-        raise EventValidationError("event is nested too deeply") from None
+    wire = _wire_form(envelope)
     return _load_wire(wire, topic)
 
 
@@ -177,12 +172,7 @@ def encode_event(envelope: Mapping[str, Any]) -> bytes:
             encoded = b""  # changed into something JSON cannot carry: the full check says why
         if encoded == envelope.validated_json:
             return encoded
-    if not isinstance(envelope, Mapping):
-        raise EventValidationError("event must be a JSON object")
-    try:
-        wire = _to_wire(envelope)
-    except RecursionError:
-        raise EventValidationError("event is nested too deeply") from None
+    wire = _wire_form(envelope)
     _load_wire(wire, None)
     return _dumps(wire)
 
@@ -234,6 +224,16 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constants(name: str) -> Any:
     raise json.JSONDecodeError(f"{name} is not valid JSON", name, 0)
+
+
+def _wire_form(envelope: Any) -> dict[str, Any]:
+    """The envelope with Python values as their wire strings, or a clear refusal."""
+    if not isinstance(envelope, Mapping):
+        raise EventValidationError("event must be a JSON object")
+    try:
+        return _to_wire(envelope)  # type: ignore[no-any-return]
+    except RecursionError:
+        raise EventValidationError("event is nested too deeply") from None
 
 
 _WIRE_SCALARS = frozenset({str, int, bool, float, type(None)})
