@@ -63,7 +63,7 @@ def test_ids_may_also_come_from_extra(output: io.StringIO) -> None:
 def test_a_token_passed_in_extra_never_reaches_the_output(output: io.StringIO) -> None:
     logging.getLogger("x").warning("auth.refresh_failed", extra={
         "access_token": JWT, "refresh_token": "AB11-refresh-value", "Authorization": "x",
-        "client_secret": "cs-value", "code": "oauth-code-value", "password": "pw-value",
+        "client_secret": "cs-value", "code": "AB11oauthCodeValue0123456789", "password": "pw-value",
         "details": {"api_key": "ak-value", "note": f"header was Bearer {JWT}"},
         "realm_id": "9130350000000001",
     })
@@ -71,8 +71,8 @@ def test_a_token_passed_in_extra_never_reaches_the_output(output: io.StringIO) -
     text = output.getvalue()
     entry = lines(output)[0]
 
-    for secret in (JWT, "AB11-refresh-value", "cs-value", "oauth-code-value", "pw-value",
-                   "ak-value"):
+    for secret in (JWT, "AB11-refresh-value", "cs-value", "AB11oauthCodeValue0123456789",
+                   "pw-value", "ak-value"):
         assert secret not in text
     assert entry["access_token"] == "[REDACTED]" and entry["Authorization"] == "[REDACTED]"
     assert entry["realm_id"] == "9130350000000001"
@@ -111,3 +111,52 @@ def test_level_filters_records(output: io.StringIO) -> None:
     logging.getLogger("x").warning("shown")
 
     assert [entry["event"] for entry in lines(output)] == ["shown"]
+
+
+JWE = ("eyJlbmMiOiJBMTI4Q0JDLUhTMjU2IiwiYWxnIjoiZGlyIn0..Rk5H0pq2GmW3Yx1bI0ZlUw."
+       "aGVsbG8td29ybGQtdGhpcy1pcy1hbi1lbmNyeXB0ZWQtcGF5bG9hZA.bXktdGFn")
+REFRESH = "AB11772637482xVHj1rZgOPLlT0xCJ8qwKHRmXq9EgxXwzBo2k"
+
+
+def test_a_token_response_logged_as_text_shows_no_token(output: io.StringIO) -> None:
+    """What requests-oauthlib writes at DEBUG: the JSON body and the token dict's repr."""
+    log = logging.getLogger("x")
+    body = (f'{{"token_type":"bearer","access_token":"{JWE}","expires_in":3600,'
+            f'"refresh_token":"{REFRESH}","x_refresh_token_expires_in":8726400}}')
+    log.debug("Response headers were %s and content %s.", {"a": "b"}, body)
+    log.debug("Obtained token %s.", {"access_token": "opaque-access-1", "refresh_token":
+                                      "opaque-refresh-1", "expires_in": 3600})
+    log.debug("Prepared refresh token request body %s",
+              "grant_type=refresh_token&refresh_token=opaque-refresh-2")
+
+    text = output.getvalue()
+
+    for secret in (JWE, "Rk5H0pq2GmW3Yx1bI0ZlUw", REFRESH, "opaque-access-1",
+                   "opaque-refresh-1", "opaque-refresh-2"):
+        assert secret not in text
+    assert '"expires_in":3600' in lines(output)[0]["event"]
+
+
+def test_jwe_shaped_tokens_anywhere_in_text_are_redacted(output: io.StringIO) -> None:
+    logging.getLogger("x").warning("qbo said no to %s", JWE, extra={"note": f"token {JWE}"})
+
+    assert "Rk5H0pq2GmW3Yx1bI0ZlUw" not in output.getvalue()
+    assert "bXktdGFn" not in output.getvalue()
+
+
+def test_harmless_codes_stay_visible(output: io.StringIO) -> None:
+    logging.getLogger("x").warning("qbo.fault", extra={
+        "code": "6000", "error": {"code": "invalid_grant"}, "detail": '{"code": "3200"}'})
+
+    entry = lines(output)[0]
+
+    assert entry["code"] == "6000" and entry["error"] == {"code": "invalid_grant"}
+    assert entry["detail"] == '{"code": "3200"}'
+
+
+@pytest.mark.parametrize("library", ["requests_oauthlib", "oauthlib", "urllib3"])
+def test_token_logging_libraries_stay_quiet_at_debug(output: io.StringIO,
+                                                     library: str) -> None:
+    logging.getLogger(f"{library}.oauth2_session").debug("Obtained token %s", "t")
+
+    assert lines(output) == []

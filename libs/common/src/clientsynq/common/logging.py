@@ -21,18 +21,31 @@ from typing import Any, TextIO
 REDACTED = "[REDACTED]"
 _SENSITIVE_KEYS = frozenset({
     "token", "access_token", "refresh_token", "id_token", "password", "secret",
-    "client_secret", "authorization", "cookie", "set_cookie", "api_key", "code",
-    "verifier_token", "private_key", "session",
+    "client_secret", "authorization", "cookie", "set_cookie", "api_key",
+    "authorization_code", "oauth_code", "verifier_token", "private_key", "session",
 })
 _SENSITIVE_SUFFIXES = ("_token", "_secret", "_password", "_api_key", "_private_key")
+# ``code`` is an OAuth authorization code in a callback, but far more often a harmless
+# error code ("invalid_grant", "6000"): only long opaque values are treated as secrets.
+_OPAQUE_CODE = re.compile(r"[A-Za-z0-9._~+/=-]{20,}")
+_TOKEN_NAMES = "access_token|refresh_token|id_token|client_secret|password|token"  # noqa: S105
+_JSON_TOKEN_KEYS = f"(?:{_TOKEN_NAMES})"  # not "code": JSON error bodies carry harmless ones
+_URL_TOKEN_KEYS = f"(?:{_TOKEN_NAMES}|code)"
 _SECRET_PATTERNS = (
-    # JWTs (ours and Intuit's access tokens) and authorization header values.
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
+    # JWTs (ours), JWEs (Intuit's access tokens: five segments, the second often empty)
+    # and any other base64url blob starting with a JSON header.
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]*){0,4}"), REDACTED),
+    # Intuit refresh tokens ("AB11" + 40-odd base64url characters).
+    (re.compile(r"\bAB\d{2}[A-Za-z0-9_-]{24,}"), REDACTED),
     (re.compile(r"\b(Bearer|bearer|BEARER|Basic)\s+[A-Za-z0-9._~+/=-]{8,}"), rf"\1 {REDACTED}"),
     (re.compile(r"\b(Service)\s+[A-Za-z0-9._-]+:\S+"), rf"\1 {REDACTED}"),
-    # OAuth values in logged URLs, e.g. the callback's ?code=...&state=...
-    (re.compile(r"([?&](?:code|access_token|refresh_token|token|client_secret)=)[^&#\s]+"),
-     rf"\1{REDACTED}"),
+    # Token values in JSON or Python-repr text, e.g. a logged token response body:
+    # {"access_token": "..."} or {'refresh_token': '...'}.
+    (re.compile(rf"""(["']{_JSON_TOKEN_KEYS}["']\s*:\s*)(["'])(?:(?!\2).)*\2"""),
+     rf"\1\2{REDACTED}\2"),
+    # OAuth values in logged URLs and form bodies, e.g. ?code=...&state=..., or
+    # grant_type=refresh_token&refresh_token=...
+    (re.compile(rf"((?:^|[?&\s]){_URL_TOKEN_KEYS}=)[^&#\s'\"]+"), rf"\1{REDACTED}"),
 )
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
 _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
@@ -53,6 +66,13 @@ def is_sensitive_key(key: str) -> bool:
     return normalized in _SENSITIVE_KEYS or normalized.endswith(_SENSITIVE_SUFFIXES)
 
 
+def _hides(key: str, value: Any) -> bool:
+    """Whether the value under ``key`` must not be shown (see ``_OPAQUE_CODE``)."""
+    if key.lower() == "code":
+        return isinstance(value, str) and _OPAQUE_CODE.fullmatch(value) is not None
+    return is_sensitive_key(key)
+
+
 def redact_text(text: str) -> str:
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
@@ -63,7 +83,7 @@ def redact(value: Any, depth: int = 0) -> Any:
     """A JSON-safe copy of ``value`` with secret-looking keys and values replaced."""
     if isinstance(value, Mapping) and depth < _MAX_DEPTH:
         return {
-            str(key): REDACTED if is_sensitive_key(str(key)) else redact(item, depth + 1)
+            str(key): REDACTED if _hides(str(key), item) else redact(item, depth + 1)
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple, set, frozenset)) and depth < _MAX_DEPTH:
@@ -113,6 +133,9 @@ class _ServiceHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 NOISY_LIBRARIES = ("kafka",)
+# These log whole token requests and responses (bodies, headers, the token dict) at DEBUG:
+# kept at WARNING whatever LOG_LEVEL says, so turning DEBUG on never writes a QBO token.
+TOKEN_LOGGING_LIBRARIES = ("requests_oauthlib", "oauthlib", "urllib3")
 
 
 def configure_logging(service: str, level: str = "INFO", stream: TextIO | None = None) -> None:
@@ -127,6 +150,8 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
     # kafka-python narrates every connection and rebalance at INFO; its warnings suffice.
     for chatty in NOISY_LIBRARIES:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
+    for leaky in TOKEN_LOGGING_LIBRARIES:
+        logging.getLogger(leaky).setLevel(logging.WARNING)
     logging.captureWarnings(True)
 
 
