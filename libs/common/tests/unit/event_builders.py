@@ -23,6 +23,25 @@ def invoice(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def invoice_v2(**overrides: Any) -> dict[str, Any]:
+    """What a v2 producer sends: typed lines, a discount and tax that reconcile, payments."""
+    lines = [
+        {"line_num": 1, "description": "Rock Fountain", "amount": "275.00", "quantity": "1",
+         "unit_price": "275.00", "item_name": "Rock Fountain", "detail_type": "sales_item"},
+        {"line_num": 2, "description": "Fitted on site", "amount": "0.00",
+         "detail_type": "description_only"},
+        {"line_num": None, "amount": "275.00", "detail_type": "subtotal"},
+        {"line_num": None, "amount": "27.50", "detail_type": "discount",
+         "discount_percent": "10"},
+    ]
+    fields: dict[str, Any] = {
+        "lines": lines, "subtotal": "275.00", "discount_total": "27.50", "tax_total": "54.32",
+        "paid_date": "2025-06-15", "command_id": COMMAND_ID,
+        "applied_payments": [{"payment_id": "131", "amount": "301.82",
+                              "txn_date": "2025-06-15"}]}
+    return invoice(**{**fields, **overrides})
+
+
 def payment(**overrides: Any) -> dict[str, Any]:
     return {
         "id": "131", "customer_id": "3", "customer_name": "Cool Cars",
@@ -81,6 +100,12 @@ VALID_DATA: dict[str, dict[str, Any]] = {
     "command.failed": {"command_id": COMMAND_ID, "command_type": "invoice.create.requested",
                        "reason": "Duplicate Document Number", "code": "6140",
                        "failed_at": "2025-06-01T17:00:00Z"},
+    "command.succeeded": {"command_id": COMMAND_ID, "command_type": "invoice.create.requested",
+                          "entity": "Invoice", "qbo_id": "130", "doc_number": "1037",
+                          "resolved_by": "replay", "succeeded_at": "2025-06-01T17:00:00Z"},
+    "sync.progress": {"run_id": "run-1", "request_id": "req-1", "entity": "Invoice",
+                      "rows_done": 2000, "rows_expected": 5300,
+                      "reported_at": "2025-06-01T17:00:02Z"},
 }
 
 

@@ -19,7 +19,7 @@ from .event_builders import REALM, SOURCE, TENANT, VALID_DATA, invoice, payment
 
 
 def test_every_topic_of_the_architecture_has_a_schema_and_valid_example() -> None:
-    assert len(TOPICS) == 11
+    assert len(TOPICS) == 13
     assert set(VALID_DATA) == set(TOPICS)
 
 
@@ -132,4 +132,4 @@ def test_topic_registry_has_the_designed_partitions_and_dead_letters() -> None:
     assert all(spec.name == name for name, spec in TOPICS.items())
     assert dlq_topic("invoice.updated") == "invoice.updated.dlq"
     assert all_topic_names(include_dlq=False) == list(TOPICS)
-    assert len(all_topic_names()) == 22 and "command.failed.dlq" in all_topic_names()
+    assert len(all_topic_names()) == 26 and "command.failed.dlq" in all_topic_names()

@@ -17,6 +17,7 @@ from clientsynq.common.events.fields import ENTITIES, format_time
 from clientsynq.common.events.money import parse_money, to_money_str
 from clientsynq.common.events.topics import (
     COMMAND_FAILED,
+    COMMAND_SUCCEEDED,
     CONNECTION_CHANGED,
     CUSTOMER_UPDATED,
     INVOICE_CREATE_REQUESTED,
@@ -26,6 +27,7 @@ from clientsynq.common.events.topics import (
     QBO_ENTITY_CHANGED,
     SYNC_COMPLETED,
     SYNC_FAILED,
+    SYNC_PROGRESS,
     SYNC_REQUESTED,
     TOPICS,
     TopicSpec,
@@ -35,6 +37,7 @@ from clientsynq.common.events.topics import (
 
 __all__ = [
     "COMMAND_FAILED",
+    "COMMAND_SUCCEEDED",
     "CONNECTION_CHANGED",
     "CUSTOMER_UPDATED",
     "DATACONTENTTYPE",
@@ -47,6 +50,7 @@ __all__ = [
     "SPECVERSION",
     "SYNC_COMPLETED",
     "SYNC_FAILED",
+    "SYNC_PROGRESS",
     "SYNC_REQUESTED",
     "TOPICS",
     "Event",

@@ -1,4 +1,4 @@
-"""Pro write commands (portal → sync-svc) and their failure report.
+"""Pro write commands (portal → sync-svc) and how they settle: succeeded or failed.
 
 ``command_id`` is a UUID because sync-svc passes it to QBO as ``requestid``: a redelivered
 command then cannot create a second invoice or payment.
@@ -27,6 +27,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 COMMAND_TYPES = ("invoice.create.requested", "payment.record.requested")
 PAYMENT_COMMAND_SOURCES = ("portal", "business")
+COMMAND_RESOLUTIONS = ("response", "replay", "read_back")
 _POSITIVE = validate.Range(min=Decimal(0), min_inclusive=False, error="must be greater than 0")
 
 
@@ -92,3 +93,22 @@ class CommandFailedSchema(StrictSchema):
     reason = text()
     code = nullable_text()
     failed_at = UtcDateTime(required=True)
+
+
+class CommandSucceededSchema(StrictSchema):
+    """A Pro command carried out in QBO, exactly once per command id.
+
+    ``qbo_id`` is the invoice or payment it produced (its snapshot follows on
+    ``invoice.updated`` / ``payment.recorded`` with the same ``command_id``), so the portal
+    can replace its pending row by the real one. ``resolved_by`` says how sync-svc knows:
+    QBO's answer to the POST, the same ``requestid`` replayed after an unknown outcome, or a
+    read-back that found the object.
+    """
+
+    command_id = uuid_text()
+    command_type = one_of(*COMMAND_TYPES, required=True)
+    entity = one_of("Invoice", "Payment", required=True)
+    qbo_id = text()
+    doc_number = nullable_text()
+    resolved_by = one_of(*COMMAND_RESOLUTIONS, required=True)
+    succeeded_at = UtcDateTime(required=True)

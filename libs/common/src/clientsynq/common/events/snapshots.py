@@ -28,6 +28,9 @@ from clientsynq.common.events.fields import (
 from marshmallow import ValidationError, fields, validates_schema
 
 INVOICE_STATUSES = ("paid", "partially_paid", "open", "overdue", "voided", "deleted")
+# QBO's Line.DetailType, in our words: SalesItemLineDetail, DiscountLineDetail,
+# SubTotalLineDetail, DescriptionOnly, GroupLineDetail.
+LINE_DETAIL_TYPES = ("sales_item", "discount", "subtotal", "description_only", "group")
 PAYMENT_STATUSES = ("recorded", "voided", "deleted")
 PAYMENT_SOURCES = ("qbo", "portal")
 # QBO unit prices carry more than cents (e.g. 0.125); rounding them would change totals.
@@ -64,6 +67,8 @@ class CustomerSnapshotSchema(StrictSchema):
     active = StrictBoolean()
     sync_token = optional_text()
     created_at = UtcDateTime()
+    # v2: the customer it was merged into (only on a deleted stub from a Merge).
+    merged_into = nullable_text()
 
     @validates_schema
     def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -77,13 +82,42 @@ class CustomerUpdatedSchema(StrictSchema):
     customer = fields.Nested(CustomerSnapshotSchema, required=True)
 
 
+class GroupComponentSchema(StrictSchema):
+    """One line inside a group (a bundle): what the client sees under the group's name."""
+
+    description = nullable_text()
+    amount = Money(required=True)
+    quantity = DecimalString(**NULLABLE)
+    unit_price = Money(max_places=UNIT_PRICE_PLACES, **NULLABLE)
+    item_name = nullable_text()
+
+
 class InvoiceLineSchema(StrictSchema):
+    """A line as QBO holds it. ``unit_price`` is the rate. v2 adds ``detail_type`` (absent,
+    it loads as None: a v1 producer sent only amount-bearing lines, all read as items),
+    ``discount_percent`` for a percentage discount line and ``components`` of a group.
+
+    A discount line's ``amount`` is positive and is subtracted (see ``discount_total``);
+    a subtotal line repeats the sum above it and is never added again.
+    """
+
     line_num = StrictInteger(**NULLABLE)
     description = nullable_text()
     amount = Money(required=True)
     quantity = DecimalString(**NULLABLE)
     unit_price = Money(max_places=UNIT_PRICE_PLACES, **NULLABLE)
     item_name = nullable_text()
+    detail_type = one_of(*LINE_DETAIL_TYPES, **NULLABLE)
+    discount_percent = DecimalString(**NULLABLE)
+    components = fields.List(fields.Nested(GroupComponentSchema), **NULLABLE)
+
+
+class AppliedPaymentSchema(StrictSchema):
+    """A payment applied to an invoice: which, how much of it went to this invoice, when."""
+
+    payment_id = text()
+    amount = Money(required=True)
+    txn_date = IsoDate(**NULLABLE)
 
 
 class InvoiceSnapshotSchema(StrictSchema):
@@ -103,6 +137,14 @@ class InvoiceSnapshotSchema(StrictSchema):
     lines = fields.List(fields.Nested(InvoiceLineSchema))
     sync_token = optional_text()
     created_at = UtcDateTime(**NULLABLE)
+    # v2 (all nullable: absent in v1 events, None = not known). Reconciliation:
+    # subtotal - discount_total + tax_total == total (QBO's own arithmetic).
+    subtotal = Money(**NULLABLE)
+    discount_total = Money(**NULLABLE)
+    tax_total = Money(**NULLABLE)
+    paid_date = IsoDate(**NULLABLE)
+    applied_payments = fields.List(fields.Nested(AppliedPaymentSchema), **NULLABLE)
+    command_id = nullable_text()
 
     @validates_schema
     def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -137,6 +179,9 @@ class PaymentSnapshotSchema(StrictSchema):
     applied_to = fields.List(fields.Nested(AppliedAmountSchema))
     sync_token = optional_text()
     created_at = UtcDateTime(**NULLABLE)
+    # v2: ``method`` is the PaymentMethod's name; its QBO id beside it.
+    method_id = nullable_text()
+    command_id = nullable_text()
 
     @validates_schema
     def _full_unless_deleted(self, data: dict[str, Any], **kwargs: Any) -> None:

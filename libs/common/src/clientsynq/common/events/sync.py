@@ -6,6 +6,7 @@ from typing import Any
 
 from clientsynq.common.events.base import StrictSchema
 from clientsynq.common.events.fields import (
+    ENTITIES,
     NULLABLE,
     StrictInteger,
     UtcDateTime,
@@ -59,6 +60,11 @@ class EntityCursorsSchema(StrictSchema):
 
 
 class SyncCompletedSchema(StrictSchema):
+    """``counts``: distinct rows published by this run per entity (a segment read again is
+    not counted twice). v2 ``totals``: rows in scope per entity when the run ended (what
+    the portal shows as "customers synced"); None or an absent entity means not counted.
+    """
+
     run_id = text()
     request_id = nullable_text()
     entities = entity_list()
@@ -67,10 +73,26 @@ class SyncCompletedSchema(StrictSchema):
     started_at = UtcDateTime(required=True)
     finished_at = UtcDateTime(required=True)
     cursors = fields.Nested(EntityCursorsSchema, required=True)
+    totals = fields.Nested(EntityCountsSchema, **NULLABLE)
 
     @validates_schema
     def _finished_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:
         _check_order(data, "started_at", "finished_at")
+
+
+class SyncProgressSchema(StrictSchema):
+    """How far a running sync is with one entity, at most one event every 2 s per run.
+
+    ``rows_expected`` is QBO's ``COUNT(*)`` of the segments in a full sync; None when it is
+    not known up front (an incremental run reads CDC, which does not count first).
+    """
+
+    run_id = text()
+    request_id = nullable_text()
+    entity = one_of(*ENTITIES, required=True)
+    rows_done = StrictInteger(required=True, validate=validate.Range(min=0))
+    rows_expected = StrictInteger(validate=validate.Range(min=0), **NULLABLE)
+    reported_at = UtcDateTime(required=True)
 
 
 class SyncFailedSchema(StrictSchema):

@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from clientsynq.common.events.commands import (
     CommandFailedSchema,
+    CommandSucceededSchema,
     InvoiceCreateRequestedSchema,
     PaymentRecordRequestedSchema,
 )
@@ -26,6 +27,7 @@ from clientsynq.common.events.sync import (
     QboEntityChangedSchema,
     SyncCompletedSchema,
     SyncFailedSchema,
+    SyncProgressSchema,
     SyncRequestedSchema,
 )
 from marshmallow import Schema
@@ -41,6 +43,8 @@ PAYMENT_RECORDED = "payment.recorded"
 INVOICE_CREATE_REQUESTED = "invoice.create.requested"
 PAYMENT_RECORD_REQUESTED = "payment.record.requested"
 COMMAND_FAILED = "command.failed"
+COMMAND_SUCCEEDED = "command.succeeded"
+SYNC_PROGRESS = "sync.progress"
 
 DLQ_SUFFIX = ".dlq"
 
@@ -70,6 +74,8 @@ TOPICS: Mapping[str, TopicSpec] = MappingProxyType(
             _spec(INVOICE_CREATE_REQUESTED, InvoiceCreateRequestedSchema),
             _spec(PAYMENT_RECORD_REQUESTED, PaymentRecordRequestedSchema),
             _spec(COMMAND_FAILED, CommandFailedSchema),
+            _spec(COMMAND_SUCCEEDED, CommandSucceededSchema),
+            _spec(SYNC_PROGRESS, SyncProgressSchema),
         ]
     )
 )
