@@ -18,4 +18,5 @@ def test_every_topic_and_its_dead_letter_topic_exist_with_their_partitions(kafka
             assert consumer.partitions_for_topic(kafka_conn.topic(f"{name}.dlq")) == {0}
     finally:
         consumer.close()
-    assert len(TOPICS) == 11
+    assert len(TOPICS) == 13
+    assert {"command.succeeded", "sync.progress"} <= set(TOPICS)
