@@ -19,6 +19,8 @@ class InstallError(RuntimeError):
 def install_all() -> None:
     install_kafka()
     install_ferretdb()
+    from .deploytools import install_deploy_tools  # it imports helpers from here
+    install_deploy_tools()
 
 
 def install_kafka() -> Path:
