@@ -15,7 +15,7 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, default=8025)
     args = parser.parse_args()
     sink = MailSink(args.host, args.smtp_port, args.http_port).start()
-    print(f"mail-sink: SMTP {args.host}:{sink.smtp_port}, messages at {sink.http_url}/messages",
+    print(f"mail-sink: SMTP {args.host}:{sink.smtp_port}, read them at {sink.http_url}/",
           flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
