@@ -1,0 +1,125 @@
+"""webhook-svc over real infrastructure: settings for a test, the web app on a loopback
+port, the worker in a thread or a subprocess, and a reader of what reached Kafka."""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from clientsynq.webhooks.app import create_app
+from clientsynq.webhooks.bootstrap import build, build_worker, ensure_webhook_indexes
+from clientsynq.webhooks.config import Settings
+from clientsynq.webhooks.worker import Worker
+from kafka import KafkaConsumer
+from werkzeug.serving import make_server
+
+
+def webhook_env(infra: Any, kafka_conn: Any, mongo_db: Any, **overrides: str) -> dict[str, str]:
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
+        "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
+        "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(18),
+        "WEBHOOK_METRICS_PORT": "0", "WEBHOOK_SWEEP_INTERVAL": "3600s",
+        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.update(overrides)
+    return env
+
+
+@dataclass
+class WebService:
+    """webhook-svc's web app served by werkzeug (threaded) on a free loopback port."""
+
+    env: dict[str, str]
+    base_url: str = ""
+    deps: Any = None
+    _server: Any = field(default=None, repr=False)
+    _thread: Any = field(default=None, repr=False)
+
+    def __enter__(self) -> WebService:
+        self.deps = build(Settings.from_env(self.env))
+        ensure_webhook_indexes(self.deps)
+        self._server = make_server("127.0.0.1", 0, create_app(self.deps), threaded=True)
+        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+    @property
+    def intuit_url(self) -> str:
+        return f"{self.base_url}/webhooks/intuit"
+
+
+class ThreadWorker:
+    """The real worker (consumer, relay, sweep, deliveries) in this process."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.worker = Worker(build_worker(Settings.from_env(env)))
+        self.thread = threading.Thread(target=self.worker.run, name="webhook-worker",
+                                       daemon=True)
+
+    def __enter__(self) -> ThreadWorker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.stop()
+        self.thread.join(timeout=60)
+
+
+def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`python -m clientsynq.webhooks.worker`, as a container would run it."""
+    return subprocess.Popen([sys.executable, "-m", "clientsynq.webhooks.worker"],
+                            env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@dataclass
+class KafkaReader:
+    """Reads this test's topics from the beginning."""
+
+    conn: Any
+    topics: Iterable[str]
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.consumer = KafkaConsumer(*[self.conn.topic(t) for t in self.topics],
+                                      bootstrap_servers=self.conn.servers,
+                                      auto_offset_reset="earliest", enable_auto_commit=False,
+                                      group_id=None)
+
+    def poll(self) -> list[dict[str, Any]]:
+        for records in self.consumer.poll(timeout_ms=200, max_records=5000).values():
+            self.events.extend(json.loads(record.value) for record in records)
+        return self.events
+
+    def until(self, condition: Callable[[list[dict[str, Any]]], bool],
+              timeout: float = 60) -> list[dict[str, Any]]:
+        wait_until(lambda: condition(self.poll()), timeout, "events on Kafka")
+        return self.events
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60,
+               what: str = "condition") -> None:
+    """Bounded wait for another process or thread; never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
