@@ -6,27 +6,7 @@ from typing import Any
 
 import pytest
 
-from qbo_sandbox.control import SandboxControl
-from qbo_sandbox.testing import SandboxHandle
-
 quickbooks = pytest.importorskip("quickbooks")
-
-
-@pytest.fixture()
-def qb(sandbox: SandboxHandle, control: SandboxControl, app: dict[str, Any],
-       company: dict[str, Any]) -> Any:
-    from intuitlib.client import AuthClient
-    from intuitlib.enums import Scopes
-
-    auth = AuthClient(app["client_id"], app["client_secret"], app["redirect_uris"][0],
-                      sandbox.discovery_url)
-    callback = control.authorize(auth.get_authorization_url([Scopes.ACCOUNTING]),
-                                 realm_id=company["realm_id"])
-    auth.get_bearer_token(callback["code"], realm_id=callback["realmId"])
-    client = quickbooks.QuickBooks(auth_client=auth, refresh_token=auth.refresh_token,
-                                   company_id=company["realm_id"], minorversion=75)
-    client.api_url_v3 = f"{sandbox.base_url}/v3"
-    return client
 
 
 def test_python_quickbooks_reads_queries_and_writes(qb: Any) -> None:

@@ -22,7 +22,7 @@ from .store import CompanyStore
 bp = Blueprint("accounting", __name__)
 
 RESOURCES = {"customer": "Customer", "invoice": "Invoice", "payment": "Payment",
-             "item": "Item", "term": "Term"}
+             "item": "Item", "term": "Term", "paymentmethod": "PaymentMethod"}
 
 
 @bp.route("/v3/company/<realm_id>/query", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from .store import CompanyStore, Entity
 
 bp = Blueprint("cdc_batch", __name__)
 
-CDC_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term")
+CDC_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term", "PaymentMethod")
 CDC_MAX_OBJECTS = 1000
 CDC_MAX_DAYS = 30
 BATCH_MAX_ITEMS = 30

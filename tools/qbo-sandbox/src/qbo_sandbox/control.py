@@ -134,14 +134,17 @@ class SandboxControl:
         return self._obj("GET", f"/companies/{realm_id}/{entity.lower()}/{entity_id}")
 
     def inject_fault(self, status: int | None = None, delay_ms: int = 0, count: int = 1,
-                     realm_id: str | None = None, kind: str = "any") -> dict[str, Any]:
+                     realm_id: str | None = None, kind: str = "any", when: str = "before",
+                     drop: bool = False, **extra: Any) -> dict[str, Any]:
         """The next `count` matching requests answer `status` and/or wait `delay_ms`.
 
         kind: any | api | query | read | write | cdc | batch | companyinfo | send | token |
-        revoke | userinfo | authorize | discovery.
+        revoke | userinfo | authorize | discovery. `when="after"` runs the request (a write
+        is applied) and then answers `status` instead, or with `drop=True` closes the
+        connection without an answer. `extra`: further fault fields (see the README).
         """
         body = {"status": status, "delay_ms": delay_ms, "count": count,
-                "realm_id": realm_id, "kind": kind}
+                "realm_id": realm_id, "kind": kind, "when": when, "drop": drop, **extra}
         return self._obj("POST", "/faults", body)
 
     def clear_faults(self) -> None:

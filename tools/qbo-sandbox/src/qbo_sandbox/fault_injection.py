@@ -1,4 +1,11 @@
-"""Faults tests ask for: the next N matching requests answer 500/503/429 or are slow."""
+"""Faults tests ask for: the next N matching requests answer 500/503/429, are slow, or lose
+their answer.
+
+`when="before"` (the default) answers instead of running the request. `when="after"` runs
+the request first (a create really happens) and then replaces its answer with the status,
+or with `drop` closes the connection without any answer: the client cannot know whether
+its write happened, which is what a retry with `requestid` exists for.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ API_KINDS = ("query", "read", "write", "cdc", "batch", "companyinfo", "send")
 OAUTH_KINDS = ("token", "revoke", "userinfo", "authorize", "discovery")
 ALL_KINDS = ("any", "api", *API_KINDS, *OAUTH_KINDS)
 STATUSES = (500, 502, 503, 504, 429)
+WHEN = ("before", "after")
 
 
 @dataclass
@@ -23,6 +31,8 @@ class FaultRule:
     remaining: int
     realm_id: str | None
     kind: str
+    when: str = "before"
+    drop: bool = False
 
     def matches(self, realm_id: str | None, kind: str) -> bool:
         """Scope by realm (None = any) and by path kind ('api' = any Accounting call)."""
@@ -39,15 +49,21 @@ def rule_from_dict(fault_id: int, data: dict[str, Any]) -> FaultRule:
     """Validate control-API JSON into a rule."""
     status = data.get("status")
     delay = int(data.get("delay_ms", 0))
+    drop = data.get("drop", False) is True
+    when = data.get("when") or "before"
     if status is not None and int(status) not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
-    if status is None and delay <= 0:
-        raise ValueError("give a status, a delay_ms, or both")
+    if when not in WHEN:
+        raise ValueError(f"when must be one of {WHEN}")
+    if status is not None and drop:
+        raise ValueError("give a status or drop, not both")
+    if status is None and not drop and (delay <= 0 or when == "after"):
+        raise ValueError("give a status, drop or a delay_ms (when=after needs status or drop)")
     kind = data.get("kind") or "any"
     if kind not in ALL_KINDS:
         raise ValueError(f"kind must be one of {ALL_KINDS}")
     return FaultRule(fault_id, int(status) if status is not None else None, delay,
-                     int(data.get("count", 1)), data.get("realm_id"), kind)
+                     int(data.get("count", 1)), data.get("realm_id"), kind, when, drop)
 
 
 class FaultInjector:

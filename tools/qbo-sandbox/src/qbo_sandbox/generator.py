@@ -13,6 +13,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import timefmt
+from .generator_lines import dollars, priced_lines
+from .generator_lists import (
+    ITEMS,
+    PAYMENT_METHODS,
+    SALE_ITEMS,
+    TERMS,
+    item,
+    meta,
+    payment_method,
+    term,
+)
 from .rules.common import USD
 
 Entity = dict[str, Any]
@@ -24,11 +35,6 @@ LAST = ("Adams", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hill", "Ito
         "Khan", "Lopez", "Meyer", "Nolan", "Ortiz", "Patel", "Reyes", "Singh", "Tran", "Young")
 TRADES = ("Landscaping", "Bakery", "Plumbing", "Design", "Auto Repair", "Dental", "Cafe",
           "Consulting", "Fitness", "Pet Care", "Printing", "Roofing")
-TERMS = (("1", "Due on receipt", 0), ("2", "Net 15", 15), ("3", "Net 30", 30),
-         ("4", "Net 60", 60))
-ITEMS = (("1", "Consulting", 150.0), ("2", "Design work", 95.0), ("3", "Installation", 60.0),
-         ("4", "Maintenance plan", 45.0), ("5", "Rock Fountain", 275.0), ("6", "Pump", 15.75),
-         ("7", "Sprinkler Heads", 2.0), ("8", "Lighting", 32.5), ("9", "Hours", 85.0))
 
 
 @dataclass(frozen=True)
@@ -74,15 +80,14 @@ def generate_company(spec: GenerateSpec) -> dict[str, dict[str, Entity]]:
     payments = _payments(spec.payments, invoices, customers, rng, clock, len(invoices))
     _set_customer_balances(customers, invoices, payments)
     return {"CompanyInfo": {"1": _company_info(spec, clock)},
-            "Term": {t[0]: _term(t, clock) for t in TERMS},
-            "Item": {i[0]: _item(i, clock) for i in ITEMS},
+            "Term": {t[0]: term(t, clock.stamp(SPAN_DAYS + 700, 8, 9)) for t in TERMS},
+            "Item": {i[0]: item(i, clock.stamp(SPAN_DAYS + 700, 8, 9),
+                                clock.dates[SPAN_DAYS + 700]) for i in ITEMS},
+            "PaymentMethod": {m[0]: payment_method(m, clock.stamp(SPAN_DAYS + 700, 8, 9))
+                              for m in PAYMENT_METHODS},
             "Customer": {c["Id"]: c for c in customers},
             "Invoice": {i["Id"]: i for i in invoices},
             "Payment": {p["Id"]: p for p in payments}}
-
-
-def _meta(created: str, updated: str | None = None) -> dict[str, str]:
-    return {"CreateTime": created, "LastUpdatedTime": updated or created}
 
 
 def _customers(count: int, rng: random.Random, clock: _Clock) -> list[Entity]:
@@ -102,7 +107,7 @@ def _customers(count: int, rng: random.Random, clock: _Clock) -> list[Entity]:
             "PrimaryPhone": {"FreeFormNumber": f"(555) 555-{n % 10000:04d}"},
             "BillAddr": {"Id": str(n), "Line1": f"{n} Main St", "City": "Mountain View",
                          "CountrySubDivisionCode": "CA", "PostalCode": "94043"},
-            "MetaData": _meta(created)}
+            "MetaData": meta(created)}
         if company:
             customer["CompanyName"] = company
         if rng.random() >= 0.15:
@@ -123,7 +128,8 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
         customer = rng.choice(active) if rng.random() < 0.9 else rng.choice(customers)
         days_ago = rng.randrange(SPAN_DAYS)
         term_id, term_name, due_days = rng.choice(TERMS)
-        lines, total = _lines(rng)
+        priced = priced_lines(rng, SALE_ITEMS)
+        total = dollars(priced.total_cents)
         created = clock.stamp(days_ago, 8, 12)
         invoice: Entity = {
             "Id": str(n), "SyncToken": "0", "domain": "QBO", "sparse": False,
@@ -132,8 +138,8 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
             "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
             "CurrencyRef": USD, "SalesTermRef": {"value": term_id, "name": term_name},
             "EmailStatus": "NotSet", "PrintStatus": "NeedToPrint", "TotalAmt": total,
-            "Balance": total, "ApplyTaxAfterDiscount": False, "Line": lines,
-            "TxnTaxDetail": {"TotalTax": 0}, "MetaData": _meta(created)}
+            "Balance": total, "ApplyTaxAfterDiscount": False, "Line": priced.lines,
+            "TxnTaxDetail": priced.tax_detail, "MetaData": meta(created)}
         email = customer.get("PrimaryEmailAddr")
         if email:
             invoice["BillEmail"] = email
@@ -144,28 +150,12 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
     return rows
 
 
-def _lines(rng: random.Random) -> tuple[list[Entity], float]:
-    lines = []
-    subtotal = 0.0
-    for n in range(1, rng.randint(1, 4) + 1):
-        item_id, name, price = rng.choice(ITEMS)
-        qty = rng.randint(1, 10)
-        amount = round(qty * price, 2)
-        subtotal += amount
-        lines.append({"Id": str(n), "LineNum": n, "Description": name, "Amount": amount,
-                      "DetailType": "SalesItemLineDetail",
-                      "SalesItemLineDetail": {"ItemRef": {"value": item_id, "name": name},
-                                              "Qty": qty, "UnitPrice": price,
-                                              "TaxCodeRef": {"value": "NON"}}})
-    subtotal = round(subtotal, 2)
-    lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail",
-                  "SubTotalLineDetail": {}})
-    return lines, subtotal
-
 
 def _void(invoice: Entity) -> None:
-    invoice["Line"] = [{**line, "Amount": 0} for line in invoice["Line"]]
-    invoice.update(TotalAmt=0, Balance=0, PrivateNote="Voided", SyncToken="1")
+    invoice["Line"] = [{**line, "Amount": 0} if "Amount" in line else line
+                       for line in invoice["Line"]]
+    invoice.update(TotalAmt=0, Balance=0, PrivateNote="Voided", SyncToken="1",
+                   TxnTaxDetail={**invoice["TxnTaxDetail"], "TotalTax": 0})
 
 
 def _payments(count: int, invoices: list[Entity], customers: list[Entity],
@@ -203,12 +193,13 @@ def _payment(payment_id: int, invoice: Entity, amount: float, rng: random.Random
     invoice["Balance"] = round(invoice["Balance"] - amount, 2)
     invoice.setdefault("LinkedTxn", []).append({"TxnId": pid, "TxnType": "Payment"})
     invoice["SyncToken"] = str(int(invoice["SyncToken"]) + 1)
-    invoice["MetaData"] = _meta(invoice["MetaData"]["CreateTime"], when)
+    invoice["MetaData"] = meta(invoice["MetaData"]["CreateTime"], when)
     return {"Id": pid, "SyncToken": "0", "domain": "QBO", "sparse": False,
             "TxnDate": clock.dates[days_ago], "TotalAmt": amount, "UnappliedAmt": 0,
             "CustomerRef": dict(invoice["CustomerRef"]), "CurrencyRef": USD,
             "DepositToAccountRef": {"value": "4"}, "PaymentRefNum": str(5000 + payment_id),
-            "ProcessPayment": False, "MetaData": _meta(when),
+            "PaymentMethodRef": {"value": rng.choice(PAYMENT_METHODS)[0]},
+            "ProcessPayment": False, "MetaData": meta(when),
             "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": invoice["Id"],
                                                        "TxnType": "Invoice"}]}]}
 
@@ -220,7 +211,8 @@ def _credit(payment_id: int, customer: Entity, rng: random.Random, clock: _Clock
             "TxnDate": clock.dates[days_ago], "TotalAmt": amount, "UnappliedAmt": amount,
             "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
             "CurrencyRef": USD, "ProcessPayment": False, "Line": [],
-            "MetaData": _meta(clock.stamp(days_ago, 13, 18))}
+            "PaymentMethodRef": {"value": rng.choice(PAYMENT_METHODS)[0]},
+            "MetaData": meta(clock.stamp(days_ago, 13, 18))}
 
 
 def _set_customer_balances(customers: list[Entity], invoices: list[Entity],
@@ -237,20 +229,6 @@ def _set_customer_balances(customers: list[Entity], invoices: list[Entity],
         customer["Balance"] = customer["BalanceWithJobs"] = balance
 
 
-def _term(term: tuple[str, str, int], clock: _Clock) -> Entity:
-    created = clock.stamp(SPAN_DAYS + 700, 8, 9)
-    return {"Id": term[0], "SyncToken": "0", "domain": "QBO", "sparse": False, "Name": term[1],
-            "Active": True, "Type": "STANDARD", "DueDays": term[2], "MetaData": _meta(created)}
-
-
-def _item(item: tuple[str, str, float], clock: _Clock) -> Entity:
-    created = clock.stamp(SPAN_DAYS + 700, 8, 9)
-    return {"Id": item[0], "SyncToken": "0", "domain": "QBO", "sparse": False, "Name": item[1],
-            "FullyQualifiedName": item[1], "Active": True, "Type": "Service",
-            "UnitPrice": item[2], "IncomeAccountRef": {"value": "1", "name": "Services"},
-            "MetaData": _meta(created)}
-
-
 def _company_info(spec: GenerateSpec, clock: _Clock) -> Entity:
     created = clock.stamp(SPAN_DAYS + 1000, 8, 9)
     address = {"Id": "1", "Line1": "2600 Marine Way", "City": "Mountain View",
@@ -263,4 +241,4 @@ def _company_info(spec: GenerateSpec, clock: _Clock) -> Entity:
             "CompanyStartDate": clock.dates[SPAN_DAYS + 1000],
             "NameValue": [{"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
                           {"Name": "NeoEnabled", "Value": "true"}],
-            "MetaData": _meta(created)}
+            "MetaData": meta(created)}

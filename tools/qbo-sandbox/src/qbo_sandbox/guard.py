@@ -8,14 +8,16 @@ throttled or logged.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import time
 
 from flask import Flask, Response, g, request
 
 from . import errors
 from .errors import OAuthError, QboFault, SandboxError, ThrottleExceeded
-from .fault_injection import API_KINDS
+from .fault_injection import API_KINDS, FaultRule
 from .http_util import error_response, new_tid, sandbox
 from .oauth_tokens import AuthenticationError
 
@@ -62,9 +64,31 @@ def _before() -> Response | None:
     if fault is not None:
         if fault.delay_ms:
             time.sleep(fault.delay_ms / 1000)  # inside the throttle slot, like a slow server
-        if fault.status is not None:
-            return error_response(_injected(fault.status, g.kind))
+        if fault.when == "after":
+            g.after_fault = fault  # the request runs; _after loses its answer
+            return None
+        return _fault_answer(fault, Response(status=200))
     return None
+
+
+def _fault_answer(fault: FaultRule, response: Response) -> Response | None:
+    """The injected answer: no answer at all (drop), the status's body, or none (delay)."""
+    if fault.drop:
+        drop_connection()
+        g.dropped = True
+        return response
+    if fault.status is not None:
+        return error_response(_injected(fault.status, g.kind))
+    return None
+
+
+def drop_connection() -> None:
+    """Close the client's connection now: werkzeug's later write fails quietly, the client
+    sees the connection end without a status line (requests: ConnectionError)."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _admit_api_call() -> Response | None:
@@ -107,6 +131,9 @@ def _injected(status: int, kind: str) -> SandboxError:
 
 
 def _after(response: Response) -> Response:
+    fault = g.pop("after_fault", None)
+    if fault is not None:
+        response = _fault_answer(fault, response) or response
     response.headers["intuit_tid"] = g.get("tid") or new_tid()
     if not request.path.startswith("/_sandbox") and "kind" in g:
         sandbox().requests.record({
@@ -114,7 +141,7 @@ def _after(response: Response) -> Response:
             "query_string": request.query_string.decode(errors="replace"),
             "kind": g.kind, "realm_id": g.realm_id, "status": response.status_code,
             "requestid": request.args.get("requestid"), "intuit_tid": g.tid,
-            "client_id": g.get("client_id"),
+            "client_id": g.get("client_id"), "dropped": g.get("dropped", False),
             "duration_ms": round((time.monotonic() - g.started) * 1000, 2)})
     return response
 

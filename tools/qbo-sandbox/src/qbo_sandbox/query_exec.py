@@ -19,7 +19,7 @@ from .errors import query_parse_error, query_validation_error
 from .query_parser import Condition, Query
 from .store import NAME_LIST_TYPES, CompanyStore, Entity
 
-QUERYABLE = ("Customer", "Invoice", "Payment", "CompanyInfo", "Item", "Term")
+QUERYABLE = ("Customer", "Invoice", "Payment", "CompanyInfo", "Item", "Term", "PaymentMethod")
 CACHE_SIZE = 16
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
@@ -76,9 +76,14 @@ FIELDS: dict[str, dict[str, Field]] = {
                 "PaymentRefNum": Field(_path("PaymentRefNum", default=""), "string")},
     "Item": {**COMMON, "Name": Field(_path("Name", default=""), "string"),
              "Type": Field(_path("Type", default=""), "string"),
+             "Sku": Field(_path("Sku", default=""), "string"),
+             "FullyQualifiedName": Field(_path("FullyQualifiedName", default=""), "string"),
              "Active": Field(_path("Active", default=True), "bool")},
     "Term": {**COMMON, "Name": Field(_path("Name", default=""), "string"),
              "Active": Field(_path("Active", default=True), "bool")},
+    "PaymentMethod": {**COMMON, "Name": Field(_path("Name", default=""), "string"),
+                      "Type": Field(_path("Type", default=""), "string"),
+                      "Active": Field(_path("Active", default=True), "bool")},
     "CompanyInfo": dict(COMMON),
 }
 

@@ -23,8 +23,9 @@ class ChangeListener(Protocol):
                  when: str, /, deleted_id: str | None = None) -> None: ...
 
 TRANSACTION_TYPES = ("Invoice", "Payment")
-NAME_LIST_TYPES = ("Customer", "Item", "Term")
-ENTITY_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term", "CompanyInfo")
+NAME_LIST_TYPES = ("Customer", "Item", "Term", "PaymentMethod")
+ENTITY_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term", "PaymentMethod",
+                "CompanyInfo")
 
 
 class CompanyStore:

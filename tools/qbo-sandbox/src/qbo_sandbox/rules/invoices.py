@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from .. import timefmt
 from ..errors import business_rule, required_missing
@@ -23,6 +24,7 @@ from .links import detach_invoice_from_payments, paid_amount
 
 COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
 AMOUNT_LINES = ("SalesItemLineDetail", "GroupLineDetail")
+CENT = Decimal("0.01")
 
 
 def create_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
@@ -74,7 +76,8 @@ def void_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
     """?operation=void: the invoice stays, with zero amounts and PrivateNote "Voided"."""
     stored = current_for_write(store, "Invoice", body)
     detach_invoice_from_payments(store, stored, when)
-    lines = [{**line, "Amount": 0} for line in stored.get("Line", [])]
+    lines = [{**line, "Amount": 0} if "Amount" in line else line
+             for line in stored.get("Line", [])]
     invoice = {k: v for k, v in stored.items() if k != "LinkedTxn"}
     invoice.update(Line=lines, TotalAmt=0, Balance=0, PrivateNote="Voided")
     if "TxnTaxDetail" in invoice:
@@ -129,33 +132,60 @@ def _normalize(store: CompanyStore, invoice: Entity) -> None:
 
 
 def _priced_lines(raw_lines: object) -> tuple[list[Entity], float]:
-    """Number the lines, price them, drop any sent SubTotal and append a fresh one."""
+    """Number and price the lines, then the sub-total, then the discount (QBO's order).
+
+    Sent SubTotal lines are dropped and one fresh SubTotalLineDetail (the sum of the sales
+    lines) is placed after the numbered lines; discount lines follow it, a PercentBased one
+    priced from the sub-total. Returns the lines and sub-total minus discount.
+    """
     if not isinstance(raw_lines, list) or not raw_lines:
         raise required_missing("Line")
     lines: list[Entity] = []
-    subtotal = 0.0
+    discounts: list[Entity] = []
     for raw in raw_lines:
-        kind = raw.get("DetailType")
+        kind = raw.get("DetailType") if isinstance(raw, dict) else None
         if kind == "SubTotalLineDetail":
             continue
-        line = dict(raw)
-        if kind in AMOUNT_LINES or kind == "DiscountLineDetail":
-            detail = line.get(kind) or {}
-            if "Amount" not in line and "Qty" in detail and "UnitPrice" in detail:
-                line["Amount"] = detail["Qty"] * detail["UnitPrice"]
-            line["Amount"] = money(line.get("Amount", 0), "Line.Amount")
-            subtotal += -line["Amount"] if kind == "DiscountLineDetail" else line["Amount"]
-        elif kind != "DescriptionOnly":
+        if kind == "DiscountLineDetail":
+            discounts.append(dict(raw))
+            continue
+        if kind not in AMOUNT_LINES and kind != "DescriptionOnly":
             raise business_rule(f"Unsupported line DetailType {kind!r}")
-        line["Id"] = str(len(lines) + 1)
-        line["LineNum"] = len(lines) + 1
+        line = {**raw, "Id": str(len(lines) + 1), "LineNum": len(lines) + 1}
+        if kind in AMOUNT_LINES:
+            line["Amount"] = _sales_amount(line, line.get(kind) or {})
         lines.append(line)
     if not any(line.get("DetailType") in AMOUNT_LINES for line in lines):
         raise business_rule("An invoice needs at least one SalesItemLineDetail line")
-    subtotal = round(subtotal, 2)
+    subtotal = round(sum(line["Amount"] for line in lines if "Amount" in line), 2)
     lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail",
                   "SubTotalLineDetail": {}})
-    return lines, subtotal
+    discount = 0.0
+    for line in discounts:
+        line["Amount"] = _discount_amount(line, subtotal)
+        discount += line["Amount"]
+        lines.append(line)
+    return lines, round(subtotal - discount, 2)
+
+
+def _sales_amount(line: Entity, detail: Entity) -> float:
+    """Amount as sent, or Qty x UnitPrice when the client left it out."""
+    if "Amount" not in line and "Qty" in detail and "UnitPrice" in detail:
+        money(detail["Qty"], "Qty")  # type checks only: both must be JSON numbers
+        money(detail["UnitPrice"], "UnitPrice")
+        product = Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))
+        return float(product.quantize(CENT, ROUND_HALF_UP))
+    return money(line.get("Amount", 0), "Line.Amount")
+
+
+def _discount_amount(line: Entity, subtotal: float) -> float:
+    """A PercentBased discount is DiscountPercent of the sub-total; otherwise as sent."""
+    detail = line.get("DiscountLineDetail") or {}
+    if detail.get("PercentBased") and "DiscountPercent" in detail:
+        percent = Decimal(str(money(detail["DiscountPercent"], "DiscountPercent")))
+        amount = (Decimal(str(subtotal)) * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        return float(amount)
+    return money(line.get("Amount", 0), "Line.Amount")
 
 
 def _due_date(store: CompanyStore, invoice: Entity) -> str:

@@ -14,6 +14,11 @@ from ..store import CompanyStore, Entity
 from .common import compact
 from .customers import create_customer, refuse_customer_delete, update_customer
 from .invoices import create_invoice, delete_invoice, update_invoice, void_invoice
+from .payment_methods import (
+    create_payment_method,
+    refuse_payment_method_delete,
+    update_payment_method,
+)
 from .payments import create_payment, delete_payment, update_payment, void_payment
 
 Rule = Callable[[CompanyStore, Entity, str], Entity]
@@ -30,9 +35,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("Payment", "update"): update_payment,
     ("Payment", "delete"): delete_payment,
     ("Payment", "void"): void_payment,
+    ("PaymentMethod", "create"): create_payment_method,
+    ("PaymentMethod", "update"): update_payment_method,
+    ("PaymentMethod", "delete"): refuse_payment_method_delete,
 }
 
-WRITABLE_TYPES = ("Customer", "Invoice", "Payment")
+WRITABLE_TYPES = ("Customer", "Invoice", "Payment", "PaymentMethod")
 
 
 def operation_for(body: Entity, requested: str | None) -> str:

@@ -92,5 +92,9 @@ def _normalize(store: CompanyStore, payment: Entity) -> None:
         raise business_rule("The payment lines add up to more than the payment's TotalAmt")
     payment["UnappliedAmt"] = unapplied
     payment["TxnDate"] = valid_date(payment.get("TxnDate", timefmt.today()), "TxnDate")
+    if "PaymentMethodRef" in payment:
+        method = reference(store, "PaymentMethod", payment["PaymentMethodRef"],
+                           "PaymentMethodRef")
+        payment["PaymentMethodRef"] = {"value": method["Id"]}  # QBO echoes the id only
     payment.setdefault("CurrencyRef", USD)
     payment.setdefault("ProcessPayment", False)

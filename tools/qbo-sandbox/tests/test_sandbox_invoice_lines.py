@@ -1,0 +1,82 @@
+"""Invoice lines as QuickBooks computes them: discount, tax, notes and sub-totals reconcile.
+
+Generated invoices and invoices written through the API both satisfy
+    TotalAmt = sum(sales lines) - discount + TxnTaxDetail.TotalTax
+exactly, in decimal arithmetic.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from qbo_sandbox.generator import GenerateSpec, generate_company
+
+
+def dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def kinds(invoice: dict[str, Any]) -> list[str]:
+    return [line["DetailType"] for line in invoice["Line"]]
+
+
+def reconcile(invoice: dict[str, Any]) -> None:
+    """Totals add up; the final sub-total sums the sales lines and the discount follows it."""
+    lines = invoice["Line"]
+    sales = sum(dec(x["Amount"]) for x in lines if x["DetailType"] == "SalesItemLineDetail")
+    discount = sum(dec(x["Amount"]) for x in lines if x["DetailType"] == "DiscountLineDetail")
+    tax = dec(invoice["TxnTaxDetail"]["TotalTax"])
+    assert sales - discount + tax == dec(invoice["TotalAmt"]), invoice["Id"]
+    final = [i for i, x in enumerate(lines) if x["DetailType"] == "SubTotalLineDetail"
+             and "LineNum" not in x]
+    assert len(final) == 1 and dec(lines[final[0]]["Amount"]) == sales
+    after = kinds(invoice)[final[0] + 1:]
+    assert set(after) <= {"DiscountLineDetail"}
+    for line in lines:
+        if line["DetailType"] == "SalesItemLineDetail":
+            detail = line["SalesItemLineDetail"]
+            assert dec(detail["Qty"]) * dec(detail["UnitPrice"]) == dec(line["Amount"])
+
+
+def test_generated_invoices_have_every_line_kind_and_reconcile() -> None:
+    data = generate_company(GenerateSpec(seed=11, customers=50, invoices=1500, payments=0,
+                                         as_of=date(2026, 3, 1)))
+    live = [i for i in data["Invoice"].values() if i.get("PrivateNote") != "Voided"]
+    for invoice in live:
+        reconcile(invoice)
+    assert any("DiscountLineDetail" in kinds(i) for i in live)
+    assert any("DescriptionOnly" in kinds(i) for i in live)
+    assert any(kinds(i).count("SubTotalLineDetail") == 2 for i in live)
+    taxed = [i for i in live if i["TxnTaxDetail"]["TotalTax"]]
+    assert taxed and all(i["TxnTaxDetail"]["TaxLine"][0]["TaxLineDetail"]["TaxPercent"]
+                         == 8.25 for i in taxed)
+    percent = [x for i in live for x in i["Line"] if x["DetailType"] == "DiscountLineDetail"
+               and x["DiscountLineDetail"]["PercentBased"]]
+    assert percent and all(x["DiscountLineDetail"]["DiscountAccountRef"]["value"]
+                           for x in percent)
+
+
+def test_a_written_invoice_orders_lines_and_prices_a_percent_discount(api: Any) -> None:
+    body = {"CustomerRef": {"value": "2"}, "TxnTaxDetail": {"TotalTax": 1.65}, "Line": [
+        {"DetailType": "DiscountLineDetail", "Amount": 999,
+         "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10}},
+        {"DetailType": "DescriptionOnly", "Description": "Spring visit",
+         "DescriptionLineDetail": {}},
+        {"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {
+            "ItemRef": {"value": "7"}, "Qty": 3, "UnitPrice": 2.05}},
+        {"DetailType": "SalesItemLineDetail", "Amount": 15.75, "SalesItemLineDetail": {
+            "ItemRef": {"value": "6"}, "Qty": 1, "UnitPrice": 15.75}}]}
+    invoice = api.post("invoice", body).json()["Invoice"]
+    assert kinds(invoice) == ["DescriptionOnly", "SalesItemLineDetail", "SalesItemLineDetail",
+                              "SubTotalLineDetail", "DiscountLineDetail"]
+    assert [x.get("LineNum") for x in invoice["Line"]] == [1, 2, 3, None, None]
+    assert invoice["Line"][1]["Amount"] == 6.15
+    assert invoice["Line"][3]["Amount"] == 21.9
+    assert invoice["Line"][4]["Amount"] == 2.19
+    assert invoice["TotalAmt"] == invoice["Balance"] == 21.36
+    reconcile(invoice)
+    voided = api.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"},
+                      operation="void").json()["Invoice"]
+    assert "Amount" not in voided["Line"][0] and voided["TotalAmt"] == 0
