@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-# service → (settings class, build function, index function taking what build returns)
+# service → (settings class, build function, index function taking what build returns);
+# auth's index function takes the database, not its Deps (whose build reads signing keys).
 SERVICES: dict[str, tuple[str, str, str]] = {
-    "auth": ("clientsynq.auth.config:Settings", "clientsynq.auth.ensure_indexes_deps",
+    "auth": ("clientsynq.auth.config:Settings", "ensure_indexes:platform_db",
              "clientsynq.auth.adapters.indexes:ensure_auth_indexes"),
     "sync": ("clientsynq.sync.config:Settings", "clientsynq.sync.bootstrap:build",
              "clientsynq.sync.bootstrap:ensure_sync_indexes"),
@@ -30,8 +31,7 @@ def resolve(path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-def _auth_db(settings: Any) -> Any:
-    """auth's index function takes the database, not its Deps (whose build reads keys)."""
+def platform_db(settings: Any) -> Any:
     from clientsynq.common.service import connect_platform
 
     return connect_platform(settings.common).db
@@ -44,8 +44,8 @@ def ensure(service: str) -> bool:
     except ModuleNotFoundError:
         print(f"[indexes] {service}: not in this image, skipped", file=sys.stderr)
         return False
-    deps = _auth_db(settings) if service == "auth" else resolve(build_path)(settings)
-    resolve(index_path)(deps)
+    build = platform_db if build_path == "ensure_indexes:platform_db" else resolve(build_path)
+    resolve(index_path)(build(settings))
     print(f"[indexes] {service}: indexes present", file=sys.stderr)
     return True
 
