@@ -1,17 +1,32 @@
 """The composition root of portal-svc: the only function that knows concrete classes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from clientsynq.common.auth import JwksCache, TokenVerifier
 from clientsynq.common.service import Platform, connect_platform
+from clientsynq.portal.adapters.store import MongoReadStore
+from clientsynq.portal.adapters.wiring import mongo_read_models
 from clientsynq.portal.config import Settings
+from clientsynq.portal.readmodels.ports import ReadModels
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
     platform: Platform
+    read: ReadModels  # read models + clock: pass to clientsynq.portal.services.queries
+    store: MongoReadStore
 
 
-def build(settings: Settings) -> Deps:
-    return Deps(settings=settings, platform=connect_platform(settings.common))
+def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
+    platform = connect_platform(settings.common)
+    store = MongoReadStore(platform.mongo, settings.common.mongo.database)
+    return Deps(settings=settings, platform=platform, read=mongo_read_models(store, clock),
+                store=store)

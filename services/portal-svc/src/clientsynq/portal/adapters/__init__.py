@@ -1,0 +1,1 @@
+"""Adapters: the read models in MongoDB (FerretDB-compatible) and the outside services."""

@@ -1,0 +1,1 @@
+"""portal's domain: read-model records, derived values and errors. Pure: no I/O."""

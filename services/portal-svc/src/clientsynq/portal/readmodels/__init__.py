@@ -1,0 +1,1 @@
+"""The read models' ports (what use cases and projections need) and their query objects."""

@@ -1,0 +1,199 @@
+"""One contract, two implementations: the Mongo read models (on the real MongoDB-wire
+server) and the in-memory fakes the unit tests use must behave the same."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from clientsynq.portal.adapters.store import MongoReadStore
+from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.domain.model import (
+    CommandStatus,
+    CompletedSync,
+    ConnectionState,
+    RunningSync,
+)
+from clientsynq.portal.domain.views import INVOICE_STATUSES, invoice_status
+from clientsynq.portal.readmodels.ports import ReadModels
+from clientsynq.portal.readmodels.queries import CustomerQuery, InvoiceQuery, PaymentQuery
+from portal_builders import OTHER_TENANT, T0, TENANT, a_customer, a_payment, an_invoice, version
+from portal_fakes import FixedClock, fake_read_models
+
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture(params=["fake", pytest.param("mongo", marks=pytest.mark.integration)])
+def read(request: pytest.FixtureRequest) -> Iterator[ReadModels]:
+    clock = FixedClock(datetime(2026, 6, 15, 12, tzinfo=UTC))
+    if request.param == "fake":
+        yield fake_read_models(clock)
+        return
+    client: Any = request.getfixturevalue("mongo_client")
+    name = f"test_portal_{uuid.uuid4().hex[:10]}"
+    store = MongoReadStore(client, name)
+    ensure_read_model_indexes(store)
+    yield mongo_read_models(store, clock)
+    client.drop_database(name)
+
+
+def test_a_newer_snapshot_replaces_and_an_older_or_repeated_one_does_not(read: ReadModels):
+    later = T0 + timedelta(hours=1)
+    assert read.invoices.apply(an_invoice(balance="100.00"), version(T0, 0))
+    assert read.invoices.apply(an_invoice(balance="60.00", updated_at=later), version(later, 1))
+    assert not read.invoices.apply(an_invoice(balance="100.00"), version(T0, 0))
+    assert not read.invoices.apply(an_invoice(balance="60.00", updated_at=later),
+                                   version(later, 1))
+    stored = read.invoices.get(TENANT, "101")
+    assert stored is not None and stored.balance == Decimal("60.00")
+    assert stored.lines[0].amount == Decimal("100.00")
+
+
+def test_a_deleted_stub_removes_the_invoice_from_reads(read: ReadModels):
+    read.invoices.apply(an_invoice(), version(T0, 0))
+    later = T0 + timedelta(minutes=5)
+    stub = replace(an_invoice(updated_at=later), deleted=True)
+    assert read.invoices.apply(stub, version(later, 999_999_999_999))
+    assert read.invoices.get(TENANT, "101") is None
+    assert read.invoices.page(TENANT, InvoiceQuery(), TODAY).items == ()
+
+
+def test_another_tenants_records_are_never_returned(read: ReadModels):
+    read.invoices.apply(an_invoice(tenant_id=OTHER_TENANT), version())
+    read.customers.apply(a_customer(tenant_id=OTHER_TENANT), version())
+    read.payments.apply(a_payment(tenant_id=OTHER_TENANT), version())
+    assert read.invoices.get(TENANT, "101") is None
+    assert read.invoices.page(TENANT, InvoiceQuery(), TODAY).items == ()
+    assert read.invoices.receivables(TENANT, ["1"]) == []
+    assert read.customers.get(TENANT, "1") is None
+    assert read.customers.count_active(TENANT) == 0
+    assert read.payments.for_invoice(TENANT, "101") == []
+    assert read.payments.page(TENANT, PaymentQuery()).items == ()
+
+
+def _status_zoo(read: ReadModels) -> None:
+    rows = {
+        "1": dict(balance="100.00", due="2026-07-01"),  # open
+        "2": dict(balance="100.00", due="2026-06-14"),  # overdue
+        "3": dict(balance="40.00", due="2026-07-01"),  # partially paid
+        "4": dict(balance="40.00", due="2026-06-01"),  # partially paid and overdue
+        "5": dict(balance="0.00", due="2026-06-01"),  # paid
+        "6": dict(balance="0.00", voided=True),  # voided
+        "7": dict(balance="100.00", due=None),  # open, no due date
+        "8": dict(balance="100.00", due="2026-06-15"),  # due today: not yet overdue
+    }
+    for id, fields in rows.items():
+        read.invoices.apply(an_invoice(id, **fields), version())
+
+
+@pytest.mark.parametrize("status", INVOICE_STATUSES)
+def test_the_status_filter_agrees_with_the_derived_status(read: ReadModels, status: str):
+    _status_zoo(read)
+    page = read.invoices.page(TENANT, InvoiceQuery(statuses=(status,)), TODAY)  # type: ignore[arg-type]
+    everything = read.invoices.page(TENANT, InvoiceQuery(), TODAY).items
+    expected = {inv.id for inv in everything if invoice_status(inv, TODAY) == status}
+    assert {inv.id for inv in page.items} == expected
+    assert expected, "each status has at least one invoice in the zoo"
+
+
+def test_due_date_filters_and_search(read: ReadModels):
+    _status_zoo(read)
+    read.invoices.apply(an_invoice("9", doc_number="INV-ABC", customer_name="Zoë Lumber"),
+                        version())
+    before = read.invoices.page(TENANT, InvoiceQuery(due_before=date(2026, 6, 15)), TODAY)
+    assert {i.id for i in before.items} == {"2", "4", "5"}
+    after = read.invoices.page(TENANT, InvoiceQuery(due_after=date(2026, 6, 30)), TODAY)
+    assert {i.id for i in after.items} == {"1", "3", "6", "9"}
+    by_number = read.invoices.page(TENANT, InvoiceQuery(search="inv-a"), TODAY)
+    by_name = read.invoices.page(TENANT, InvoiceQuery(search="ZOË lum"), TODAY)
+    assert [i.id for i in by_number.items] == [i.id for i in by_name.items] == ["9"]
+    assert read.invoices.page(TENANT, InvoiceQuery(search=".*"), TODAY).items == ()
+
+
+def test_pages_skip_and_repeat_nothing_while_invoices_are_inserted(read: ReadModels):
+    for n in range(1, 26):
+        read.invoices.apply(an_invoice(str(n), txn=f"2026-05-{n:02d}"), version())
+    seen: list[str] = []
+    cursor = None
+    inserted = 100
+    while True:
+        page = read.invoices.page(TENANT, InvoiceQuery(cursor=cursor, limit=4), TODAY)
+        seen.extend(inv.id for inv in page.items)
+        for day in ("2026-05-01", "2026-05-13", "2026-05-31"):  # before, inside, after
+            inserted += 1
+            read.invoices.apply(an_invoice(str(inserted), txn=day), version())
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    originals = [s for s in seen if int(s) <= 25]
+    assert len(seen) == len(set(seen))
+    assert sorted(originals, key=int) == [str(n) for n in range(1, 26)]
+
+
+def test_customers_list_by_name_with_search_and_active_count(read: ReadModels):
+    read.customers.apply(a_customer("2", name="beta Books"), version())
+    read.customers.apply(a_customer("10", name="Alpha Art"), version())
+    read.customers.apply(a_customer("3", name="Gone Ltd", active=False), version())
+    names = [c.display_name for c in read.customers.page(TENANT, CustomerQuery()).items]
+    assert names == ["Alpha Art", "beta Books"]
+    everyone = read.customers.page(TENANT, CustomerQuery(include_inactive=True, limit=2))
+    rest = read.customers.page(TENANT, CustomerQuery(include_inactive=True,
+                                                     cursor=everyone.next_cursor))
+    assert [c.id for c in everyone.items + rest.items] == ["10", "2", "3"]
+    assert [c.id for c in read.customers.page(TENANT, CustomerQuery(search="c2@EX")).items] \
+        == ["2"]
+    assert read.customers.count_active(TENANT) == 2
+
+
+def test_payments_are_found_by_the_invoices_they_pay(read: ReadModels):
+    read.payments.apply(a_payment("501", applied={"101": "10.00", "102": "5.00"}), version())
+    read.payments.apply(a_payment("502", applied={"102": "5.00"}, txn="2026-06-12"), version())
+    read.payments.apply(a_payment("503", applied={"101": "1.00"}, voided=True), version())
+    assert [p.id for p in read.payments.for_invoice(TENANT, "102")] == ["502", "501"]
+    assert [p.id for p in read.payments.for_invoice(TENANT, "101")] == ["501"]
+    listed = read.payments.page(TENANT, PaymentQuery(invoice_id="101"))
+    assert {p.id for p in listed.items} == {"501", "503"}
+    stored = read.payments.get(TENANT, "501")
+    assert stored is not None and stored.applied_to[1].amount == Decimal("5.00")
+
+
+def test_connection_changes_apply_in_time_order(read: ReadModels):
+    first = ConnectionState(TENANT, "connected", T0, "r1", "Acme")
+    later = ConnectionState(TENANT, "authorization_expired", T0 + timedelta(hours=1), "r1",
+                            "Acme", "invalid_grant")
+    assert read.connections.apply(later)
+    assert not read.connections.apply(first)
+    assert read.connections.get(TENANT) == later
+    assert read.connections.get(OTHER_TENANT) is None
+
+
+def test_progress_arriving_after_completion_is_ignored(read: ReadModels):
+    start = T0
+    assert read.sync.record_progress(TENANT, RunningSync("run1", start, 10, 100,
+                                                         reported_at=start))
+    done = CompletedSync("run1", "full", start, start + timedelta(minutes=1), {"Customer": 3})
+    assert read.sync.record_completed(TENANT, done)
+    assert not read.sync.record_progress(TENANT, RunningSync(
+        "run1", start, 90, 100, reported_at=start + timedelta(seconds=30)))
+    assert not read.sync.record_completed(TENANT, done)
+    state = read.sync.get(TENANT)
+    assert state.running is None and state.last_completed == done
+    assert read.sync.get(OTHER_TENANT).last_completed is None
+
+
+def test_a_command_settles_once(read: ReadModels):
+    pending = CommandStatus(TENANT, "c1", "invoice.create.requested", "pending", T0, "u1",
+                            {"customer_id": "1"})
+    assert read.commands.add(pending, {"id": "e1", "type": "invoice.create.requested"})  # type: ignore[attr-defined]
+    assert not read.commands.add(pending, {"id": "e1"})  # type: ignore[attr-defined]
+    ok = replace(pending, state="succeeded", settled_at=T0, entity_id="900", request={})
+    assert read.commands.settle(ok)
+    assert not read.commands.settle(replace(ok, state="failed", reason="late"))
+    stored = read.commands.get(TENANT, "c1")
+    assert stored is not None and stored.state == "succeeded" and stored.entity_id == "900"
+    assert stored.request == {"customer_id": "1"}
+    assert read.commands.get(OTHER_TENANT, "c1") is None
