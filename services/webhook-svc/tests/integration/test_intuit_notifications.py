@@ -79,7 +79,7 @@ def test_each_sandbox_change_becomes_exactly_one_entity_changed(
         assert {change[2] for change in expected} >= {"create", "update", "delete", "void",
                                                     "emailed", "merge"}
         reader.until(lambda events: set(emitted(events)) >= expected, 60)
-        replayed = [d for d in deliveries if d["ok"]][0]
+        replayed = next(d for d in deliveries if d["ok"])
         again = requests.post(web.intuit_url, data=replayed["body"].encode(), timeout=10,
                               headers={"intuit-signature": replayed["signature"],
                                        "Content-Type": "application/json"})
