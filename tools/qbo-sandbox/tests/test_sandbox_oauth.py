@@ -140,7 +140,8 @@ def test_revoking_the_refresh_token_kills_the_whole_grant(
                             auth=(app["client_id"], app["client_secret"]), timeout=10)
     api = requests.get(f"{sandbox.base_url}/v3/company/{company['realm_id']}/query",
                        params={"query": "select * from Customer"}, timeout=10,
-                       headers={"Authorization": f"Bearer {tokens['access_token']}"})
+                       headers={"Authorization": f"Bearer {tokens['access_token']}",
+                                "Accept": "application/json"})
     refresh = token_post(sandbox, app, grant_type="refresh_token",
                          refresh_token=tokens["refresh_token"])
     assert revoked.status_code == 200

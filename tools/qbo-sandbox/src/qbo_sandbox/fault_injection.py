@@ -1,6 +1,8 @@
 """Faults tests ask for: the next N matching requests answer 500/503/429, are slow, or lose
 their answer.
 
+`shape` picks another body for the status (XML 401, HTML gateway page, 403 code 120,
+6190, a Fault inside a 200; see fault_shapes); `hang` never answers.
 `when="before"` (the default) answers instead of running the request. `when="after"` runs
 the request first (a create really happens) and then replaces its answer with the status,
 or with `drop` closes the connection without any answer: the client cannot know whether
@@ -14,11 +16,14 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .fault_shapes import check_shape
+
 API_KINDS = ("query", "read", "write", "cdc", "batch", "companyinfo", "send")
 OAUTH_KINDS = ("token", "revoke", "userinfo", "authorize", "discovery")
 ALL_KINDS = ("any", "api", *API_KINDS, *OAUTH_KINDS)
 STATUSES = (500, 502, 503, 504, 429)
 WHEN = ("before", "after")
+HANG_MS = 130_000
 
 
 @dataclass
@@ -33,6 +38,8 @@ class FaultRule:
     kind: str
     when: str = "before"
     drop: bool = False
+    shape: str = "default"
+    hang: bool = False
 
     def matches(self, realm_id: str | None, kind: str) -> bool:
         """Scope by realm (None = any) and by path kind ('api' = any Accounting call)."""
@@ -47,23 +54,29 @@ class FaultRule:
 
 def rule_from_dict(fault_id: int, data: dict[str, Any]) -> FaultRule:
     """Validate control-API JSON into a rule."""
-    status = data.get("status")
+    raw_status = data.get("status")
+    status = int(raw_status) if raw_status is not None else None
     delay = int(data.get("delay_ms", 0))
-    drop = data.get("drop", False) is True
+    drop, hang = data.get("drop", False) is True, data.get("hang", False) is True
     when = data.get("when") or "before"
-    if status is not None and int(status) not in STATUSES:
+    shape = data.get("shape") or "default"
+    if shape == "default" and status is not None and status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
+    status = check_shape(shape, status)
     if when not in WHEN:
         raise ValueError(f"when must be one of {WHEN}")
-    if status is not None and drop:
-        raise ValueError("give a status or drop, not both")
-    if status is None and not drop and (delay <= 0 or when == "after"):
-        raise ValueError("give a status, drop or a delay_ms (when=after needs status or drop)")
+    if sum((status is not None, drop, hang)) > 1:
+        raise ValueError("give one of status (or shape), drop and hang")
+    if hang and when == "after":
+        raise ValueError("hang happens before the request runs")
+    if status is None and not (drop or hang) and (delay <= 0 or when == "after"):
+        raise ValueError("give a status, shape, drop, hang or a delay_ms "
+                         "(when=after needs status or drop)")
     kind = data.get("kind") or "any"
     if kind not in ALL_KINDS:
         raise ValueError(f"kind must be one of {ALL_KINDS}")
-    return FaultRule(fault_id, int(status) if status is not None else None, delay,
-                     int(data.get("count", 1)), data.get("realm_id"), kind, when, drop)
+    return FaultRule(fault_id, status, delay, int(data.get("count", 1)), data.get("realm_id"),
+                     kind, when, drop, shape, hang)
 
 
 class FaultInjector:
@@ -73,6 +86,14 @@ class FaultInjector:
         self._rules: list[FaultRule] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._cleared = threading.Event()
+
+    def hang(self, rule: FaultRule) -> None:
+        """Hold a request until the faults are cleared or the rule's time is up (default
+        130 s, past Intuit's 120 s request timeout): a server that never answers."""
+        with self._lock:
+            cleared = self._cleared
+        cleared.wait((rule.delay_ms or HANG_MS) / 1000)
 
     def add(self, data: dict[str, Any]) -> FaultRule:
         """Add a rule from control-API JSON (raises ValueError when invalid)."""
@@ -101,3 +122,5 @@ class FaultInjector:
         """Drop every pending rule."""
         with self._lock:
             self._rules.clear()
+            self._cleared.set()
+            self._cleared = threading.Event()

@@ -18,6 +18,7 @@ from flask import Flask, Response, g, request
 from . import errors
 from .errors import OAuthError, QboFault, SandboxError, ThrottleExceeded
 from .fault_injection import API_KINDS, FaultRule
+from .fault_shapes import shaped_response, xml_authentication_fault
 from .http_util import error_response, new_tid, sandbox
 from .oauth_tokens import AuthenticationError
 
@@ -60,9 +61,12 @@ def _before() -> Response | None:
         refused = _admit_api_call()
         if refused is not None:
             return refused
-    fault = sandbox().faults.take(g.realm_id, g.kind)
+    faults = sandbox().faults
+    fault = faults.take(g.realm_id, g.kind)
     if fault is not None:
-        if fault.delay_ms:
+        if fault.hang:
+            faults.hang(fault)
+        elif fault.delay_ms:
             time.sleep(fault.delay_ms / 1000)  # inside the throttle slot, like a slow server
         if fault.when == "after":
             g.after_fault = fault  # the request runs; _after loses its answer
@@ -73,10 +77,12 @@ def _before() -> Response | None:
 
 def _fault_answer(fault: FaultRule, response: Response) -> Response | None:
     """The injected answer: no answer at all (drop), the status's body, or none (delay)."""
-    if fault.drop:
+    if fault.drop or fault.hang:
         drop_connection()
         g.dropped = True
         return response
+    if fault.status is not None and fault.shape != "default":
+        return shaped_response(fault.shape, fault.status)
     if fault.status is not None:
         return error_response(_injected(fault.status, g.kind))
     return None
@@ -96,12 +102,11 @@ def _admit_api_call() -> Response | None:
     box = sandbox()
     header = request.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
-        return error_response(errors.authentication_failed("Authorization header missing"))
+        return _authentication_failed("Authorization header missing")
     try:
         grant = box.tokens.authenticate(header[7:].strip())
     except AuthenticationError as err:
-        return error_response(errors.authentication_failed(f"{err}: SRV-110-Authentication "
-                                                           "Failure"))
+        return _authentication_failed(f"{err}: SRV-110-Authentication Failure")
     if grant.realm_id != g.realm_id or ACCOUNTING_SCOPE not in grant.scopes:
         return error_response(errors.authorization_failed(
             "The token is not authorized for this company or scope"))
@@ -113,6 +118,17 @@ def _admit_api_call() -> Response | None:
         return error_response(ThrottleExceeded())
     g.throttled = True
     return None
+
+
+def _authentication_failed(detail: str) -> Response:
+    """The gateway's JSON 3200, or QBO's XML code 100: always for a client that did not ask
+    for JSON (no `Accept: application/json`), for every client with auth_fault_body=xml."""
+    wants_json = "json" in request.headers.get("Accept", "").lower()
+    if wants_json and sandbox().options.auth_fault_body != "xml":
+        return error_response(errors.authentication_failed(detail))
+    response = Response(xml_authentication_fault(), 401, content_type="application/xml")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="Intuit", error="invalid_token"'
+    return response
 
 
 def _injected(status: int, kind: str) -> SandboxError:

@@ -40,3 +40,6 @@ class SandboxOptions:
     demo_invoices: int = 400
     demo_payments: int = 250
     apps: tuple[AppSpec, ...] = field(default_factory=tuple)
+    # How a bad token is refused: "gateway" (JSON fault 3200) or "xml" (XML code 100).
+    # A request without Accept: application/json always gets the XML.
+    auth_fault_body: str = "gateway"
