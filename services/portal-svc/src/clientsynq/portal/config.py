@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clientsynq.common.config import CommonSettings, EnvReader
 
@@ -30,15 +30,37 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """The public API `/api/v1` and the projection worker."""
+
+    service_secret: str = field(repr=False)  # checks Enterprise API keys with auth-svc
+    rate_limit_per_minute: int = 600
+    api_key_cache_seconds: float = 30.0
+    worker_metrics_port: int = 9104
+
+    @classmethod
+    def from_reader(cls, reader: EnvReader) -> ApiSettings:
+        shared = reader.with_prefix("")
+        return cls(
+            service_secret=shared.optional("SERVICE_SECRET_PORTAL", "") or "",
+            rate_limit_per_minute=reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, min=1),
+            api_key_cache_seconds=reader.duration_seconds("API_KEY_CACHE", 30.0, min=0,
+                                                          max=300),
+            worker_metrics_port=reader.integer("METRICS_PORT", 9104, min=0, max=65535))
+
+
+@dataclass(frozen=True)
 class Settings:
     common: CommonSettings
     auth: AuthSettings
+    api: ApiSettings = field(default_factory=lambda: ApiSettings(service_secret=""))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Fail at start-up, with every problem listed, rather than on first use."""
         reader = EnvReader(env, prefix="PORTAL_")
         common = CommonSettings.from_reader(reader, "portal", default_database="portal")
-        settings = cls(common=common, auth=AuthSettings.from_reader(reader))
+        settings = cls(common=common, auth=AuthSettings.from_reader(reader),
+                       api=ApiSettings.from_reader(reader))
         reader.raise_if_invalid()
         return settings
