@@ -6,11 +6,14 @@ from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
 from clientsynq.portal.bootstrap import Deps, build
 from clientsynq.portal.config import Settings
+from clientsynq.portal.web import routes as web_routes
 from flask import Flask
 
 
 def create_app(deps: Deps) -> Flask:
-    return create_service_app("portal", deps, deps.platform.readiness_checks())
+    app = create_service_app("portal", deps, deps.platform.readiness_checks())
+    web_routes.register(app)  # the business app and the client portal (pages)
+    return app
 
 
 def create_app_from_env() -> Flask:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from clientsynq.common.auth import JwksCache, TokenVerifier
 from clientsynq.common.service import Platform, connect_platform
+from clientsynq.portal.adapters.auth_client import AuthClient
+from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import mongo_read_models
 from clientsynq.portal.config import Settings
@@ -23,10 +25,17 @@ class Deps:
     platform: Platform
     read: ReadModels  # read models + clock: pass to clientsynq.portal.services.queries
     store: MongoReadStore
+    verifier: TokenVerifier  # access JWTs (session cookie or bearer); keys from auth-svc's JWKS
+    auth_client: AuthClient  # auth-svc's public routes, called with the user's own token
+    invitation_ledger: MongoInvitationLedger
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
     platform = connect_platform(settings.common)
     store = MongoReadStore(platform.mongo, settings.common.mongo.database)
+    auth = settings.auth
     return Deps(settings=settings, platform=platform, read=mongo_read_models(store, clock),
-                store=store)
+                store=store,
+                verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
+                                       auth.jwt_audience),
+                auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store))

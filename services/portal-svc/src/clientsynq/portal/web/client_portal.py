@@ -1,0 +1,73 @@
+"""The client portal: one customer's invoices, payments and (Pro) the Pay action.
+
+Every read passes the client's customer id as `customer_scope`, so another customer's
+invoice answers 404 exactly like an id that does not exist.
+"""
+from __future__ import annotations
+
+from clientsynq.portal.readmodels.queries import PaymentQuery
+from clientsynq.portal.services import invitations, queries
+from clientsynq.portal.web.csrf import same_origin
+from clientsynq.portal.web.listing import (
+    STATUS_CHOICES,
+    STATUS_LABELS,
+    invoice_query,
+    next_page_query,
+)
+from clientsynq.portal.web.live import live_stream_for
+from clientsynq.portal.web.session import client_page, deps, principal
+from flask import Blueprint, redirect, render_template, request
+from werkzeug.wrappers.response import Response
+
+bp = Blueprint("client_portal", __name__)
+PAYING_PLANS = ("pro", "enterprise")
+
+
+@bp.get("/portal/signin")
+def signin() -> str:
+    return render_template("portal/signin.html", title="Sign in to your portal")
+
+
+@bp.get("/portal")
+@client_page
+def invoices() -> str:
+    who = principal()
+    invitations.note_client_signed_in(deps().read, deps().invitation_ledger, who)
+    page = queries.list_invoices(deps().read, who.tenant_id, invoice_query(request.args),
+                                 customer_scope=who.customer_id)
+    return render_template("portal/invoices.html", title="Your invoices", section="invoices",
+                           principal=who, page=page, status=request.args.get("status", "all"),
+                           status_choices=STATUS_CHOICES, status_labels=STATUS_LABELS,
+                           invoice_base="/portal/invoices", is_client=True,
+                           next_query=next_page_query(request.args, page.next_cursor))
+
+
+@bp.get("/portal/invoices/<invoice_id>")
+@client_page
+def invoice(invoice_id: str) -> str:
+    who = principal()
+    detail = queries.get_invoice(deps().read, who.tenant_id, invoice_id,
+                                 customer_scope=who.customer_id)
+    return render_template("portal/invoice.html", title=f"Invoice {detail.invoice.doc_number}",
+                           section="invoices", principal=who, detail=detail, is_client=True,
+                           status_labels=STATUS_LABELS, can_pay=who.plan in PAYING_PLANS,
+                           live_stream=live_stream_for(f"invoice/{invoice_id}"))
+
+
+@bp.post("/portal/invoices/<invoice_id>/pay")
+@client_page
+@same_origin
+def pay(invoice_id: str) -> Response:
+    who = principal()
+    deps().payments.pay_invoice(who, invoice_id, request.form.get("amount", ""))
+    return redirect(f"/portal/invoices/{invoice_id}", code=303)
+
+
+@bp.get("/portal/payments")
+@client_page
+def payments() -> str:
+    who = principal()
+    page = queries.list_payments(deps().read, who.tenant_id, PaymentQuery(
+        cursor=request.args.get("cursor") or None, limit=25), customer_scope=who.customer_id)
+    return render_template("portal/payments.html", title="Payment history", section="payments",
+                           principal=who, page=page)

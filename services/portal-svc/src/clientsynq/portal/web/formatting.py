@@ -1,0 +1,33 @@
+"""Jinja filters: how dates and money read on every page (exact Decimal, never floats)."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from flask import Flask
+
+
+def when(value: datetime | None) -> str:
+    """UTC, spelled out: the portal has no per-user time zone yet, so it says which it is."""
+    if value is None:
+        return "—"
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%b %d, %Y %H:%M UTC")
+
+
+def day(value: date | None) -> str:
+    return "—" if value is None else value.strftime("%b %d, %Y")
+
+
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value.quantize(Decimal('0.01')):,}"
+    return f"{text} {currency}" if currency else text
+
+
+def install_filters(app: Flask) -> None:
+    app.add_template_filter(when)
+    app.add_template_filter(day)
+    app.add_template_filter(money)

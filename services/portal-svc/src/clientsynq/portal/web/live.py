@@ -1,0 +1,73 @@
+"""Live pages by Server-Sent Events: "something you are looking at changed, re-read it".
+
+A stream watches a fingerprint of what one page shows (read through the same query use
+cases as the page) and sends `changed` when it moves; the page's script then re-reads its
+live regions. Streams end after `STREAM_SECONDS` with a short `retry`, so a gunicorn thread
+is never held for long and the browser's EventSource simply reconnects; the first message of
+every stream is a `changed`, so nothing that happened between the page's render and the
+stream's start is missed. `X-Accel-Buffering: no` tells the gateway (nginx) not to buffer.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from clientsynq.common.auth import Principal
+from clientsynq.common.problems import NotFound
+from clientsynq.portal.services import queries
+from clientsynq.portal.web.session import cookie_principal, deps
+from flask import Blueprint, Response, stream_with_context
+
+bp = Blueprint("live", __name__)
+POLL_SECONDS = 0.4
+STREAM_SECONDS = 25.0
+HEARTBEAT_SECONDS = 10.0
+
+
+def live_stream_for(topic: str) -> str:
+    return f"/live/{topic}"
+
+
+def _sync_fingerprint(who: Principal, _arg: str) -> str:
+    read = deps().read
+    return repr((queries.get_connection(read, who.tenant_id),
+                 queries.get_sync_status(read, who.tenant_id)))
+
+
+def _invoice_fingerprint(who: Principal, invoice_id: str) -> str:
+    scope = who.customer_id if who.is_client else None
+    return repr(queries.get_invoice(deps().read, who.tenant_id, invoice_id, customer_scope=scope))
+
+
+FINGERPRINTS: dict[str, Callable[[Principal, str], str]] = {
+    "sync": _sync_fingerprint,
+    "invoice": _invoice_fingerprint,
+}
+
+
+def _events(fingerprint: Callable[[], str], wait: Callable[[float], None] = time.sleep,
+            clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
+    yield "retry: 500\nevent: changed\ndata: {}\n\n"
+    seen, started, beat = fingerprint(), clock(), clock()
+    while clock() - started < STREAM_SECONDS:
+        wait(POLL_SECONDS)
+        now = fingerprint()
+        if now != seen:
+            seen = now
+            yield "event: changed\ndata: {}\n\n"
+        elif clock() - beat > HEARTBEAT_SECONDS:
+            beat = clock()
+            yield ": still here\n\n"
+
+
+@bp.get("/live/<topic>", defaults={"arg": ""})
+@bp.get("/live/<topic>/<arg>")
+def stream(topic: str, arg: str) -> Response:
+    who = cookie_principal()
+    compute = FINGERPRINTS.get(topic)
+    if who is None or compute is None or (topic == "sync" and who.is_client):
+        raise NotFound("No such stream.")
+    compute(who, arg)  # refuses (404) before streaming anything for what the caller may not see
+    return Response(stream_with_context(_events(lambda: compute(who, arg))),
+                    mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

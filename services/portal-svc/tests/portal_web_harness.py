@@ -1,0 +1,80 @@
+"""The pages over in-memory fakes: a Flask test client, a signer for session cookies, and
+fakes of the web layer's own ports (auth-svc's invitation call, the invitation ledger)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, generate_signing_key
+from clientsynq.common.auth.web import SESSION_COOKIE
+from clientsynq.common.service import create_service_app
+from clientsynq.portal.services.invitations import SentInvitation
+from clientsynq.portal.web import routes
+from portal_fakes import fake_read_models
+
+ISSUER, AUDIENCE, ORIGIN = "clientsynq-auth", "clientsynq", "http://localhost"
+
+
+@dataclass
+class FakeAuthClient:
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def invite_client(self, access_token: str, tenant_id: str, customer_id: str,
+                      email: str) -> SentInvitation:
+        self.sent.append((tenant_id, customer_id, email))
+        return SentInvitation(f"inv-{len(self.sent)}", email, None)
+
+
+@dataclass
+class FakeLedger:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def record_invited(self, tenant_id: str, customer_id: str, sent: SentInvitation,
+                       at: datetime) -> None:
+        self.rows.append({"tenant_id": tenant_id, "customer_id": customer_id,
+                          "status": "invited"})
+
+    def record_accepted(self, tenant_id: str, customer_id: str, at: datetime) -> None:
+        for row in self.rows:
+            if (row["tenant_id"], row["customer_id"]) == (tenant_id, customer_id):
+                row["status"] = "accepted"
+
+
+@dataclass
+class WebDeps:
+    read: Any
+    verifier: TokenVerifier
+    auth_client: FakeAuthClient
+    invitation_ledger: FakeLedger
+
+
+class Web:
+    def __init__(self) -> None:
+        key = generate_signing_key()
+        self.signer = JwtSigner(key, "k1", ISSUER, AUDIENCE)
+        verifier = TokenVerifier(StaticKeySource({"k1": key.public_key()}), ISSUER, AUDIENCE)
+        self.deps = WebDeps(fake_read_models(), verifier, FakeAuthClient(), FakeLedger())
+        self.app = create_service_app("portal", self.deps, {})
+        routes.register(self.app)
+        self.client = self.app.test_client()
+
+    @property
+    def read(self) -> Any:
+        return self.deps.read
+
+    def sign_in(self, tenant_id: str, *, role: str = "owner", plan: str = "pro",
+                customer_id: str | None = None) -> None:
+        kind = "client" if customer_id else "user"
+        token = self.signer.issue(subject="u1", tenant_id=tenant_id,
+                                  role="client" if customer_id else role, plan=plan, kind=kind,
+                                  customer_id=customer_id)
+        self.client.set_cookie(SESSION_COOKIE, token)
+
+    def get(self, path: str) -> Any:
+        return self.client.get(path)
+
+    def post(self, path: str, data: dict[str, str] | None = None,
+             origin: str | None = ORIGIN) -> Any:
+        headers = {"Origin": origin} if origin else {}
+        return self.client.post(path, data=data or {}, headers=headers)
