@@ -102,7 +102,8 @@ def test_removals_are_audited(auth):
     events = auth.audit_events(owner, "member.removed")
     assert [(e["actor"], e["details"]) for e in events] == [
         (owner.user_id, {"user_id": member.user_id, "email": member.email, "role": "member",
-                         "sessions_revoked": 2})]
+                         "sessions_revoked": 2, "invitations_cancelled": 0,
+                         "api_keys_revoked": 0})]
 
 
 def test_a_removed_member_can_be_invited_again(auth):

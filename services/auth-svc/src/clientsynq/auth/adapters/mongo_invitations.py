@@ -25,8 +25,11 @@ class Invitation:
     customer_id: str | None = None
     role: str | None = None
     redeemed_at: datetime | None = None
+    cancelled_at: datetime | None = None
 
     def status(self, now: datetime) -> str:
+        if self.cancelled_at is not None:
+            return "cancelled"
         if self.redeemed_at is not None:
             return "redeemed"
         return "expired" if self.expires_at <= now else "pending"
@@ -55,7 +58,7 @@ class InvitationStore:
         unique insert, so of two clicks on the same link exactly one gets a session."""
         doc = self._invitations.find_one({"tenant_id": tenant_id, "digest": digest,
                                           "kind": kind, "expires_at": {"$gt": now}})
-        if doc is None or doc.get("redeemed_at") is not None:
+        if doc is None or doc.get("redeemed_at") is not None or doc.get("cancelled_at"):
             return None
         try:
             self._redemptions.insert_one({"_id": doc["_id"], "tenant_id": tenant_id,
@@ -65,6 +68,29 @@ class InvitationStore:
         self._invitations.update_one({"_id": doc["_id"], "tenant_id": tenant_id},
                                      {"$set": {"redeemed_at": now}})  # for listings only
         return _invitation({**doc, "redeemed_at": now})
+
+    def cancel(self, tenant_id: str, invitation_id: str, now: datetime) -> bool:
+        """Takes the link's single use (the same unique insert as a redemption), so a click
+        racing the cancellation either got its session first or fails; False if the link
+        was already used or cancelled."""
+        try:
+            self._redemptions.insert_one({"_id": invitation_id, "tenant_id": tenant_id,
+                                          "cancelled_at": now})
+        except DuplicateKeyError:
+            return False
+        self._invitations.update_one({"_id": invitation_id, "tenant_id": tenant_id},
+                                     {"$set": {"cancelled_at": now}})
+        return True
+
+    def exists(self, tenant_id: str, kind: str, invitation_id: str) -> bool:
+        return self._invitations.count_documents(
+            {"_id": invitation_id, "tenant_id": tenant_id, "kind": kind}) == 1
+
+    def pending_created_by(self, tenant_id: str, user_id: str,
+                           now: datetime) -> list[Invitation]:
+        cursor = self._invitations.find({"tenant_id": tenant_id, "created_by": user_id,
+                                         "redeemed_at": None, "expires_at": {"$gt": now}})
+        return [_invitation(doc) for doc in cursor if not doc.get("cancelled_at")]
 
     def list(self, tenant_id: str, kind: str, limit: int = 200) -> list[Invitation]:
         cursor = self._invitations.find({"tenant_id": tenant_id, "kind": kind})
@@ -88,4 +114,4 @@ def _invitation(doc: dict[str, Any]) -> Invitation:
                       email=doc["email"], created_at=doc["created_at"],
                       expires_at=doc["expires_at"], created_by=doc["created_by"],
                       customer_id=doc.get("customer_id"), role=doc.get("role"),
-                      redeemed_at=doc.get("redeemed_at"))
+                      redeemed_at=doc.get("redeemed_at"), cancelled_at=doc.get("cancelled_at"))

@@ -40,6 +40,11 @@ class ApiKeyStore:
                                         "revoked_at": None}, {"$set": {"revoked_at": now}})
         return result.matched_count == 1
 
+    def revoke_created_by(self, tenant_id: str, user_id: str, now: datetime) -> int:
+        result = self._keys.update_many({"tenant_id": tenant_id, "created_by": user_id,
+                                         "revoked_at": None}, {"$set": {"revoked_at": now}})
+        return result.modified_count
+
     def exists(self, tenant_id: str, key_id: str) -> bool:
         return self._keys.count_documents({"_id": key_id, "tenant_id": tenant_id}) == 1
 

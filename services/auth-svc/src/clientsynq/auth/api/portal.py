@@ -23,7 +23,7 @@ MAX_AUDIT_LIMIT = 500
 
 @bp.post("/tenants/<tenant_id>/client-invitations")
 @authenticated
-@require_role(*BUSINESS_ROLES)
+@require_role(*ADMIN_ROLES)
 @require_tenant_scope
 def invite_client(tenant_id: str) -> tuple[Response, int]:
     data = body(ClientInvitationSchema)
@@ -39,6 +39,15 @@ def invite_client(tenant_id: str) -> tuple[Response, int]:
 def client_invitations(tenant_id: str) -> Response:
     found = invitations.list_invitations(deps(), tenant_id, "client")
     return jsonify(invitations=[invitation_json(i) for i in found])
+
+
+@bp.delete("/tenants/<tenant_id>/client-invitations/<invitation_id>")
+@authenticated
+@require_tenant_scope
+@require_role(*ADMIN_ROLES)
+def cancel_client_invitation(tenant_id: str, invitation_id: str) -> Response:
+    invitations.cancel_invitation(deps(), current_principal(), "client", invitation_id)
+    return Response(status=204)
 
 
 @bp.post("/client-invitations/redeem")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from clientsynq.auth.api.web import ADMIN_ROLES, BUSINESS_ROLES, authenticated, deps, iso
-from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused
+from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, RoleNotAllowed
 from clientsynq.auth.services import qbo_connect, qbo_disconnect
 from clientsynq.auth.services.qbo_disconnect import ConnectionView
 from clientsynq.common.auth import (
@@ -66,6 +66,9 @@ def callback() -> BaseResponse | tuple[str, int]:
         return _failed(principal, err.detail, 400)
     except QboRefused as err:
         return _failed(principal, err.detail, 400)
+    except RoleNotAllowed:
+        return _failed(None, "Your role no longer allows connecting QuickBooks: ask an owner "
+                       "or admin of your business.", 403)
     except ClientSynqError as err:  # QuickBooks unreachable and the like: retryable
         log.warning("qbo.connect_failed", extra={"slug": err.slug})
         return _failed(principal, "QuickBooks could not be reached. Wait 5 minutes and try "
@@ -86,7 +89,7 @@ def connection(tenant_id: str) -> Response:
 @require_role(*ADMIN_ROLES)
 @require_tenant_scope
 def disconnect(tenant_id: str) -> Response:
-    view = qbo_disconnect.disconnect(deps(), tenant_id, current_principal().subject)
+    view = qbo_disconnect.disconnect_by_user(deps(), current_principal())
     return jsonify(connection_json(view))
 
 

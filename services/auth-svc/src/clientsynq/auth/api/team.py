@@ -88,6 +88,15 @@ def member_invitations(tenant_id: str) -> Response:
     return jsonify(invitations=[invitation_json(i) for i in found])
 
 
+@bp.delete("/tenants/<tenant_id>/member-invitations/<invitation_id>")
+@authenticated
+@require_tenant_scope
+@require_role(*ADMIN_ROLES)
+def cancel_member_invitation(tenant_id: str, invitation_id: str) -> Response:
+    invitations.cancel_invitation(deps(), current_principal(), "member", invitation_id)
+    return Response(status=204)
+
+
 @bp.post("/member-invitations/accept")
 def accept_member() -> Response:
     data = body(AcceptMemberSchema)
@@ -113,5 +122,7 @@ def invitation_json(invitation: Invitation) -> dict[str, object]:
     return {"invitation_id": invitation.invitation_id, "email": invitation.email,
             "kind": invitation.kind, "role": invitation.role,
             "customer_id": invitation.customer_id, "created_at": iso(invitation.created_at),
-            "expires_at": iso(invitation.expires_at), "redeemed_at": iso(invitation.redeemed_at),
+            "expires_at": iso(invitation.expires_at),
+            "redeemed_at": iso(invitation.redeemed_at),
+            "cancelled_at": iso(invitation.cancelled_at),
             "status": invitation.status(deps().clock())}

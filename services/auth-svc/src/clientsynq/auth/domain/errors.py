@@ -89,6 +89,10 @@ class InvitationInvalid(NotFound):
     slug, title = "invitation-invalid", "This invitation link is invalid, used or expired"
 
 
+class InvitationNotFound(NotFound):
+    slug, title = "invitation-not-found", "No such invitation"
+
+
 class MailUnavailable(ServiceUnavailable):
     slug, title = "mail-unavailable", "The email could not be sent"
 

@@ -10,6 +10,7 @@ from clientsynq.auth.adapters.passwords import digests_match, new_secret, secret
 from clientsynq.auth.domain.errors import ApiKeyNotFound, InvalidApiKey, PlanRequired
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
+from clientsynq.auth.services.authority import acting_member
 from clientsynq.common.auth import Principal
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class VerifiedKey:
 
 def create_api_key(deps: Deps, principal: Principal, name: str,
                    scopes: tuple[str, ...]) -> CreatedKey:
+    acting_member(deps, principal)  # the token's role may be 15 minutes old
     _require_enterprise(deps, principal.tenant_id)
     key_id = uuid.uuid4().hex
     prefix = f"{KEY_PREFIX}.{principal.tenant_id}.{key_id}"
@@ -49,11 +51,17 @@ def list_api_keys(deps: Deps, tenant_id: str) -> list[ApiKey]:
 
 
 def revoke_api_key(deps: Deps, principal: Principal, key_id: str) -> None:
+    acting_member(deps, principal)
     if not deps.stores.api_keys.revoke(principal.tenant_id, key_id, deps.clock()):
         if not deps.stores.api_keys.exists(principal.tenant_id, key_id):
             raise ApiKeyNotFound()
         return  # already revoked: revoking is idempotent
     audit.record(deps, principal.tenant_id, "api_key.revoked", principal.subject, key_id=key_id)
+
+
+def revoke_api_keys_by(deps: Deps, tenant_id: str, user_id: str) -> int:
+    """A removed member's keys stop working with them: they may have copied them."""
+    return deps.stores.api_keys.revoke_created_by(tenant_id, user_id, deps.clock())
 
 
 def verify_api_key(deps: Deps, secret: str) -> VerifiedKey:

@@ -16,7 +16,8 @@ ACTIONS = ("user.signed_up", "user.login", "user.login_failed", "user.locked", "
            "plan.changed", "qbo.connected", "qbo.connect_failed", "qbo.disconnected",
            "qbo.authorization_expired", "qbo.refresh_failed", "qbo.revoke_failed",
            "api_key.created", "api_key.revoked", "client_invitation.created",
-           "client_invitation.redeemed")
+           "client_invitation.redeemed", "client_invitation.cancelled",
+           "member_invitation.cancelled")
 
 
 def record(deps: Deps, tenant_id: str, action: str, actor: str | None,

@@ -16,6 +16,7 @@ from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.auth.domain.errors import (
     EmailAlreadyRegistered,
     InvitationInvalid,
+    InvitationNotFound,
     MailUnavailable,
     PlanRequired,
     RoleNotAllowed,
@@ -23,6 +24,7 @@ from clientsynq.auth.domain.errors import (
 from clientsynq.auth.domain.model import SessionSubject, User
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant, normalize_email
+from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.sessions import SessionTokens, issue_session
 from clientsynq.common.auth import Principal
 
@@ -40,6 +42,9 @@ class SentInvitation:
 
 
 def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str) -> Invitation:
+    """Owners and admins only (read from the database): a portal identity is a credential
+    to a customer's invoices, and a member must not hand one to themselves."""
+    acting_member(deps, principal)
     tenant = get_tenant(deps, principal.tenant_id)
     email = normalize_email(email)
     sent = _create(deps, principal, "client", email, customer_id=customer_id)
@@ -69,9 +74,8 @@ def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> In
     if not tenant.has_team:
         raise PlanRequired("Team members are part of the Pro and Enterprise plans.",
                            required_plans=["pro", "enterprise"])
-    if principal.role not in ("owner", "admin"):
-        raise RoleNotAllowed("Only owners and admins invite team members.")
-    if role == "owner" and principal.role != "owner":
+    actor = acting_member(deps, principal)
+    if role == "owner" and actor.role != "owner":
         raise RoleNotAllowed("Only an owner can invite another owner.")
     email = normalize_email(email)
     if deps.stores.users.find_by_email(email) is not None:
@@ -98,6 +102,23 @@ def accept_member_invitation(deps: Deps, token: str, password: str) -> SessionTo
 
 def list_invitations(deps: Deps, tenant_id: str, kind: str) -> list[Invitation]:
     return deps.stores.invitations.list(tenant_id, kind)
+
+
+def cancel_invitation(deps: Deps, principal: Principal, kind: str, invitation_id: str) -> None:
+    """A pending link stops working at once; cancelling twice (or a used link) is a no-op."""
+    acting_member(deps, principal)
+    if not deps.stores.invitations.exists(principal.tenant_id, kind, invitation_id):
+        raise InvitationNotFound()
+    if deps.stores.invitations.cancel(principal.tenant_id, invitation_id, deps.clock()):
+        audit.record(deps, principal.tenant_id, f"{kind}_invitation.cancelled",
+                     principal.subject, invitation_id=invitation_id)
+
+
+def cancel_invitations_by(deps: Deps, tenant_id: str, user_id: str) -> int:
+    """A removed member's pending invitations (team and client) die with them."""
+    now = deps.clock()
+    pending = deps.stores.invitations.pending_created_by(tenant_id, user_id, now)
+    return sum(deps.stores.invitations.cancel(tenant_id, i.invitation_id, now) for i in pending)
 
 
 def _create(deps: Deps, principal: Principal, kind: str, email: str,

@@ -17,6 +17,7 @@ from clientsynq.auth.adapters.passwords import new_secret, secret_digest
 from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, QboUnavailable
 from clientsynq.auth.domain.model import Connection, ConnectionStatus, TokenSet
 from clientsynq.auth.services import audit
+from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.qbo_events import connection_changed, pending_revocation, seal
 from clientsynq.auth.services.qbo_revocation import revoke_latest, revoke_quietly
 from clientsynq.common.auth import Principal
@@ -43,6 +44,7 @@ class CallbackParams:
 
 
 def start_connect(deps: Deps, principal: Principal) -> ConnectStart:
+    acting_member(deps, principal)  # owner or admin now, not 15 minutes ago
     now = deps.clock()
     state = new_secret(32)
     expires_at = now + timedelta(seconds=deps.settings.oauth_state_ttl_seconds)
@@ -54,6 +56,7 @@ def start_connect(deps: Deps, principal: Principal) -> ConnectStart:
 def complete_connect(deps: Deps, principal: Principal, params: CallbackParams) -> Connection:
     """Raises InvalidOAuthState, QboRefused or QboUnavailable; all end on Connection Failed."""
     tenant_id = principal.tenant_id
+    acting_member(deps, principal)
     if not deps.stores.oauth_states.consume(tenant_id, principal.subject,
                                             secret_digest(params.state), deps.clock()):
         raise InvalidOAuthState("This connection attempt is not valid any more (it was used, "

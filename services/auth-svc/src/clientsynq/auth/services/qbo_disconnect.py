@@ -19,9 +19,11 @@ from clientsynq.auth.domain.errors import (
 )
 from clientsynq.auth.domain.model import ConnectionStatus
 from clientsynq.auth.services import audit
+from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, pending_revocation
 from clientsynq.auth.services.qbo_revocation import revoke_latest
 from clientsynq.auth.services.qbo_tokens import connected, realm_lease, refresh_now
+from clientsynq.common.auth import Principal
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
@@ -58,6 +60,12 @@ def connection_status(deps: Deps, tenant_id: str) -> ConnectionView:
                           last_refresh_at=c.last_refresh_at if live else None,
                           authorization_expires_at=c.refresh_expires_at if live else None,
                           changed_at=c.changed_at, reason=c.reason)
+
+
+def disconnect_by_user(deps: Deps, principal: Principal) -> ConnectionView:
+    """Settings → QuickBooks → Disconnect, by an owner or admin as the database says now."""
+    acting_member(deps, principal)
+    return disconnect(deps, principal.tenant_id, principal.subject)
 
 
 def disconnect(deps: Deps, tenant_id: str, actor: str | None,

@@ -24,6 +24,8 @@ from clientsynq.auth.domain.model import User
 from clientsynq.auth.domain.team import check_removal, check_role_change
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
+from clientsynq.auth.services.api_keys import revoke_api_keys_by
+from clientsynq.auth.services.invitations import cancel_invitations_by
 from clientsynq.auth.services.leases import waiting_lease
 from clientsynq.auth.services.sessions import end_all_sessions
 from clientsynq.common.auth import Principal
@@ -72,8 +74,11 @@ def remove_member(deps: Deps, principal: Principal, user_id: str) -> None:
         if not deps.stores.users.remove(tenant_id, user_id):
             raise MemberNotFound()
     revoked = end_all_sessions(deps, tenant_id, user_id)
+    invitations = cancel_invitations_by(deps, tenant_id, user_id)
+    keys = revoke_api_keys_by(deps, tenant_id, user_id)
     audit.record(deps, tenant_id, "member.removed", actor.user_id, user_id=user_id,
-                 email=target.email, role=target.role, sessions_revoked=revoked)
+                 email=target.email, role=target.role, sessions_revoked=revoked,
+                 invitations_cancelled=invitations, api_keys_revoked=keys)
     log.info("team.member_removed", extra={"tenant_id": tenant_id, "user_id": user_id})
 
 
