@@ -8,6 +8,7 @@ from clientsynq.portal.adapters import (
     mongo_invoices,
     mongo_payments,
     mongo_state,
+    mongo_sync_requests,
 )
 from clientsynq.portal.adapters.mongo_commands import MongoCommands
 from clientsynq.portal.adapters.mongo_customers import MongoCustomers
@@ -24,7 +25,10 @@ GENERATION_INDEXES = {
     mongo_payments.COLLECTION: mongo_payments.INDEXES,
     **mongo_state.INDEXES,
 }
-BASE_INDEXES = {mongo_commands.COLLECTION: mongo_commands.INDEXES}
+BASE_INDEXES = {mongo_commands.COLLECTION: mongo_commands.INDEXES,
+                mongo_sync_requests.COLLECTION: mongo_sync_requests.INDEXES}
+# Base-database collections whose documents carry outgoing events (see common.outbox).
+OUTBOX_COLLECTIONS = (mongo_commands.COLLECTION, mongo_sync_requests.COLLECTION)
 
 
 def mongo_read_models(store: MongoReadStore, clock: Clock) -> ReadModels:

@@ -16,7 +16,22 @@ CommandState = Literal["pending", "succeeded", "failed"]
 
 
 @dataclass(frozen=True)
+class GroupComponent:
+    """One line inside a group (bundle) line."""
+
+    amount: Decimal
+    description: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    item_name: str | None = None
+
+
+@dataclass(frozen=True)
 class InvoiceLine:
+    """`detail_type`: sales_item, group, description_only, subtotal (repeats the sum above:
+    never add it again) or discount (a positive amount that is subtracted); None from a v1
+    producer, which sent only item lines."""
+
     amount: Decimal
     line_num: int | None = None
     description: str | None = None
@@ -24,6 +39,8 @@ class InvoiceLine:
     unit_price: Decimal | None = None
     item_name: str | None = None
     detail_type: str | None = None
+    discount_percent: Decimal | None = None
+    components: tuple[GroupComponent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,7 @@ class Invoice:
     currency: str | None = None
     total: Decimal = Decimal("0")
     balance: Decimal = Decimal("0")
+    subtotal: Decimal | None = None
     discount_total: Decimal | None = None
     tax_total: Decimal | None = None
     paid_date: date | None = None
@@ -60,6 +78,7 @@ class Invoice:
     deleted: bool = False
     sync_token: str | None = None
     created_at: datetime | None = None
+    command_id: str | None = None  # set when a Pro command created it
 
 
 @dataclass(frozen=True)
@@ -79,6 +98,7 @@ class Customer:
     deleted: bool = False
     sync_token: str | None = None
     created_at: datetime | None = None
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +118,8 @@ class Payment:
     total: Decimal = Decimal("0")
     unapplied: Decimal = Decimal("0")
     currency: str | None = None
-    method: str | None = None
+    method: str | None = None  # the payment method's name
+    method_id: str | None = None
     reference: str | None = None
     source: str | None = None
     applied_to: tuple[PaymentApplication, ...] = ()
@@ -106,6 +127,7 @@ class Payment:
     deleted: bool = False
     sync_token: str | None = None
     created_at: datetime | None = None
+    command_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +157,7 @@ class CompletedSync:
     started_at: datetime
     finished_at: datetime
     counts: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -170,5 +193,6 @@ class CommandStatus:
     request: dict[str, object] = field(default_factory=dict)
     settled_at: datetime | None = None
     entity_id: str | None = None  # the QBO id it produced (on success)
+    doc_number: str | None = None
     reason: str | None = None  # QuickBooks' refusal in its words (on failure)
     code: str | None = None

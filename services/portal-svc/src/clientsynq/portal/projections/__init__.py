@@ -1,0 +1,1 @@
+"""Projections: events in, read models out (idempotent, version-guarded)."""
