@@ -35,9 +35,11 @@ def _valid(entity, snapshot):
 def test_money_is_exact_and_times_are_utc():
     snapshot = snapshots.invoice_snapshot(_invoice(), TODAY, {"3": "Net 30"})
     assert snapshot["total"] == "301.82" and snapshot["balance"] == "100.10"
-    assert snapshot["lines"] == [{"line_num": 1, "description": "Rock Fountain",
-                                  "amount": "275.00", "quantity": "1", "unit_price": "0.125",
-                                  "item_name": "Rock Fountain"}]
+    assert snapshot["lines"] == [
+        {"line_num": 1, "description": "Rock Fountain", "amount": "275.00", "quantity": "1",
+         "unit_price": "0.125", "item_name": "Rock Fountain", "detail_type": "sales_item"},
+        {"line_num": None, "description": None, "amount": "275.00", "quantity": None,
+         "unit_price": None, "item_name": None, "detail_type": "subtotal"}]
     assert snapshot["updated_at"] == "2025-06-02T18:00:00Z"
     assert snapshot["terms"] == "Net 30"
     _valid("Invoice", snapshot)

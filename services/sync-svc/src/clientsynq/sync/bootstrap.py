@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.common.auth import ServiceCredentialCheck
@@ -60,6 +62,7 @@ class WorkerDeps:
     terms: TermCache
     holder: str
     stop: threading.Event
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     @property
     def settings(self) -> Settings:
@@ -82,7 +85,8 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
     return WorkerDeps(
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
         publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes),
-        ledger=CommandLedger(base.platform.db), terms=TermCache(),
+        ledger=CommandLedger(base.platform.db, settings.command_retry_initial_seconds),
+        terms=TermCache(),
         holder=f"sync-{uuid.uuid4().hex[:12]}", stop=stop or threading.Event())
 
 

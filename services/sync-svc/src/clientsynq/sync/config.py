@@ -53,6 +53,9 @@ class Settings:
     max_concurrent_runs: int = 4
     publish_processes: int = 0
     metrics_port: int = 9102
+    command_resolve_seconds: float = 30.0
+    command_retry_initial_seconds: float = 30.0
+    progress_interval_seconds: float = 2.0
     source: str = "/clientsynq/sync-svc"
 
     @classmethod
@@ -73,6 +76,12 @@ class Settings:
             max_concurrent_runs=reader.integer("MAX_CONCURRENT_RUNS", 4, min=1, max=64),
             publish_processes=reader.integer("PUBLISH_PROCESSES", 0, min=0, max=32),
             metrics_port=reader.integer("METRICS_PORT", 9102, min=0, max=65535),
+            command_resolve_seconds=reader.duration_seconds("COMMAND_RESOLVE_INTERVAL", 30.0,
+                                                            min=0.05, max=HOUR),
+            command_retry_initial_seconds=reader.duration_seconds(
+                "COMMAND_RETRY_INITIAL", 30.0, min=0.01, max=HOUR),
+            progress_interval_seconds=reader.duration_seconds("PROGRESS_INTERVAL", 2.0,
+                                                              min=0, max=HOUR),
         )
         reader.raise_if_invalid()
         return settings

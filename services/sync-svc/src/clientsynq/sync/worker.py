@@ -27,6 +27,7 @@ from clientsynq.sync.config import Settings
 from clientsynq.sync.engine.executor import RunExecutor
 from clientsynq.sync.engine.runner import RunnerDeps, SyncRunner
 from clientsynq.sync.handlers import TOPICS, dispatcher
+from clientsynq.sync.handlers.commands import resolve_open_commands
 from clientsynq.sync.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class Worker:
         stop = self.deps.stop
         self._threads = [*self.executor.start(stop),
                          _thread("sync-scheduler", self.scheduler.run, stop),
-                         _thread("sync-outbox", self.relay.run, stop)]
+                         _thread("sync-outbox", self.relay.run, stop),
+                         _thread("sync-commands", self._resolve_commands, stop)]
         log.info("sync.worker_started", extra={"holder": self.deps.holder})
         try:
             self.consumer.run()
@@ -67,6 +69,14 @@ class Worker:
             self.deps.publisher.close()
             self.deps.producer.close()
             log.info("sync.worker_stopped", extra={"holder": self.deps.holder})
+
+    def _resolve_commands(self, stop: threading.Event) -> None:
+        """Loop edge: commands whose outcome QBO left unknown are replayed until settled."""
+        while not stop.wait(self.deps.settings.command_resolve_seconds):
+            try:
+                resolve_open_commands(self.deps)
+            except Exception:
+                log.exception("sync.command_resolver_failed")
 
     def stop(self) -> None:
         self.deps.stop.set()

@@ -86,17 +86,29 @@ class RealmConnection:
         body = loads(self.request("GET", f"{entity.lower()}/{entity_id}", {}, kind="read"))
         return body[entity]  # type: ignore[no-any-return]
 
-    def create(self, entity: str, payload: Mapping[str, Any], request_id: str
-               ) -> dict[str, Any]:
-        """`requestid` makes a retried or redelivered create return the first result."""
+    def create(self, entity: str, payload: Mapping[str, Any], request_id: str,
+               attempts: int | None = None) -> dict[str, Any]:
+        """`requestid` makes a retried or redelivered create return the first result.
+
+        `attempts=1` lets the caller see that the outcome is unknown (a timeout, a 5xx)
+        before it repeats the request, so it can say how the command was settled."""
         raw = self.request("POST", entity.lower(), {"requestid": request_id}, kind="write",
-                           body=payload)
+                           body=payload, attempts=attempts)
         return loads(raw)[entity]  # type: ignore[no-any-return]
 
+    def query_ids(self, entity: str, ids: list[str]) -> list[dict[str, Any]]:
+        """`WHERE Id IN (...)`: ids are QBO's own (digits), quoted as its language wants."""
+        quoted = ",".join(f"'{i}'" for i in ids if i.isdigit())
+        if not quoted:
+            return []
+        body = self.query(f"SELECT * FROM {entity} WHERE Id IN ({quoted}) "  # noqa: S608
+                          f"MAXRESULTS {len(ids)}")
+        return list((body.get("QueryResponse") or {}).get(entity) or [])
+
     def request(self, method: str, resource: str, params: Mapping[str, str], *, kind: str,
-                body: Mapping[str, Any] | None = None) -> bytes:
+                body: Mapping[str, Any] | None = None, attempts: int | None = None) -> bytes:
         settings = self._client.settings
-        policy = retry.http_policy((QboTransient,), attempts=settings.retry_attempts,
+        policy = retry.http_policy((QboTransient,), attempts=attempts or settings.retry_attempts,
                                    initial=settings.retry_initial_seconds,
                                    maximum=settings.retry_max_seconds)
         try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from clientsynq.common.events import (
     COMMAND_FAILED,
+    COMMAND_SUCCEEDED,
     CUSTOMER_UPDATED,
     DATACONTENTTYPE,
     INVOICE_UPDATED,
@@ -20,6 +21,7 @@ from clientsynq.common.events import (
     SPECVERSION,
     SYNC_COMPLETED,
     SYNC_FAILED,
+    SYNC_PROGRESS,
     SYNC_REQUESTED,
     format_time,
     new_event,
@@ -70,3 +72,21 @@ def command_failed(*, tenant_id: str, realm_id: str | None, source: str, command
             "code": code, "failed_at": failed_at}
     return new_event(COMMAND_FAILED, tenant_id=tenant_id, realm_id=realm_id, source=source,
                      subject=command_id, data=data)
+
+
+def command_succeeded(*, tenant_id: str, realm_id: str | None, source: str, command_id: str,
+                      command_type: str, entity: str, qbo_id: str, doc_number: Any,
+                      resolved_by: str, at: datetime) -> Envelope:
+    """The event id is derived from the command: settling it twice is one event."""
+    data = {"command_id": command_id, "command_type": command_type, "entity": entity,
+            "qbo_id": qbo_id, "doc_number": doc_number if isinstance(doc_number, str)
+            and doc_number else None, "resolved_by": resolved_by, "succeeded_at": at}
+    return new_event(COMMAND_SUCCEEDED, tenant_id=tenant_id, realm_id=realm_id, source=source,
+                     subject=command_id, data=data, event_id=str(uuid.uuid5(
+                         uuid.NAMESPACE_URL, f"clientsynq-sync/command/{command_id}/ok")))
+
+
+def sync_progress(*, tenant_id: str, realm_id: str | None, source: str,
+                  data: Mapping[str, Any]) -> Envelope:
+    return new_event(SYNC_PROGRESS, tenant_id=tenant_id, realm_id=realm_id, source=source,
+                     subject=str(data["run_id"]), data=data)

@@ -50,6 +50,7 @@ class RunContext:
     today: date
     stop: threading.Event
     terms: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
     streams: dict[str, dict[str, Any]] = field(default_factory=dict)
     watch: Stopwatch = field(default_factory=Stopwatch)
     lost: threading.Event = field(default_factory=threading.Event)
@@ -68,7 +69,8 @@ class RunContext:
     def page_context(self, entity: str) -> PageContext:
         return PageContext(tenant_id=self.tenant_id, realm_id=self.conn.realm_id,
                            entity=entity, source=self.source, today=self.today,
-                           terms=self.terms if entity == "Invoice" else {})
+                           terms=self.terms if entity == "Invoice" else {},
+                           methods=self.methods if entity == "Payment" else {})
 
     def stream_state(self, key: str) -> dict[str, Any]:
         return dict(self.streams.get(key) or {})

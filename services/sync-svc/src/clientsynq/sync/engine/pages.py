@@ -36,6 +36,10 @@ class PageContext:
     source: str
     today: date
     terms: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+    # Payments linked from the rows, by id, when the caller read them (small batches):
+    # invoices then carry applied_payments and paid_date.
+    payments: dict[str, Entity] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class PageResult:
     parse_seconds: float = 0.0
     map_seconds: float = 0.0
     publish_seconds: float = 0.0
+    # Customers whose invoices or payments were in the page: their balance may have moved.
+    customers: list[str] = field(default_factory=list)
 
 
 def rows_of(body: Entity, entity: str) -> list[Entity]:
@@ -59,8 +65,18 @@ def to_snapshot(entity: str, qbo: Entity, ctx: PageContext) -> Entity | None:
     if entity == "Customer":
         return snapshots.customer_snapshot(qbo)
     if entity == "Invoice":
-        return snapshots.invoice_snapshot(qbo, ctx.today, ctx.terms)
-    return snapshots.payment_snapshot(qbo)
+        snapshot = snapshots.invoice_snapshot(qbo, ctx.today, ctx.terms)
+        if ctx.payments is not None:
+            snapshot = snapshots.with_payments(snapshot, qbo, ctx.payments)
+        return snapshot
+    return snapshots.payment_snapshot(qbo, ctx.methods)
+
+
+def customer_ids(entity: str, rows: list[Entity]) -> list[str]:
+    if entity == "Customer":
+        return []
+    return sorted({str(ref["value"]) for row in rows
+                   if isinstance(ref := row.get("CustomerRef"), dict) and ref.get("value")})
 
 
 def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer) -> PageResult:
@@ -69,7 +85,7 @@ def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer) -> P
     parsed = time.perf_counter()
     result = publish_rows(rows, ctx, producer)
     return PageResult(result.rows, result.published, result.times, parsed - started,
-                      result.map_seconds, result.publish_seconds)
+                      result.map_seconds, result.publish_seconds, result.customers)
 
 
 def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) -> PageResult:
@@ -88,7 +104,7 @@ def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) 
     published = _publish(envelopes, ctx, producer)
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
     return PageResult(len(rows), published, times, 0.0, mapped - started,
-                      time.perf_counter() - mapped)
+                      time.perf_counter() - mapped, customer_ids(ctx.entity, rows))
 
 
 def _publish(envelopes: list[Entity], ctx: PageContext, producer: EventProducer) -> int:

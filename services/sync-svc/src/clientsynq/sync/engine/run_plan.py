@@ -2,6 +2,7 @@
 the run document, and reused unchanged when a restarted worker resumes the run."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -11,11 +12,13 @@ from typing import Any
 from clientsynq.sync.adapters.qbo_client import RealmConnection
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import plan
-from clientsynq.sync.domain.errors import RunInterrupted
+from clientsynq.sync.domain.errors import QboRefused, RunInterrupted
 from clientsynq.sync.domain.model import TenantState
 from clientsynq.sync.domain.qbo_values import text
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.streams import run_cdc, run_pages
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,22 @@ def plan_run(run: dict[str, Any], tenant: TenantState, cursors: Mapping[str, dat
 
 def load_terms(conn: RealmConnection) -> dict[str, str]:
     """Term names for invoices whose SalesTermRef carries only the id (one small query)."""
-    body = conn.query("SELECT * FROM Term WHERE Active IN (true, false) MAXRESULTS 1000")
-    terms = (body.get("QueryResponse") or {}).get("Term") or []
-    return {str(t["Id"]): name for t in terms if (name := text(t.get("Name")))}
+    return _names(conn, "Term")
+
+
+def load_methods(conn: RealmConnection) -> dict[str, str]:
+    """PaymentMethod names ("Check", "Visa"): a payment's PaymentMethodRef has only the id.
+    A company without the entity (or a refusal) leaves payments without a method name
+    rather than failing the sync."""
+    try:
+        return _names(conn, "PaymentMethod")
+    except QboRefused:
+        log.warning("sync.payment_methods_unavailable", extra={"tenant_id": conn.tenant_id})
+        return {}
+
+
+def _names(conn: RealmConnection, entity: str) -> dict[str, str]:
+    body = conn.query(f"SELECT * FROM {entity} WHERE Active IN (true, false) "  # noqa: S608
+                      "MAXRESULTS 1000")
+    rows = (body.get("QueryResponse") or {}).get(entity) or []
+    return {str(row["Id"]): name for row in rows if (name := text(row.get("Name")))}

@@ -37,7 +37,7 @@ from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.publisher import PagePublisher
 from clientsynq.sync.engine.reporting import completed_data, failed_data, run_cursors
-from clientsynq.sync.engine.run_plan import RunPlan, load_terms, plan_run
+from clientsynq.sync.engine.run_plan import RunPlan, load_methods, load_terms, plan_run
 from pymongo.collection import Collection
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class SyncRunner:
                              streams=self.d.runs.stream_states(run["_id"]), lost=lost)
             if "Invoice" in planned.entities:
                 ctx.terms = load_terms(conn)
+            if "Payment" in planned.entities:
+                ctx.methods = load_methods(conn)
             planned.execute(ctx, self.d.settings.history_days)
         return self._complete(run, tenant, planned, ctx)
 

@@ -12,10 +12,7 @@ from clientsynq.common.events import (
     SYNC_REQUESTED,
     Event,
 )
-from clientsynq.sync.handlers.commands import (
-    on_invoice_create_requested,
-    on_payment_record_requested,
-)
+from clientsynq.sync.handlers.commands import on_write_requested
 from clientsynq.sync.handlers.connections import on_connection_changed
 from clientsynq.sync.handlers.entity_changes import on_entity_changed
 from clientsynq.sync.handlers.sync_requests import on_sync_requested
@@ -28,8 +25,8 @@ HANDLERS: dict[str, Handler] = {
     CONNECTION_CHANGED: on_connection_changed,
     SYNC_REQUESTED: on_sync_requested,
     QBO_ENTITY_CHANGED: on_entity_changed,
-    INVOICE_CREATE_REQUESTED: on_invoice_create_requested,
-    PAYMENT_RECORD_REQUESTED: on_payment_record_requested,
+    INVOICE_CREATE_REQUESTED: on_write_requested,
+    PAYMENT_RECORD_REQUESTED: on_write_requested,
 }
 TOPICS = tuple(HANDLERS)
 

@@ -1,21 +1,32 @@
 """Pro write-back: `invoice.create.requested` and `payment.record.requested`.
 
-Each command is carried out at most once: the ledger remembers it by id, and QBO's
-`requestid` (the same id) returns the first result if a crash made us post twice. The new
-QBO object comes back as an ordinary snapshot event; a refusal as `command.failed`.
+A command settles exactly once, as `command.succeeded` or `command.failed`. A POST that may
+have reached QBO (a timeout, a reset connection, a 5xx) has an *unknown* outcome, never a
+failed one: it is resolved by sending the same request with the same `requestid` (QBO
+answers with the original object, or creates it if the first never arrived), at once and
+then by the resolver with backoff. Only QBO's own refusal, or a command that was never
+sent (plan, no connection), is `command.failed`.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from clientsynq.common.events import Event, encode_event
+from clientsynq.common.events import (
+    INVOICE_CREATE_REQUESTED,
+    Event,
+    EventValidationError,
+    encode_event,
+    load_event,
+)
+from clientsynq.sync.adapters.commands import IN_PROGRESS
 from clientsynq.sync.domain import commands as bodies
-from clientsynq.sync.domain import events, snapshots
-from clientsynq.sync.domain.errors import QboRefused, SyncFailure
+from clientsynq.sync.domain import events
+from clientsynq.sync.domain.errors import QboRefused, SyncFailure, TenantNotKnown
 from clientsynq.sync.domain.model import WRITE_PLANS
+from clientsynq.sync.handlers.follow_ups import created_envelopes
 
 if TYPE_CHECKING:
     from clientsynq.sync.adapters.qbo_client import RealmConnection
@@ -23,76 +34,112 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Envelope = dict[str, Any]
-Writer = Callable[["RealmConnection", dict[str, Any], str, "WorkerDeps"],
-                 tuple[str, list[Envelope]]]
 
 
-def on_invoice_create_requested(event: Event, deps: WorkerDeps) -> None:
-    _carry_out(event, deps, _create_invoice)
+@dataclass(frozen=True)
+class Write:
+    entity: str
+    body: Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def on_payment_record_requested(event: Event, deps: WorkerDeps) -> None:
-    _carry_out(event, deps, _record_payment)
+WRITES = {INVOICE_CREATE_REQUESTED: Write("Invoice", bodies.invoice_body),
+          "payment.record.requested": Write("Payment", bodies.payment_body)}
 
 
-def _carry_out(event: Event, deps: WorkerDeps, write: Writer) -> None:
-    command_id = event.data["command_id"]
-    if not deps.ledger.begin(command_id, event.tenant_id, event.type):
-        log.info("sync.command_duplicate", extra={"command_id": command_id})
+def on_write_requested(event: Event, deps: WorkerDeps) -> None:
+    entry = deps.ledger.begin(event.tenant_id, event.data["command_id"], event.type,
+                              event.to_envelope(), deps.now())
+    if entry is None:
+        log.info("sync.command_duplicate", extra={"command_id": event.data["command_id"]})
         return
+    carry_out(event, entry, deps)
+
+
+def resolve_open_commands(deps: WorkerDeps) -> int:
+    """The resolver's round: every open command whose retry time has come, per tenant."""
+    resolved = 0
+    for tenant in deps.base.tenants.connected():
+        for entry in deps.ledger.due(tenant.tenant_id, deps.now()):
+            try:
+                event = load_event(entry["command"])
+            except EventValidationError:
+                log.error("sync.command_unreadable", extra={"command_id": entry["_id"]})
+                continue
+            carry_out(event, entry, deps)
+            resolved += 1
+    return resolved
+
+
+def carry_out(event: Event, entry: dict[str, Any], deps: WorkerDeps) -> None:
+    tenant_id, command_id = event.tenant_id, event.data["command_id"]
+    never_sent = entry["status"] == IN_PROGRESS and int(entry.get("attempts", 0)) == 0
     try:
-        conn = deps.qbo.for_tenant(event.tenant_id)
-        if conn.plan not in WRITE_PLANS:
-            _refuse(event, deps, f"The {conn.plan} plan cannot write to QuickBooks; "
-                    "creating invoices and recording payments needs Pro.", "plan_does_not_allow")
-            return
-        qbo_id, envelopes = write(conn, event.data, command_id, deps)
+        plan = deps.base.tokens.tenant(tenant_id).plan  # asked now: a downgrade is at once
+        conn = deps.qbo.for_tenant(tenant_id)
+    except (SyncFailure, TenantNotKnown) as err:
+        if never_sent:
+            _refuse(event, deps, f"QuickBooks could not be reached ({err}).",
+                    getattr(err, "error_class", "disconnected"))
+        else:
+            deps.ledger.unknown(tenant_id, command_id, str(err), deps.now())
+        return
+    if never_sent and plan not in WRITE_PLANS:
+        _refuse(event, deps, f"The {plan} plan cannot write to QuickBooks; creating "
+                "invoices and recording payments needs Pro.", "plan_does_not_allow")
+        return
+    _post(event, conn, deps, first=never_sent)
+
+
+def _post(event: Event, conn: RealmConnection, deps: WorkerDeps, first: bool) -> None:
+    tenant_id, command_id = event.tenant_id, event.data["command_id"]
+    write = WRITES[event.type]
+    body = write.body(event.data)
+    deps.ledger.attempt(tenant_id, command_id, deps.now())
+    try:
+        if first:
+            try:
+                created = conn.create(write.entity, body, request_id=command_id, attempts=1)
+                _settle(event, conn, deps, created, "response")
+                return
+            except SyncFailure as err:  # sent, maybe applied: replay the same requestid
+                deps.ledger.unknown(tenant_id, command_id, str(err), deps.now())
+                deps.ledger.attempt(tenant_id, command_id, deps.now())
+                log.warning("sync.command_outcome_unknown",
+                            extra={"command_id": command_id, "reason": err.error_class})
+        created = conn.create(write.entity, body, request_id=command_id)
+        _settle(event, conn, deps, created, "replay")
     except QboRefused as err:
-        reason = f"{err.message}: {err.detail}" if err.detail else err.message
-        _refuse(event, deps, reason, err.code)
-        return
+        _refuse(event, deps, f"{err.message}: {err.detail}" if err.detail else err.message,
+                err.code)
     except SyncFailure as err:
-        _refuse(event, deps, f"QuickBooks could not be reached ({err}).", err.error_class)
-        return
+        deps.ledger.unknown(tenant_id, command_id, str(err), deps.now())
+        log.warning("sync.command_unresolved", extra={"command_id": command_id,
+                                                      "reason": err.error_class})
+
+
+def _settle(event: Event, conn: RealmConnection, deps: WorkerDeps, created: dict[str, Any],
+            resolved_by: str) -> None:
+    command_id = event.data["command_id"]
+    envelopes = created_envelopes(event, conn, deps, created)
+    envelopes.append(events.command_succeeded(
+        tenant_id=event.tenant_id, realm_id=conn.realm_id, source=deps.settings.source,
+        command_id=command_id, command_type=event.type, entity=WRITES[event.type].entity,
+        qbo_id=str(created["Id"]), doc_number=created.get("DocNumber"),
+        resolved_by=resolved_by, at=deps.now()))
     for envelope in envelopes:
         encode_event(envelope)  # a bad snapshot must fail here, not poison the outbox
-    deps.ledger.succeed(command_id, qbo_id, envelopes)
-    log.info("sync.command_done", extra={"command_id": command_id, "qbo_id": qbo_id})
-
-
-def _create_invoice(conn: RealmConnection, command: dict[str, Any], command_id: str,
-                    deps: WorkerDeps) -> tuple[str, list[Envelope]]:
-    created = conn.create("Invoice", bodies.invoice_body(command), request_id=command_id)
-    today = datetime.now(UTC).date()
-    snapshot = snapshots.invoice_snapshot(created, today, deps.terms.names(conn))
-    return str(created["Id"]), [_envelope("Invoice", snapshot, conn, deps)]
-
-
-def _record_payment(conn: RealmConnection, command: dict[str, Any], command_id: str,
-                    deps: WorkerDeps) -> tuple[str, list[Envelope]]:
-    """The payment, then each invoice it paid as QBO now has it (its balance changed)."""
-    created = conn.create("Payment", bodies.payment_body(command), request_id=command_id)
-    found = [_envelope("Payment", snapshots.payment_snapshot(created), conn, deps)]
-    today, terms = datetime.now(UTC).date(), deps.terms.names(conn)
-    for applied in snapshots.applied_invoices(created):
-        invoice = conn.read("Invoice", applied["invoice_id"])
-        found.append(_envelope("Invoice", snapshots.invoice_snapshot(invoice, today, terms),
-                               conn, deps))
-    return str(created["Id"]), found
-
-
-def _envelope(entity: str, snapshot: dict[str, Any], conn: RealmConnection,
-              deps: WorkerDeps) -> Envelope:
-    return events.snapshot_envelope(entity, snapshot, tenant_id=conn.tenant_id,
-                                    realm_id=conn.realm_id, source=deps.settings.source,
-                                    now=datetime.now(UTC))
+    deps.ledger.succeed(event.tenant_id, command_id, str(created["Id"]), resolved_by,
+                        envelopes, deps.now())
+    log.info("sync.command_done", extra={"command_id": command_id, "qbo_id": created["Id"],
+                                         "resolved_by": resolved_by})
 
 
 def _refuse(event: Event, deps: WorkerDeps, reason: str, code: str | None) -> None:
     envelope = events.command_failed(
         tenant_id=event.tenant_id, realm_id=event.realm_id, source=deps.settings.source,
         command_id=event.data["command_id"], command_type=event.type, reason=reason,
-        code=code, failed_at=datetime.now(UTC))
-    deps.ledger.fail(event.data["command_id"], reason, code, [envelope])
+        code=code, failed_at=deps.now())
+    deps.ledger.fail(event.tenant_id, event.data["command_id"], reason, code, [envelope],
+                     deps.now())
     log.info("sync.command_refused", extra={"command_id": event.data["command_id"],
                                             "code": code})
