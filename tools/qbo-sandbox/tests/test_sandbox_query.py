@@ -51,10 +51,12 @@ def test_paging_2500_invoices_returns_each_exactly_once(big: dict[str, Any]) -> 
 def test_count_matches_the_rows_and_default_page_is_100(big: dict[str, Any]) -> None:
     count = run(big, "SELECT COUNT(*) FROM Invoice").json()["QueryResponse"]["totalCount"]
     default_page = run(big, "select * from Invoice").json()["QueryResponse"]
-    capped = run(big, "select * from Invoice maxresults 5000").json()["QueryResponse"]
+    too_many = run(big, "select * from Invoice maxresults 5000")
     assert count == 2500
     assert len(default_page["Invoice"]) == 100
-    assert capped["maxResults"] == 1000
+    error = too_many.json()["Fault"]["Error"][0]
+    assert too_many.status_code == 400 and error["code"] == "4001"
+    assert "value 5000 is too large. Max allowed value is 1000" in error["Detail"]
 
 
 def test_customers_default_to_active_and_active_false_finds_the_others(

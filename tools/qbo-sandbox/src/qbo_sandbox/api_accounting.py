@@ -13,7 +13,7 @@ from . import timefmt
 from .errors import QboFault, not_found, unsupported
 from .http_util import error_response, qbo_json, sandbox
 from .query_exec import run_query
-from .query_parser import parse_query
+from .query_policy import parse_checked
 from .request_log import StoredResponse
 from .rules.invoices import send_invoice
 from .rules.operations import WRITABLE_TYPES, apply_write, operation_for
@@ -30,7 +30,7 @@ def query(realm_id: str) -> Response:
     """GET ?query=... or POST with the statement as an application/text body."""
     statement = (request.args.get("query") if request.method == "GET"
                  else request.get_data(as_text=True))
-    parsed = parse_query(statement or "")
+    parsed = parse_checked(statement or "", sandbox().options)
     return qbo_json({"QueryResponse": run_query(g.company, parsed)})
 
 

@@ -13,7 +13,7 @@ from .batch_scope import BatchScope
 from .errors import QboFault, ThrottleExceeded, required_missing
 from .http_util import qbo_json, sandbox
 from .query_exec import run_query
-from .query_parser import parse_query
+from .query_policy import parse_checked
 from .rules.operations import apply_write
 from .store import CompanyStore, Entity
 
@@ -107,7 +107,7 @@ def _run_item(store: CompanyStore, item: dict[str, Any], scope: BatchScope) -> d
     answer: dict[str, Any] = {"bId": item.get("bId")}
     try:
         if "Query" in item:
-            query = parse_query(item["Query"])
+            query = parse_checked(item["Query"], sandbox().options)
             answer["QueryResponse"] = run_query(store, query, scope.hidden_ids(query.entity))
             return answer
         entity_type, body = _item_entity(item)

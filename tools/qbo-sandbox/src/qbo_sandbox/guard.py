@@ -21,6 +21,7 @@ from .fault_injection import API_KINDS, FaultRule
 from .fault_shapes import shaped_response, xml_authentication_fault
 from .http_util import error_response, new_tid, sandbox
 from .oauth_tokens import AuthenticationError
+from .query_policy import check_minor_version
 
 _API_PATH = re.compile(r"^/v3/company/([^/]+)(?:/([^/]+))?(?:/([^/]+))?(?:/([^/]+))?")
 _OAUTH_KINDS = {"/oauth2/v1/tokens/bearer": "token", "/v2/oauth2/tokens/revoke": "revoke",
@@ -114,6 +115,10 @@ def _admit_api_call() -> Response | None:
     g.company = box.companies.get(g.realm_id)
     if g.company is None:
         return error_response(errors.authorization_failed("Company not found"))
+    try:
+        check_minor_version(request.args, box.options)
+    except QboFault as fault:
+        return error_response(fault)
     if not box.throttle.acquire(g.realm_id):
         return error_response(ThrottleExceeded())
     g.throttled = True

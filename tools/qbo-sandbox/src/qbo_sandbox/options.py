@@ -43,3 +43,8 @@ class SandboxOptions:
     # How a bad token is refused: "gateway" (JSON fault 3200) or "xml" (XML code 100).
     # A request without Accept: application/json always gets the XML.
     auth_fault_body: str = "gateway"
+    # Query and request strictness (query_policy): "refuse" or "cap"; "allow" or "refuse";
+    # "upgrade" (treat as 75) or "refuse".
+    max_results_over_limit: str = "refuse"
+    orderby_id: str = "allow"
+    minorversion_below_minimum: str = "upgrade"

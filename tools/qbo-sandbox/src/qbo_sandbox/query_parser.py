@@ -44,6 +44,7 @@ class Query:
     order: tuple[tuple[str, bool], ...]
     start_position: int
     max_results: int
+    requested_max_results: int = 0  # as written, before the cap (0: not given)
 
 
 @dataclass
@@ -123,7 +124,7 @@ def parse_query(statement: str) -> Query:
     if parser.peek() is not None:
         parser.fail(parser.peek(), "<EOF>")  # type: ignore[arg-type]
     return Query(entity.text, is_count, conditions, order, max(start, 1),
-                 min(max(max_results, 1), MAX_RESULTS_LIMIT))
+                 min(max(max_results, 1), MAX_RESULTS_LIMIT), max_results)
 
 
 def _select_list(parser: _Parser) -> bool:
