@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from clientsynq.common.auth import JwksCache, TokenVerifier
+from clientsynq.common.kafka import EventProducer
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.portal.adapters.auth_client import AuthClient
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
@@ -39,3 +40,24 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
                 verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
                                        auth.jwt_audience),
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store))
+
+
+@dataclass(frozen=True)
+class WorkerDeps:
+    """The projection worker: read models to write, a producer for dead letters and the
+    outbox relay, the clock freshness is measured with."""
+
+    settings: Settings
+    platform: Platform
+    store: MongoReadStore
+    read: ReadModels
+    producer: EventProducer
+    clock: Callable[[], datetime]
+
+
+def build_worker(settings: Settings, clock: Callable[[], datetime] = utc_now) -> WorkerDeps:
+    platform = connect_platform(settings.common)
+    store = MongoReadStore(platform.mongo, settings.common.mongo.database)
+    return WorkerDeps(settings=settings, platform=platform, store=store,
+                      read=mongo_read_models(store, clock),
+                      producer=EventProducer(platform.kafka), clock=clock)

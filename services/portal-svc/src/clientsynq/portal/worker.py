@@ -1,0 +1,70 @@
+"""`python -m clientsynq.portal.worker`: the projections and the outbox relay.
+
+Consumes the snapshot, connection, sync and command topics into the read models (group
+`portal-projections`; each topic feeds one projection, so the Kafka lag gauge
+`clientsynq_kafka_consumer_lag{group="portal-projections",topic=…}` is that projection's
+lag), and relays what the API saved with an outbox (Sync Now, Pro commands). SIGTERM
+finishes the poll batch in hand and commits. `/metrics` on PORTAL_METRICS_PORT.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from clientsynq.common.config import load_or_exit
+from clientsynq.common.kafka import ConsumerRunner
+from clientsynq.common.logging import configure_logging
+from clientsynq.common.metrics import serve_metrics
+from clientsynq.common.outbox import OutboxRelay
+from clientsynq.portal.adapters.wiring import OUTBOX_COLLECTIONS, ensure_read_model_indexes
+from clientsynq.portal.bootstrap import WorkerDeps, build_worker
+from clientsynq.portal.config import Settings
+from clientsynq.portal.projections.handlers import TOPICS, dispatcher
+
+log = logging.getLogger(__name__)
+CONSUMER_GROUP = "portal-projections"
+
+
+class Worker:
+    """Everything the worker process runs; tests start one in a thread."""
+
+    def __init__(self, deps: WorkerDeps, group_id: str = CONSUMER_GROUP) -> None:
+        self.deps = deps
+        self.stop_event = threading.Event()
+        self.consumer = ConsumerRunner(deps.platform.kafka, group_id, TOPICS,
+                                       dispatcher(deps.read, deps.clock), dlq=deps.producer)
+        self.relay = OutboxRelay(deps.store.base, OUTBOX_COLLECTIONS, deps.producer)
+        self._relay_thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        """Blocks until `stop()`; the consumer loop runs on the calling thread."""
+        ensure_read_model_indexes(self.deps.store)
+        self._relay_thread = threading.Thread(target=self.relay.run, args=(self.stop_event,),
+                                              name="portal-outbox")
+        self._relay_thread.start()
+        log.info("portal.worker_started")
+        try:
+            self.consumer.run()
+        finally:
+            self.stop()
+            self._relay_thread.join(timeout=30)
+            self.deps.producer.close()
+            log.info("portal.worker_stopped")
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.consumer.stop()
+
+
+def main() -> None:
+    settings = load_or_exit(Settings.from_env)
+    configure_logging("portal-worker", settings.common.log_level)
+    if settings.api.worker_metrics_port:
+        serve_metrics(settings.api.worker_metrics_port)
+    worker = Worker(build_worker(settings))
+    worker.consumer.stop_on_signals()
+    worker.run()
+
+
+if __name__ == "__main__":
+    main()
