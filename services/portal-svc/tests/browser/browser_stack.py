@@ -1,0 +1,183 @@
+"""Every ClientSynq process of the help page's story, real, behind one gateway origin.
+
+auth-svc and portal-svc run under gunicorn, the auth, sync and portal workers as the
+processes they are in production; the QuickBooks sandbox and the mail catcher run in
+threads of the test process. Each stack has its own Kafka topic prefix and databases, so
+it never sees another test's data. Process output goes to log files in the artifacts
+directory: a failed story can be read afterwards.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    from qbo_fixtures import free_port as pick
+    return pick()
+
+
+def wait_until(check: Any, timeout: float, what: str) -> Any:
+    """Poll `check` until truthy; bounded. Waits only for other processes, never for time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    auth_url: str
+    portal_url: str
+    env: dict[str, str]
+    sandbox: Any
+    mail: Any
+    databases: list[str]
+    logs: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def control(self) -> Any:
+        return self.sandbox.control
+
+    def set_plan(self, tenant_id: str, plan: str) -> None:
+        answer = requests.put(f"{self.auth_url}/auth/v1/operator/tenants/{tenant_id}/plan",
+                              json={"plan": plan}, timeout=30, headers={
+                                  "Authorization": f"Service operator:"
+                                                   f"{self.env['AUTH_OPERATOR_SECRET']}"})
+        assert answer.status_code == 200, answer.text
+
+    def assert_alive(self) -> None:
+        dead = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+        assert not dead, f"processes exited: {dead}; see {self.logs}"
+
+
+def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
+              smtp_port: int, prefix: str, client_id: str, client_secret: str) -> dict[str, str]:
+    from clientsynq.common.crypto import generate_key
+
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": prefix,
+        "MONGODB_URI": infra.mongo_uri, "LOG_LEVEL": "INFO",
+        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
+        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
+        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
+        "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
+        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
+        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
+        "QBO_BASE_URL": sandbox_url, "AUTH_PUBLIC_URL": gateway_url,
+        "PORTAL_PUBLIC_URL": gateway_url, "AUTH_COOKIE_SECURE": "false",
+        "AUTH_TRUSTED_PROXY_HOPS": "1", "AUTH_GENERATE_SIGNING_KEY": "true",
+        "AUTH_SIGNING_KEYS_DIR": tempfile.mkdtemp(prefix="clientsynq-browser-keys-"),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
+        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
+        "PORTAL_AUTH_URL": auth_url, "SYNC_AUTH_URL": auth_url,
+        "SYNC_QBO_BASE_URL": sandbox_url, "SYNC_METRICS_PORT": "0",
+        "SYNC_PROGRESS_INTERVAL": "0.2s", "PORTAL_METRICS_PORT": "0",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _start(stack: Stack, name: str, args: list[str], database: str) -> None:
+    log = open(stack.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+    env = {**os.environ, **stack.env, "MONGODB_DATABASE": database}
+    stack.processes[name] = subprocess.Popen(args, env=env, stdout=log,
+                                             stderr=subprocess.STDOUT)
+
+
+def _gunicorn(port: int, factory: str) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+            "--threads", "16", "--timeout", "60", factory]
+
+
+@contextmanager
+def running_stack(infra: Any, artifacts: Path, start_gateway: Any) -> Iterator[Stack]:
+    """`start_gateway(port, upstreams)` is a context manager serving the one origin."""
+    from clientsynq.common.kafka import KafkaConnection, ensure_topics
+    from mail_sink.testing import running_mail_sink
+    from pymongo import MongoClient
+    from qbo_sandbox.testing import running_sandbox
+
+    run = uuid.uuid4().hex[:8]
+    prefix, logs = f"bw{run}.", artifacts / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    ensure_topics(KafkaConnection(infra.kafka_bootstrap, topic_prefix=prefix,
+                                  client_id="browser-tests"))
+    ports = {name: free_port() for name in ("gateway", "auth", "portal")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    client_id, client_secret = f"cs-{run}", secrets.token_urlsafe(24)
+    databases = {svc: f"test_bw_{run}_{svc}" for svc in ("auth", "sync", "portal")}
+    with ExitStack() as cleanup:
+        sandbox = cleanup.enter_context(running_sandbox())
+        mail = cleanup.enter_context(running_mail_sink())
+        sandbox.control.register_app(client_id=client_id, client_secret=client_secret,
+                                     redirect_uris=[f"{urls['gateway']}/auth/v1/qbo/callback"],
+                                     name="ClientSynq")
+        env = stack_env(infra, gateway_url=urls["gateway"], auth_url=urls["auth"],
+                        sandbox_url=sandbox.base_url, smtp_port=mail.smtp_port, prefix=prefix,
+                        client_id=client_id, client_secret=client_secret)
+        stack = Stack(urls["gateway"], urls["auth"], urls["portal"], env, sandbox, mail,
+                      list(databases.values()), logs)
+        cleanup.callback(_drop, infra.mongo_uri, stack.databases, MongoClient)
+        cleanup.callback(_stop_all, stack)
+        _start(stack, "auth", _gunicorn(ports["auth"], "clientsynq.auth.app:create_app_from_env()"),
+               databases["auth"])
+        _start(stack, "portal", _gunicorn(ports["portal"],
+                                          "clientsynq.portal.app:create_app_from_env()"),
+               databases["portal"])
+        _start(stack, "auth-worker", [sys.executable, "-m", "clientsynq.auth.worker"],
+               databases["auth"])
+        _start(stack, "sync-worker", [sys.executable, "-m", "clientsynq.sync.worker"],
+               databases["sync"])
+        _start(stack, "portal-worker", [sys.executable, "-m", "clientsynq.portal.worker"],
+               databases["portal"])
+        cleanup.enter_context(start_gateway(ports["gateway"], {
+            "auth": urls["auth"], "portal": urls["portal"]}, logs))
+        for name in ("auth", "portal"):
+            wait_until(lambda n=name: _answers(f"{urls[n]}/healthz") or stack.assert_alive(),
+                       60, f"{name} to answer")
+        wait_until(lambda: _answers(f"{urls['gateway']}/login"), 30, "the gateway")
+        yield stack
+
+
+def _stop_all(stack: Stack) -> None:
+    for process in stack.processes.values():
+        process.terminate()
+    for process in stack.processes.values():
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _drop(mongo_uri: str, databases: list[str], client_class: Any) -> None:
+    client = client_class(mongo_uri)
+    for name in databases:
+        client.drop_database(name)
+    client.close()
