@@ -52,8 +52,15 @@ def test_totals_and_balances_equal_the_sandboxs(
         source = by_id[invoice["id"]]
         assert Decimal(invoice["total"]) == Decimal(str(source["TotalAmt"]))
         assert Decimal(invoice["balance"]) == Decimal(str(source["Balance"]))
-        line_sum = sum(Decimal(line["amount"]) for line in invoice["lines"])
-        assert line_sum == Decimal(invoice["total"]) or invoice["status"] == "voided"
+        items = sum(Decimal(line["amount"]) for line in invoice["lines"]
+                    if line["detail_type"] in ("sales_item", "group"))
+        assert items == Decimal(invoice["subtotal"]) or invoice["status"] == "voided"
+        assert (Decimal(invoice["subtotal"]) - Decimal(invoice["discount_total"])
+                + Decimal(invoice["tax_total"])) == Decimal(invoice["total"]) \
+            or invoice["status"] == "voided"
+    kinds = {line["detail_type"] for invoice in synced for line in invoice["lines"]}
+    assert {"sales_item", "subtotal", "discount"} <= kinds  # the generator's mix
+    assert any(Decimal(invoice["tax_total"]) > 0 for invoice in synced)
     old_unpaid = [i for i in synced if i["balance"] != "0.00" and
                   i["txn_date"] < (datetime.now(UTC).date() - timedelta(days=365)).isoformat()]
     assert old_unpaid, "the seeded company should have old unpaid invoices"

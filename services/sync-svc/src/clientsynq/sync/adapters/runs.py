@@ -95,12 +95,23 @@ class RunStore:
             {"$set": {"run_id": run_id, "stream": key, "kind": STREAM,
                       **{f"state.{k}": v for k, v in state.items()}}}, upsert=True)
 
-    def page_done(self, run_id: str, key: str, page: int, entity: str, rows: int) -> None:
-        """One insert per page: concurrent pages never touch the same document."""
+    def page_done(self, run_id: str, key: str, page: int, entity: str, rows: int,
+                  customers: list[str] | None = None) -> None:
+        """One insert per page: concurrent pages never touch the same document. `customers`:
+        whose invoices or payments the page held (their balances are read again)."""
         with suppress(DuplicateKeyError):  # a page re-published after a crash: counted once
             self._checkpoints.insert_one({"_id": f"{run_id}|{key}|{page:08d}", "run_id": run_id,
                                           "stream": key, "kind": PAGE, "page": page,
-                                          "entity": entity, "rows": rows})
+                                          "entity": entity, "rows": rows,
+                                          "customers": customers or []})
+
+    def touched_customers(self, run_id: str) -> list[str]:
+        found: set[str] = set()
+        for doc in self._checkpoints.find({"run_id": run_id, "kind": PAGE,
+                                           "entity": {"$in": ["Invoice", "Payment"]}},
+                                          {"customers": 1}):
+            found.update(doc.get("customers") or [])
+        return sorted(found)
 
     def counts(self, run_id: str) -> dict[str, int]:
         totals: defaultdict[str, int] = defaultdict(int)

@@ -33,6 +33,7 @@ from clientsynq.sync.domain import events
 from clientsynq.sync.domain.errors import RunInterrupted, SyncFailure
 from clientsynq.sync.domain.model import TenantState
 from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.publisher import PagePublisher
@@ -126,6 +127,7 @@ class SyncRunner:
             if "Payment" in planned.entities:
                 ctx.methods = load_methods(conn)
             planned.execute(ctx, self.d.settings.history_days)
+            refresh_balances(ctx, planned.entities, planned.modes)
         return self._complete(run, tenant, planned, ctx)
 
     def _complete(self, run: dict[str, Any], tenant: TenantState, planned: RunPlan,

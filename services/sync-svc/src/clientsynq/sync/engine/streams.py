@@ -19,6 +19,7 @@ from clientsynq.sync.domain import plan
 from clientsynq.sync.domain.plan import Stream
 from clientsynq.sync.domain.qbo_values import is_deleted_stub
 from clientsynq.sync.engine.context import RunContext
+from clientsynq.sync.engine.related import payments_of
 
 CDC_CAP = 1000
 REREAD = "#reread"
@@ -82,7 +83,8 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int) -> int:
     fetched = time.perf_counter()
     result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
     published = time.perf_counter()
-    ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published)
+    ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published,
+                       result.customers)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
     return result.rows
 
@@ -158,7 +160,8 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
         published = time.perf_counter()
-        ctx.runs.page_done(ctx.run_id, stream.key, seq, stream.entity, result.published)
+        ctx.runs.page_done(ctx.run_id, stream.key, seq, stream.entity, result.published,
+                           result.customers)
         since, skip = plan.next_keyset(since, skip, result.times)
         seq += 1
         state = {"entity": stream.entity, "since": since, "skip": skip, "seq": seq,
@@ -168,10 +171,15 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
 
 
 def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]]) -> None:
+    """Small batches (CDC answers): invoices get their payments read, for paid dates."""
     for page, first in enumerate(range(0, len(rows), ctx.page_size)):
-        result = ctx.publisher.publish_rows(rows[first:first + ctx.page_size],
-                                            ctx.page_context(stream.entity))
-        ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published)
+        chunk = rows[first:first + ctx.page_size]
+        page_ctx = ctx.page_context(stream.entity)
+        if stream.entity == "Invoice":
+            page_ctx = replace(page_ctx, payments=payments_of(ctx.conn, chunk))
+        result = ctx.publisher.publish_rows(chunk, page_ctx)
+        ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published,
+                           result.customers)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)
 
 

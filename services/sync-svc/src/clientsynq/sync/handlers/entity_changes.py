@@ -19,7 +19,9 @@ from clientsynq.sync.domain.errors import (
     QboThrottled,
     QboUnavailable,
 )
-from clientsynq.sync.engine.pages import PageContext
+from clientsynq.sync.engine.pages import customer_ids
+from clientsynq.sync.engine.related import payments_of, read_by_ids
+from clientsynq.sync.handlers.follow_ups import context
 
 if TYPE_CHECKING:
     from clientsynq.sync.adapters.qbo_client import RealmConnection
@@ -42,10 +44,9 @@ def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
         row = _current(conn, entity, data)
         if row is None:
             return
-        ctx = PageContext(tenant_id=tenant_id, realm_id=conn.realm_id, entity=entity,
-                          source=deps.settings.source, today=datetime.now(UTC).date(),
-                          terms=deps.terms.names(conn) if entity == "Invoice" else {})
-        deps.publisher.publish_rows([row], ctx)
+        payments = payments_of(conn, [row]) if entity == "Invoice" else None
+        deps.publisher.publish_rows([row], context(conn, deps, entity, payments))
+        _refresh_customer(conn, deps, entity, row)
     except (NotConnected, AuthorizationExpired) as err:
         log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
                                                "reason": err.error_class})
@@ -53,6 +54,15 @@ def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
         log.warning("sync.change_deferred", extra={"tenant_id": tenant_id, "entity": entity,
                                                    "reason": err.error_class})
         _queue_cdc(event, deps)
+
+
+def _refresh_customer(conn: RealmConnection, deps: WorkerDeps, entity: str,
+                      row: dict[str, Any]) -> None:
+    """A transaction changed: its customer's balance did too, unannounced (see balances)."""
+    customers = customer_ids(entity, [row])
+    if customers:
+        rows = read_by_ids(conn, "Customer", customers)
+        deps.publisher.publish_rows(rows, context(conn, deps, "Customer"))
 
 
 def _current(conn: RealmConnection, entity: str, data: dict[str, Any]) -> dict[str, Any] | None:
