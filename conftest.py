@@ -13,4 +13,4 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "deploy" / "local"))
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 
-pytest_plugins = ["infra_fixtures", "qbo_fixtures"]
+pytest_plugins = ["infra_fixtures", "qbo_fixtures", "gateway_fixtures"]

@@ -21,6 +21,8 @@ def install_all() -> None:
     install_ferretdb()
     from .deploytools import install_deploy_tools  # it imports helpers from here
     install_deploy_tools()
+    from .gateway import install_nginx
+    install_nginx()
 
 
 def install_kafka() -> Path:
