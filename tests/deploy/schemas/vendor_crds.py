@@ -34,6 +34,7 @@ SOURCES = {
     "prometheus-operator/prometheus-operator": [
         "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml",
         "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml",
+        "example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml",
     ],
     "external-secrets/external-secrets": [
         "config/crds/bases/external-secrets.io_externalsecrets.yaml",

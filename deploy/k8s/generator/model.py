@@ -1,0 +1,118 @@
+"""The deployment table: what each service runs, reads, publishes and reaches."""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from clientsynq.common.events import topics as t
+
+NAMESPACE = "clientsynq"
+PART_OF = "clientsynq"
+REGISTRY = "ghcr.io/clientsynq"
+VERSION = "0.1.0"
+KAFKA_CLUSTER = "clientsynq"
+WEB_PORT = 8080
+METRICS_PORT = 9102
+UID = 10001
+PUBLIC_URL = "https://app.clientsynq.example.com"  # overlays patch the host
+INTUIT_API = "https://quickbooks.api.intuit.com"
+INTUIT_DISCOVERY = "https://developer.api.intuit.com/.well-known/openid_configuration"
+
+
+@dataclass(frozen=True)
+class Worker:
+    module: str
+    metrics_env: str | None  # the setting that opens /metrics; None: not served yet
+    consumes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # short name, as services/ensure_indexes.py knows it
+    distribution: str  # services/<distribution>
+    database: str
+    produces: tuple[str, ...]
+    worker: Worker
+    secrets: tuple[str, ...] = ()  # keys of the <svc>-secrets Secret, exposed as env
+    calls_auth: bool = False  # reaches auth-svc's /internal/v1 (service credential)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def image(self) -> str:
+        return f"{REGISTRY}/{self.distribution}:{VERSION}"
+
+    @property
+    def group(self) -> str:
+        """Kafka consumer group id (the workers' CONSUMER_GROUP)."""
+        return self.distribution
+
+
+SNAPSHOTS = (t.CUSTOMER_UPDATED, t.INVOICE_UPDATED, t.PAYMENT_RECORDED)
+SYNC_RESULTS = (t.SYNC_COMPLETED, t.SYNC_FAILED)
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        name="auth", distribution="auth-svc", database="auth",
+        produces=(t.CONNECTION_CHANGED, t.SYNC_REQUESTED),
+        worker=Worker("clientsynq.auth.worker", "AUTH_WORKER_METRICS_PORT"),
+        secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY", "SERVICE_SECRET_SYNC",
+                 "SERVICE_SECRET_PORTAL", "SERVICE_SECRET_WEBHOOK", "QBO_CLIENT_ID",
+                 "QBO_CLIENT_SECRET", "AUTH_OPERATOR_SECRET", "SMTP_PASSWORD"),
+        extra_env={
+            "AUTH_PUBLIC_URL": PUBLIC_URL, "PORTAL_PUBLIC_URL": PUBLIC_URL,
+            "QBO_BASE_URL": INTUIT_API, "QBO_DISCOVERY_URL": INTUIT_DISCOVERY,
+            "AUTH_SIGNING_KEYS_DIR": "/var/run/secrets/clientsynq/signing-keys",
+            "AUTH_SIGNING_ACTIVE_KID": "set-by-overlay",
+            "AUTH_GENERATE_SIGNING_KEY": "false", "AUTH_COOKIE_SECURE": "true",
+            "AUTH_TRUSTED_PROXY_HOPS": "1",  # the ingress controller
+            "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
+            "SMTP_USERNAME": "clientsynq",
+            "MAIL_FROM": "ClientSynq <no-reply@clientsynq.example.com>",
+        },
+    ),
+    Service(
+        name="sync", distribution="sync-svc", database="sync",
+        produces=(t.SYNC_REQUESTED, *SYNC_RESULTS, *SNAPSHOTS, t.COMMAND_FAILED,
+                  t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS),
+        worker=Worker("clientsynq.sync.worker", "SYNC_METRICS_PORT",
+                      consumes=(t.CONNECTION_CHANGED, t.SYNC_REQUESTED, t.QBO_ENTITY_CHANGED,
+                                t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED)),
+        secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL"),
+        calls_auth=True,
+        extra_env={"SYNC_AUTH_URL": f"http://auth-svc:{WEB_PORT}", "QBO_BASE_URL": INTUIT_API},
+    ),
+    Service(
+        name="webhook", distribution="webhook-svc", database="webhooks",
+        produces=(t.QBO_ENTITY_CHANGED,),
+        worker=Worker("clientsynq.webhooks.worker", None,
+                      consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS)),
+        calls_auth=True,
+    ),
+    Service(
+        name="portal", distribution="portal-svc", database="portal",
+        produces=(t.SYNC_REQUESTED, t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED),
+        worker=Worker("clientsynq.portal.worker", None,
+                      consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS,
+                                t.COMMAND_FAILED, t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS)),
+        calls_auth=True,
+    ),
+)
+
+def services_with_indexes() -> set[str]:
+    """The names services/ensure_indexes.py can build indexes for (one source of truth)."""
+    path = Path(__file__).resolve().parents[3] / "services" / "ensure_indexes.py"
+    spec = importlib.util.spec_from_file_location("ensure_indexes", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return set(module.SERVICES)
+
+
+# Consumer replicas beyond a topic's partition count sit idle: the HPA's ceiling for a
+# worker is the smallest partition count among the topics it consumes.
+
+
+def max_consumers(service: Service) -> int:
+    counts = [t.TOPICS[name].partitions for name in service.worker.consumes]
+    return min(counts) if counts else 1

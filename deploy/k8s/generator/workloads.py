@@ -1,0 +1,178 @@
+"""Per service: ServiceAccount, web and worker Deployments, Services, PDBs and HPAs."""
+from __future__ import annotations
+
+from typing import Any
+
+from .model import METRICS_PORT, PART_OF, UID, WEB_PORT, Service, max_consumers
+
+Obj = dict[str, Any]
+SIGNING_KEYS_DIR = "/var/run/secrets/clientsynq/signing-keys"
+
+
+def labels(svc: Service, component: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": svc.distribution,
+            "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": PART_OF}
+
+
+def meta(name: str, svc: Service, component: str) -> Obj:
+    return {"name": name, "labels": labels(svc, component)}
+
+
+def service_account(svc: Service) -> Obj:
+    """No API token: no ClientSynq process talks to the Kubernetes API."""
+    return {"apiVersion": "v1", "kind": "ServiceAccount",
+            "metadata": meta(svc.distribution, svc, "identity"),
+            "automountServiceAccountToken": False}
+
+
+def _env(svc: Service) -> list[Obj]:
+    env: list[Obj] = [{"name": "MONGODB_URI", "valueFrom": {"secretKeyRef": {
+        "name": f"mongodb-{svc.distribution}", "key": "connectionString.standard"}}}]
+    env += [{"name": key, "valueFrom": {"secretKeyRef": {
+        "name": f"{svc.distribution}-secrets", "key": key}}} for key in svc.secrets]
+    return env
+
+
+def _probe(path: str, port: str, period: int, failures: int) -> Obj:
+    return {"httpGet": {"path": path, "port": port}, "periodSeconds": period,
+            "timeoutSeconds": 3, "failureThreshold": failures}
+
+
+def _container(svc: Service, name: str, resources: Obj) -> Obj:
+    return {
+        "name": name, "image": svc.image, "imagePullPolicy": "IfNotPresent",
+        "envFrom": [{"configMapRef": {"name": "clientsynq-platform"}},
+                    {"configMapRef": {"name": f"{svc.distribution}-config"}}],
+        "env": _env(svc), "resources": resources,
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
+        # The only writable path (an in-memory emptyDir): the root filesystem is read-only.
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+    }
+
+
+def _pod(svc: Service, component: str, container: Obj) -> Obj:
+    volumes: list[Obj] = [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}]
+    if svc.name == "auth":
+        container["volumeMounts"].append(
+            {"name": "signing-keys", "mountPath": SIGNING_KEYS_DIR, "readOnly": True})
+        volumes.append({"name": "signing-keys", "secret": {
+            "secretName": "auth-signing-keys", "defaultMode": 0o440}})
+    return {
+        "metadata": {"labels": labels(svc, component)},
+        "spec": {
+            "serviceAccountName": svc.distribution, "automountServiceAccountToken": False,
+            "enableServiceLinks": False, "terminationGracePeriodSeconds": 30,
+            "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID,
+                                "fsGroup": UID, "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [container], "volumes": volumes,
+        },
+    }
+
+
+def _deployment(svc: Service, component: str, replicas: int, container: Obj) -> Obj:
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": meta(f"{svc.distribution}-{component}", svc, component),
+        "spec": {
+            "replicas": replicas, "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": labels(svc, component)},
+            "strategy": {"type": "RollingUpdate",
+                         "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+            "template": _pod(svc, component, container),
+        },
+    }
+
+
+def web(svc: Service) -> Obj:
+    container = _container(svc, "web", {"requests": {"cpu": "100m", "memory": "256Mi"},
+                                        "limits": {"cpu": "1", "memory": "512Mi"}})
+    container["ports"] = [{"name": "http", "containerPort": WEB_PORT}]
+    container["startupProbe"] = _probe("/healthz", "http", 2, 30)
+    container["livenessProbe"] = _probe("/healthz", "http", 10, 3)
+    container["readinessProbe"] = _probe("/readyz", "http", 5, 3)
+    # Endpoints are removed before gunicorn stops: no request lands on a closing socket.
+    container["lifecycle"] = {"preStop": {"sleep": {"seconds": 5}}}
+    return _deployment(svc, "web", 2, container)
+
+
+def worker(svc: Service) -> Obj:
+    container = _container(svc, "worker", {"requests": {"cpu": "250m", "memory": "256Mi"},
+                                           "limits": {"cpu": "1", "memory": "768Mi"}})
+    container["command"] = ["python", "-m", svc.worker.module]
+    if svc.worker.metrics_env:
+        container["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
+        container["startupProbe"] = _probe("/metrics", "metrics", 2, 30)
+        container["livenessProbe"] = _probe("/metrics", "metrics", 15, 3)
+        container["readinessProbe"] = _probe("/metrics", "metrics", 10, 3)
+    else:  # no listener yet: the check only says the worker process is PID 1 and alive
+        check = {"exec": {"command": ["python", "/app/healthcheck.py"]}, "periodSeconds": 30,
+                 "timeoutSeconds": 5, "failureThreshold": 3}
+        container["env"].append({"name": "HEALTHCHECK_URL", "value": "process"})
+        container["livenessProbe"] = dict(check)
+        container["readinessProbe"] = dict(check)
+    return _deployment(svc, "worker", 1, container)
+
+
+def services(svc: Service) -> list[Obj]:
+    out = [{"apiVersion": "v1", "kind": "Service",
+            "metadata": meta(svc.distribution, svc, "web"),
+            "spec": {"selector": labels(svc, "web"),
+                     "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}}]
+    if svc.worker.metrics_env:  # only for the ServiceMonitor: nobody calls a worker
+        out.append({"apiVersion": "v1", "kind": "Service",
+                    "metadata": meta(f"{svc.distribution}-worker", svc, "worker"),
+                    "spec": {"clusterIP": "None", "selector": labels(svc, "worker"),
+                             "ports": [{"name": "metrics", "port": METRICS_PORT,
+                                        "targetPort": "metrics"}]}})
+    return out
+
+
+def pdbs(svc: Service) -> list[Obj]:
+    """maxUnavailable, not minAvailable: a one-replica dev Deployment still drains."""
+    return [{"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+             "metadata": meta(f"{svc.distribution}-{component}", svc, component),
+             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels(svc, component)}}}
+            for component in ("web", "worker")]
+
+
+def hpas(svc: Service) -> list[Obj]:
+    out = [_hpa(svc, "web", 2, 10, [{"type": "Resource", "resource": {
+        "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}])]
+    if svc.worker.consumes:
+        # Consumer lag of the service's group, from the Prometheus adapter's external
+        # metrics API (kafka-exporter's kafka_consumergroup_lag, summed per group).
+        out.append(_hpa(svc, "worker", 1, max_consumers(svc), [{"type": "External", "external": {
+            "metric": {"name": "kafka_consumergroup_lag",
+                       "selector": {"matchLabels": {"consumergroup": svc.group}}},
+            "target": {"type": "AverageValue", "averageValue": "1000"}}}]))
+    return out
+
+
+def _hpa(svc: Service, component: str, low: int, high: int, metrics: list[Obj]) -> Obj:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": meta(f"{svc.distribution}-{component}", svc, component),
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                        "name": f"{svc.distribution}-{component}"},
+                     "minReplicas": low, "maxReplicas": max(low, high), "metrics": metrics,
+                     "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}}}}
+
+
+def config_map(svc: Service) -> Obj:
+    data = dict(svc.extra_env)
+    if svc.worker.metrics_env:
+        data[svc.worker.metrics_env] = str(METRICS_PORT)
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": meta(f"{svc.distribution}-config", svc, "config"), "data": data}
+
+
+def index_job(svc: Service) -> Obj:
+    """Builds the service's indexes before its new version rolls out (its own user and DB)."""
+    container = _container(svc, "indexes", {"requests": {"cpu": "100m", "memory": "128Mi"},
+                                            "limits": {"cpu": "500m", "memory": "256Mi"}})
+    container["command"] = ["python", "/app/ensure_indexes.py", svc.name]
+    pod = _pod(svc, "bootstrap", container)
+    pod["spec"]["restartPolicy"] = "OnFailure"
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": meta(f"{svc.distribution}-indexes", svc, "bootstrap"),
+            "spec": {"backoffLimit": 10, "ttlSecondsAfterFinished": 86400, "template": pod}}
