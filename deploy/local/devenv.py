@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEV_ENV = REPO / ".local" / "dev.env"
 
 PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "sandbox": 8090,
-         "mail": 8025}
+         "mail": 8025, "gateway": 8000}
+GATEWAY_URL = f"http://127.0.0.1:{PORTS['gateway']}"  # the one origin browsers and Intuit use
 SMTP_PORT = 1025
 
 
@@ -40,8 +41,12 @@ def _fixed() -> dict[str, str]:
         "MONGODB_URI": "mongodb://127.0.0.1:27017/",
         **{f"{name.upper()}_PORT": str(port) for name, port in PORTS.items()},
         "QBO_BASE_URL": f"http://127.0.0.1:{PORTS['sandbox']}",
-        "AUTH_PUBLIC_URL": f"http://127.0.0.1:{PORTS['auth']}",
-        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{PORTS['portal']}",
+        # Through the gateway: the OAuth redirect URI is the gateway's, and the services
+        # trust exactly that one proxy hop for the client's address and scheme.
+        "AUTH_PUBLIC_URL": GATEWAY_URL,
+        "PORTAL_PUBLIC_URL": GATEWAY_URL,
+        "AUTH_TRUSTED_PROXY_HOPS": "1",
+        "PORTAL_TRUSTED_PROXY_HOPS": "1",
         "SYNC_AUTH_URL": f"http://127.0.0.1:{PORTS['auth']}",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from devenv import PORTS, REPO, ensure_dev_env
+from devenv import GATEWAY_URL, PORTS, REPO, ensure_dev_env
 from localinfra.__main__ import up
 from localinfra.progress import note, step
 
@@ -41,6 +41,8 @@ def health_urls() -> dict[str, str]:
 
 def banner(env: dict[str, str]) -> str:
     lines = ["", "ClientSynq is running:",
+             f"  open     {GATEWAY_URL}/  (the gateway: app, client portal, /api/v1, OAuth"
+             " callback, Intuit webhooks)",
              f"  portal   http://127.0.0.1:{PORTS['portal']}/healthz (its UI is not built yet)",
              f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz",
              f"  sync     http://127.0.0.1:{PORTS['sync']}/healthz",
