@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from clientsynq.common.crypto import generate_key
 from clientsynq.webhooks.app import create_app
 from clientsynq.webhooks.bootstrap import build, build_worker, ensure_webhook_indexes
 from clientsynq.webhooks.config import Settings
@@ -27,6 +28,7 @@ def webhook_env(infra: Any, kafka_conn: Any, mongo_db: Any, **overrides: str) ->
         "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
         "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
         "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(18),
+        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
         "WEBHOOK_METRICS_PORT": "0", "WEBHOOK_SWEEP_INTERVAL": "3600s",
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost",
     }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from clientsynq.common.crypto import generate_key
 from clientsynq.common.testing import (
     UNREACHABLE_MONGO,
     assert_probes_not_ready_without_mongo,
@@ -15,8 +16,10 @@ pytestmark = pytest.mark.integration
 
 
 def app_for(kafka: str, mongo: str):
-    return create_app(build(Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": kafka,
-                                               "MONGODB_URI": mongo})))
+    return create_app(build(Settings.from_env({
+        "KAFKA_BOOTSTRAP_SERVERS": kafka, "MONGODB_URI": mongo,
+        "QBO_WEBHOOK_VERIFIER_TOKEN": "verifier", "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}",
+        "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1"})))
 
 
 def test_ready_when_kafka_and_mongodb_answer(infra):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from clientsynq.common.config import load_or_exit
 from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
-from clientsynq.webhooks.api import intuit
+from clientsynq.webhooks.api import endpoints, intuit
 from clientsynq.webhooks.bootstrap import Deps, build
 from clientsynq.webhooks.config import Settings
 from flask import Flask
@@ -13,6 +13,7 @@ from flask import Flask
 def create_app(deps: Deps) -> Flask:
     app = create_service_app("webhook", deps, deps.platform.readiness_checks())
     app.register_blueprint(intuit.bp)
+    app.register_blueprint(endpoints.bp)
     return app
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from clientsynq.common.config import CommonSettings, EnvReader
+from clientsynq.common.crypto import KeyRing, KeyRingError
 from clientsynq.webhooks.domain.intuit_signature import VerifierTokens
 
 DAY = 86400.0
@@ -50,6 +51,8 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     service_secret: str = field(repr=False)
+    secret_keys_spec: str = field(repr=False)
+    secret_active_key: str
     delivery: DeliverySettings = DeliverySettings()
     mail: MailSettings = MailSettings("127.0.0.1", 1025, "webhooks@clientsynq.dev")
     metrics_port: int = 9103
@@ -69,13 +72,29 @@ class Settings:
             jwt_issuer=shared.optional("JWT_ISSUER", "clientsynq-auth") or "",
             jwt_audience=shared.optional("JWT_AUDIENCE", "clientsynq") or "",
             service_secret=shared.optional("SERVICE_SECRET_WEBHOOK", "") or "",
+            secret_keys_spec=shared.required("TOKEN_ENCRYPTION_KEYS", secret=True),
+            secret_active_key=shared.required("TOKEN_ENCRYPTION_ACTIVE_KEY"),
             delivery=_delivery(reader),
             mail=_mail(reader, shared),
             metrics_port=reader.integer("METRICS_PORT", 9103, min=0, max=65535),
             sweep_seconds=reader.duration_seconds("SWEEP_INTERVAL", 30.0, min=0.01, max=DAY),
         )
+        _check_keys(settings, shared)
         reader.raise_if_invalid()
         return settings
+
+    def key_ring(self) -> KeyRing:
+        """Seals endpoint signing secrets at rest (the same key ring format as auth-svc's)."""
+        return KeyRing.from_spec(self.secret_keys_spec, self.secret_active_key)
+
+
+def _check_keys(settings: Settings, shared: EnvReader) -> None:
+    if not settings.secret_keys_spec or not settings.secret_active_key:
+        return
+    try:
+        settings.key_ring()
+    except KeyRingError as err:  # names key ids only, never key material
+        shared.add_problem("TOKEN_ENCRYPTION_KEYS", str(err))
 
 
 def _verifier_tokens(reader: EnvReader, shared: EnvReader) -> VerifierTokens:

@@ -1,4 +1,5 @@
-"""`python -m clientsynq.webhooks.worker`: Kafka consumer, outbox relay, inbox sweep.
+"""`python -m clientsynq.webhooks.worker`: Kafka consumer (realm map, fan-out to
+deliveries), delivery dispatcher, outbox relay, inbox sweep.
 
 SIGTERM stops taking work: the consumer finishes the event in hand and commits, the relay
 stops after its round. `/metrics` is served on WEBHOOK_METRICS_PORT.
@@ -24,12 +25,15 @@ from clientsynq.webhooks.bootstrap import (
     ensure_webhook_indexes,
 )
 from clientsynq.webhooks.config import Settings
+from clientsynq.webhooks.domain.public import PUBLIC_SPECS
 from clientsynq.webhooks.handlers import on_connection_changed
+from clientsynq.webhooks.services.dispatcher import Dispatcher
 from clientsynq.webhooks.services.intuit import reprocess_pending
+from clientsynq.webhooks.services.outbound import fan_out
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "webhook-svc"
-TOPICS = (CONNECTION_CHANGED,)
+TOPICS = tuple(PUBLIC_SPECS)  # connection.changed is among them
 
 
 class Worker:
@@ -42,11 +46,13 @@ class Worker:
                                        self._dispatch, dlq=deps.producer)
         self.relay = OutboxRelay(base.platform.db, OUTBOX_COLLECTIONS, deps.producer,
                                  lease_seconds=10)
+        self.dispatcher = Dispatcher(base.outbound, deps.leases)
         self._threads: list[threading.Thread] = []
 
     def _dispatch(self, event: Event) -> None:
         if event.type == CONNECTION_CHANGED:
             on_connection_changed(event, self.deps.base.intuit.realms)
+        fan_out(self.deps.base.outbound, event)
 
     def sweep_once(self) -> None:
         """Notifications a dead process stored but never recorded; expired inbox entries."""
@@ -67,6 +73,7 @@ class Worker:
         ensure_webhook_indexes(self.deps.base)
         stop = self.deps.stop
         self._threads = [_thread("webhook-outbox", self.relay.run, stop),
+                         _thread("webhook-dispatch", self.dispatcher.run, stop),
                          _thread("webhook-sweep", self._sweep, stop)]
         log.info("webhook.worker_started")
         try:

@@ -6,10 +6,12 @@ adapter does.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from clientsynq.webhooks.domain.deliveries import Delivery, Response
+from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
 
 Clock = Callable[[], datetime]
@@ -44,3 +46,77 @@ class RealmDirectory(Protocol):
 
     def tenant_for(self, realm_id: str) -> str | None:
         """The business that has this realm connected now, or None."""
+
+
+class EndpointStore(Protocol):
+    """Every method filters by tenant, except `get_any` used by the delivery worker, which
+    acts for whichever business owns the delivery it holds."""
+
+    def add(self, endpoint: Endpoint) -> None: ...
+
+    def save(self, endpoint: Endpoint) -> None:
+        """Replace the owner-edited fields (never the health, which the worker owns)."""
+
+    def get(self, tenant_id: str, endpoint_id: str) -> Endpoint | None: ...
+
+    def get_any(self, endpoint_id: str) -> Endpoint | None: ...
+
+    def list(self, tenant_id: str) -> Sequence[Endpoint]: ...
+
+    def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
+
+    def subscribed(self, tenant_id: str, event_type: str) -> Sequence[Endpoint]:
+        """Endpoints of the business that take this event type (paused ones queue it)."""
+
+    def save_health(self, health: EndpointHealth) -> None:
+        """Only the worker holding the endpoint's lease calls this."""
+
+    def count_disabled(self) -> int: ...
+
+
+class DeliveryStore(Protocol):
+    def add_many(self, deliveries: Sequence[Delivery]) -> int:
+        """Insert; a delivery whose id exists is skipped (fan-out is replayed after a
+        crash). Returns how many were new."""
+
+    def record(self, delivery: Delivery) -> None:
+        """Save attempts, status and next time (only the endpoint's lease holder)."""
+
+    def get(self, tenant_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def list(self, tenant_id: str, endpoint_id: str, limit: int) -> Sequence[Delivery]:
+        """Newest first."""
+
+    def created_since(self, tenant_id: str, endpoint_id: str, since: datetime,
+                      limit: int) -> Sequence[Delivery]: ...
+
+    def due(self, endpoint_id: str, now: datetime, limit: int) -> Sequence[Delivery]:
+        """Pending deliveries whose time has come, oldest first."""
+
+    def endpoints_due(self, now: datetime, limit: int) -> Sequence[str]:
+        """Endpoint ids with at least one due delivery."""
+
+    def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
+        """(deliveries due now, the oldest due time)."""
+
+
+class Sender(Protocol):
+    def send(self, url: str, headers: Mapping[str, str], body: bytes,
+             timeout_seconds: float) -> Response:
+        """POST without following redirects; the address is checked first (SSRF), and a
+        refused address is a failed Response, not an exception."""
+
+
+class Mailer(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+class EndpointLeases(Protocol):
+    """At most one replica delivers for an endpoint at a time."""
+
+    def hold(self, endpoint_id: str) -> bool:
+        """Take or keep the endpoint's lease; False if another replica holds it."""
+
+    def is_held(self, endpoint_id: str) -> bool: ...
+
+    def release_all(self) -> None: ...

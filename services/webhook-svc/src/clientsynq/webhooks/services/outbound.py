@@ -1,0 +1,127 @@
+"""Enterprise webhooks out: fan an event out to deliveries, attempt one delivery, and keep
+each endpoint's health (five days of failure disables it and tells its owner)."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from smtplib import SMTPException
+
+from clientsynq.common.events import Event
+from clientsynq.common.metrics import counter, histogram
+from clientsynq.webhooks.config import DeliverySettings
+from clientsynq.webhooks.domain.deliveries import DELIVERED, FAILED, Delivery, after_attempt
+from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
+from clientsynq.webhooks.domain.ports import Clock, DeliveryStore, EndpointStore, Mailer, Sender
+from clientsynq.webhooks.domain.public import PUBLIC_SPECS, public_payload
+from clientsynq.webhooks.domain.signing import signature_headers
+
+log = logging.getLogger(__name__)
+OUTCOMES = counter("clientsynq_webhook_deliveries_total", "Delivery attempts by outcome",
+                   ["outcome"])
+LATENCY = histogram("clientsynq_webhook_attempt_seconds", "Time from request to answer",
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15))
+DISABLED = counter("clientsynq_webhook_endpoints_disabled_total",
+                   "Endpoints disabled after days of failure")
+ALERTS = counter("clientsynq_webhook_disable_alerts_total", "Owner emails on disable",
+                 ["result"])
+
+
+@dataclass(frozen=True)
+class Outbound:
+    endpoints: EndpointStore
+    deliveries: DeliveryStore
+    sender: Sender
+    mailer: Mailer
+    clock: Clock
+    settings: DeliverySettings
+    random: Callable[[], float] = field(default=random.random)
+
+
+def message_id_for(event_id: str) -> str:
+    """Standard Webhooks' `webhook-id`: one per message, the same on every retry and
+    endpoint, so a receiver can drop what it already processed."""
+    return "msg_" + uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-event/{event_id}").hex
+
+
+def fan_out(deps: Outbound, event: Event) -> int:
+    """Persist one delivery per subscribed endpoint before any attempt; ids derive from
+    event and endpoint, so consuming the event again after a crash adds nothing."""
+    if event.type not in PUBLIC_SPECS:
+        return 0
+    endpoints = deps.endpoints.subscribed(event.tenant_id, event.type)
+    if not endpoints:
+        return 0
+    payload = public_payload(event.type, event.data, event.time)
+    now = deps.clock()
+    return deps.deliveries.add_many([
+        Delivery(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}/{e.id}").hex,
+                 tenant_id=event.tenant_id, endpoint_id=e.id,
+                 message_id=message_id_for(event.id), event_type=event.type,
+                 payload=payload, created_at=now, next_attempt_at=now)
+        for e in endpoints])
+
+
+def attempt_delivery(deps: Outbound, endpoint: Endpoint, delivery: Delivery) -> Delivery:
+    """Sign with every valid secret, POST once, record the attempt and the next time."""
+    now = deps.clock()
+    body = delivery.payload.encode()
+    headers = signature_headers(endpoint.signing_secrets(now), delivery.message_id,
+                                int(now.timestamp()), body)
+    settings = deps.settings
+    response = deps.sender.send(endpoint.url, headers, body, settings.timeout_seconds)
+    done = after_attempt(delivery, response, deps.clock(), settings.timeout_seconds,
+                         settings.retry_schedule, settings.jitter_ratio, deps.random)
+    deps.deliveries.record(done)
+    OUTCOMES.labels(outcome="gave_up" if done.status == FAILED
+                    else done.attempts[-1].outcome).inc()
+    LATENCY.observe(response.latency_ms / 1000)
+    return done
+
+
+def track_health(deps: Outbound, endpoint: Endpoint, delivery: Delivery) -> Endpoint:
+    """After an attempt: a success clears the failure streak; a failure starts it or, five
+    days in, disables the endpoint and emails its owner once. Writes only on a change."""
+    now = deps.clock()
+    health = endpoint.health or EndpointHealth(endpoint.id, endpoint.tenant_id)
+    if delivery.attempts[-1].outcome == DELIVERED:
+        if endpoint.failing_since() is None and health.last_success_at is not None:
+            return endpoint
+        changed = dataclasses.replace(health, failing_since=None, last_success_at=now)
+    else:
+        since = endpoint.failing_since()
+        if since is None:
+            changed = dataclasses.replace(health, failing_since=now)
+        elif endpoint.is_disabled or now - since < timedelta(
+                seconds=deps.settings.disable_after_seconds):
+            return endpoint
+        else:
+            changed = dataclasses.replace(health, disabled_at=now)
+    deps.endpoints.save_health(changed)
+    updated = dataclasses.replace(endpoint, health=changed)
+    if changed.disabled_at is not None and not endpoint.is_disabled:
+        _tell_owner(deps, updated)
+    return updated
+
+
+def _tell_owner(deps: Outbound, endpoint: Endpoint) -> None:
+    DISABLED.inc()
+    log.warning("webhook.endpoint_disabled", extra={"tenant_id": endpoint.tenant_id,
+                                                    "endpoint_id": endpoint.id})
+    if not endpoint.alert_email:
+        ALERTS.labels(result="no_address").inc()
+        return
+    body = (f"Your ClientSynq webhook endpoint {endpoint.url} has failed every delivery for "
+            f"five days, so we disabled it. Deliveries are kept: fix the endpoint, then "
+            f"resume it in ClientSynq to receive them.\n\nEndpoint id: {endpoint.id}\n")
+    try:
+        deps.mailer.send(endpoint.alert_email, "Your webhook endpoint was disabled", body)
+        ALERTS.labels(result="sent").inc()
+    except (OSError, SMTPException):
+        ALERTS.labels(result="failed").inc()
+        log.warning("webhook.disable_alert_failed", exc_info=True,
+                    extra={"endpoint_id": endpoint.id})
