@@ -27,7 +27,8 @@ def bench_generator(invoices: int) -> None:
 
 def bench_paging() -> None:
     """Page through 50k invoices, 10k customers and 20k payments, 1000 rows a request."""
-    with running_sandbox(requests_per_minute=100_000, concurrent_requests=100) as sb:
+    with running_sandbox(requests_per_minute=100_000, concurrent_requests=100,
+                         requests_per_second=100_000) as sb:
         app = sb.control.register_app(redirect_uris=["http://127.0.0.1:9/cb"])
         realm = sb.control.create_company(customers=10_000, invoices=50_000, payments=20_000,
                                           seed=3)["realm_id"]

@@ -41,21 +41,24 @@ def cdc(realm_id: str) -> Response:
         raise QboFault("4000", "Error processing CDC request",
                        f"Operation cdc with changedSince date {since_text} which is older "
                        "than fixed days is not supported.")
-    groups = changed_groups(g.company, names, timefmt.format_time(since.replace(microsecond=0)))
+    groups = changed_groups(g.company, names, timefmt.canonical_time(since_text))
     return qbo_json({"CDCResponse": [{"QueryResponse": groups}]})
 
 
 def changed_groups(store: CompanyStore, names: list[str], since: str) -> list[dict[str, Any]]:
-    """Oldest changes first until 1000 objects in all; active then deleted in each group."""
+    """Oldest changes first until 1000 objects in all; active then deleted in each group.
+
+    `since` is a `timefmt.canonical_time` key (UTC text), compared with each row's key."""
+    key = timefmt.sort_key
     remaining = CDC_MAX_OBJECTS
     groups: list[dict[str, Any]] = []
     with store.lock:
         for name in names:
             changed = [e for e in store.entities[name].values()
-                       if e["MetaData"]["LastUpdatedTime"] >= since]
+                       if key(e["MetaData"]["LastUpdatedTime"]) >= since]
             changed += [e for e in store.deleted[name].values()
-                        if e["MetaData"]["LastUpdatedTime"] >= since]
-            changed.sort(key=lambda e: (e["MetaData"]["LastUpdatedTime"], int(e["Id"])))
+                        if key(e["MetaData"]["LastUpdatedTime"]) >= since]
+            changed.sort(key=lambda e: (key(e["MetaData"]["LastUpdatedTime"]), int(e["Id"])))
             taken = changed[:remaining]
             remaining -= len(taken)
             rows = [e for e in taken if "status" not in e] + [e for e in taken if "status" in e]

@@ -28,7 +28,6 @@ from .rules.common import USD
 
 Entity = dict[str, Any]
 SPAN_DAYS = 548  # about 18 months of invoices
-OFFSET = timefmt.OFFSET_TEXT
 FIRST = ("Amy", "Bill", "Carla", "Dan", "Erin", "Frank", "Gina", "Hal", "Ivy", "Jon", "Kate",
          "Liam", "Mona", "Ned", "Olga", "Pete", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vic")
 LAST = ("Adams", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hill", "Ito", "Jones",
@@ -55,7 +54,10 @@ class _Clock:
     def __init__(self, as_of: date, rng: random.Random) -> None:
         self.as_of = as_of
         self.rng = rng
-        self.dates = [(as_of - timedelta(days=i)).isoformat() for i in range(SPAN_DAYS + 1200)]
+        days = [as_of - timedelta(days=i) for i in range(SPAN_DAYS + 1200)]
+        self.dates = [d.isoformat() for d in days]
+        self.offsets = [timefmt.offset_text(d, 12) for d in days]  # DST changes at 2 am
+        self.midnight_offset = timefmt.offset_text(as_of, 0)
 
     def stamp(self, days_ago: int, first_hour: int, last_hour: int) -> str:
         """A MetaData time on that day between the two hours (fixed company offset).
@@ -66,9 +68,11 @@ class _Clock:
         r = self.rng.random
         hour = first_hour + int(r() * (last_hour - first_hour))
         minute = int(r() * 60)
+        offset = self.offsets[days_ago]
         if days_ago == 0:
             hour = minute = 0
-        return f"{self.dates[days_ago]}T{hour:02d}:{minute:02d}:{int(r() * 60):02d}{OFFSET}"
+            offset = self.midnight_offset
+        return f"{self.dates[days_ago]}T{hour:02d}:{minute:02d}:{int(r() * 60):02d}{offset}"
 
 
 def generate_company(spec: GenerateSpec) -> dict[str, dict[str, Entity]]:
@@ -187,7 +191,7 @@ def _payment(payment_id: int, invoice: Entity, amount: float, rng: random.Random
     issued = (clock.as_of - date.fromisoformat(invoice["TxnDate"])).days
     days_ago = max(0, issued - rng.randrange(0, 60))
     when = clock.stamp(days_ago, 13, 18)
-    if when < invoice["MetaData"]["LastUpdatedTime"]:
+    if timefmt.sort_key(when) < timefmt.sort_key(invoice["MetaData"]["LastUpdatedTime"]):
         when = invoice["MetaData"]["LastUpdatedTime"]
     pid = str(payment_id)
     invoice["Balance"] = round(invoice["Balance"] - amount, 2)

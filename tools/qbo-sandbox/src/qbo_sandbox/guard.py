@@ -15,7 +15,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from . import errors
+from . import errors, timefmt
 from .errors import OAuthError, QboFault, SandboxError, ThrottleExceeded
 from .fault_injection import API_KINDS, FaultRule
 from .fault_shapes import shaped_response, xml_authentication_fault
@@ -52,6 +52,7 @@ def install_guard(app: Flask) -> None:
 
 
 def _before() -> Response | None:
+    timefmt.set_zone(sandbox().options.time_zone)
     g.started = time.monotonic()
     g.tid = new_tid()
     g.kind, g.realm_id = classify(request.path, request.method)

@@ -48,3 +48,5 @@ class SandboxOptions:
     max_results_over_limit: str = "refuse"
     orderby_id: str = "allow"
     minorversion_below_minimum: str = "upgrade"
+    # "fixed" (-07:00 all year) or "pacific" (America/Los_Angeles, -08:00 in winter).
+    time_zone: str = "fixed"

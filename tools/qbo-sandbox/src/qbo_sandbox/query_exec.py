@@ -49,10 +49,18 @@ def _id(entity: Entity) -> int:
     return int(entity["Id"]) if entity["Id"].isdigit() else 0
 
 
+def _time(key: str) -> Getter:
+    """A MetaData time as its UTC sort key (offsets differ under Pacific time)."""
+    def get(entity: Entity) -> str:
+        text = (entity.get("MetaData") or {}).get(key)
+        return timefmt.sort_key(text) if text else ""
+    return get
+
+
 COMMON = {
     "Id": Field(_id, "id"),
-    "MetaData.CreateTime": Field(_path("MetaData", "CreateTime", default=""), "time"),
-    "MetaData.LastUpdatedTime": Field(_path("MetaData", "LastUpdatedTime", default=""), "time"),
+    "MetaData.CreateTime": Field(_time("CreateTime"), "time"),
+    "MetaData.LastUpdatedTime": Field(_time("LastUpdatedTime"), "time"),
 }
 TXN = {
     "TxnDate": Field(_path("TxnDate", default=""), "date"),

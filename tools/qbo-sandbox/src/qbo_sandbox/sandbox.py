@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from . import timefmt
 from .apps import App, AppRegistry
 from .fault_injection import FaultInjector
 from .generator import GenerateSpec, generate_company
@@ -80,7 +81,8 @@ class Sandbox:
 
     def create_company(self, spec: GenerateSpec, realm_id: str | None = None) -> CompanyStore:
         """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo)."""
-        data = generate_company(spec)
+        with timefmt.zone_context(self.options.time_zone):
+            data = generate_company(spec)
         with self._lock:
             if realm_id is None:
                 while str(self._next_realm) in self.companies:
