@@ -16,8 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from browser_kit import ARTIFACTS, PageChecker, launch
-from local_gateway import nginx_gateway
 from browser_stack import Stack, running_stack
+from local_gateway import nginx_gateway
 
 
 @pytest.fixture(scope="session")

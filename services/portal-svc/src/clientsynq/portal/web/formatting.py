@@ -27,7 +27,13 @@ def money(value: Decimal | None, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
+def qty(value: Decimal | None) -> str:
+    """Quantities as entered: 6, 1.5 (never 6.00, which reads as money)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def install_filters(app: Flask) -> None:
+    app.add_template_filter(qty)
     app.add_template_filter(when)
     app.add_template_filter(day)
     app.add_template_filter(money)

@@ -1,0 +1,86 @@
+"""The steps of the help page, as a person does them in the browser (labels and buttons by
+their visible names, never by private hooks), shared by the story tests."""
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from browser_stack import PASSWORD, Stack
+from playwright.sync_api import expect
+
+SYNC_TIMEOUT_MS = 120_000
+
+
+def sign_up(page: Any, business: str = "Acme Plumbing") -> str:
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    page.goto("/signup")
+    page.get_by_label("Business name").fill(business)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    page.wait_for_url("**/settings/quickbooks")
+    return email
+
+
+def me(page: Any) -> dict[str, Any]:
+    return dict(page.request.get("/auth/v1/me").json())
+
+
+def change_plan(stack: Stack, page: Any, plan: str) -> str:
+    """The operator changes the plan; the browser's next refresh carries it (as the app's
+    script refreshes a lapsed session)."""
+    tenant_id = str(me(page)["tenant_id"])
+    stack.set_plan(tenant_id, plan)
+    status = page.evaluate("async () => (await fetch('/auth/v1/token/refresh', "
+                           "{method: 'POST', credentials: 'same-origin'})).status")
+    assert status == 200
+    return tenant_id
+
+
+def consent(page: Any, stack: Stack, realm_id: str) -> None:
+    """On Intuit's (the sandbox's) page: choose the company, click Authorize."""
+    page.wait_for_url(f"{stack.sandbox.base_url}/**")
+    page.get_by_label("Company").select_option(realm_id)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**/settings/quickbooks")
+
+
+def connect(page: Any, stack: Stack, realm_id: str, button: str = "Connect to QuickBooks") -> None:
+    page.goto("/settings/quickbooks")
+    page.get_by_role("button", name=button).click()
+    consent(page, stack, realm_id)
+
+
+def expect_connected(page: Any, company: str, customers: int) -> None:
+    """The help page's "Verifying the Connection", updated live (no reload)."""
+    expect(page.locator("#qbo-connected")).to_be_visible(timeout=SYNC_TIMEOUT_MS)
+    expect(page.locator("#company-name")).to_have_text(company)
+    expect(page.locator("#customers-synced")).to_have_text(str(customers),
+                                                           timeout=SYNC_TIMEOUT_MS)
+    expect(page.locator("#last-sync")).to_contain_text("UTC", timeout=SYNC_TIMEOUT_MS)
+
+
+def invite(page: Any, stack: Stack, customer_id: str, email: str) -> str:
+    """Invite to portal; the link is read from the mail, as the client would."""
+    from mail_sink.testing import wait_for_message
+
+    page.goto("/customers")
+    row = page.locator(f'tr[data-customer="{customer_id}"]')
+    row.get_by_role("button", name=re.compile("Invite")).click()
+    expect(page.get_by_role("status")).to_have_text("Invitation sent.")
+    body = wait_for_message(stack.mail, email, timeout=30)["body"]
+    found = re.search(r"https?://\S+/portal/invite/\S+", body)
+    assert found, body
+    return found.group().rstrip(".,)")
+
+
+def open_invitation(page: Any, link: str) -> None:
+    page.goto(link)
+    page.get_by_role("button", name="Open my invoices").click()
+    page.wait_for_url("**/portal")
+
+
+def shown_invoice_ids(page: Any) -> set[str]:
+    return set(page.locator("tr[data-invoice]").evaluate_all(
+        "rows => rows.map(r => r.dataset.invoice)"))

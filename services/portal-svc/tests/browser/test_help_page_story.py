@@ -1,0 +1,73 @@
+"""The help page's story, click by click, as a new business and its client would live it:
+sign up → Settings → QuickBooks → Connect → consent → the green check with the company name,
+last sync time and the right customer count → invite a client → the client opens the mailed
+link and sees only their invoices → Disconnect keeps the data for both."""
+from __future__ import annotations
+
+import pytest
+from browser_kit import PHONE
+from playwright.sync_api import expect
+from sandbox_reader import SandboxReader
+from story_steps import (
+    change_plan,
+    connect,
+    expect_connected,
+    invite,
+    open_invitation,
+    shown_invoice_ids,
+    sign_up,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+def a_client_with_invoices(reader: SandboxReader) -> tuple[dict, list[dict]]:
+    for customer in reader.active_customers():
+        invoices = reader.invoices_of(customer["Id"])
+        if customer.get("PrimaryEmailAddr") and any(float(i["Balance"]) > 0 for i in invoices):
+            return customer, invoices
+    raise AssertionError("the seeded company has no emailed customer with an open invoice")
+
+
+def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser, checker):
+    company = stack.control.create_company(customers=12, invoices=40, payments=12, seed=21,
+                                           name="Harbour Plumbing Ltd")
+    realm = company["realm_id"]
+    reader = SandboxReader(stack.sandbox, realm)
+    owner = browser.new_context(base_url=stack.gateway_url)
+    page = owner.new_page()
+    sign_up(page)
+    change_plan(stack, page, "pro")
+
+    connect(page, stack, realm)
+    expect_connected(page, "Harbour Plumbing Ltd", len(reader.active_customers()))
+    checker.check(page, "quickbooks-connected")
+
+    customer, invoices = a_client_with_invoices(reader)
+    link = invite(page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
+    checker.check(page, "customers")
+
+    client = browser.new_context(base_url=stack.gateway_url, viewport=PHONE)
+    portal = client.new_page()
+    open_invitation(portal, link)
+    shown = shown_invoice_ids(portal)
+    assert shown and shown <= {i["Id"] for i in invoices}
+    checker.check(portal, "portal-invoices")
+    others = {i["Id"] for i in reader.rows("Invoice")} - {i["Id"] for i in invoices}
+    assert portal.goto(f"/portal/invoices/{sorted(others)[0]}").status == 404
+    assert page.goto(f"/invoices/{sorted(others)[0]}").status == 200
+    portal.goto(f"/portal/invoices/{sorted(shown)[0]}")
+    checker.check(portal, "portal-invoice")
+
+    page.goto("/settings/quickbooks")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.locator("#qbo-disconnected")).to_be_visible(timeout=60_000)
+    checker.check(page, "quickbooks-disconnected")
+    page.goto("/invoices")
+    assert shown_invoice_ids(page)
+    checker.check(page, "invoices")
+    portal.goto("/portal")
+    assert shown_invoice_ids(portal) == shown
+    client.close()
+    owner.close()
