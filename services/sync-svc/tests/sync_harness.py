@@ -192,14 +192,21 @@ def wait_for(condition: Callable[[], bool], timeout: float = 60, what: str = "co
 
 
 def expected_ids(tenant: Any) -> tuple[set[str], set[str], set[str]]:
-    """What the help page promises: active customers; invoices of the last 12 months and
-    every unpaid one; payments of the last 12 months."""
+    """What the help page promises: active customers; every unpaid invoice and those
+    paid in the last 12 months (and those dated in them); payments of the last 12 months."""
     from datetime import UTC, datetime, timedelta
     from decimal import Decimal
 
     cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
     customers = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
+    all_payments = {p["Id"]: p for p in company_rows(tenant, "Payment")}
+
+    def paid_in_window(invoice: dict[str, Any]) -> bool:
+        dates = [all_payments[link["TxnId"]]["TxnDate"] for link in invoice.get("LinkedTxn") or []
+                 if link.get("TxnType") == "Payment" and link["TxnId"] in all_payments]
+        return bool(dates) and max(dates) >= cutoff
+
     invoices = {i["Id"] for i in company_rows(tenant, "Invoice")
-                if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0}
-    payments = {p["Id"] for p in company_rows(tenant, "Payment") if p["TxnDate"] >= cutoff}
+                if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0 or paid_in_window(i)}
+    payments = {p["Id"] for p in all_payments.values() if p["TxnDate"] >= cutoff}
     return customers, invoices, payments

@@ -7,10 +7,13 @@ import pytest
 from clientsynq.sync.domain import plan
 
 
-def test_invoices_are_the_window_plus_every_older_unpaid_one():
+def test_invoices_are_the_window_every_older_unpaid_one_and_older_ones_paid_lately():
     streams = plan.full_streams("Invoice", date(2025, 7, 15), 365)
-    assert [s.where for s in streams] == ["TxnDate >= '2024-07-15'",
-                                          "TxnDate < '2024-07-15' AND Balance > '0'"]
+    assert [s.where for s in streams] == [
+        "TxnDate >= '2024-07-15'", "TxnDate < '2024-07-15' AND Balance > '0'",
+        "TxnDate < '2024-07-15' AND Balance = '0' AND "
+        "MetaData.LastUpdatedTime >= '2024-07-15T00:00:00Z'"]
+    assert [s.by_paid_date for s in streams] == [False, False, True]
     assert plan.page_query(streams[0], 2, 1000).endswith(
         "ORDERBY MetaData.CreateTime STARTPOSITION 2001 MAXRESULTS 1000")
 
@@ -46,7 +49,7 @@ def test_a_keyset_time_that_is_not_a_timestamp_is_refused():
 
 def test_only_a_row_that_left_its_segment_can_hide_another():
     customers, = plan.full_streams("Customer", date(2026, 11, 25), 365)
-    recent, unpaid = plan.full_streams("Invoice", date(2026, 11, 25), 365)
+    recent, unpaid, paid_late = plan.full_streams("Invoice", date(2026, 11, 25), 365)
     assert plan.has_left(customers, {"Active": False})
     assert not plan.has_left(customers, {"Active": True, "PrimaryEmailAddr": {}})
     assert plan.has_left(recent, {"status": "Deleted", "Id": "9"})
@@ -54,3 +57,20 @@ def test_only_a_row_that_left_its_segment_can_hide_another():
     assert plan.has_left(recent, {"TxnDate": "2024-01-02"})
     assert plan.has_left(unpaid, {"TxnDate": "2024-01-02", "Balance": 0})
     assert not plan.has_left(unpaid, {"TxnDate": "2024-01-02", "Balance": "12.50"})
+    assert plan.has_left(paid_late, {"TxnDate": "2024-01-02", "Balance": "3.00"})
+    assert not plan.has_left(paid_late, {"TxnDate": "2024-01-02", "Balance": 0})
+
+
+@pytest.mark.parametrize(("payment_dates", "in_scope"), [
+    (["2025-06-01"], True),                 # dated 14 months ago, paid last month
+    (["2024-06-01"], False),                # paid 13 months ago
+    (["2024-06-01", "2024-08-01"], True),   # its last payment is inside the window
+    ([], False),                            # settled without a payment (credit, void)
+])
+def test_an_older_settled_invoice_is_in_scope_only_if_paid_in_the_window(
+        payment_dates, in_scope):
+    links = [{"TxnId": str(n), "TxnType": "Payment"} for n in range(len(payment_dates))]
+    payments = {str(n): {"TxnDate": day} for n, day in enumerate(payment_dates)}
+    invoice = {"TxnDate": "2024-05-01", "Balance": 0, "LinkedTxn": links}
+
+    assert plan.paid_within(invoice, payments, "2024-07-15") is in_scope

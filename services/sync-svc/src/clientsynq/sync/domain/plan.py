@@ -3,8 +3,11 @@
 Pure decisions; the engine executes them. Full syncs page with STARTPOSITION ordered by
 `MetaData.CreateTime`: it never changes, so an update made while we page does not move a
 row between pages (ordering by LastUpdatedTime would, and Intuit is withdrawing Id as a
-sort key). QBO's query language has no OR, so "the last 12 months, plus every unpaid
-invoice" is two disjoint segments.
+sort key). QBO's query language has no OR, so "unpaid invoices, and invoices paid in the
+last 12 months" is three disjoint segments: dated in the window (paid ones were paid after
+their date, so in it); older and unpaid; older, settled and changed since the window
+began — a superset of "paid in the window" (applying a payment updates the invoice) that
+`paid_within` narrows to the exact set by the dates of the linked payments.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ class Stream:
     kind: str
     where: str = ""
     cutoff: str = ""  # the history window's first day, for segments bounded by TxnDate
+    by_paid_date: bool = False  # rows kept only if paid (last payment dated) since cutoff
 
 
 def history_cutoff(today: date, history_days: int) -> date:
@@ -47,7 +51,11 @@ def full_streams(entity: str, today: date, history_days: int) -> list[Stream]:
     if entity == "Invoice":
         return [Stream("Invoice_recent", entity, PAGES, f"TxnDate >= '{cutoff}'", cutoff),
                 Stream("Invoice_unpaid", entity, PAGES,
-                       f"TxnDate < '{cutoff}' AND Balance > '0'", cutoff)]
+                       f"TxnDate < '{cutoff}' AND Balance > '0'", cutoff),
+                Stream("Invoice_paid_late", entity, PAGES,
+                       f"TxnDate < '{cutoff}' AND Balance = '0' AND "
+                       f"MetaData.LastUpdatedTime >= '{cutoff}T00:00:00Z'", cutoff,
+                       by_paid_date=True)]
     if entity == "Payment":
         return [Stream("Payment_recent", entity, PAGES, f"TxnDate >= '{cutoff}'", cutoff)]
     raise ValueError(f"unknown entity {entity!r}")
@@ -61,8 +69,11 @@ def has_left(stream: Stream, row: Mapping[str, Any]) -> bool:
     if stream.key == "Customer_active":
         return row.get("Active") is False
     txn_date = str(row.get("TxnDate", ""))
-    if stream.key == "Invoice_unpaid":
-        return txn_date >= stream.cutoff or Decimal(str(row.get("Balance", 0))) <= 0
+    balance = Decimal(str(row.get("Balance", 0)))
+    if stream.key.startswith("Invoice_unpaid"):
+        return txn_date >= stream.cutoff or balance <= 0
+    if stream.key.startswith("Invoice_paid_late"):
+        return txn_date >= stream.cutoff or balance > 0
     return txn_date < stream.cutoff  # Invoice_recent, Payment_recent
 
 
@@ -128,3 +139,16 @@ def next_keyset(since: str, skip: int, page_times: list[str]) -> tuple[str, int]
     last = page_times[-1]
     at_last = sum(1 for stamp in page_times if stamp == last)
     return (last, skip + at_last) if last == since else (last, at_last)
+
+
+def paid_within(invoice: Mapping[str, Any], payments: Mapping[str, Mapping[str, Any]],
+                cutoff: str) -> bool:
+    """Settled by a payment dated on or after `cutoff` (its last payment's TxnDate)."""
+    dates = [str(payments[pid].get("TxnDate", "")) for pid in _payment_ids(invoice)
+             if pid in payments]
+    return bool(dates) and max(dates) >= cutoff
+
+
+def _payment_ids(invoice: Mapping[str, Any]) -> list[str]:
+    return [str(link.get("TxnId")) for link in invoice.get("LinkedTxn") or []
+            if link.get("TxnType") == "Payment"]
