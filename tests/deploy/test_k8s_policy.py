@@ -1,0 +1,81 @@
+"""Our policy checks hold on both overlays, and each one catches a manifest broken its way."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import k8s_policy
+import pytest
+from k8s_policy import OVERLAYS
+
+Docs = list[dict[str, Any]]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_policy_holds(rendered: dict[str, Docs], overlay: str) -> None:
+    checks = {**k8s_policy.EVERY_OVERLAY, **(k8s_policy.PROD_ONLY if overlay == "prod" else {})}
+    assert {name: check(rendered[overlay]) for name, check in checks.items()
+            if check(rendered[overlay])} == {}
+
+
+def _first(docs: Docs, kind: str, component: str | None = None) -> dict[str, Any]:
+    return next(d for d in docs if d["kind"] == kind and (
+        component is None
+        or d["metadata"].get("labels", {}).get("app.kubernetes.io/component") == component))
+
+
+def _container(docs: Docs) -> dict[str, Any]:
+    return _first(docs, "Deployment", "web")["spec"]["template"]["spec"]["containers"][0]
+
+
+def _pod(docs: Docs) -> dict[str, Any]:
+    return _first(docs, "Deployment", "worker")["spec"]["template"]["spec"]
+
+
+def _drop_pdbs(docs: Docs) -> None:
+    docs[:] = [d for d in docs if d["kind"] != "PodDisruptionBudget"]
+
+
+def _open_default_deny(docs: Docs) -> None:
+    policy = next(d for d in docs if d["metadata"]["name"] == "default-deny")
+    policy["spec"]["ingress"] = [{}]
+
+
+BREAKAGES: dict[str, Callable[[Docs], None]] = {
+    "probes": lambda docs: _container(docs).pop("readinessProbe"),
+    "resources": lambda docs: _container(docs)["resources"]["limits"].pop("memory"),
+    "non_root_read_only": lambda docs: _container(docs)["securityContext"].update(
+        readOnlyRootFilesystem=False),
+    "pinned_images": lambda docs: _container(docs).update(image="ghcr.io/clientsynq/x:latest"),
+    "disruption_budgets": _drop_pdbs,
+    "default_deny": _open_default_deny,
+    "no_api_tokens": lambda docs: _pod(docs).update(automountServiceAccountToken=True),
+    "no_inline_secrets": lambda docs: _container(docs)["env"].append(
+        {"name": "QBO_CLIENT_SECRET", "value": "hunter2hunter2hunter2"}),
+    "references_resolve": lambda docs: _container(docs)["envFrom"].append(
+        {"configMapRef": {"name": "nowhere"}}),
+    "zone_spread": lambda docs: _pod(docs).pop("topologySpreadConstraints"),
+    "durable_topics": lambda docs: _first(docs, "KafkaTopic")["spec"].update(replicas=1),
+}
+
+
+@pytest.mark.parametrize("check", sorted(BREAKAGES))
+def test_each_check_catches_its_broken_manifest(rendered: dict[str, Docs], check: str) -> None:
+    rule = {**k8s_policy.EVERY_OVERLAY, **k8s_policy.PROD_ONLY}[check]
+    docs = copy.deepcopy(rendered["prod"])
+    assert rule(docs) == []
+    BREAKAGES[check](docs)
+    assert rule(docs) != []
+
+
+def test_every_check_has_a_broken_manifest() -> None:
+    assert set(BREAKAGES) == {*k8s_policy.EVERY_OVERLAY, *k8s_policy.PROD_ONLY}
+
+
+def test_untagged_and_digest_images() -> None:
+    def images(*names: str) -> Docs:
+        return [{"kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {
+            "containers": [{"name": f"c{i}", "image": n} for i, n in enumerate(names)]}}}}]
+    assert k8s_policy.pinned_images(images("a/b:1.2", "a/b@sha256:" + "0" * 64)) == []
+    assert len(k8s_policy.pinned_images(images("a/b", "registry:5000/a/b"))) == 2
