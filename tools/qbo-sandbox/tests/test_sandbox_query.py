@@ -110,7 +110,7 @@ def test_post_with_application_text_and_other_entities(big: dict[str, Any]) -> N
 
 @pytest.mark.parametrize("statement", [
     "SELECT FROM Invoice", "SELEC * FROM Invoice", "SELECT * FROM Invoice WHERE",
-    "SELECT * FROM Invoice WHERE Id = '1' OR Id = '2'", "SELECT * FROM invoice",
+    "SELECT * FROM Invoice WHERE Id = '1' OR Id = '2'", "SELECT * FROM Invoices",
     "SELECT * FROM Invoice ORDERBY", "SELECT * FROM Invoice MAXRESULTS ten", "",
     "SELECT * FROM Invoice WHERE Id = 'unterminated",
 ])

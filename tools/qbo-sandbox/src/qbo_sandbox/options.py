@@ -48,5 +48,6 @@ class SandboxOptions:
     max_results_over_limit: str = "refuse"
     orderby_id: str = "allow"
     minorversion_below_minimum: str = "upgrade"
+    entity_name_case: str = "insensitive"  # or "sensitive": `FROM invoice` is a 4000
     # "fixed" (-07:00 all year) or "pacific" (America/Los_Angeles, -08:00 in winter).
     time_zone: str = "fixed"

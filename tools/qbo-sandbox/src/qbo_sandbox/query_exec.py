@@ -139,13 +139,17 @@ def _matched(store: CompanyStore, query: Query, fields: dict[str, Field]) -> lis
 
 def _with_default_active(query: Query) -> tuple[Condition, ...]:
     """QBO returns only active name-list objects unless the query filters on Active."""
-    if query.entity in NAME_LIST_TYPES and all(c.prop != "Active" for c in query.conditions):
+    if query.entity in NAME_LIST_TYPES and all(c.prop.lower() != "active"
+                                               for c in query.conditions):
         return (*query.conditions, Condition("Active", "=", (True,)))
     return query.conditions
 
 
 def _field(fields: dict[str, Field], prop: str) -> Field:
+    """Property names match without regard to case (SDKs write Metadata.LastUpdatedTime)."""
     field = fields.get(prop)
+    if field is None:
+        field = next((f for name, f in fields.items() if name.lower() == prop.lower()), None)
     if field is None:
         raise query_validation_error(f"property '{prop}' is not queryable")
     return field

@@ -118,7 +118,7 @@ def parse_query(statement: str) -> Query:
     if entity.kind != "word":
         parser.fail(entity, "<IDENTIFIER>")
     conditions = _where(parser) if parser.is_keyword("WHERE") else ()
-    order = _order_by(parser) if parser.is_keyword("ORDERBY") else ()
+    order = _order_by(parser) if _at_order_by(parser) else ()
     start = _number_clause(parser, "STARTPOSITION", 1)
     max_results = _number_clause(parser, "MAXRESULTS", DEFAULT_MAX_RESULTS)
     if parser.peek() is not None:
@@ -137,7 +137,11 @@ def _select_list(parser: _Parser) -> bool:
         return True
     token = parser.take('"*"')
     if token.text == "*":
-        return False
+        nxt = parser.peek()
+        if nxt is None or nxt.text != ",":
+            return False
+        parser.take(",")  # python-quickbooks' Item.all(): "SELECT *, Sku FROM Item"
+        token = parser.take("<IDENTIFIER>")
     while True:
         if token.kind != "word":
             parser.fail(token, '"*" or <IDENTIFIER>')
@@ -193,8 +197,19 @@ def _value(parser: _Parser) -> str | float | bool:
     raise AssertionError  # unreachable: fail always raises
 
 
+def _at_order_by(parser: _Parser) -> bool:
+    """QBO's ORDERBY, or ORDER BY as python-quickbooks' `all(order_by=...)` writes it."""
+    if parser.is_keyword("ORDERBY"):
+        return True
+    following = parser.tokens[parser.index + 1] if parser.index + 1 < len(parser.tokens) \
+        else None
+    return parser.is_keyword("ORDER") and following is not None and \
+        following.text.upper() == "BY"
+
+
 def _order_by(parser: _Parser) -> tuple[tuple[str, bool], ...]:
-    parser.take("ORDERBY")
+    if parser.take("ORDERBY").text.upper() == "ORDER":
+        parser.take("BY")
     order = []
     while True:
         prop = parser.take("<IDENTIFIER>")

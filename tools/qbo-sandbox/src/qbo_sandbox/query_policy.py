@@ -10,22 +10,31 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from .errors import QboFault, query_validation_error
 from .options import SandboxOptions
+from .query_exec import QUERYABLE
 from .query_parser import MAX_RESULTS_LIMIT, Query, parse_query
 
 MIN_MINOR_VERSION = 75
 
 
 def parse_checked(statement: str, options: SandboxOptions) -> Query:
-    """parse_query plus the option-dependent refusals."""
+    """parse_query plus the option-dependent refusals.
+
+    Entity names match without regard to case unless entity_name_case="sensitive":
+    node-quickbooks sends `select * from customer`, Java SDK users write `FROM deposit`."""
     query = parse_query(statement)
+    canonical = next((name for name in QUERYABLE if name.lower() == query.entity.lower()),
+                     query.entity)
+    if options.entity_name_case != "sensitive":
+        query = replace(query, entity=canonical)
     requested = query.requested_max_results
     if options.max_results_over_limit == "refuse" and requested > MAX_RESULTS_LIMIT:
         raise query_validation_error(f"value {requested} is too large. Max allowed value is "
                                      f"{MAX_RESULTS_LIMIT}")
-    if options.orderby_id == "refuse" and any(prop == "Id" for prop, _ in query.order):
+    if options.orderby_id == "refuse" and any(prop.lower() == "id" for prop, _ in query.order):
         raise query_validation_error("property 'Id' is not sortable")
     return query
 
