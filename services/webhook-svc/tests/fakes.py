@@ -6,9 +6,13 @@ what a unit test proves on a fake holds for the real thing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from clientsynq.webhooks.domain.deliveries import PENDING, Delivery, Response
+from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
 
 
@@ -102,3 +106,136 @@ class FakeRealmDirectory:
         if not connected:
             return None
         return max(connected, key=lambda link: link.changed_at).tenant_id
+
+
+class FakeEndpointStore:
+    def __init__(self) -> None:
+        self.endpoints: dict[str, Endpoint] = {}
+        self.health: dict[str, EndpointHealth] = {}
+
+    def add(self, endpoint: Endpoint) -> None:
+        if endpoint.id in self.endpoints:
+            raise KeyError(endpoint.id)
+        self.endpoints[endpoint.id] = dataclasses.replace(endpoint, health=None)
+
+    def save(self, endpoint: Endpoint) -> None:
+        current = self.endpoints.get(endpoint.id)
+        if current is not None and current.tenant_id == endpoint.tenant_id:
+            self.endpoints[endpoint.id] = dataclasses.replace(endpoint, health=None)
+
+    def _with_health(self, endpoint: Endpoint) -> Endpoint:
+        return dataclasses.replace(endpoint, health=self.health.get(endpoint.id))
+
+    def get(self, tenant_id: str, endpoint_id: str) -> Endpoint | None:
+        found = self.endpoints.get(endpoint_id)
+        return self._with_health(found) if found and found.tenant_id == tenant_id else None
+
+    def get_any(self, endpoint_id: str) -> Endpoint | None:
+        found = self.endpoints.get(endpoint_id)
+        return self._with_health(found) if found else None
+
+    def list(self, tenant_id: str) -> list[Endpoint]:
+        return sorted((self._with_health(e) for e in self.endpoints.values()
+                       if e.tenant_id == tenant_id), key=lambda e: e.created_at)
+
+    def delete(self, tenant_id: str, endpoint_id: str) -> bool:
+        if self.get(tenant_id, endpoint_id) is None:
+            return False
+        del self.endpoints[endpoint_id]
+        return True
+
+    def subscribed(self, tenant_id: str, event_type: str) -> list[Endpoint]:
+        return [e for e in self.list(tenant_id)
+                if event_type in e.event_types and not e.is_disabled]
+
+    def save_health(self, health: EndpointHealth) -> None:
+        self.health[health.endpoint_id] = health
+
+    def count_disabled(self) -> int:
+        return sum(1 for e in self.endpoints.values() if self._with_health(e).is_disabled)
+
+
+class FakeDeliveryStore:
+    def __init__(self) -> None:
+        self.deliveries: dict[str, Delivery] = {}
+
+    def add_many(self, deliveries: Sequence[Delivery]) -> int:
+        new = [d for d in deliveries if d.id not in self.deliveries]
+        self.deliveries.update({d.id: d for d in new})
+        return len(new)
+
+    def record(self, delivery: Delivery) -> None:
+        if delivery.id in self.deliveries:
+            self.deliveries[delivery.id] = delivery
+
+    def get(self, tenant_id: str, delivery_id: str) -> Delivery | None:
+        found = self.deliveries.get(delivery_id)
+        return found if found and found.tenant_id == tenant_id else None
+
+    def list(self, tenant_id: str, endpoint_id: str, limit: int) -> list[Delivery]:
+        mine = [d for d in self.deliveries.values()
+                if d.tenant_id == tenant_id and d.endpoint_id == endpoint_id]
+        return sorted(mine, key=lambda d: d.created_at, reverse=True)[:limit]
+
+    def created_since(self, tenant_id: str, endpoint_id: str, since: datetime,
+                      limit: int) -> list[Delivery]:
+        mine = [d for d in self.list(tenant_id, endpoint_id, 10**9) if d.created_at >= since]
+        return sorted(mine, key=lambda d: d.created_at)[:limit]
+
+    def _due(self, now: datetime) -> list[Delivery]:
+        return sorted((d for d in self.deliveries.values() if d.status == PENDING
+                       and d.next_attempt_at is not None and d.next_attempt_at <= now),
+                      key=lambda d: d.next_attempt_at or now)
+
+    def due(self, endpoint_id: str, now: datetime, limit: int) -> list[Delivery]:
+        return [d for d in self._due(now) if d.endpoint_id == endpoint_id][:limit]
+
+    def endpoints_due(self, now: datetime, limit: int) -> list[str]:
+        return sorted({d.endpoint_id for d in self._due(now)})[:limit]
+
+    def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
+        due = self._due(now)
+        return len(due), due[0].next_attempt_at if due else None
+
+
+class FakeSender:
+    """Answers per URL from a script: a status, or a callable(url, headers, body)."""
+
+    def __init__(self, default: Response | None = None) -> None:
+        self.default = default or Response(status=200, latency_ms=3.0)
+        self.answers: dict[str, Any] = {}
+        self.sent: list[tuple[str, dict[str, str], bytes]] = []
+        self._lock = threading.Lock()
+
+    def send(self, url: str, headers: Mapping[str, str], body: bytes,
+             timeout_seconds: float) -> Response:
+        with self._lock:
+            self.sent.append((url, dict(headers), body))
+        answer = self.answers.get(url, self.default)
+        return answer(url, headers, body) if callable(answer) else answer
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.sent.append((to, subject, body))
+
+
+class FakeLeases:
+    """Shared by several dispatchers in a test: one holder per endpoint, like the real one."""
+
+    def __init__(self, holders: dict[str, str] | None = None, me: str = "a") -> None:
+        self.holders = holders if holders is not None else {}
+        self.me = me
+
+    def hold(self, endpoint_id: str) -> bool:
+        return self.holders.setdefault(endpoint_id, self.me) == self.me
+
+    def is_held(self, endpoint_id: str) -> bool:
+        return self.holders.get(endpoint_id) == self.me
+
+    def release_all(self) -> None:
+        for key in [k for k, v in self.holders.items() if v == self.me]:
+            del self.holders[key]

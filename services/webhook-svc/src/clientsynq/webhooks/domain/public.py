@@ -59,7 +59,7 @@ def public_payload(event_type: str, data: Mapping[str, Any], timestamp: datetime
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
-def test_payload(endpoint_id: str, timestamp: datetime) -> str:
+def ping_payload(endpoint_id: str, timestamp: datetime) -> str:
     body = {"type": "webhook.test", "version": VERSION, "timestamp": format_time(timestamp),
             "data": {"endpoint_id": endpoint_id,
                      "message": "A test event from ClientSynq: your endpoint is reachable."}}

@@ -20,7 +20,7 @@ from clientsynq.webhooks.domain.errors import (
     EndpointDisabled,
     EndpointNotFound,
 )
-from clientsynq.webhooks.domain.public import test_payload
+from clientsynq.webhooks.domain.public import ping_payload
 from clientsynq.webhooks.services.outbound import Outbound
 
 MAX_REPLAY = 10_000
@@ -99,7 +99,7 @@ def send_test(deps: Outbound, tenant_id: str, endpoint_id: str) -> Delivery:
         raise EndpointDisabled("Resume the endpoint before sending it a test event.")
     now = deps.clock()
     delivery = _new_delivery(endpoint, "msg_" + uuid.uuid4().hex, TEST_EVENT,
-                             test_payload(endpoint.id, now), now)
+                             ping_payload(endpoint.id, now), now)
     deps.deliveries.add_many([delivery])
     return delivery
 
