@@ -65,7 +65,7 @@ def test_a_field_added_to_an_internal_event_changes_nothing_for_integrators():
 
 @pytest.mark.parametrize("event_type", sorted(PUBLIC_SPECS))
 def test_every_field_we_send_is_documented_in_the_schema(event_type):
-    key, spec = PUBLIC_SPECS[event_type]
+    _key, spec = PUBLIC_SPECS[event_type]
     documented = schema(event_type)["properties"]["data"]["properties"]
     assert set(spec) <= set(documented)
 

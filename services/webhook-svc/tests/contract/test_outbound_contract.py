@@ -1,0 +1,121 @@
+"""Endpoint and delivery stores: one contract for the MongoDB adapters and the fakes."""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from clientsynq.common.crypto import KeyRing, generate_key
+from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
+from clientsynq.webhooks.adapters.mongo_endpoints import MongoEndpointStore, endpoint_indexes
+from clientsynq.webhooks.domain.deliveries import DELIVERED, Attempt, Delivery
+from clientsynq.webhooks.domain.endpoints import (
+    Endpoint,
+    EndpointHealth,
+    EndpointSecret,
+    new_signing_secret,
+)
+from fakes import FakeDeliveryStore, FakeEndpointStore
+
+pytestmark = pytest.mark.timeout(60)
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fake", "mongo"])
+def stores(request):
+    if request.param == "fake":
+        return FakeEndpointStore(), FakeDeliveryStore()
+    from clientsynq.common.mongo import ensure_indexes
+
+    db = request.getfixturevalue("mongo_db")
+    ensure_indexes(db, {**endpoint_indexes(), **delivery_indexes()})
+    keys = KeyRing.from_spec(f"k1:{generate_key()}", "k1")
+    return MongoEndpointStore(db, keys), MongoDeliveryStore(db)
+
+
+def an_endpoint(tenant: str = "t1", types=("invoice.updated",)) -> Endpoint:
+    return Endpoint(id="ep_" + uuid.uuid4().hex[:8], tenant_id=tenant,
+                    url="https://hooks.example.com/x", description="d", event_types=types,
+                    secrets=(EndpointSecret(new_signing_secret(), T0),), created_at=T0,
+                    updated_at=T0)
+
+
+def a_delivery(endpoint: Endpoint, at: datetime = T0, id: str | None = None) -> Delivery:
+    return Delivery(id=id or uuid.uuid4().hex, tenant_id=endpoint.tenant_id,
+                    endpoint_id=endpoint.id, message_id="msg_1", event_type="invoice.updated",
+                    payload='{"a":1}', created_at=at, next_attempt_at=at)
+
+
+def test_an_endpoint_reads_back_with_its_secrets_and_only_for_its_tenant(stores):
+    endpoints, _ = stores
+    endpoint = an_endpoint()
+    endpoints.add(endpoint)
+    found = endpoints.get("t1", endpoint.id)
+    assert found.secrets == endpoint.secrets and found.state == "active"
+    assert endpoints.get("t2", endpoint.id) is None and endpoints.list("t2") == []
+    assert endpoints.get_any(endpoint.id).id == endpoint.id
+
+
+def test_save_keeps_health_which_only_the_worker_writes(stores):
+    endpoints, _ = stores
+    endpoint = an_endpoint()
+    endpoints.add(endpoint)
+    endpoints.save_health(EndpointHealth(endpoint.id, "t1", failing_since=T0, disabled_at=T0))
+    endpoints.save(dataclasses.replace(endpoint, description="new"))
+    found = endpoints.get("t1", endpoint.id)
+    assert found.description == "new" and found.state == "disabled"
+    assert endpoints.subscribed("t1", "invoice.updated") == []
+    assert endpoints.count_disabled() == 1
+    endpoints.save(dataclasses.replace(found, resumed_at=T0 + timedelta(seconds=1)))
+    assert endpoints.get("t1", endpoint.id).state == "active"
+
+
+def test_subscribed_filters_by_tenant_and_type_and_delete_by_tenant(stores):
+    endpoints, _ = stores
+    mine, other = an_endpoint(), an_endpoint("t2")
+    endpoints.add(mine)
+    endpoints.add(other)
+    assert [e.id for e in endpoints.subscribed("t1", "invoice.updated")] == [mine.id]
+    assert endpoints.subscribed("t1", "payment.recorded") == []
+    assert endpoints.delete("t2", mine.id) is False
+    assert endpoints.delete("t1", mine.id) is True and endpoints.get("t1", mine.id) is None
+
+
+def test_deliveries_are_added_once_and_due_in_order(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    first = a_delivery(endpoint, T0, "d1")
+    later = a_delivery(endpoint, T0 + timedelta(seconds=5), "d2")
+    assert deliveries.add_many([first, later]) == 2
+    assert deliveries.add_many([first]) == 0
+    assert [d.id for d in deliveries.due(endpoint.id, T0, 10)] == ["d1"]
+    assert [d.id for d in deliveries.due(endpoint.id, T0 + timedelta(seconds=9), 10)] == [
+        "d1", "d2"]
+    assert deliveries.endpoints_due(T0, 10) == [endpoint.id]
+    assert deliveries.queue_stats(T0 + timedelta(seconds=9)) == (2, T0)
+
+
+def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    delivery = a_delivery(endpoint)
+    deliveries.add_many([delivery])
+    attempt = Attempt(1, T0, 200, 12.5, DELIVERED, "ok", None)
+    deliveries.record(dataclasses.replace(delivery, attempts=(attempt,), status=DELIVERED,
+                                          next_attempt_at=None))
+    found = deliveries.get("t1", delivery.id)
+    assert found.attempts == (attempt,) and found.status == DELIVERED
+    assert deliveries.due(endpoint.id, T0 + timedelta(days=1), 10) == []
+    assert deliveries.get("t2", delivery.id) is None
+
+
+def test_listing_is_newest_first_and_since_is_oldest_first(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    for i in range(3):
+        deliveries.add_many([a_delivery(endpoint, T0 + timedelta(minutes=i), f"d{i}")])
+    assert [d.id for d in deliveries.list("t1", endpoint.id, 2)] == ["d2", "d1"]
+    since = deliveries.created_since("t1", endpoint.id, T0 + timedelta(minutes=1), 10)
+    assert [d.id for d in since] == ["d1", "d2"]
+    assert deliveries.list("t2", endpoint.id, 10) == []
