@@ -27,7 +27,8 @@ def test_two_replicas_ticking_request_each_due_sync_once(mongo_db):
     tenants = TenantStore(mongo_db)
     tenants.record_connection("t-1", "realm-1", "connected", "Acme", datetime.now(UTC))
     tenants.record_connection("t-2", "realm-2", "disconnected", "Gone", datetime.now(UTC))
-    replicas = [Scheduler(tenants, ScheduleClaims(mongo_db), ScheduleSettings(), "/test")
+    replicas = [Scheduler(tenants, ScheduleClaims(mongo_db), ScheduleSettings(), "/test",
+                          lambda _: "enterprise")
                 for _ in range(2)]
     now = datetime.now(UTC)
     first, second = (replica.tick(now) for replica in replicas)

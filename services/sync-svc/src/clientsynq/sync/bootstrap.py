@@ -30,6 +30,7 @@ from clientsynq.sync.adapters.tenants import TenantStore, tenant_indexes
 from clientsynq.sync.adapters.terms import TermCache
 from clientsynq.sync.adapters.token_client import TokenClient
 from clientsynq.sync.config import Settings
+from clientsynq.sync.domain.errors import TenantNotKnown
 from clientsynq.sync.engine.publisher import PagePublisher
 from pymongo.collection import Collection
 
@@ -67,6 +68,18 @@ class WorkerDeps:
     @property
     def settings(self) -> Settings:
         return self.base.settings
+
+    def plan_of(self, tenant_id: str) -> str:
+        return plan_of(self.base.tokens, tenant_id)
+
+
+def plan_of(tokens: TokenClient, tenant_id: str) -> str:
+    """The tenant's plan as auth-svc says it now (never cached: a downgrade is at once);
+    a tenant auth-svc no longer knows has no paid plan."""
+    try:
+        return tokens.tenant(tenant_id).plan
+    except TenantNotKnown:
+        return "basic"
 
 
 def build(settings: Settings) -> Deps:

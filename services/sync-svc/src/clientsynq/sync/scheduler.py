@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain import events
-from clientsynq.sync.domain.model import RECONCILE, SCHEDULE_KINDS, TenantState
+from clientsynq.sync.domain.model import (
+    RECONCILE,
+    SCHEDULE_KINDS,
+    TenantState,
+    controls_in_force,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +40,9 @@ def intervals_for(tenant: TenantState, schedule: ScheduleSettings) -> dict[str, 
 
 class Scheduler:
     def __init__(self, tenants: TenantStore, claims: ScheduleClaims, schedule: ScheduleSettings,
-                 source: str) -> None:
+                 source: str, plan_of: Callable[[str], str]) -> None:
         self._tenants = tenants
+        self._plan_of = plan_of
         self._claims = claims
         self._schedule = schedule
         self._source = source
@@ -50,8 +57,9 @@ class Scheduler:
 
     def tick(self, now: datetime) -> int:
         requested = 0
-        for tenant in self._tenants.connected():
-            if not tenant.controls.paused:
+        for stored in self._tenants.connected():
+            tenant = controls_in_force(stored, self._plan_of)
+            if tenant is not None and not tenant.controls.paused:
                 requested += self._tenant_tick(tenant, now)
         self._claims.forget_old(now)
         return requested

@@ -44,10 +44,11 @@ class Worker:
                                        dispatcher(deps), dlq=deps.producer)
         runner = SyncRunner(RunnerDeps(
             settings=deps.settings, tenants=base.tenants, runs=base.runs, leases=base.leases,
-            qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop))
+            qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop,
+            plan_of=deps.plan_of))
         self.executor = RunExecutor(base.runs, runner, deps.settings.max_concurrent_runs)
         self.scheduler = Scheduler(base.tenants, base.claims, deps.settings.schedule,
-                                   deps.settings.source)
+                                   deps.settings.source, deps.plan_of)
         self.relay = OutboxRelay(base.platform.db, OUTBOX_COLLECTIONS, deps.producer)
         self._threads: list[threading.Thread] = []
 

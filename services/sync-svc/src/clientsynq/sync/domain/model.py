@@ -1,7 +1,7 @@
 """sync-svc's view of a tenant: its connection, its controls, its cursors and schedule."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -67,6 +67,23 @@ class TenantState:
     def wanted(self, entities: list[str]) -> list[str]:
         """Only the entities the tenant chose (Enterprise can leave some out)."""
         return [e for e in entities if e in self.controls.entities]
+
+    @property
+    def has_custom_controls(self) -> bool:
+        return self.controls != SyncControls()
+
+
+def controls_in_force(tenant: TenantState | None, plan_of: Callable[[str], str]
+                      ) -> TenantState | None:
+    """Enterprise's sync controls apply only while the plan is Enterprise: a downgrade
+    stops them at once and an upgrade brings the stored ones back. The plan is asked of
+    auth-svc (its owner) only for tenants that have controls set, so the defaults cost
+    no call."""
+    if tenant is None or not tenant.has_custom_controls:
+        return tenant
+    if plan_of(tenant.tenant_id) in CONTROL_PLANS:
+        return tenant
+    return replace(tenant, controls=SyncControls())
 
 
 def initial_mode(cursors: Mapping[str, datetime], now: datetime) -> str:

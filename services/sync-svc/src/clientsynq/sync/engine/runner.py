@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,7 +32,7 @@ from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import events
 from clientsynq.sync.domain.errors import RunInterrupted, SyncFailure
-from clientsynq.sync.domain.model import TenantState
+from clientsynq.sync.domain.model import TenantState, controls_in_force
 from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
@@ -55,6 +56,7 @@ class RunnerDeps:
     publisher: PagePublisher
     holder: str
     stop: threading.Event
+    plan_of: Callable[[str], str]
 
 
 class SyncRunner:
@@ -63,7 +65,7 @@ class SyncRunner:
 
     def try_run(self, run: dict[str, Any]) -> str | None:
         """The outcome, or None when another worker (or thread) holds the realm."""
-        tenant = self.d.tenants.get(run["tenant_id"])
+        tenant = controls_in_force(self.d.tenants.get(run["tenant_id"]), self.d.plan_of)
         realm = (tenant.realm_id if tenant else None) or run.get("realm_id") or run["tenant_id"]
         lease = Lease(self.d.leases, f"sync:{realm}", self.d.holder,
                       ttl_seconds=self.d.settings.lease_ttl_seconds)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
-from clientsynq.sync.domain.model import initial_mode
+from clientsynq.sync.domain.model import controls_in_force, initial_mode
 from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.scheduler import intervals_for
 
@@ -29,7 +29,7 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
     if not applied or data["status"] != "connected":
         return
     now = datetime.now(UTC)
-    tenant = deps.base.tenants.get(tenant_id)
+    tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
     assert tenant is not None
     cursors = deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)
     deps.base.runs.request({

@@ -19,6 +19,7 @@ from clientsynq.sync.domain.errors import (
     QboThrottled,
     QboUnavailable,
 )
+from clientsynq.sync.domain.model import controls_in_force
 from clientsynq.sync.engine.pages import customer_ids
 from clientsynq.sync.engine.related import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
@@ -34,7 +35,7 @@ TRANSACTIONS = ("Invoice", "Payment")
 def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
     data, tenant_id = event.data, event.tenant_id
     entity = data["entity"]
-    tenant = deps.base.tenants.get(tenant_id)
+    tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
     if tenant is None or not tenant.may_sync() or entity not in tenant.controls.entities:
         log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
                                                "reason": "not syncing this tenant/entity"})
