@@ -29,11 +29,12 @@ def test_sandbox_paths_are_routed_before_the_portal() -> None:
                     reason="nginx is installed by `make setup` (the gateway)")
 def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     # Container names resolve only inside the compose network: loopback stands in for them.
-    text = compose_config().replace("/var/log/nginx", str(tmp_path))
+    text = compose_config().replace(" /tmp/", f" {tmp_path}/")  # pid and temp files
+    text = text.replace("/var/log/nginx", str(tmp_path))
     for host in ("portal:8080", "webhook:8080", "qbo-sandbox:8090"):
         text = text.replace(host, "127.0.0.1:9")
     conf = tmp_path / "nginx.conf"
-    conf.write_text(text.replace(" /tmp/", f" {tmp_path}/"))  # pid and temp files
+    conf.write_text(text)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     done = subprocess.run([nginx, "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
                           capture_output=True, text=True, timeout=30, check=False)
