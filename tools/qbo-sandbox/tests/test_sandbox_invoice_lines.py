@@ -11,7 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import requests
+
 from qbo_sandbox.generator import GenerateSpec, generate_company
+from qbo_sandbox.testing import running_sandbox
 
 
 def dec(value: Any) -> Decimal:
@@ -80,3 +83,44 @@ def test_a_written_invoice_orders_lines_and_prices_a_percent_discount(api: Any) 
     voided = api.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"},
                       operation="void").json()["Invoice"]
     assert "Amount" not in voided["Line"][0] and voided["TotalAmt"] == 0
+
+
+def _sale(qty: float, price: float, amount: float | None, tax: str = "NON") -> dict[str, Any]:
+    line: dict[str, Any] = {"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {
+        "ItemRef": {"value": "1"}, "Qty": qty, "UnitPrice": price,
+        "TaxCodeRef": {"value": tax}}}
+    if amount is not None:
+        line["Amount"] = amount
+    return line
+
+
+def test_amount_must_equal_qty_times_unit_price(api: Any) -> None:
+    before = api.query("SELECT COUNT(*) FROM Invoice").json()["QueryResponse"]["totalCount"]
+    wrong = api.post("invoice", {"CustomerRef": {"value": "2"}, "Line": [_sale(3, 10, 31)]})
+    assert wrong.status_code == 400
+    assert wrong.json()["Fault"]["Error"][0]["code"] == "6070"
+    after = api.query("SELECT COUNT(*) FROM Invoice").json()["QueryResponse"]["totalCount"]
+    assert after == before
+    rounded = api.post("invoice", {"CustomerRef": {"value": "2"},
+                                   "Line": [_sale(3, 0.125, 0.38)]})
+    assert rounded.status_code == 200 and rounded.json()["Invoice"]["TotalAmt"] == 0.38
+    sdk_zeros = api.post("invoice", {"CustomerRef": {"value": "2"}, "Line": [_sale(0, 0, 42)]})
+    assert sdk_zeros.status_code == 200
+
+
+def test_amount_check_off_and_computed_tax_as_options() -> None:
+    with running_sandbox(line_amount_check="accept", client_tax="compute",
+                         requests_per_second=1000) as box:
+        control = box.control
+        app = control.register_app(redirect_uris=["http://127.0.0.1:9/cb"])
+        realm = control.create_company(customers=3, seed=1)["realm_id"]
+        token = control.connect(app["client_id"], realm)["access_token"]
+        answer = requests.post(
+            f"{box.base_url}/v3/company/{realm}/invoice", timeout=10,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            json={"CustomerRef": {"value": "1"}, "TxnTaxDetail": {"TotalTax": 99},
+                  "Line": [_sale(3, 10, 31, "TAX"), _sale(1, 20, 20)]})
+    invoice = answer.json()["Invoice"]
+    assert answer.status_code == 200
+    assert invoice["TxnTaxDetail"]["TotalTax"] == 2.56  # 8.25 % of 31, half up
+    assert invoice["TotalAmt"] == 53.56

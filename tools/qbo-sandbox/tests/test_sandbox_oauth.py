@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -179,3 +180,31 @@ def test_intuit_oauth_auth_client_is_satisfied(sandbox: SandboxHandle, control: 
     assert client.x_refresh_token_expires_in > 0
     assert client.revoke() is True
     assert control.counts(company["realm_id"])["revocations"] >= 1
+
+
+@pytest.mark.parametrize("send", ["json", "json_as_text", "form"])
+def test_revoke_takes_the_documented_json_body_and_what_it_tolerates(
+        sandbox: SandboxHandle, control: SandboxControl, app: dict[str, Any],
+        company: dict[str, Any], send: str) -> None:
+    tokens = control.connect(app["client_id"], company["realm_id"])
+    url, auth = f"{sandbox.base_url}/v2/oauth2/tokens/revoke", (app["client_id"],
+                                                                 app["client_secret"])
+    token = tokens["refresh_token"]
+    if send == "json":
+        answer = requests.post(url, json={"token": token}, auth=auth, timeout=10,
+                               headers={"Accept": "application/json"})
+    elif send == "json_as_text":
+        answer = requests.post(url, data=json.dumps({"token": token}), auth=auth, timeout=10,
+                               headers={"Content-Type": "text/plain"})
+    else:
+        answer = requests.post(url, data={"token": token}, auth=auth, timeout=10)
+    assert answer.status_code == 200
+    refresh = token_post(sandbox, app, grant_type="refresh_token", refresh_token=token)
+    assert refresh.json()["error"] == "invalid_grant"
+
+
+def test_revoke_without_a_token_is_invalid_request(sandbox: SandboxHandle,
+                                                   app: dict[str, Any]) -> None:
+    answer = requests.post(f"{sandbox.base_url}/v2/oauth2/tokens/revoke", json={},
+                           auth=(app["client_id"], app["client_secret"]), timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_request"

@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-file", help="JSON file loaded at start and saved on shutdown")
     serve.add_argument("--save-interval", type=float, default=30.0)
     serve.add_argument("--log-level", default="INFO")
+    serve.add_argument("--oauth-port", type=int, default=None,
+                       help="serve the OAuth endpoints on this port only (0: any free port)")
+    serve.add_argument("--time-zone", choices=("fixed", "pacific"), default="fixed")
     return parser
 
 
@@ -70,7 +73,8 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         webhook_time_scale=args.webhook_time_scale, data_file=args.data_file,
         save_interval_seconds=args.save_interval, demo_company=args.demo_company,
         demo_seed=args.seed, demo_customers=args.demo_customers,
-        demo_invoices=args.demo_invoices, demo_payments=args.demo_payments, apps=apps)
+        demo_invoices=args.demo_invoices, demo_payments=args.demo_payments, apps=apps,
+        oauth_port=args.oauth_port, time_zone=args.time_zone)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     print(f"qbo-sandbox listening on {server.base_url}", file=sys.stderr, flush=True)
+    if server.oauth_base_url:
+        print(f"OAuth endpoints on {server.oauth_base_url}", file=sys.stderr, flush=True)
     for company in server.sandbox.company_list():
         print(f"company {company.realm_id}: {company.name}", file=sys.stderr, flush=True)
     try:

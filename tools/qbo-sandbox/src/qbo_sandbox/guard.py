@@ -27,6 +27,7 @@ _API_PATH = re.compile(r"^/v3/company/([^/]+)(?:/([^/]+))?(?:/([^/]+))?(?:/([^/]
 _OAUTH_KINDS = {"/oauth2/v1/tokens/bearer": "token", "/v2/oauth2/tokens/revoke": "revoke",
                 "/v1/openid_connect/userinfo": "userinfo", "/connect/oauth2": "authorize"}
 ACCOUNTING_SCOPE = "com.intuit.quickbooks.accounting"
+OAUTH_ONLY = frozenset(_OAUTH_KINDS.values())
 
 
 def classify(path: str, method: str) -> tuple[str, str | None]:
@@ -59,6 +60,10 @@ def _before() -> Response | None:
     g.throttled = False
     if request.path.startswith("/_sandbox"):
         return None
+    if not _on_its_own_port(sandbox().oauth_port):
+        return error_response(errors.QboFault("500", "Unsupported Operation",
+                                              "The URI is not supported on this host",
+                                              status=404))
     if g.kind in API_KINDS:
         refused = _admit_api_call()
         if refused is not None:
@@ -97,6 +102,15 @@ def drop_connection() -> None:
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)
+
+
+def _on_its_own_port(oauth_port: int | None) -> bool:
+    """With OAuth split off, its endpoints answer only there and the API only on the main
+    port (discovery on both): a client that derives one host from the other gets a 404."""
+    if oauth_port is None or g.kind == "discovery":
+        return True
+    is_oauth = g.kind in OAUTH_ONLY or request.path.startswith("/op/v1/")
+    return is_oauth == (request.environ.get("SERVER_PORT") == str(oauth_port))
 
 
 def _admit_api_call() -> Response | None:

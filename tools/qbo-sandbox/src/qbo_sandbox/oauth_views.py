@@ -47,7 +47,7 @@ def discovery_document(base: str) -> dict[str, Any]:
 @bp.get("/.well-known/openid_sandbox_configuration/")
 def discovery() -> Response:
     """Both Intuit discovery URLs, with and without the trailing slash."""
-    return plain_json(discovery_document(sandbox().base_url(request.host_url)))
+    return plain_json(discovery_document(sandbox().oauth_base_url(request.host_url)))
 
 
 @bp.get("/op/v1/jwks")
@@ -133,10 +133,13 @@ def token() -> Response:
 
 @bp.post("/v2/oauth2/tokens/revoke")
 def revoke() -> Response:
-    """Revoke a refresh or access token: the whole grant dies. Unknown tokens get 200 too."""
+    """Revoke a refresh or access token: the whole grant dies. Unknown tokens get 200 too.
+
+    Intuit documents a JSON body `{"token": ...}` with Content-Type application/json; a JSON
+    body under another content type and a form `token=` are tolerated as well."""
     app = _client_app()
-    body = request.get_json(silent=True) if request.is_json else None
-    value = (body or {}).get("token") or request.form.get("token")
+    body = request.get_json(force=True, silent=True)
+    value = (body.get("token") if isinstance(body, dict) else None) or request.form.get("token")
     if not value:
         raise OAuthError("invalid_request", "token is required")
     sandbox().tokens.revoke(app.client_id, value)

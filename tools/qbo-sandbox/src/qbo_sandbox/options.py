@@ -51,3 +51,13 @@ class SandboxOptions:
     entity_name_case: str = "insensitive"  # or "sensitive": `FROM invoice` is a 4000
     # "fixed" (-07:00 all year) or "pacific" (America/Los_Angeles, -08:00 in winter).
     time_zone: str = "fixed"
+    # OAuth endpoints on a second port of their own (0: any free port), as Intuit serves
+    # them from oauth.platform.intuit.com / appcenter.intuit.com, not the API host.
+    oauth_port: int | None = None
+    # Sales lines: "refuse" (6070) when Amount != Qty x UnitPrice, or "accept".
+    line_amount_check: str = "refuse"
+    # A sent TotalTax: "keep" it, or "compute" it as automated sales tax does.
+    client_tax: str = "keep"
+    # Voided invoices and payments: "zeroed" or "kept_lines" (see rules/voids.py).
+    void_shape: str = "zeroed"
+    public_oauth_url: str | None = None

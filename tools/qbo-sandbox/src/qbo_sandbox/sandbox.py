@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import timefmt
 from .apps import App, AppRegistry
@@ -15,7 +16,7 @@ from .oauth_tokens import Lifetimes, TokenStore
 from .options import SandboxOptions
 from .persistence import DataFileSaver
 from .request_log import ReplayCache, RequestLog
-from .store import CompanyStore
+from .store import CompanyStore, StoreRules
 from .throttle import Limits, Throttle
 from .webhooks.dispatcher import DispatchSettings, WebhookDispatcher
 
@@ -52,10 +53,21 @@ class Sandbox:
             self.saver = DataFileSaver(self, options.data_file, options.save_interval_seconds)
         self._lock = threading.Lock()
         self._next_realm = FIRST_REALM
+        self.oauth_port: int | None = None  # set by RunningServer when OAuth is split off
 
     def base_url(self, host_url: str) -> str:
         """Public base URL: --public-url if given, else the URL the client used."""
         return (self.options.public_url or host_url).rstrip("/")
+
+    def oauth_base_url(self, host_url: str) -> str:
+        """Where the OAuth endpoints live: the OAuth port's URL when they have their own
+        (as oauth.platform.intuit.com is not the API host), else the base URL."""
+        if self.oauth_port is None:
+            return self.base_url(host_url)
+        if self.options.public_oauth_url:
+            return self.options.public_oauth_url.rstrip("/")
+        host = urlsplit(host_url).hostname or "127.0.0.1"
+        return f"http://{host}:{self.oauth_port}"
 
     def start(self) -> None:
         """Load the data file, register configured apps, create the demo company, start threads."""
@@ -97,6 +109,8 @@ class Sandbox:
 
     def add_company(self, store: CompanyStore) -> None:
         """Attach a store (new or loaded from the data file) and its webhook listener."""
+        store.rules = StoreRules(self.options.line_amount_check == "refuse",
+                                 self.options.client_tax == "compute", self.options.void_shape)
         store.add_listener(self.webhooks.on_change)
         self.companies[store.realm_id] = store
 

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 Entity = dict[str, Any]
@@ -28,10 +29,20 @@ ENTITY_TYPES = ("Customer", "Invoice", "Payment", "Item", "Term", "PaymentMethod
                 "CompanyInfo")
 
 
+@dataclass(frozen=True)
+class StoreRules:
+    """Business-rule options (SandboxOptions) the write rules consult."""
+
+    line_amount_check: bool = True  # Amount must equal Qty x UnitPrice (6070)
+    compute_tax: bool = False  # ignore a sent TotalTax, compute it (automated sales tax)
+    void_shape: str = "zeroed"  # see rules/voids.py
+
+
 class CompanyStore:
     """All data of one realm, guarded by one re-entrant lock."""
 
     def __init__(self, realm_id: str, name: str) -> None:
+        self.rules = StoreRules()
         self.realm_id = realm_id
         self.name = name
         self.lock = threading.RLock()

@@ -33,6 +33,7 @@ class SandboxHandle:
     base_url: str
     control: SandboxControl
     server: RunningServer | None = None
+    oauth_base_url: str | None = None  # set when OAuth has a port of its own
 
     @property
     def discovery_url(self) -> str:
@@ -53,7 +54,8 @@ def running_sandbox(in_subprocess: bool = False, **options: Any) -> Iterator[San
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = RunningServer(SandboxOptions(**options)).start_in_thread()
     try:
-        yield SandboxHandle(server.base_url, SandboxControl(server.base_url), server)
+        yield SandboxHandle(server.base_url, SandboxControl(server.base_url), server,
+                            server.oauth_base_url)
     finally:
         server.close()
 
@@ -74,7 +76,7 @@ def _subprocess_sandbox(**options: Any) -> Iterator[SandboxHandle]:
              "requests_per_second": "--rate-limit-per-second",
              "webhook_batch_seconds": "--webhook-batch-seconds",
              "webhook_time_scale": "--webhook-time-scale", "data_file": "--data-file",
-             "demo_seed": "--seed"}
+             "demo_seed": "--seed", "time_zone": "--time-zone"}
     for key, value in options.items():
         if key == "demo_company":
             args += ["--demo-company"] if value else []

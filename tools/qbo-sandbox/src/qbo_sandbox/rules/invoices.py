@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from .. import timefmt
-from ..errors import business_rule, required_missing
+from ..errors import business_rule
 from ..store import CompanyStore, Entity
 from .common import (
     USD,
@@ -14,17 +13,16 @@ from .common import (
     current_for_write,
     deleted_stub,
     merged_fields,
-    money,
     reference,
     stamp_new,
     stamp_update,
     valid_date,
 )
+from .invoice_lines import priced_lines, tax_detail
 from .links import detach_invoice_from_payments, paid_amount
 
 COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
-AMOUNT_LINES = ("SalesItemLineDetail", "GroupLineDetail")
-CENT = Decimal("0.01")
+
 
 
 def create_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
@@ -114,10 +112,11 @@ def _token_of(store: CompanyStore, invoice_id: str) -> str:
 def _normalize(store: CompanyStore, invoice: Entity) -> None:
     customer = reference(store, "Customer", invoice.get("CustomerRef"), "CustomerRef")
     invoice["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
-    lines, subtotal = _priced_lines(invoice.get("Line"))
-    invoice["Line"] = lines
-    tax = money((invoice.get("TxnTaxDetail") or {}).get("TotalTax", 0), "TotalTax")
-    invoice["TotalAmt"] = round(subtotal + tax, 2)
+    priced = priced_lines(invoice.get("Line"), store.rules.line_amount_check)
+    invoice["Line"] = priced.lines
+    invoice["TxnTaxDetail"] = tax_detail(invoice.get("TxnTaxDetail"), priced,
+                                         store.rules.compute_tax)
+    invoice["TotalAmt"] = round(priced.net + invoice["TxnTaxDetail"]["TotalTax"], 2)
     invoice["TxnDate"] = valid_date(invoice.get("TxnDate", timefmt.today()), "TxnDate")
     invoice["DueDate"] = valid_date(invoice.get("DueDate") or _due_date(store, invoice),
                                     "DueDate")
@@ -129,63 +128,6 @@ def _normalize(store: CompanyStore, invoice: Entity) -> None:
     email = (customer.get("PrimaryEmailAddr") or {}).get("Address")
     if email and "BillEmail" not in invoice:
         invoice["BillEmail"] = {"Address": email}
-
-
-def _priced_lines(raw_lines: object) -> tuple[list[Entity], float]:
-    """Number and price the lines, then the sub-total, then the discount (QBO's order).
-
-    Sent SubTotal lines are dropped and one fresh SubTotalLineDetail (the sum of the sales
-    lines) is placed after the numbered lines; discount lines follow it, a PercentBased one
-    priced from the sub-total. Returns the lines and sub-total minus discount.
-    """
-    if not isinstance(raw_lines, list) or not raw_lines:
-        raise required_missing("Line")
-    lines: list[Entity] = []
-    discounts: list[Entity] = []
-    for raw in raw_lines:
-        kind = raw.get("DetailType") if isinstance(raw, dict) else None
-        if kind == "SubTotalLineDetail":
-            continue
-        if kind == "DiscountLineDetail":
-            discounts.append(dict(raw))
-            continue
-        if kind not in AMOUNT_LINES and kind != "DescriptionOnly":
-            raise business_rule(f"Unsupported line DetailType {kind!r}")
-        line = {**raw, "Id": str(len(lines) + 1), "LineNum": len(lines) + 1}
-        if kind in AMOUNT_LINES:
-            line["Amount"] = _sales_amount(line, line.get(kind) or {})
-        lines.append(line)
-    if not any(line.get("DetailType") in AMOUNT_LINES for line in lines):
-        raise business_rule("An invoice needs at least one SalesItemLineDetail line")
-    subtotal = round(sum(line["Amount"] for line in lines if "Amount" in line), 2)
-    lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail",
-                  "SubTotalLineDetail": {}})
-    discount = 0.0
-    for line in discounts:
-        line["Amount"] = _discount_amount(line, subtotal)
-        discount += line["Amount"]
-        lines.append(line)
-    return lines, round(subtotal - discount, 2)
-
-
-def _sales_amount(line: Entity, detail: Entity) -> float:
-    """Amount as sent, or Qty x UnitPrice when the client left it out."""
-    if "Amount" not in line and "Qty" in detail and "UnitPrice" in detail:
-        money(detail["Qty"], "Qty")  # type checks only: both must be JSON numbers
-        money(detail["UnitPrice"], "UnitPrice")
-        product = Decimal(str(detail["Qty"])) * Decimal(str(detail["UnitPrice"]))
-        return float(product.quantize(CENT, ROUND_HALF_UP))
-    return money(line.get("Amount", 0), "Line.Amount")
-
-
-def _discount_amount(line: Entity, subtotal: float) -> float:
-    """A PercentBased discount is DiscountPercent of the sub-total; otherwise as sent."""
-    detail = line.get("DiscountLineDetail") or {}
-    if detail.get("PercentBased") and "DiscountPercent" in detail:
-        percent = Decimal(str(money(detail["DiscountPercent"], "DiscountPercent")))
-        amount = (Decimal(str(subtotal)) * percent / 100).quantize(CENT, ROUND_HALF_UP)
-        return float(amount)
-    return money(line.get("Amount", 0), "Line.Amount")
 
 
 def _due_date(store: CompanyStore, invoice: Entity) -> str:
