@@ -105,12 +105,12 @@ def _enterprise_tenant(deps: Deps, tenant_id: str) -> TenantState:
 
 def _current_view(deps: Deps, run: Mapping[str, Any]) -> dict[str, Any]:
     """A running sync as it stands: rows published so far and pages per stream."""
-    states = deps.runs.stream_states(str(run["_id"]))
+    states = deps.runs.stream_states(str(run["tenant_id"]), str(run["_id"]))
     return {
         "run_id": str(run["_id"]), "reason": run.get("reason"), "mode": run.get("mode"),
         "modes": run.get("modes"), "entities": run.get("planned_entities") or run["entities"],
         "started_at": _time(run.get("started_at")),
-        "counts": deps.runs.counts(str(run["_id"])),
+        "counts": deps.runs.counts(str(run["tenant_id"]), str(run["_id"])),
         "progress": {key: {"pages": s.get("pages"), "pages_done": len(s.get("done") or []),
                            "finished": bool(s.get("finished"))}
                      for key, s in states.items()},

@@ -33,7 +33,8 @@ def run_indexes() -> dict[str, list[IndexModel]]:
         RUNS: [IndexModel([("status", ASCENDING), ("created_at", ASCENDING)], name="claim"),
                IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)],
                           name="tenant")],
-        CHECKPOINTS: [IndexModel([("run_id", ASCENDING), ("kind", ASCENDING)], name="run")],
+        CHECKPOINTS: [IndexModel([("tenant_id", ASCENDING), ("run_id", ASCENDING),
+                                  ("kind", ASCENDING)], name="tenant_run")],
         RESULTS: [IndexModel([("tenant_id", ASCENDING), ("finished_at", DESCENDING)],
                              name="tenant"), *outbox_indexes()],
     }
@@ -55,7 +56,10 @@ class RunStore:
         return str(doc["_id"])
 
     def candidates(self, now: datetime, limit: int = 200) -> list[dict[str, Any]]:
-        """Runs someone should be doing; the realm lease decides who actually does."""
+        """Runs someone should be doing; the realm lease decides who actually does.
+
+        The one query across tenants, by nature (it is the work queue, like the
+        scheduler's scan of connected tenants); everything after it names the tenant."""
         return list(self._runs.find({"status": {"$in": [PENDING, RUNNING]},
                                      "not_before": {"$lte": now}},
                                     sort=[("created_at", ASCENDING)], limit=limit))
@@ -65,21 +69,21 @@ class RunStore:
         return list(self._runs.find({"tenant_id": tenant_id, "status": PENDING,
                                      "started_at": None}, sort=[("created_at", ASCENDING)]))
 
-    def get(self, run_id: str) -> dict[str, Any] | None:
-        return self._runs.find_one({"_id": run_id})
+    def get(self, tenant_id: str, run_id: str) -> dict[str, Any] | None:
+        return self._runs.find_one({"_id": run_id, "tenant_id": tenant_id})
 
     # --- writes by the lease holder only ---------------------------------------------
-    def update(self, run_id: str, fields: Mapping[str, Any]) -> None:
-        self._runs.update_one({"_id": run_id}, {"$set": dict(fields)})
+    def update(self, tenant_id: str, run_id: str, fields: Mapping[str, Any]) -> None:
+        self._runs.update_one({"_id": run_id, "tenant_id": tenant_id}, {"$set": dict(fields)})
 
-    def mark_merged(self, run_id: str, into: str) -> None:
-        self.update(run_id, {"status": MERGED, "merged_into": into})
+    def mark_merged(self, tenant_id: str, run_id: str, into: str) -> None:
+        self.update(tenant_id, run_id, {"status": MERGED, "merged_into": into})
 
     # --- checkpoints -----------------------------------------------------------------
-    def stream_states(self, run_id: str) -> dict[str, dict[str, Any]]:
+    def stream_states(self, tenant_id: str, run_id: str) -> dict[str, dict[str, Any]]:
         states: dict[str, dict[str, Any]] = {}
         done: defaultdict[str, list[int]] = defaultdict(list)
-        for doc in self._checkpoints.find({"run_id": run_id}):
+        for doc in self._checkpoints.find({"tenant_id": tenant_id, "run_id": run_id}):
             if doc["kind"] == STREAM:
                 states.setdefault(doc["stream"], {}).update(doc.get("state") or {})
             else:
@@ -88,34 +92,38 @@ class RunStore:
             states.setdefault(key, {})["done"] = sorted(pages)
         return states
 
-    def save_stream(self, run_id: str, key: str, state: Mapping[str, Any]) -> None:
+    def save_stream(self, tenant_id: str, run_id: str, key: str,
+                    state: Mapping[str, Any]) -> None:
         """Only the stream's own thread writes its state document."""
         self._checkpoints.update_one(
-            {"_id": f"{run_id}|{key}"},
-            {"$set": {"run_id": run_id, "stream": key, "kind": STREAM,
+            {"_id": f"{run_id}|{key}", "tenant_id": tenant_id},
+            {"$set": {"tenant_id": tenant_id, "run_id": run_id, "stream": key, "kind": STREAM,
                       **{f"state.{k}": v for k, v in state.items()}}}, upsert=True)
 
-    def page_done(self, run_id: str, key: str, page: int, entity: str, rows: int,
-                  customers: list[str] | None = None) -> None:
+    def page_done(self, tenant_id: str, run_id: str, key: str, page: int, entity: str,
+                  rows: int, customers: list[str] | None = None) -> None:
         """One insert per page: concurrent pages never touch the same document. `customers`:
         whose invoices or payments the page held (their balances are read again)."""
         with suppress(DuplicateKeyError):  # a page re-published after a crash: counted once
-            self._checkpoints.insert_one({"_id": f"{run_id}|{key}|{page:08d}", "run_id": run_id,
+            self._checkpoints.insert_one({"_id": f"{run_id}|{key}|{page:08d}",
+                                          "tenant_id": tenant_id, "run_id": run_id,
                                           "stream": key, "kind": PAGE, "page": page,
                                           "entity": entity, "rows": rows,
                                           "customers": customers or []})
 
-    def touched_customers(self, run_id: str) -> list[str]:
+    def touched_customers(self, tenant_id: str, run_id: str) -> list[str]:
         found: set[str] = set()
-        for doc in self._checkpoints.find({"run_id": run_id, "kind": PAGE,
+        for doc in self._checkpoints.find({"tenant_id": tenant_id, "run_id": run_id,
+                                           "kind": PAGE,
                                            "entity": {"$in": ["Invoice", "Payment"]}},
                                           {"customers": 1}):
             found.update(doc.get("customers") or [])
         return sorted(found)
 
-    def counts(self, run_id: str) -> dict[str, int]:
+    def counts(self, tenant_id: str, run_id: str) -> dict[str, int]:
         totals: defaultdict[str, int] = defaultdict(int)
-        for doc in self._checkpoints.find({"run_id": run_id, "kind": PAGE},
+        for doc in self._checkpoints.find({"tenant_id": tenant_id, "run_id": run_id,
+                                           "kind": PAGE},
                                           {"entity": 1, "rows": 1}):
             totals[doc["entity"]] += int(doc["rows"])
         return dict(totals)
@@ -129,8 +137,8 @@ class RunStore:
             return False
         return True
 
-    def result(self, run_id: str) -> dict[str, Any] | None:
-        return self._results.find_one({"_id": run_id}, {"_outbox": 0})
+    def result(self, tenant_id: str, run_id: str) -> dict[str, Any] | None:
+        return self._results.find_one({"_id": run_id, "tenant_id": tenant_id}, {"_outbox": 0})
 
     def last_result(self, tenant_id: str) -> dict[str, Any] | None:
         return self._results.find_one({"tenant_id": tenant_id}, {"_outbox": 0},

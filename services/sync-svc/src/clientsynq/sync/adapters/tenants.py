@@ -33,11 +33,12 @@ class TenantStore:
                           company_name: str | None, changed_at: datetime) -> bool:
         """Apply a connection change unless a newer one was already applied (a redelivery
         can bring an old event back)."""
-        current = self._col.find_one({"_id": tenant_id}, {"connection": 1})
+        current = self._col.find_one({"_id": tenant_id, "tenant_id": tenant_id},
+                                     {"connection": 1})
         seen = (current or {}).get("connection") or {}
         if seen.get("changed_at") is not None and seen["changed_at"] >= changed_at:
             return False
-        self._col.update_one({"_id": tenant_id}, {"$set": {
+        self._col.update_one({"_id": tenant_id, "tenant_id": tenant_id}, {"$set": {
             "tenant_id": tenant_id, "realm_id": realm_id,
             "connection": {"status": status, "changed_at": changed_at,
                            "company_name": company_name}}}, upsert=True)

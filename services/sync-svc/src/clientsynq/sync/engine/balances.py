@@ -28,11 +28,13 @@ def refresh_balances(ctx: RunContext, entities: list[str], modes: dict[str, str]
         return
     stream = Stream(BALANCES, "Customer", "ids")
     done = set(state.get("done") or [])
-    for page, chunk in enumerate(batches(ctx.runs.touched_customers(ctx.run_id))):
+    for page, chunk in enumerate(batches(ctx.runs.touched_customers(ctx.tenant_id, ctx.run_id))):
         if page in done:
             continue
         ctx.check_running()
         rows: list[dict[str, Any]] = ctx.conn.query_ids("Customer", chunk)
         result = ctx.publisher.publish_rows(rows, ctx.page_context("Customer"))
-        ctx.runs.page_done(ctx.run_id, stream.key, page, "Customer", result.published)
-    ctx.runs.save_stream(ctx.run_id, stream.key, {"entity": "Customer", "finished": True})
+        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, "Customer",
+                           result.published)
+    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key,
+                         {"entity": "Customer", "finished": True})

@@ -22,7 +22,7 @@ def fold_waiting(runs: RunStore, run: dict[str, Any]) -> dict[str, Any]:
         "request_ids": [i for r in group for i in r.get("request_ids") or []],
         "look_back_seconds": max((r.get("look_back_seconds") or 0) for r in group) or None,
     }
-    runs.update(run["_id"], merged)
+    runs.update(run["tenant_id"], run["_id"], merged)
     for other in others:
-        runs.mark_merged(other["_id"], run["_id"])
+        runs.mark_merged(run["tenant_id"], other["_id"], run["_id"])
     return {**run, **merged}

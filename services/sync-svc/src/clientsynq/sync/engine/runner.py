@@ -72,12 +72,13 @@ class SyncRunner:
         if not lease.acquire():
             return None
         try:
-            fresh = self.d.runs.get(run["_id"])  # re-read: it may have ended meanwhile
+            # re-read: it may have ended meanwhile
+            fresh = self.d.runs.get(run["tenant_id"], run["_id"])
             if fresh is None or fresh["status"] not in (PENDING, RUNNING):
                 return "gone"
-            done = self.d.runs.result(run["_id"])
+            done = self.d.runs.result(run["tenant_id"], run["_id"])
             if done is not None:  # finished, but the worker died before saying so
-                self.d.runs.update(run["_id"], {"status": done["status"]})
+                self.d.runs.update(run["tenant_id"], run["_id"], {"status": done["status"]})
                 return str(done["status"])
             return self._under_lease(fresh, tenant, lease)
         finally:
@@ -90,7 +91,8 @@ class SyncRunner:
             return self._end_early(run, tenant, *refusal)
         assert tenant is not None
         run = fold_waiting(self.d.runs, run)
-        self.d.runs.update(run["_id"], {"status": RUNNING, "holder": self.d.holder})
+        self.d.runs.update(run["tenant_id"], run["_id"],
+                           {"status": RUNNING, "holder": self.d.holder})
         lost, done = threading.Event(), threading.Event()
         beat = threading.Thread(target=_heartbeat, args=(lease, lost, done,
                                                          self.d.settings.lease_ttl_seconds),
@@ -100,7 +102,7 @@ class SyncRunner:
             return self._sync(run, tenant, lost)
         except RunInterrupted as why:
             log.info("sync.run_interrupted", extra={"run_id": run["_id"], "why": str(why)})
-            self.d.runs.update(run["_id"], {"status": PENDING, "holder": None,
+            self.d.runs.update(run["tenant_id"], run["_id"], {"status": PENDING, "holder": None,
                                             "not_before": datetime.now(UTC)})
             return "postponed"
         except SyncFailure as err:
@@ -115,7 +117,7 @@ class SyncRunner:
         cursors = self.d.runs.cursors(tenant.tenant_id, tenant.realm_id, ENTITIES)
         planned = plan_run(run, tenant, cursors, self.d.settings, now)
         if run.get("started_at") is None:
-            self.d.runs.update(run["_id"], planned.to_doc())
+            self.d.runs.update(run["tenant_id"], run["_id"], planned.to_doc())
         with ThreadPoolExecutor(self.d.settings.qbo.concurrent_requests,
                                 thread_name_prefix=f"pages-{run['_id'][:8]}") as pool:
             ctx = RunContext(run_id=run["_id"], tenant_id=tenant.tenant_id, conn=conn,
@@ -123,7 +125,8 @@ class SyncRunner:
                              page_size=self.d.settings.qbo.page_size,
                              source=self.d.settings.source,
                              today=date.fromisoformat(planned.today), stop=self.d.stop,
-                             streams=self.d.runs.stream_states(run["_id"]), lost=lost)
+                             streams=self.d.runs.stream_states(run["tenant_id"], run["_id"]),
+                             lost=lost)
             if "Invoice" in planned.entities:
                 ctx.terms = load_terms(conn)
             if "Payment" in planned.entities:
@@ -134,8 +137,8 @@ class SyncRunner:
 
     def _complete(self, run: dict[str, Any], tenant: TenantState, planned: RunPlan,
                   ctx: RunContext) -> str:
-        cursors = run_cursors(self.d.runs.stream_states(run["_id"]), planned)
-        counts = self.d.runs.counts(run["_id"])
+        cursors = run_cursors(self.d.runs.stream_states(run["tenant_id"], run["_id"]), planned)
+        counts = self.d.runs.counts(run["tenant_id"], run["_id"])
         finished_at = datetime.now(UTC)
         data = completed_data(run, planned, cursors, counts, finished_at)
         envelope = events.sync_completed(tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
@@ -180,7 +183,8 @@ class SyncRunner:
                 fields: dict[str, Any], envelopes: list[dict[str, Any]]) -> None:
         self.d.runs.record_result({**fields, "_id": run["_id"], "tenant_id": run["tenant_id"],
                                    "realm_id": realm_id, "status": status}, envelopes)
-        self.d.runs.update(run["_id"], {"status": status, "finished_at": datetime.now(UTC)})
+        self.d.runs.update(run["tenant_id"], run["_id"],
+                           {"status": status, "finished_at": datetime.now(UTC)})
         RUNS.labels(outcome=status).inc()
 
 

@@ -44,7 +44,7 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
         page += 1  # the company grew while we paged: keep going until a short page
     if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
         run_pages(ctx, replace(stream, key=stream.key + REREAD))
-    ctx.runs.save_stream(ctx.run_id, stream.key, {"finished": True})
+    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {"finished": True})
 
 
 def _changed_while_paged(ctx: RunContext, stream: Stream, state: dict[str, Any]) -> bool:
@@ -69,9 +69,9 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
     body = ctx.conn.query(plan.count_query(stream))
     count = int((body.get("QueryResponse") or {}).get("totalCount", 0))
     pages = math.ceil(count / ctx.page_size)
-    ctx.runs.save_stream(ctx.run_id, stream.key, {"entity": stream.entity, "pages": pages,
-                                                  "counted": count,
-                                                  "server_time": body.get("time")})
+    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {
+        "entity": stream.entity, "pages": pages, "counted": count,
+        "server_time": body.get("time")})
     ctx.streams.setdefault(stream.key, {})["server_time"] = body.get("time")
     return pages
 
@@ -87,7 +87,7 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int) -> int:
     else:
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
     published = time.perf_counter()
-    ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published,
+    ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, stream.entity, result.published,
                        result.customers)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
     return result.rows
@@ -132,7 +132,7 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
     if capped:  # stubs of deleted rows are not visible to queries: keep those we got
         rows = [row for row in rows if is_deleted_stub(row)]
     _publish_in_pages(ctx, stream, rows)
-    ctx.runs.save_stream(ctx.run_id, stream.key, {
+    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {
         "entity": stream.entity, "finished": True, "capped": capped, "since": since_text,
         "server_time": body.get("time")})
     ctx.watch.add(fetch=fetched - started)
@@ -176,13 +176,14 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
         published = time.perf_counter()
-        ctx.runs.page_done(ctx.run_id, stream.key, seq, stream.entity, result.published,
+        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, seq, stream.entity,
+                           result.published,
                            result.customers)
         since, skip = plan.next_keyset(since, skip, result.times)
         seq += 1
         state = {"entity": stream.entity, "since": since, "skip": skip, "seq": seq,
                  "finished": result.rows < ctx.page_size}
-        ctx.runs.save_stream(ctx.run_id, stream.key, state)
+        ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, state)
         ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
 
 
@@ -194,7 +195,8 @@ def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]
         if stream.entity == "Invoice":
             page_ctx = replace(page_ctx, payments=payments_of(ctx.conn, chunk))
         result = ctx.publisher.publish_rows(chunk, page_ctx)
-        ctx.runs.page_done(ctx.run_id, stream.key, page, stream.entity, result.published,
+        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, stream.entity,
+                           result.published,
                            result.customers)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)
 
