@@ -1,69 +1,92 @@
-"""`make demo` (with `make run` running): a business signs up and connects the sandbox's demo
-company, as an owner would in the browser, then the first sync's figures are printed.
+"""A demo business already connected to the sandbox's demo company, for `make run`.
 
-Until the portal's pages exist this is the quickest way to see the whole flow: sign-up →
-Connect to QuickBooks → consent → callback → connection.changed → initial sync.
+`make run` runs this once everything answers (and `make demo` runs it by hand): the demo
+owner signs in (signing up the first time), is put on the Pro plan, and connects the
+sandbox's demo company through the real OAuth flow (consent approved as a user would) if it
+is not connected yet. It then prints where to log in. Running it again changes nothing:
+the login, the business and the connection are kept in FerretDB and the sandbox's data file
+between runs, so a newcomer's second `make run` shows the same filled portal.
 """
 from __future__ import annotations
 
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from devenv import PORTS, ensure_dev_env
+from devenv import GATEWAY_URL, PORTS, ensure_dev_env
 from qbo_sandbox.control import SandboxControl
 
-AUTH = f"http://127.0.0.1:{PORTS['auth']}"
-SYNC = f"http://127.0.0.1:{PORTS['sync']}"
+AUTH = f"http://127.0.0.1:{PORTS['auth']}"  # operator route: never exposed by the gateway
+DEMO_EMAIL = "owner@demo.clientsynq.dev"
+DEMO_BUSINESS = "Demo Plumbing"
 
 
-def sign_up(session: requests.Session, password: str) -> tuple[str, str]:
-    email = f"owner-{uuid.uuid4().hex[:6]}@demo.clientsynq.dev"
-    answer = session.post(f"{AUTH}/auth/v1/signup", timeout=30, json={
-        "business_name": "Demo Plumbing", "email": email, "password": password})
-    answer.raise_for_status()
+def signed_in(password: str) -> tuple[requests.Session, str]:
+    """Log in as the demo owner, signing up the first time (no Origin: tokens in the body)."""
+    session = requests.Session()
+    answer = session.post(f"{AUTH}/auth/v1/login", timeout=30,
+                          json={"email": DEMO_EMAIL, "password": password})
+    if answer.status_code == 401:
+        answer = session.post(f"{AUTH}/auth/v1/signup", timeout=30, json={
+            "business_name": DEMO_BUSINESS, "email": DEMO_EMAIL, "password": password})
+    if answer.status_code not in (200, 201):
+        raise SystemExit(f"demo login failed ({answer.status_code}): {answer.text[:300]}")
     session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-    return answer.json()["tenant_id"], email
+    return session, str(answer.json()["tenant_id"])
 
 
-def connect(session: requests.Session, tenant_id: str) -> None:
-    started = session.post(f"{AUTH}/auth/v1/tenants/{tenant_id}/qbo/connect", timeout=30)
-    started.raise_for_status()
-    sandbox = SandboxControl(f"http://127.0.0.1:{PORTS['sandbox']}")
-    params = sandbox.authorize(started.json()["authorize_url"], approve=True)  # "Authorize"
-    session.get(f"{AUTH}/auth/v1/qbo/callback", params=params, allow_redirects=False,
-                timeout=30).raise_for_status()
+def ensure_pro(tenant_id: str, operator_secret: str) -> None:
+    """Pro, so the demo shows write-back (Pay, create invoice) as well as reading."""
+    requests.put(f"{AUTH}/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": "pro"},
+                 headers={"Authorization": f"Service operator:{operator_secret}"},
+                 timeout=30).raise_for_status()
 
 
-def wait_for_first_sync(tenant_id: str, secret: str, timeout: float = 120) -> dict:
-    headers = {"Authorization": f"Service portal-svc:{secret}"}
+def ensure_connected(session: requests.Session, tenant_id: str) -> str:
+    url = f"{AUTH}/auth/v1/tenants/{tenant_id}/qbo"
+    connection = session.get(f"{url}/connection", timeout=30).json()
+    if connection.get("status") != "connected":
+        started = session.post(f"{url}/connect", timeout=30)
+        started.raise_for_status()
+        sandbox = SandboxControl(f"http://127.0.0.1:{PORTS['sandbox']}")
+        params = sandbox.authorize(started.json()["authorize_url"], approve=True)  # "Authorize"
+        session.get(f"{AUTH}/auth/v1/qbo/callback", params=params, allow_redirects=False,
+                    timeout=30).raise_for_status()
+        connection = session.get(f"{url}/connection", timeout=30).json()
+    return str(connection.get("company_name") or "the sandbox's demo company")
+
+
+def wait_for_portal(timeout: float = 60) -> bool:
+    """Until the gateway serves the log-in page (bounded; `make run` goes on regardless)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        status = requests.get(f"{SYNC}/internal/v1/tenants/{tenant_id}/sync/status",
-                              headers=headers, timeout=30).json()
-        if (status.get("last_run") or {}).get("status") in ("completed", "failed"):
-            return status
-        print("  syncing ...", flush=True)
-        time.sleep(2)
-    raise SystemExit("no sync finished in time: is `make run` running?")
+        try:
+            if requests.get(f"{GATEWAY_URL}/login", timeout=5).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def main() -> int:
     env = ensure_dev_env()
-    session = requests.Session()
-    tenant_id, email = sign_up(session, env["DEMO_PASSWORD"])
-    print(f"signed up {email} (password: DEMO_PASSWORD in .local/dev.env), tenant {tenant_id}")
-    connect(session, tenant_id)
-    connection = session.get(f"{AUTH}/auth/v1/tenants/{tenant_id}/qbo/connection",
-                             timeout=30).json()
-    print(f"connected to {connection['company_name']} (realm {connection['realm_id']})")
-    run = wait_for_first_sync(tenant_id, env["SERVICE_SECRET_PORTAL"])["last_run"]
-    print(f"first sync {run['status']}: {run.get('counts')}")
+    session, tenant_id = signed_in(env["DEMO_PASSWORD"])
+    ensure_pro(tenant_id, env["AUTH_OPERATOR_SECRET"])
+    company = ensure_connected(session, tenant_id)
+    wait_for_portal()
+    print("\n".join([
+        "", "Demo business (Pro plan), connected to the sandbox's demo company:",
+        f"  log in   {GATEWAY_URL}/login",
+        f"  email    {DEMO_EMAIL}",
+        f"  password {env['DEMO_PASSWORD']}  (DEMO_PASSWORD in .local/dev.env)",
+        f"  company  {company}: customers and invoices appear as the first sync lands",
+        f"  mail     http://127.0.0.1:{PORTS['mail']}/  (invite a customer, open its link here)",
+        ""]), flush=True)
     return 0
 
 

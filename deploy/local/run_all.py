@@ -43,11 +43,12 @@ def banner(env: dict[str, str]) -> str:
     lines = ["", "ClientSynq is running:",
              f"  open     {GATEWAY_URL}/  (the gateway: app, client portal, /api/v1, OAuth"
              " callback, Intuit webhooks)",
-             f"  portal   http://127.0.0.1:{PORTS['portal']}/healthz (its UI is not built yet)",
+             f"  portal   http://127.0.0.1:{PORTS['portal']}/healthz (pages: through the gateway)",
              f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz",
              f"  sync     http://127.0.0.1:{PORTS['sync']}/healthz",
              f"  webhook  http://127.0.0.1:{PORTS['webhook']}/healthz",
-             f"  mail     http://127.0.0.1:{PORTS['mail']}/messages (development SMTP sink)",
+             f"  mail     http://127.0.0.1:{PORTS['mail']}/  (mail catcher: sign-up, invitation"
+             " and reset mails; JSON at /messages)",
              f"  QuickBooks sandbox  http://127.0.0.1:{PORTS['sandbox']}/"
              " (control API under /_sandbox/)",
              f"  Kafka    {env['KAFKA_BOOTSTRAP_SERVERS']}",
@@ -70,6 +71,12 @@ def main() -> int:
         print(banner(env), flush=True)
         if silent:
             note(f"not answering yet: {', '.join(silent)} (see the log lines above)")
+        # A demo login whose business is already connected to the sandbox's demo company.
+        try:
+            subprocess.run([sys.executable, str(REPO / "deploy" / "local" / "demo.py")],
+                           env=env, check=False, timeout=180)
+        except subprocess.TimeoutExpired:
+            note("the demo business was not ready within 3 minutes; `make demo` tries again")
         return supervisor.wait()
     except KeyboardInterrupt:
         supervisor.terminate()
