@@ -259,3 +259,69 @@ def fake_read_models(clock: Callable[[], datetime] | None = None) -> ReadModels:
                       payments=FakePayments(), connections=FakeConnections(),
                       sync=FakeSyncRuns(), commands=FakeCommands(),
                       invitations=FakeInvitations(), clock=clock or FixedClock())
+
+
+class FakeSyncRequests:
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str], tuple[datetime, Mapping[str, Any]]] = {}
+
+    def latest(self, tenant_id: str) -> datetime | None:
+        times = [at for (tid, _), (at, _) in self.requests.items() if tid == tenant_id]
+        return max(times) if times else None
+
+    def add(self, tenant_id: str, request_id: str, requested_at: datetime,
+            envelope: Mapping[str, Any]) -> bool:
+        if (tenant_id, request_id) in self.requests:
+            return False
+        self.requests[(tenant_id, request_id)] = (requested_at, envelope)
+        return True
+
+    @property
+    def outbox(self) -> list[Mapping[str, Any]]:
+        return [envelope for _, envelope in self.requests.values()]
+
+
+class FakeIdempotency:
+    """Same contract as MongoIdempotency (tests/integration/test_idempotency_contract.py)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Any] = {}
+
+    def begin(self, key: str, fingerprint: str, now: datetime) -> Any:
+        from clientsynq.portal.api.ports import StoredResponse
+
+        if key not in self.rows:
+            self.rows[key] = StoredResponse(fingerprint=fingerprint, started_at=now)
+            return None
+        return self.rows[key]
+
+    def finish(self, key: str, response: Any) -> None:
+        self.rows[key] = response
+
+    def abandon(self, key: str) -> None:
+        if key in self.rows and self.rows[key].status is None:
+            del self.rows[key]
+
+
+class FakeApiKeys:
+    """Keys a test registers, as auth-svc would verify them (a non-Enterprise key → 403)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, Any] = {}
+        self.calls = 0
+
+    def add(self, key: str, tenant_id: str, scopes: tuple[str, ...], plan: str = "enterprise",
+            key_id: str = "k1") -> str:
+        from clientsynq.portal.api.ports import VerifiedApiKey
+
+        self.keys[key] = VerifiedApiKey(tenant_id, key_id, plan, frozenset(scopes))
+        return key
+
+    def verify(self, key: str) -> Any:
+        from clientsynq.common.problems import PlanDoesNotAllow
+
+        self.calls += 1
+        found = self.keys.get(key)
+        if found is not None and found.plan != "enterprise":
+            raise PlanDoesNotAllow("API access is part of the Enterprise plan.")
+        return found

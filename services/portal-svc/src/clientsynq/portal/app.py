@@ -4,15 +4,22 @@ from __future__ import annotations
 from clientsynq.common.config import load_or_exit
 from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
+from clientsynq.portal import api
 from clientsynq.portal.bootstrap import Deps, build
 from clientsynq.portal.config import Settings
 from clientsynq.portal.web import routes as web_routes
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def create_app(deps: Deps) -> Flask:
     app = create_service_app("portal", deps, deps.platform.readiness_checks())
     web_routes.register(app)  # the business app and the client portal (pages)
+    api.register(app)  # the public API /api/v1
+    hops = deps.settings.trusted_proxy_hops
+    if hops:  # behind the gateway: the client's address and scheme from X-Forwarded-*
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
+                                x_port=hops)
     return app
 
 

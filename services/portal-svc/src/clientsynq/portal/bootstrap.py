@@ -8,12 +8,20 @@ from datetime import UTC, datetime
 from clientsynq.common.auth import JwksCache, TokenVerifier
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.service import Platform, connect_platform
+from clientsynq.portal.adapters.auth_api_keys import AuthServiceApiKeys
 from clientsynq.portal.adapters.auth_client import AuthClient
+from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
+from clientsynq.portal.adapters.mongo_idempotency import MongoIdempotency
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
+from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
 from clientsynq.portal.adapters.store import MongoReadStore
-from clientsynq.portal.adapters.wiring import mongo_read_models
+from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.api.ports import ApiDeps
 from clientsynq.portal.config import Settings
 from clientsynq.portal.readmodels.ports import ReadModels
+from clientsynq.portal.services.commands import CommandDeps
+
+RATE_WINDOW_SECONDS = 60
 
 
 def utc_now() -> datetime:
@@ -29,17 +37,35 @@ class Deps:
     verifier: TokenVerifier  # access JWTs (session cookie or bearer); keys from auth-svc's JWKS
     auth_client: AuthClient  # auth-svc's public routes, called with the user's own token
     invitation_ledger: MongoInvitationLedger
+    api: ApiDeps  # the public API /api/v1: commands, API keys, idempotency, rate limits
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
     platform = connect_platform(settings.common)
     store = MongoReadStore(platform.mongo, settings.common.mongo.database)
     auth = settings.auth
-    return Deps(settings=settings, platform=platform, read=mongo_read_models(store, clock),
-                store=store,
+    read = mongo_read_models(store, clock)
+    return Deps(settings=settings, platform=platform, read=read, store=store,
                 verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
                                        auth.jwt_audience),
-                auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store))
+                auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
+                api=build_api(settings, store, read))
+
+
+def ensure_portal_indexes(deps: Deps | WorkerDeps) -> None:
+    """For the index job (services/ensure_indexes.py); the worker also runs it at start."""
+    ensure_read_model_indexes(deps.store)
+
+
+def build_api(settings: Settings, store: MongoReadStore, read: ReadModels) -> ApiDeps:
+    api = settings.api
+    return ApiDeps(
+        commands=CommandDeps(read=read, sync_requests=MongoSyncRequests(store)),
+        api_keys=AuthServiceApiKeys(settings.auth.url, api.service_secret,
+                                    ttl_seconds=api.api_key_cache_seconds),
+        idempotency=MongoIdempotency(store),
+        limiter=FixedWindowLimiter(api.rate_limit_per_minute, RATE_WINDOW_SECONDS),
+        window_seconds=RATE_WINDOW_SECONDS)
 
 
 @dataclass(frozen=True)

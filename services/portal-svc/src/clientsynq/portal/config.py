@@ -54,6 +54,7 @@ class Settings:
     common: CommonSettings
     auth: AuthSettings
     api: ApiSettings = field(default_factory=lambda: ApiSettings(service_secret=""))
+    trusted_proxy_hops: int = 0  # 1 behind the gateway: X-Forwarded-* of one proxy trusted
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
         reader = EnvReader(env, prefix="PORTAL_")
         common = CommonSettings.from_reader(reader, "portal", default_database="portal")
         settings = cls(common=common, auth=AuthSettings.from_reader(reader),
-                       api=ApiSettings.from_reader(reader))
+                       api=ApiSettings.from_reader(reader),
+                       trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5))
         reader.raise_if_invalid()
         return settings

@@ -5,6 +5,7 @@ from clientsynq.common.mongo import ensure_indexes
 from clientsynq.portal.adapters import (
     mongo_commands,
     mongo_customers,
+    mongo_idempotency,
     mongo_invoices,
     mongo_payments,
     mongo_state,
@@ -26,7 +27,8 @@ GENERATION_INDEXES = {
     **mongo_state.INDEXES,
 }
 BASE_INDEXES = {mongo_commands.COLLECTION: mongo_commands.INDEXES,
-                mongo_sync_requests.COLLECTION: mongo_sync_requests.INDEXES}
+                mongo_sync_requests.COLLECTION: mongo_sync_requests.INDEXES,
+                mongo_idempotency.COLLECTION: mongo_idempotency.INDEXES}
 # Base-database collections whose documents carry outgoing events (see common.outbox).
 OUTBOX_COLLECTIONS = (mongo_commands.COLLECTION, mongo_sync_requests.COLLECTION)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from clientsynq.portal.domain.model import (
     CommandStatus,
@@ -87,8 +87,20 @@ class SyncReadModel(Protocol):
 class CommandReadModel(Protocol):
     def get(self, tenant_id: str, command_id: str) -> CommandStatus | None: ...
 
+    def add(self, command: CommandStatus, envelope: Mapping[str, Any]) -> bool:
+        """Save a pending command with the event asking for it (one write; outbox)."""
+
     def settle(self, settled: CommandStatus) -> bool:
         """Record a command's outcome; only a pending (or unknown) command changes."""
+
+
+class SyncRequests(Protocol):
+    """Sync Now requests, each saved with its `sync.requested` event (outbox)."""
+
+    def latest(self, tenant_id: str) -> datetime | None: ...
+
+    def add(self, tenant_id: str, request_id: str, requested_at: datetime,
+            envelope: Mapping[str, Any]) -> bool: ...
 
 
 class InvitationStatuses(Protocol):
