@@ -48,6 +48,8 @@ class Service:
         return self.distribution
 
 
+SMTP = {"SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
+        "SMTP_USERNAME": "clientsynq"}
 SNAPSHOTS = (t.CUSTOMER_UPDATED, t.INVOICE_UPDATED, t.PAYMENT_RECORDED)
 SYNC_RESULTS = (t.SYNC_COMPLETED, t.SYNC_FAILED)
 
@@ -66,9 +68,7 @@ SERVICES: tuple[Service, ...] = (
             "AUTH_SIGNING_ACTIVE_KID": "set-by-overlay",
             "AUTH_GENERATE_SIGNING_KEY": "false", "AUTH_COOKIE_SECURE": "true",
             "AUTH_TRUSTED_PROXY_HOPS": "1",  # the ingress controller
-            "SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
-            "SMTP_USERNAME": "clientsynq",
-            "MAIL_FROM": "ClientSynq <no-reply@clientsynq.example.com>",
+            **SMTP, "MAIL_FROM": "ClientSynq <no-reply@clientsynq.example.com>",
         },
     ),
     Service(
@@ -85,9 +85,14 @@ SERVICES: tuple[Service, ...] = (
     Service(
         name="webhook", distribution="webhook-svc", database="webhooks",
         produces=(t.QBO_ENTITY_CHANGED,),
-        worker=Worker("clientsynq.webhooks.worker", None,
+        worker=Worker("clientsynq.webhooks.worker", "WEBHOOK_METRICS_PORT",
                       consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS)),
+        # Its own key ring (same format as auth's) seals Enterprise endpoint secrets.
+        secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY",
+                 "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
         calls_auth=True,
+        extra_env={"WEBHOOK_AUTH_URL": f"http://auth-svc:{WEB_PORT}", **SMTP,
+                   "WEBHOOK_MAIL_FROM": "ClientSynq webhooks <webhooks@clientsynq.example.com>"},
     ),
     Service(
         name="portal", distribution="portal-svc", database="portal",
