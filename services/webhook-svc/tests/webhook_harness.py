@@ -125,3 +125,23 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60,
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def enterprise_business(auth: Any, plan: str = "enterprise") -> tuple[str, dict[str, str]]:
+    """Sign a business up on the real auth-svc, set its plan, log in again (the plan is a
+    claim of the token): (tenant id, Authorization header)."""
+    import uuid
+
+    import requests
+
+    email, password = f"owner-{uuid.uuid4().hex[:8]}@example.com", "correct horse battery"
+    signed = requests.post(f"{auth.base_url}/auth/v1/signup", timeout=30, json={
+        "business_name": "Acme Hooks", "password": password, "email": email})
+    assert signed.status_code == 201, signed.text
+    tenant_id = signed.json()["tenant_id"]
+    if plan != "basic":
+        auth.set_plan(tenant_id, plan)
+    login = requests.post(f"{auth.base_url}/auth/v1/login", timeout=30,
+                          json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    return tenant_id, {"Authorization": f"Bearer {login.json()['access_token']}"}
