@@ -117,9 +117,10 @@ def _gunicorn(port: int, factory: str) -> list[str]:
 
 
 @contextmanager
-def running_stack(infra: Any, artifacts: Path, start_gateway: Any) -> Iterator[Stack]:
-    """`start_gateway(port, upstreams)` is a context manager serving the one origin."""
+def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
+    """Everything up, the gateway (`deploy/gateway/nginx.conf`) last, as `make run` does."""
     from clientsynq.common.kafka import KafkaConnection, ensure_topics
+    from localinfra.gateway import running_gateway
     from mail_sink.testing import running_mail_sink
     from pymongo import MongoClient
     from qbo_sandbox.testing import running_sandbox
@@ -157,8 +158,8 @@ def running_stack(infra: Any, artifacts: Path, start_gateway: Any) -> Iterator[S
                databases["sync"])
         _start(stack, "portal-worker", [sys.executable, "-m", "clientsynq.portal.worker"],
                databases["portal"])
-        cleanup.enter_context(start_gateway(ports["gateway"], {
-            "auth": urls["auth"], "portal": urls["portal"]}, logs))
+        cleanup.enter_context(running_gateway(artifacts / "gateway", ports["gateway"], {
+            "auth": f"127.0.0.1:{ports['auth']}", "portal": f"127.0.0.1:{ports['portal']}"}))
         for name in ("auth", "portal"):
             wait_until(lambda n=name: _answers(f"{urls[n]}/healthz") or stack.assert_alive(),
                        60, f"{name} to answer")

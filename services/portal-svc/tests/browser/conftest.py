@@ -17,12 +17,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from browser_kit import ARTIFACTS, PageChecker, launch
 from browser_stack import Stack, running_stack
-from local_gateway import nginx_gateway
 
 
 @pytest.fixture(scope="session")
 def stack(infra: Any) -> Iterator[Stack]:
-    with running_stack(infra, ARTIFACTS, nginx_gateway) as running:
+    with running_stack(infra, ARTIFACTS) as running:
         yield running
 
 
