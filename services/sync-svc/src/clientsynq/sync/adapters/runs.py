@@ -111,6 +111,16 @@ class RunStore:
                                           "entity": entity, "rows": rows,
                                           "customers": customers or []})
 
+    def stream_rows(self, tenant_id: str, run_id: str) -> dict[str, tuple[str, int]]:
+        """Per stream its entity and the rows its pages published."""
+        found: dict[str, tuple[str, int]] = {}
+        for doc in self._checkpoints.find({"tenant_id": tenant_id, "run_id": run_id,
+                                           "kind": PAGE}, {"stream": 1, "entity": 1,
+                                                           "rows": 1}):
+            entity, rows = found.get(doc["stream"], (doc["entity"], 0))
+            found[doc["stream"]] = (entity, rows + int(doc["rows"]))
+        return found
+
     def touched_customers(self, tenant_id: str, run_id: str) -> list[str]:
         found: set[str] = set()
         for doc in self._checkpoints.find({"tenant_id": tenant_id, "run_id": run_id,

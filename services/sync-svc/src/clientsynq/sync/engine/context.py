@@ -13,6 +13,7 @@ from clientsynq.sync.adapters.qbo_client import RealmConnection
 from clientsynq.sync.adapters.runs import RunStore
 from clientsynq.sync.domain.errors import RunInterrupted
 from clientsynq.sync.engine.pages import PageContext, PageResult
+from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 
 
@@ -55,6 +56,15 @@ class RunContext:
     watch: Stopwatch = field(default_factory=Stopwatch)
     lost: threading.Event = field(default_factory=threading.Event)
     abort: threading.Event = field(default_factory=threading.Event)
+    progress: Progress | None = None
+
+    def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
+                       ) -> None:
+        """Checkpoint a page (Kafka has it) and let the progress bar move."""
+        self.runs.page_done(self.tenant_id, self.run_id, stream_key, page, entity,
+                            result.published, result.customers)
+        if self.progress is not None and not stream_key.endswith("#reread"):
+            self.progress.advance(entity, result.published)
 
     def check_running(self) -> None:
         """Called before each request: a stopping worker or a lost lease ends the run here,

@@ -20,8 +20,40 @@ def run_cursors(states: Mapping[str, Mapping[str, Any]], planned: Any) -> dict[s
     return cursors
 
 
+REREAD, BALANCES, NARROWED = "#reread", "Customer_balances", "Invoice_paid_late"
+
+
+def run_counts(rows: Mapping[str, tuple[str, int]]) -> dict[str, int]:
+    """Rows published per entity, each segment once: a segment read again counts its last
+    reading (the complete one), and customers re-read for their balance are not counted
+    as customers synced."""
+    counts: dict[str, int] = {}
+    for key, (entity, published) in rows.items():
+        if key == BALANCES or f"{key}{REREAD}" in rows:
+            continue
+        counts[entity] = counts.get(entity, 0) + published
+    return counts
+
+
+def run_totals(states: Mapping[str, Mapping[str, Any]], rows: Mapping[str, tuple[str, int]],
+               planned: Any) -> dict[str, int]:
+    """Rows in scope per fully read entity: QBO's COUNT(*) of each segment (a narrowed
+    segment counts what it kept); an incremental entity is not counted (absent)."""
+    totals: dict[str, int] = {}
+    for key, state in states.items():
+        entity = str(state.get("entity") or "")
+        if planned.modes.get(entity) != "full" or "counted" not in state:
+            continue
+        if f"{key}{REREAD}" in states:
+            continue
+        kept = rows.get(key, (entity, 0))[1] if key.startswith(NARROWED) else state["counted"]
+        totals[entity] = totals.get(entity, 0) + int(kept)
+    return totals
+
+
 def completed_data(run: Mapping[str, Any], planned: Any, cursors: Mapping[str, datetime],
-                   counts: Mapping[str, int], finished_at: datetime) -> dict[str, Any]:
+                   counts: Mapping[str, int], finished_at: datetime,
+                   totals: Mapping[str, int] | None = None) -> dict[str, Any]:
     return {
         "run_id": str(run["_id"]),
         "request_id": _request_id(run),
@@ -31,6 +63,7 @@ def completed_data(run: Mapping[str, Any], planned: Any, cursors: Mapping[str, d
         "started_at": planned.started_at,
         "finished_at": max(finished_at, planned.started_at),
         "cursors": dict(cursors),
+        "totals": {e: n for e, n in (totals or {}).items() if e in planned.entities} or None,
     }
 
 

@@ -37,8 +37,15 @@ from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
+from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
-from clientsynq.sync.engine.reporting import completed_data, failed_data, run_cursors
+from clientsynq.sync.engine.reporting import (
+    completed_data,
+    failed_data,
+    run_counts,
+    run_cursors,
+    run_totals,
+)
 from clientsynq.sync.engine.run_plan import RunPlan, load_methods, load_terms, plan_run
 from pymongo.collection import Collection
 
@@ -57,6 +64,7 @@ class RunnerDeps:
     holder: str
     stop: threading.Event
     plan_of: Callable[[str], str]
+    emit: Callable[[dict[str, Any]], None]  # straight to Kafka (progress is a hint)
 
 
 class SyncRunner:
@@ -127,6 +135,7 @@ class SyncRunner:
                              today=date.fromisoformat(planned.today), stop=self.d.stop,
                              streams=self.d.runs.stream_states(run["tenant_id"], run["_id"]),
                              lost=lost)
+            ctx.progress = self._progress(run, conn.realm_id, ctx.streams)
             if "Invoice" in planned.entities:
                 ctx.terms = load_terms(conn)
             if "Payment" in planned.entities:
@@ -135,12 +144,21 @@ class SyncRunner:
             refresh_balances(ctx, planned.entities, planned.modes)
         return self._complete(run, tenant, planned, ctx)
 
+    def _progress(self, run: dict[str, Any], realm_id: str,
+                  states: dict[str, dict[str, Any]]) -> Progress:
+        progress = Progress(self.d.emit, self.d.settings.progress_interval_seconds, run=run,
+                            realm_id=realm_id, source=self.d.settings.source,
+                            now=lambda: datetime.now(UTC))
+        rows = self.d.runs.stream_rows(run["tenant_id"], run["_id"])
+        progress.resume(run_counts(rows), states)
+        return progress
+
     def _complete(self, run: dict[str, Any], tenant: TenantState, planned: RunPlan,
                   ctx: RunContext) -> str:
-        cursors = run_cursors(self.d.runs.stream_states(run["tenant_id"], run["_id"]), planned)
-        counts = self.d.runs.counts(run["tenant_id"], run["_id"])
-        finished_at = datetime.now(UTC)
-        data = completed_data(run, planned, cursors, counts, finished_at)
+        states = self.d.runs.stream_states(run["tenant_id"], run["_id"])
+        rows = self.d.runs.stream_rows(run["tenant_id"], run["_id"])
+        data = completed_data(run, planned, run_cursors(states, planned), run_counts(rows),
+                              datetime.now(UTC), run_totals(states, rows, planned))
         envelope = events.sync_completed(tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,
                                          source=self.d.settings.source, data=data,
                                          event_id=_event_id(run, COMPLETED))

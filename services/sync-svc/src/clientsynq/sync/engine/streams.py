@@ -73,6 +73,8 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
         "entity": stream.entity, "pages": pages, "counted": count,
         "server_time": body.get("time")})
     ctx.streams.setdefault(stream.key, {})["server_time"] = body.get("time")
+    if ctx.progress is not None and not stream.key.endswith(REREAD):
+        ctx.progress.expect(stream.entity, count)
     return pages
 
 
@@ -87,8 +89,7 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int) -> int:
     else:
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
     published = time.perf_counter()
-    ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, stream.entity, result.published,
-                       result.customers)
+    ctx.page_published(stream.key, page, stream.entity, result)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
     return result.rows
 
@@ -176,9 +177,7 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
         published = time.perf_counter()
-        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, seq, stream.entity,
-                           result.published,
-                           result.customers)
+        ctx.page_published(stream.key, seq, stream.entity, result)
         since, skip = plan.next_keyset(since, skip, result.times)
         seq += 1
         state = {"entity": stream.entity, "since": since, "skip": skip, "seq": seq,
@@ -195,9 +194,7 @@ def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]
         if stream.entity == "Invoice":
             page_ctx = replace(page_ctx, payments=payments_of(ctx.conn, chunk))
         result = ctx.publisher.publish_rows(chunk, page_ctx)
-        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, stream.entity,
-                           result.published,
-                           result.customers)
+        ctx.page_published(stream.key, page, stream.entity, result)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)
 
 
