@@ -19,6 +19,7 @@ help:
 
 setup: $(STAMP)
 	@$(PY) -m localinfra install
+	@$(PY) services/portal-svc/tests/browser/browser_tools.py
 
 $(STAMP): requirements-dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	@echo "[setup] virtualenv and packages ($(words $(PACKAGES)) editable packages)"

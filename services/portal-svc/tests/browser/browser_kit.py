@@ -1,53 +1,34 @@
 """Debian's Chromium driven by Playwright (Python), axe-core checks and screenshots.
 
 Nothing is downloaded by Playwright (never `playwright install`): the browser is
-`/usr/bin/chromium` (installed with apt by `ensure_chromium` when missing and allowed), and
-axe-core comes from npm into the ignored `.cache/npm` (pinned version).
+`/usr/bin/chromium` and axe-core comes from npm (`browser_tools.py`, run by `make setup`).
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_tools import REPO, MissingTool, ensure_axe, ensure_chromium
 
-REPO = Path(__file__).resolve().parents[4]
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE_VERSION = "4.11.0"
-AXE = REPO / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "build" / "test-artifacts" / "browser"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
-def ensure_chromium() -> Path:
-    if not CHROMIUM.exists() and shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: `apt-get install -y chromium` "
-                    "(or set CHROMIUM_PATH)")
-    return CHROMIUM
-
-
-def ensure_axe() -> Path:
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is needed once to fetch axe-core")
-        subprocess.run([npm, "install", "--prefix", str(AXE.parents[2]), "--no-audit",
-                        "--no-fund", "--silent", f"axe-core@{AXE_VERSION}"], check=True)
-    return AXE
+def _required(install: Any) -> Path:
+    """A browser test without its browser fails loudly (`make setup` installs both)."""
+    try:
+        return Path(install())
+    except MissingTool as missing:
+        pytest.fail(str(missing))
 
 
 def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=str(ensure_chromium()),
+    return playwright.chromium.launch(executable_path=str(_required(ensure_chromium)),
                                       args=CHROMIUM_ARGS, headless=True)
 
 
@@ -58,7 +39,7 @@ class PageChecker:
     def __init__(self, artifacts: Path) -> None:
         self.shots = artifacts / "screenshots"
         self.shots.mkdir(parents=True, exist_ok=True)
-        self.axe = ensure_axe().read_text()
+        self.axe = _required(ensure_axe).read_text()
         self.violations: dict[str, list[dict[str, Any]]] = {}
 
     def check(self, page: Any, name: str) -> None:
