@@ -9,9 +9,10 @@ from typing import Any
 from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, generate_signing_key
 from clientsynq.common.auth.web import SESSION_COOKIE
 from clientsynq.common.service import create_service_app
+from clientsynq.portal.services.commands import CommandDeps
 from clientsynq.portal.services.invitations import SentInvitation
 from clientsynq.portal.web import routes
-from portal_fakes import fake_read_models
+from portal_fakes import FakeSyncRequests, fake_read_models
 
 ISSUER, AUDIENCE, ORIGIN = "clientsynq-auth", "clientsynq", "http://localhost"
 
@@ -47,6 +48,7 @@ class WebDeps:
     verifier: TokenVerifier
     auth_client: FakeAuthClient
     invitation_ledger: FakeLedger
+    commands: CommandDeps
 
 
 class Web:
@@ -54,7 +56,9 @@ class Web:
         key = generate_signing_key()
         self.signer = JwtSigner(key, "k1", ISSUER, AUDIENCE)
         verifier = TokenVerifier(StaticKeySource({"k1": key.public_key()}), ISSUER, AUDIENCE)
-        self.deps = WebDeps(fake_read_models(), verifier, FakeAuthClient(), FakeLedger())
+        read = fake_read_models()
+        self.deps = WebDeps(read, verifier, FakeAuthClient(), FakeLedger(),
+                            CommandDeps(read, FakeSyncRequests()))
         self.app = create_service_app("portal", self.deps, {})
         routes.register(self.app)
         self.client = self.app.test_client()

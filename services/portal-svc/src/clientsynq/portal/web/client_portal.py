@@ -5,8 +5,12 @@ invoice answers 404 exactly like an id that does not exist.
 """
 from __future__ import annotations
 
+from clientsynq.common.problems import ClientSynqError
+from clientsynq.portal.domain.errors import CommandNotFound
+from clientsynq.portal.domain.model import CommandStatus
 from clientsynq.portal.readmodels.queries import PaymentQuery
 from clientsynq.portal.services import invitations, queries
+from clientsynq.portal.web import commands
 from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.listing import (
     STATUS_CHOICES,
@@ -42,25 +46,54 @@ def invoices() -> str:
                            next_query=next_page_query(request.args, page.next_cursor))
 
 
-@bp.get("/portal/invoices/<invoice_id>")
-@client_page
-def invoice(invoice_id: str) -> str:
+def payment_command(tenant_id: str, command_id: str | None) -> CommandStatus | None:
+    """The client's own Pay, followed by its id in the URL (another's id shows nothing)."""
+    if not command_id:
+        return None
+    try:
+        return queries.get_command(deps().read, tenant_id, command_id)
+    except CommandNotFound:
+        return None
+
+
+def invoice_page(invoice_id: str, refused: str | None = None, status: int = 200) -> tuple[str, int]:
     who = principal()
     detail = queries.get_invoice(deps().read, who.tenant_id, invoice_id,
                                  customer_scope=who.customer_id)
-    return render_template("portal/invoice.html", title=f"Invoice {detail.invoice.doc_number}",
-                           section="invoices", principal=who, detail=detail, is_client=True,
-                           status_labels=STATUS_LABELS, can_pay=who.plan in PAYING_PLANS,
-                           live_stream=live_stream_for(f"invoice/{invoice_id}"))
+    command_id = request.args.get("payment")
+    command = payment_command(who.tenant_id, command_id)
+    if command is not None and command.requested_by != who.subject:
+        command = None
+    stream = live_stream_for(f"invoice/{invoice_id}")
+    stream += f"?command={command_id}" if command else ""
+    page = render_template(
+        "portal/invoice.html", title=f"Invoice {detail.invoice.doc_number}", section="invoices",
+        principal=who, detail=detail, is_client=True, status_labels=STATUS_LABELS,
+        can_pay=who.plan in PAYING_PLANS, live_stream=stream,
+        pending=command if command and command.state == "pending" else None,
+        confirmed=command if command and command.state == "succeeded" else None,
+        refused=refused or (command.reason if command and command.state == "failed" else None))
+    return page, status
+
+
+@bp.get("/portal/invoices/<invoice_id>")
+@client_page
+def invoice(invoice_id: str) -> tuple[str, int]:
+    return invoice_page(invoice_id)
 
 
 @bp.post("/portal/invoices/<invoice_id>/pay")
 @client_page
 @same_origin
-def pay(invoice_id: str) -> Response:
-    who = principal()
-    deps().payments.pay_invoice(who, invoice_id, request.form.get("amount", ""))
-    return redirect(f"/portal/invoices/{invoice_id}", code=303)
+def pay(invoice_id: str) -> Response | tuple[str, int]:
+    """Pending until QuickBooks confirms; a refusal is shown on the invoice, nothing saved."""
+    try:
+        command = commands.pay_invoice(principal(), invoice_id, request.form.get("amount", ""))
+    except ClientSynqError as refusal:
+        if refusal.status >= 500 or refusal.status == 404:
+            raise
+        return invoice_page(invoice_id, refused=refusal.detail, status=refusal.status)
+    return redirect(f"/portal/invoices/{invoice_id}?payment={command.command_id}", code=303)
 
 
 @bp.get("/portal/payments")

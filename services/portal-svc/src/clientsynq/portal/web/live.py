@@ -14,9 +14,10 @@ from collections.abc import Callable, Iterator
 
 from clientsynq.common.auth import Principal
 from clientsynq.common.problems import NotFound
+from clientsynq.portal.domain.errors import CommandNotFound
 from clientsynq.portal.services import queries
 from clientsynq.portal.web.session import cookie_principal, deps
-from flask import Blueprint, Response, stream_with_context
+from flask import Blueprint, Response, request, stream_with_context
 
 bp = Blueprint("live", __name__)
 POLL_SECONDS = 0.4
@@ -35,8 +36,17 @@ def _sync_fingerprint(who: Principal, _arg: str) -> str:
 
 
 def _invoice_fingerprint(who: Principal, invoice_id: str) -> str:
+    """The invoice with its payments, plus (for a client following their Pay) the command."""
     scope = who.customer_id if who.is_client else None
-    return repr(queries.get_invoice(deps().read, who.tenant_id, invoice_id, customer_scope=scope))
+    detail = queries.get_invoice(deps().read, who.tenant_id, invoice_id, customer_scope=scope)
+    command_id = request.args.get("command")
+    command = None
+    if command_id:
+        try:
+            command = queries.get_command(deps().read, who.tenant_id, command_id).state
+        except CommandNotFound:
+            command = None
+    return repr((detail, command))
 
 
 FINGERPRINTS: dict[str, Callable[[Principal, str], str]] = {

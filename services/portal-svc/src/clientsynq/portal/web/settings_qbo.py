@@ -6,7 +6,9 @@ comes from portal's read models, which `connection.changed` and the sync events 
 """
 from __future__ import annotations
 
+from clientsynq.common.problems import ClientSynqError
 from clientsynq.portal.services import queries
+from clientsynq.portal.web import commands
 from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.live import live_stream_for
 from clientsynq.portal.web.session import business_page, deps, principal
@@ -26,21 +28,25 @@ def settings() -> Response:
 
 @bp.get("/settings/quickbooks")
 @business_page
-def quickbooks() -> str:
+def quickbooks(refused: str | None = None, status: int = 200) -> tuple[str, int]:
     who = principal()
     sync = queries.get_sync_status(deps().read, who.tenant_id)
     return render_template(
         "business/quickbooks.html", title="QuickBooks", section="settings", page="quickbooks",
         principal=who, connection=queries.get_connection(deps().read, who.tenant_id),
         sync=sync, failure=current_failure(sync.state), can_manage=who.role in MANAGERS,
-        live_stream=live_stream_for("sync"))
+        live_stream=live_stream_for("sync"), refused=refused), status
 
 
 @bp.post("/settings/quickbooks/sync")
 @business_page
 @same_origin
-def sync_now() -> Response:
+def sync_now() -> Response | tuple[str, int]:
     """POST-redirect-GET: the page then shows "Sync requested" and, live, the progress."""
-    who = principal()
-    deps().commands.request_sync(who.tenant_id, requested_by=who.subject)
+    try:
+        commands.request_sync(principal())
+    except ClientSynqError as refusal:
+        if refusal.status >= 500:
+            raise
+        return quickbooks(refused=refusal.detail, status=refusal.status)
     return redirect("/settings/quickbooks", code=303)
