@@ -9,8 +9,7 @@ from typing import Any
 
 import compose_policy
 import pytest
-
-from conftest import compose_model
+from rendering import compose_model
 
 Model = dict[str, Any]
 
