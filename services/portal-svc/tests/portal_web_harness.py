@@ -3,6 +3,7 @@ fakes of the web layer's own ports (auth-svc's invitation call, the invitation l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +49,7 @@ class WebDeps:
     verifier: TokenVerifier
     auth_client: FakeAuthClient
     invitation_ledger: FakeLedger
-    commands: CommandDeps
+    api: Any  # only `.commands`, as `bootstrap.ApiDeps` carries it
 
 
 class Web:
@@ -58,7 +59,7 @@ class Web:
         verifier = TokenVerifier(StaticKeySource({"k1": key.public_key()}), ISSUER, AUDIENCE)
         read = fake_read_models()
         self.deps = WebDeps(read, verifier, FakeAuthClient(), FakeLedger(),
-                            CommandDeps(read, FakeSyncRequests()))
+                            SimpleNamespace(commands=CommandDeps(read, FakeSyncRequests())))
         self.app = create_service_app("portal", self.deps, {})
         routes.register(self.app)
         self.client = self.app.test_client()

@@ -1,7 +1,9 @@
 """The help page's story, click by click, as a new business and its client would live it:
 sign up → Settings → QuickBooks → Connect → consent → the green check with the company name,
 last sync time and the right customer count → invite a client → the client opens the mailed
-link and sees only their invoices → Disconnect keeps the data for both."""
+link and sees only their invoices → (Pro) pays one, and the business's open invoice page
+turns paid without a reload while the sandbox holds the payment → Disconnect keeps the data
+for both → an expired authorization shows "Authorization Expired", Reconnect recovers."""
 from __future__ import annotations
 
 import pytest
@@ -11,6 +13,7 @@ from sandbox_reader import SandboxReader
 from story_steps import (
     change_plan,
     connect,
+    consent,
     expect_connected,
     invite,
     open_invitation,
@@ -56,8 +59,8 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     others = {i["Id"] for i in reader.rows("Invoice")} - {i["Id"] for i in invoices}
     assert portal.goto(f"/portal/invoices/{sorted(others)[0]}").status == 404
     assert page.goto(f"/invoices/{sorted(others)[0]}").status == 200
-    portal.goto(f"/portal/invoices/{sorted(shown)[0]}")
-    checker.check(portal, "portal-invoice")
+    pay_one_invoice(stack, reader, page, portal, checker, customer["Id"],
+                    [i for i in invoices if i["Id"] in shown and float(i["Balance"]) > 0])
 
     page.goto("/settings/quickbooks")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -69,5 +72,39 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     checker.check(page, "invoices")
     portal.goto("/portal")
     assert shown_invoice_ids(portal) == shown
+
+    connect(page, stack, realm)
+    expect(page.locator("#qbo-connected")).to_be_visible(timeout=60_000)
+    stack.control.expire_tokens(realm_id=realm, which="all")  # Intuit's 6-month re-consent
+    page.get_by_role("button", name="Sync Now").click()
+    expect(page.locator("#qbo-expired")).to_be_visible(timeout=90_000)
+    checker.check(page, "quickbooks-authorization-expired")
+    page.get_by_role("button", name="Reconnect").click()
+    consent(page, stack, realm)
+    expect(page.locator("#qbo-connected")).to_be_visible(timeout=60_000)
+    portal.goto("/portal")
+    assert shown_invoice_ids(portal) == shown  # "No data is lost."
     client.close()
     owner.close()
+
+
+def pay_one_invoice(stack, reader, page, portal, checker, customer_id, payable) -> None:
+    """The client pays the full balance; the business's open invoice page turns Paid by
+    itself, and QuickBooks (the sandbox) holds a payment applied to that invoice."""
+    assert payable, "the client has no open invoice to pay"
+    invoice = payable[0]
+    page.goto(f"/invoices/{invoice['Id']}")
+    expect(page.locator("#invoice-status")).not_to_have_text("Paid")
+    portal.goto(f"/portal/invoices/{invoice['Id']}")
+    checker.check(portal, "portal-invoice")
+    portal.get_by_label("Amount").fill(f"{float(invoice['Balance']):.2f}")
+    portal.get_by_role("button", name="Pay").click()
+    expect(portal.locator("#payment-pending, #payment-confirmed")).to_be_visible()
+    expect(page.locator("#invoice-status")).to_have_text("Paid", timeout=90_000)
+    expect(portal.locator("#payment-confirmed")).to_be_visible(timeout=30_000)
+    expect(portal.locator("#invoice-status")).to_have_text("Paid")
+    checker.check(page, "invoice-paid")
+    paid = [line for payment in reader.payments_of(customer_id)
+            for line in payment.get("Line", [])
+            if any(t.get("TxnId") == invoice["Id"] for t in line.get("LinkedTxn", []))]
+    assert paid and float(paid[-1]["Amount"]) == float(invoice["Balance"])

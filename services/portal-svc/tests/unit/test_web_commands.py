@@ -74,4 +74,4 @@ def test_sync_now_is_requested_once_and_a_second_click_is_explained(web):
     assert web.post("/settings/quickbooks/sync").status_code == 303
     again = web.post("/settings/quickbooks/sync")
     assert again.status_code == 409 and "requested a moment ago" in again.data.decode()
-    assert len(web.deps.commands.sync_requests.outbox) == 1
+    assert len(web.deps.api.commands.sync_requests.outbox) == 1

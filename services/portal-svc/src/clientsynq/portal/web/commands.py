@@ -26,7 +26,7 @@ def actor(who: Principal) -> commands.Actor:
 
 
 def command_deps() -> commands.CommandDeps:
-    return deps().commands  # type: ignore[no-any-return]
+    return deps().api.commands  # type: ignore[no-any-return]
 
 
 def parse_amount(raw: str) -> Decimal:
