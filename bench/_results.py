@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR", Path(__file__).parent / "results"))
@@ -33,7 +33,7 @@ def record(benchmark: str, figures: list[Figure]) -> Path:
     """Write this run's figures for one benchmark (overwrites the previous run's file)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{benchmark}.json"
-    body = {"benchmark": benchmark, "measured_at": datetime.now(timezone.utc).isoformat(),
+    body = {"benchmark": benchmark, "measured_at": datetime.now(UTC).isoformat(),
             "figures": [asdict(figure) for figure in figures]}
     path.write_text(json.dumps(body, indent=2) + "\n")
     return path

@@ -17,7 +17,8 @@ import uuid
 from datetime import UTC, datetime
 
 from _infra import choose_infra, progress
-from _results import Figure, record
+from _results import Figure
+from _results import record as record_figures
 from clientsynq.common.kafka import ConsumerRunner, EventProducer, KafkaConnection, ensure_topics
 from clientsynq.common.testing import a_customer_event
 from kafka import KafkaConsumer, KafkaProducer
@@ -131,7 +132,7 @@ def main() -> int:
           f"{', '.join(f'{r:,.0f}' for r in ours_rates)})")
     print(f"  ratio:               {ratio:10.2f}  (aim ≥ {TARGET_RATIO})"
           f"  {'OK' if ratio >= TARGET_RATIO else 'BELOW AIM'}")
-    record("kafka_roundtrip", [
+    record_figures("kafka_roundtrip", [
         Figure("clientsynq.common produce→consume", round(ours_rate), "msg/s",
                ceiling=f"raw kafka-python {raw_rate:,.0f} msg/s"),
         Figure("ratio to raw kafka-python", round(ratio, 2), "x", aim=f">= {TARGET_RATIO}",

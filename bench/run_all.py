@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = [run_one(HERE / name, started_at) for name in selected if (HERE / name).exists()]
     print(table(results), flush=True)
-    latest = {"measured_at": datetime.now(timezone.utc).isoformat(), "results": results}
+    latest = {"measured_at": datetime.now(UTC).isoformat(), "results": results}
     (RESULTS / "latest.json").write_text(json.dumps(latest, indent=2) + "\n")
     print(f"\nwritten: {RESULTS / 'latest.json'}")
     return 1 if any(result["exit_code"] for result in results) else 0
