@@ -3,48 +3,15 @@ requests refresh the realm exactly once at the sandbox: QBO rotates refresh toke
 second concurrent refresh would break the connection."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from qbo_sandbox.testing import free_port
+from auth_process import auth_process
 
 pytestmark = pytest.mark.integration
-
-
-@contextmanager
-def auth_process(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "12", "--log-level", "warning", "clientsynq.auth.app:create_app_from_env()"],
-        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "auth-svc exited"
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).ok:
-                return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise TimeoutError(base)
 
 
 def test_twenty_concurrent_requests_on_two_processes_refresh_once(auth):

@@ -82,13 +82,14 @@ def build(settings: Settings, clock: Clock = utc_now, mailer: Mailer | None = No
                              settings.sessions.signing_active_kid,
                              settings.sessions.generate_signing_key)
     sessions = settings.sessions
+    stores = mongo_stores(platform.db)
     return Deps(
-        settings=settings, platform=platform, stores=mongo_stores(platform.db), clock=clock,
+        settings=settings, platform=platform, stores=stores, clock=clock,
         passwords=Passwords(settings.login.argon2_time_cost, settings.login.argon2_memory_kib),
         signing_keys=keys,
         signer=JwtSigner(keys.active_key, keys.active_kid, sessions.issuer, sessions.audience),
         verifier=TokenVerifier(StaticKeySource(keys.public_keys()), sessions.issuer,
-                               sessions.audience),
+                               sessions.audience, sessions=stores.refresh_tokens),
         qbo=QboOAuthClient(settings.qbo, settings.qbo_redirect_uri),
         cipher=TokenCipher(KeyRing.from_spec(settings.token_keys_spec,
                                              settings.token_active_key)),

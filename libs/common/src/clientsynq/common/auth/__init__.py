@@ -7,9 +7,18 @@
   ``require_tenant_scope``).
 - ``service``: service-to-service credentials (``ServiceCredentialCheck``,
   ``require_service``).
+- ``revocation``: refusing tokens of ended sessions (``SessionRevocations`` over
+  ``HttpEndedSessions``, passed to ``TokenVerifier(..., sessions=...)``).
 """
 
 from clientsynq.common.auth.keys import JwksCache, KeysUnavailable, StaticKeySource, parse_jwks
+from clientsynq.common.auth.revocation import (
+    EndedSessions,
+    HttpEndedSessions,
+    RevocationsUnavailable,
+    SessionCheck,
+    SessionRevocations,
+)
 from clientsynq.common.auth.service import (
     ServiceCredentialCheck,
     install_service_check,
@@ -47,13 +56,18 @@ __all__ = [
     "PLANS",
     "ROLES",
     "SESSION_COOKIE",
+    "EndedSessions",
+    "HttpEndedSessions",
     "InvalidToken",
     "JwksCache",
     "JwtSigner",
     "KeySource",
     "KeysUnavailable",
     "Principal",
+    "RevocationsUnavailable",
     "ServiceCredentialCheck",
+    "SessionCheck",
+    "SessionRevocations",
     "StaticKeySource",
     "TokenVerifier",
     "current_principal",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import jwt
+from clientsynq.common.auth.revocation import SessionCheck
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -50,6 +51,7 @@ class Principal:
     kind: str
     customer_id: str | None
     token_id: str
+    session_id: str | None = None  # the sign-in (refresh family) this access token belongs to
 
     @property
     def is_client(self) -> bool:
@@ -74,8 +76,12 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
         raise InvalidToken("claims 'kind' and 'role' disagree")
     if kind == "user" and claims.get("cid") is not None:
         raise InvalidToken("claim 'cid' is only for clients")
+    session_id = claims.get("sid")
+    if session_id is not None and (not isinstance(session_id, str) or not session_id):
+        raise InvalidToken("invalid claim 'sid'")
     return Principal(subject=text("sub"), tenant_id=text("tid"), role=role, plan=plan,
-                     kind=kind, customer_id=customer_id, token_id=text("jti"))
+                     kind=kind, customer_id=customer_id, token_id=text("jti"),
+                     session_id=session_id)
 
 
 _REASONS: Sequence[tuple[type[jwt.PyJWTError], str]] = (
@@ -97,6 +103,7 @@ class TokenVerifier:
         audience: str,
         algorithms: Sequence[str] = DEFAULT_ALGORITHMS,
         leeway_seconds: int = LEEWAY_SECONDS,
+        sessions: SessionCheck | None = None,
     ) -> None:
         if not algorithms or "none" in (alg.lower() for alg in algorithms):
             raise ValueError("algorithms must be a non-empty list without 'none'")
@@ -105,9 +112,11 @@ class TokenVerifier:
         self._audience = audience
         self._algorithms = list(algorithms)
         self._leeway = leeway_seconds
+        self._sessions = sessions
 
     def verify(self, token: str) -> Principal:
-        """A Principal, or InvalidToken (KeysUnavailable if the key set cannot be fetched)."""
+        """A Principal, or InvalidToken (KeysUnavailable if the key set cannot be fetched;
+        RevocationsUnavailable if ended sessions cannot be checked)."""
         key = self._key_for(token)
         try:
             claims = jwt.decode(
@@ -116,7 +125,11 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(_reason(exc)) from None
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        if self._sessions is not None and principal.session_id is not None and \
+                self._sessions.is_ended(principal.tenant_id, principal.session_id):
+            raise InvalidToken("session ended")
+        return principal
 
     def _key_for(self, token: str) -> Any:
         try:
@@ -171,12 +184,15 @@ class JwtSigner:
     def issue(
         self, *, subject: str, tenant_id: str, role: str, plan: str, kind: str = "user",
         customer_id: str | None = None, ttl_seconds: float = 900, token_id: str | None = None,
+        session_id: str | None = None,
     ) -> str:
         claims: dict[str, Any] = {"iss": self._issuer, "aud": self._audience, "sub": subject,
                                   "tid": tenant_id, "role": role, "plan": plan, "kind": kind,
                                   "jti": token_id or str(uuid.uuid4())}
         if customer_id is not None:
             claims["cid"] = customer_id
+        if session_id is not None:
+            claims["sid"] = session_id
         try:
             principal_from_claims(claims)
         except InvalidToken as exc:

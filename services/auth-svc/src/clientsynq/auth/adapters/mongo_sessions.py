@@ -7,10 +7,11 @@ only one of two concurrent inserts succeeds. Revocation is monotonic (an insert 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.auth.domain.model import SessionSubject
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -66,13 +67,27 @@ class RefreshTokenStore:
                       expires_at: datetime) -> None:
         try:
             self._revoked.insert_one({"_id": f"{tenant_id}:{family_id}", "tenant_id": tenant_id,
-                                      "revoked_at": now, "expires_at": expires_at})
+                                      "family_id": family_id, "revoked_at": now,
+                                      "expires_at": expires_at})
         except DuplicateKeyError:
             return  # already revoked
 
     def is_revoked(self, tenant_id: str, family_id: str) -> bool:
         return self._revoked.count_documents({"_id": f"{tenant_id}:{family_id}",
                                               "tenant_id": tenant_id}) > 0
+
+    def is_ended(self, tenant_id: str, session_id: str) -> bool:
+        """``clientsynq.common.auth.SessionCheck`` for auth-svc's own routes: exact, per
+        request (one lookup by _id), where other services poll a list."""
+        return self.is_revoked(tenant_id, session_id)
+
+    def ended_since(self, since: datetime, limit: int) -> list[tuple[str, datetime]]:
+        """(session id, ended at), oldest first: the feed other services poll. Across every
+        business by nature; it names only random ids."""
+        cursor = self._revoked.find({"revoked_at": {"$gt": since}, "family_id": {"$exists":
+                                     True}}, {"family_id": 1, "revoked_at": 1})
+        return [(str(d["family_id"]), _aware(d["revoked_at"]))
+                for d in cursor.sort("revoked_at", ASCENDING).limit(limit)]
 
     def families_of(self, tenant_id: str, subject: str) -> set[str]:
         """Every sign-in of ``subject`` still on record (expired tokens are swept later)."""
@@ -110,3 +125,7 @@ class OAuthStateStore:
             return False
         return record_first_use(self._db, "oauth_state_uses", digest, tenant_id, now,
                                 doc["expires_at"])
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

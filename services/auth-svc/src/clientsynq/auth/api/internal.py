@@ -2,12 +2,15 @@
 (``Authorization: Service <name>:<secret>``). Tokens leave auth-svc only through here."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from clientsynq.auth.api.schemas import RejectedTokenSchema, VerifyKeySchema
 from clientsynq.auth.api.web import body, deps, iso
-from clientsynq.auth.services import accounts, api_keys, qbo_tokens
+from clientsynq.auth.services import accounts, api_keys, qbo_tokens, sessions
 from clientsynq.auth.services.qbo_tokens import AccessGrant
 from clientsynq.common.auth import require_service
-from flask import Blueprint, Response, jsonify
+from clientsynq.common.problems import BadRequest
+from flask import Blueprint, Response, jsonify, request
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
 _NO_STORE = {"Cache-Control": "no-store"}
@@ -32,6 +35,27 @@ def refresh_access_token(tenant_id: str) -> Response:
 def tenant(tenant_id: str) -> Response:
     found = accounts.get_tenant(deps(), tenant_id)
     return jsonify(tenant_id=found.tenant_id, plan=found.plan, name=found.name)
+
+
+@bp.get("/sessions/ended")
+@require_service("sync-svc", "portal-svc", "webhook-svc")
+def ended_sessions() -> Response:
+    """``clientsynq.common.auth.HttpEndedSessions`` polls this every few seconds."""
+    page = sessions.ended_sessions(deps(), _since(request.args.get("since")))
+    return jsonify(ended_sessions=[{"session_id": sid, "ended_at": iso(at)}
+                                   for sid, at in page.ended], as_of=iso(page.as_of))
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest("since must be an RFC 3339 date-time.") from None
+    if parsed.tzinfo is None:
+        raise BadRequest("since must carry a UTC offset.")
+    return parsed
 
 
 @bp.post("/api-keys/verify")

@@ -37,14 +37,16 @@ def issue_session(deps: Deps, subject: SessionSubject, role: str, plan: str,
     settings = deps.settings.sessions
     ttl = settings.client_access_ttl_seconds if subject.kind == "client" \
         else settings.access_ttl_seconds
+    family_id = family_id or uuid.uuid4().hex
+    # The sign-in's id rides in the access token ("sid"): when the family is revoked
+    # (logout, removal, reuse) every service refuses the token within seconds.
     access = deps.signer.issue(subject=subject.subject, tenant_id=subject.tenant_id, role=role,
                                plan=plan, kind=subject.kind, customer_id=subject.customer_id,
-                               ttl_seconds=ttl)
+                               ttl_seconds=ttl, session_id=family_id)
     now = deps.clock()
     refresh = make_scoped_token(REFRESH_PREFIX, subject.tenant_id)
     expires_at = now + timedelta(seconds=settings.refresh_ttl_seconds)
-    deps.stores.refresh_tokens.add(secret_digest(refresh), subject, family_id or uuid.uuid4().hex,
-                                   now, expires_at)
+    deps.stores.refresh_tokens.add(secret_digest(refresh), subject, family_id, now, expires_at)
     return SessionTokens(access_token=access, access_expires_in=int(ttl), refresh_token=refresh,
                          refresh_expires_at=expires_at, subject=subject, role=role, plan=plan)
 
@@ -87,6 +89,28 @@ def end_all_sessions(deps: Deps, tenant_id: str, subject: str) -> int:
         deps.stores.refresh_tokens.revoke_family(tenant_id, family_id, deps.clock(),
                                                  _revocation_kept_until(deps))
     return len(families)
+
+
+ENDED_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class EndedSessionsPage:
+    ended: list[tuple[str, datetime]]
+    as_of: datetime
+
+
+def ended_sessions(deps: Deps, since: datetime | None) -> EndedSessionsPage:
+    """Sessions ended after ``since`` (at most as far back as an access token can live):
+    other services poll this to refuse access tokens of ended sessions within seconds.
+    A full page answers ``as_of`` = its last entry, so the caller simply asks again."""
+    now = deps.clock()
+    settings = deps.settings.sessions
+    longest = max(settings.access_ttl_seconds, settings.client_access_ttl_seconds) + 60
+    horizon = now - timedelta(seconds=longest)
+    ended = deps.stores.refresh_tokens.ended_since(max(since or horizon, horizon), ENDED_PAGE)
+    as_of = ended[-1][1] if len(ended) == ENDED_PAGE else now
+    return EndedSessionsPage(ended=ended, as_of=as_of)
 
 
 def _revocation_kept_until(deps: Deps) -> datetime:
