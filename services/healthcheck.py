@@ -1,16 +1,12 @@
 """The image's HEALTHCHECK: 0 when the web process answers /healthz, 1 otherwise.
 
 Standard library only (the image has no curl). A worker container, which serves no web
-port, sets HEALTHCHECK_URL to its /metrics listener; a worker without any listener yet sets
-HEALTHCHECK_URL=process, which only checks that PID 1 is a live ClientSynq process.
+port, sets HEALTHCHECK_URL to its /metrics listener.
 """
 import os
 import sys
 import urllib.request
 
-if os.environ.get("HEALTHCHECK_URL") == "process":
-    with open("/proc/1/cmdline", "rb") as cmdline:
-        sys.exit(0 if b"clientsynq" in cmdline.read() else 1)
 port = os.environ.get("PORT", "8080")
 url = os.environ.get("HEALTHCHECK_URL") or f"http://127.0.0.1:{port}/healthz"
 try:

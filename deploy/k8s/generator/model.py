@@ -23,7 +23,7 @@ INTUIT_DISCOVERY = "https://developer.api.intuit.com/.well-known/openid_configur
 @dataclass(frozen=True)
 class Worker:
     module: str
-    metrics_env: str | None  # the setting that opens /metrics; None: not served yet
+    metrics_env: str  # the setting that opens the worker's /metrics listener
     consumes: tuple[str, ...] = ()
 
 
@@ -97,10 +97,13 @@ SERVICES: tuple[Service, ...] = (
     Service(
         name="portal", distribution="portal-svc", database="portal",
         produces=(t.SYNC_REQUESTED, t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED),
-        worker=Worker("clientsynq.portal.worker", None,
+        worker=Worker("clientsynq.portal.worker", "PORTAL_METRICS_PORT",
                       consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS,
                                 t.COMMAND_FAILED, t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS)),
+        secrets=("SERVICE_SECRET_PORTAL",),
         calls_auth=True,
+        extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
+                   "PORTAL_TRUSTED_PROXY_HOPS": "1"},  # the ingress controller
     ),
 )
 

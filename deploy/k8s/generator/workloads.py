@@ -100,32 +100,24 @@ def worker(svc: Service) -> Obj:
     container = _container(svc, "worker", {"requests": {"cpu": "250m", "memory": "256Mi"},
                                            "limits": {"cpu": "1", "memory": "768Mi"}})
     container["command"] = ["python", "-m", svc.worker.module]
-    if svc.worker.metrics_env:
-        container["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
-        container["startupProbe"] = _probe("/metrics", "metrics", 2, 30)
-        container["livenessProbe"] = _probe("/metrics", "metrics", 15, 3)
-        container["readinessProbe"] = _probe("/metrics", "metrics", 10, 3)
-    else:  # no listener yet: the check only says the worker process is PID 1 and alive
-        check = {"exec": {"command": ["python", "/app/healthcheck.py"]}, "periodSeconds": 30,
-                 "timeoutSeconds": 5, "failureThreshold": 3}
-        container["env"].append({"name": "HEALTHCHECK_URL", "value": "process"})
-        container["livenessProbe"] = dict(check)
-        container["readinessProbe"] = dict(check)
+    container["ports"] = [{"name": "metrics", "containerPort": METRICS_PORT}]
+    container["startupProbe"] = _probe("/metrics", "metrics", 2, 30)
+    container["livenessProbe"] = _probe("/metrics", "metrics", 15, 3)
+    container["readinessProbe"] = _probe("/metrics", "metrics", 10, 3)
     return _deployment(svc, "worker", 1, container)
 
 
 def services(svc: Service) -> list[Obj]:
-    out = [{"apiVersion": "v1", "kind": "Service",
-            "metadata": meta(svc.distribution, svc, "web"),
-            "spec": {"selector": labels(svc, "web"),
-                     "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}}]
-    if svc.worker.metrics_env:  # only for the ServiceMonitor: nobody calls a worker
-        out.append({"apiVersion": "v1", "kind": "Service",
-                    "metadata": meta(f"{svc.distribution}-worker", svc, "worker"),
-                    "spec": {"clusterIP": "None", "selector": labels(svc, "worker"),
-                             "ports": [{"name": "metrics", "port": METRICS_PORT,
-                                        "targetPort": "metrics"}]}})
-    return out
+    return [{"apiVersion": "v1", "kind": "Service",
+             "metadata": meta(svc.distribution, svc, "web"),
+             "spec": {"selector": labels(svc, "web"),
+                      "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}},
+            # Only for the ServiceMonitor: nobody calls a worker.
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": meta(f"{svc.distribution}-worker", svc, "worker"),
+             "spec": {"clusterIP": "None", "selector": labels(svc, "worker"),
+                      "ports": [{"name": "metrics", "port": METRICS_PORT,
+                                 "targetPort": "metrics"}]}}]
 
 
 def pdbs(svc: Service) -> list[Obj]:
@@ -159,9 +151,7 @@ def _hpa(svc: Service, component: str, low: int, high: int, metrics: list[Obj]) 
 
 
 def config_map(svc: Service) -> Obj:
-    data = dict(svc.extra_env)
-    if svc.worker.metrics_env:
-        data[svc.worker.metrics_env] = str(METRICS_PORT)
+    data = {**svc.extra_env, svc.worker.metrics_env: str(METRICS_PORT)}
     return {"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": meta(f"{svc.distribution}-config", svc, "config"), "data": data}
 
