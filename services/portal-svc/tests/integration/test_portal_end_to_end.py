@@ -214,3 +214,55 @@ def test_freshness_was_measured(stack):
     count = REGISTRY.get_sample_value("clientsynq_portal_readmodel_freshness_seconds_count",
                                       {"projection": "invoices"})
     assert count and count > 0
+
+
+def test_an_enterprise_api_key_reads_within_its_scopes_and_a_revoked_one_stops(stack):
+    auth, tid = stack.tenant.auth, stack.tenant_id
+    auth.set_plan(tid, "enterprise")
+    try:
+        owner = {"Authorization": f"Bearer {stack.token()}"}
+        created = requests.post(f"{stack.gateway_url}/auth/v1/tenants/{tid}/api-keys",
+                                headers=owner, timeout=30,
+                                json={"name": "ERP", "scopes": ["invoices:read"]}).json()
+        key = {"Authorization": f"Bearer {created['key']}"}
+        invoices = requests.get(f"{stack.gateway_url}/api/v1/invoices", headers=key, timeout=30)
+        assert invoices.status_code == 200 and invoices.json()["data"]
+        customers = requests.get(f"{stack.gateway_url}/api/v1/customers", headers=key,
+                                 timeout=30)
+        assert customers.status_code == 403
+        bad = {"Authorization": f"Bearer {created['key']}x"}
+        assert requests.get(f"{stack.gateway_url}/api/v1/invoices", headers=bad,
+                            timeout=30).status_code == 401
+    finally:
+        auth.set_plan(tid, "pro")
+
+
+def test_a_pro_invoice_is_created_in_quickbooks_and_its_command_settles(stack):
+    customer = _all(lambda c: stack.read.customers.page(stack.tenant_id,
+                                                        CustomerQuery(cursor=c)))[0]
+    headers = {"Authorization": f"Bearer {stack.token()}", "Idempotency-Key": "create-1"}
+    body = {"customer_id": customer.id, "lines": [{"description": "Pond pump",
+                                                   "amount": "123.45"}]}
+    created = requests.post(f"{stack.gateway_url}/api/v1/invoices", json=body, headers=headers,
+                            timeout=30)
+    assert created.status_code == 202, created.text
+    again = requests.post(f"{stack.gateway_url}/api/v1/invoices", json=body, headers=headers,
+                          timeout=30)
+    assert again.json()["id"] == created.json()["id"]
+    command_url = f"{stack.gateway_url}{created.json()['links']['self']}"
+
+    def settled() -> bool:
+        state = requests.get(command_url, timeout=30, headers={
+            "Authorization": headers["Authorization"]}).json()["state"]
+        return state != "pending"
+    wait_until(settled, 120, "the command settled")
+    command = requests.get(command_url, timeout=30,
+                           headers={"Authorization": headers["Authorization"]}).json()
+    assert command["state"] == "succeeded", command
+    wait_until(lambda: stack.read.invoices.get(stack.tenant_id, command["entity_id"])
+               is not None, 120, "the new invoice projected")
+    held = stack.read.invoices.get(stack.tenant_id, command["entity_id"])
+    assert held is not None and held.total == Decimal("123.45")
+    sandbox_copy = stack.tenant.control.entity(stack.tenant.realm_id, "Invoice",
+                                               command["entity_id"])
+    assert Decimal(str(sandbox_copy["TotalAmt"])) == Decimal("123.45")
