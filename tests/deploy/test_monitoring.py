@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import promql_parser
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 MONITORING = REPO / "deploy" / "k8s" / "monitoring"
 OPERATIONS = REPO / "docs" / "operations.md"
@@ -62,3 +65,13 @@ def test_the_dashboard_is_grafana_json() -> None:
     dashboard = json.loads((MONITORING / "clientsynq-dashboard.json").read_text())
     assert dashboard["uid"] and dashboard["panels"]
     assert len({p["id"] for p in dashboard["panels"]}) == len(dashboard["panels"])
+
+
+def test_every_expression_is_valid_promql(rendered: dict[str, list[dict[str, Any]]]) -> None:
+    for expr in _expressions(rendered):
+        promql_parser.parse(expr)  # raises ValueError on a malformed query
+
+
+def test_a_malformed_expression_is_refused() -> None:
+    with pytest.raises(ValueError, match="parenthesis"):
+        promql_parser.parse("sum by (group) (rate(clientsynq_kafka_consumed_total[5m])")
