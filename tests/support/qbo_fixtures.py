@@ -175,9 +175,12 @@ def connect_new_tenant(auth: AuthService, sandbox: Any, *, plan: str = "pro",
 
 @pytest.fixture(scope="session")
 def qbo_sandbox() -> Iterator[Any]:
-    from qbo_sandbox.testing import running_sandbox
+    """QBO_SANDBOX_MESSY=1 runs the suite against the messy sandbox (tied seconds shuffled,
+    webhooks late/duplicated/reordered/dropped, CDC live-first cut, the other void shape,
+    Pacific time); QBO_SANDBOX_OPTIONS='{...}' sets any option (qbo_sandbox.testing)."""
+    from qbo_sandbox.testing import options_from_env, running_sandbox
 
-    with running_sandbox() as handle:
+    with running_sandbox(**options_from_env()) as handle:
         yield handle
 
 

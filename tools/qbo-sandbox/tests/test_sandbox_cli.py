@@ -38,3 +38,14 @@ def test_reset_forgets_companies_and_tokens_but_can_keep_apps() -> None:
         assert sb.control.counts()["connections"] == 0
         assert requests.get(f"{sb.base_url}/_sandbox/apps/{app['client_id']}",
                             timeout=10).status_code == 200
+
+
+def test_options_from_env_turns_the_messy_set_on_and_takes_overrides() -> None:
+    from qbo_sandbox.testing import MESSY_OPTIONS, options_from_env
+
+    assert options_from_env({}) == {}
+    messy = options_from_env({"QBO_SANDBOX_MESSY": "1",
+                              "QBO_SANDBOX_OPTIONS": '{"cdc_cut_order": "oldest_first"}'})
+    assert messy == {**MESSY_OPTIONS, "cdc_cut_order": "oldest_first"}
+    with running_sandbox(**messy) as box:
+        assert box.control.health()["status"] == "ok"

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, g, request
 
 from . import timefmt
 from .errors import QboFault, not_found, unsupported
-from .http_util import error_response, qbo_json, sandbox
+from .http_util import error_response, qbo_json, sandbox, tie_shuffler
 from .query_exec import run_query
 from .query_policy import parse_checked
 from .request_log import StoredResponse
@@ -31,7 +31,9 @@ def query(realm_id: str) -> Response:
     statement = (request.args.get("query") if request.method == "GET"
                  else request.get_data(as_text=True))
     parsed = parse_checked(statement or "", sandbox().options)
-    return qbo_json({"QueryResponse": run_query(g.company, parsed)})
+    answer = run_query(g.company, parsed, shuffle=tie_shuffler())
+    g.rows = answer.get("maxResults", 1)
+    return qbo_json({"QueryResponse": answer})
 
 
 @bp.get("/v3/company/<realm_id>/companyinfo/<company_id>")
@@ -63,7 +65,7 @@ def write(realm_id: str, resource: str) -> Response:
     if entity_type not in WRITABLE_TYPES:
         raise unsupported(f"Write operations are not supported for {entity_type}")
     body = json_body()
-    operation = operation_for(body, request.args.get("operation"))
+    operation = operation_for(body, request.args.get("operation"), request.args.get("include"))
     return replayable(g.company, lambda: _write_response(g.company, entity_type, operation, body))
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from . import timefmt
+from . import ties, timefmt
 from .api_accounting import json_body, replayable
 from .batch_scope import BatchScope
 from .errors import QboFault, ThrottleExceeded, required_missing
-from .http_util import qbo_json, sandbox
+from .http_util import qbo_json, sandbox, tie_shuffler
 from .query_exec import run_query
 from .query_policy import parse_checked
 from .rules.operations import apply_write
@@ -41,30 +43,50 @@ def cdc(realm_id: str) -> Response:
         raise QboFault("4000", "Error processing CDC request",
                        f"Operation cdc with changedSince date {since_text} which is older "
                        "than fixed days is not supported.")
-    groups = changed_groups(g.company, names, timefmt.canonical_time(since_text))
+    options = sandbox().options
+    groups = changed_groups(g.company, names, timefmt.canonical_time(since_text),
+                            options.cdc_cut_order, tie_shuffler())
+    g.rows = sum(group["maxResults"] for group in groups) or 1
     return qbo_json({"CDCResponse": [{"QueryResponse": groups}]})
 
 
-def changed_groups(store: CompanyStore, names: list[str], since: str) -> list[dict[str, Any]]:
-    """Oldest changes first until 1000 objects in all; active then deleted in each group.
+def changed_groups(store: CompanyStore, names: list[str], since: str,
+                   cut_order: str = "oldest_first",
+                   shuffle: random.Random | None = None) -> list[dict[str, Any]]:
+    """Changes per entity until 1000 objects in all; active then deleted in each group.
 
-    `since` is a `timefmt.canonical_time` key (UTC text), compared with each row's key."""
+    `since` is a `timefmt.canonical_time` key (UTC text). Where the cut falls is an option
+    (QBO's order is unconfirmed): "oldest_first" takes the oldest changes across live and
+    deleted objects; "live_first" takes live objects (oldest first) before any deletion
+    stub. Objects changed in the same second are ordered by Id, or shuffled.
+    """
     key = timefmt.sort_key
     remaining = CDC_MAX_OBJECTS
     groups: list[dict[str, Any]] = []
     with store.lock:
         for name in names:
-            changed = [e for e in store.entities[name].values()
-                       if key(e["MetaData"]["LastUpdatedTime"]) >= since]
-            changed += [e for e in store.deleted[name].values()
-                        if key(e["MetaData"]["LastUpdatedTime"]) >= since]
-            changed.sort(key=lambda e: (key(e["MetaData"]["LastUpdatedTime"]), int(e["Id"])))
-            taken = changed[:remaining]
+            live = _changed(store.entities[name].values(), since, shuffle)
+            deleted = _changed(store.deleted[name].values(), since, shuffle)
+            if cut_order == "live_first":
+                taken = (live + deleted)[:remaining]
+            else:
+                both = sorted(live + deleted, key=lambda e: key(e["MetaData"]["LastUpdatedTime"]))
+                taken = both[:remaining]
             remaining -= len(taken)
             rows = [e for e in taken if "status" not in e] + [e for e in taken if "status" in e]
             group: dict[str, Any] = {name: rows} if rows else {}
             groups.append({**group, "startPosition": 1, "maxResults": len(rows)})
     return groups
+
+
+def _changed(rows: Iterable[Entity], since: str,
+             shuffle: random.Random | None) -> list[Entity]:
+    """Rows changed at or after `since`, oldest first (ties by Id, or shuffled)."""
+    def when(e: Entity) -> str:
+        return timefmt.sort_key(e["MetaData"]["LastUpdatedTime"])
+    changed = sorted((e for e in rows if when(e) >= since),
+                     key=lambda e: (when(e), int(e["Id"])))
+    return changed if shuffle is None else ties.shuffled_runs(changed, when, shuffle)
 
 
 def _cdc_entities(raw: str) -> list[str]:
@@ -97,6 +119,7 @@ def batch(realm_id: str) -> Response:
     if len(items) > 1 and not sandbox().throttle.add_weight(realm_id, len(items) - 1):
         raise ThrottleExceeded()
     store: CompanyStore = g.company
+    g.rows = len(items)
 
     def run() -> Response:
         scope = BatchScope()
@@ -111,7 +134,8 @@ def _run_item(store: CompanyStore, item: dict[str, Any], scope: BatchScope) -> d
     try:
         if "Query" in item:
             query = parse_checked(item["Query"], sandbox().options)
-            answer["QueryResponse"] = run_query(store, query, scope.hidden_ids(query.entity))
+            answer["QueryResponse"] = run_query(store, query, scope.hidden_ids(query.entity),
+                                                tie_shuffler())
             return answer
         entity_type, body = _item_entity(item)
         operation = item.get("operation", "create")

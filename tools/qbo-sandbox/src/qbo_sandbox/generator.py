@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from . import timefmt
-from .generator_lines import dollars, priced_lines
+from .generator_lines import bulk_imported, dollars, priced_lines
 from .generator_lists import (
     ITEMS,
     PAYMENT_METHODS,
@@ -25,6 +25,7 @@ from .generator_lists import (
     term,
 )
 from .rules.common import USD
+from .rules.voids import voided_invoice
 
 Entity = dict[str, Any]
 SPAN_DAYS = 548  # about 18 months of invoices
@@ -46,6 +47,8 @@ class GenerateSpec:
     payments: int = 250
     company_name: str = "Sandbox Company_US_1"
     as_of: date | None = None
+    void_shape: str = "zeroed"  # rules/voids.py
+    tie_fraction: float = 0.0  # share of rows stamped into a few shared seconds (bulk import)
 
 
 class _Clock:
@@ -80,9 +83,12 @@ def generate_company(spec: GenerateSpec) -> dict[str, dict[str, Entity]]:
     rng = random.Random(spec.seed)
     clock = _Clock(spec.as_of or timefmt.today(), rng)
     customers = _customers(spec.customers, rng, clock)
-    invoices = _invoices(spec.invoices, customers, rng, clock)
+    invoices = _invoices(spec.invoices, customers, rng, clock, spec.void_shape)
     payments = _payments(spec.payments, invoices, customers, rng, clock, len(invoices))
     _set_customer_balances(customers, invoices, payments)
+    if spec.tie_fraction > 0:
+        bulk_imported(customers, spec.tie_fraction, random.Random(spec.seed + 1))
+        bulk_imported(invoices, spec.tie_fraction, random.Random(spec.seed + 2))
     return {"CompanyInfo": {"1": _company_info(spec, clock)},
             "Term": {t[0]: term(t, clock.stamp(SPAN_DAYS + 700, 8, 9)) for t in TERMS},
             "Item": {i[0]: item(i, clock.stamp(SPAN_DAYS + 700, 8, 9),
@@ -123,7 +129,7 @@ def _customers(count: int, rng: random.Random, clock: _Clock) -> list[Entity]:
 
 
 def _invoices(count: int, customers: list[Entity], rng: random.Random,
-              clock: _Clock) -> list[Entity]:
+              clock: _Clock, void_shape: str) -> list[Entity]:
     if not customers:
         return []
     active = [c for c in customers if c["Active"]] or customers
@@ -149,17 +155,14 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
             invoice["BillEmail"] = email
             invoice["EmailStatus"] = "EmailSent" if rng.random() < 0.7 else "NeedToSend"
         if rng.random() < 0.03:
-            _void(invoice)
+            _void(invoice, void_shape)
         rows.append(invoice)
     return rows
 
 
 
-def _void(invoice: Entity) -> None:
-    invoice["Line"] = [{**line, "Amount": 0} if "Amount" in line else line
-                       for line in invoice["Line"]]
-    invoice.update(TotalAmt=0, Balance=0, PrivateNote="Voided", SyncToken="1",
-                   TxnTaxDetail={**invoice["TxnTaxDetail"], "TotalTax": 0})
+def _void(invoice: Entity, shape: str) -> None:
+    invoice.update(voided_invoice(invoice, shape), SyncToken="1")
 
 
 def _payments(count: int, invoices: list[Entity], customers: list[Entity],

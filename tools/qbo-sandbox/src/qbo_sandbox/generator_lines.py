@@ -17,6 +17,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from . import timefmt
+
 Entity = dict[str, Any]
 TAX_RATE_PERCENT = (825, 100)  # 8.25 %, as (numerator in hundredths, 100)
 TAX_RATE_REF = {"value": "3", "name": "California (8.25%)"}
@@ -117,3 +119,17 @@ def _tax_detail(tax: int, taxable: int) -> Entity:
 def _round_half_up(numerator: int, denominator: int) -> int:
     """numerator / denominator rounded to the nearest integer, halves away from zero."""
     return (2 * numerator + denominator) // (2 * denominator)
+
+
+def bulk_imported(rows: list[Entity], fraction: float, rng: random.Random,
+                  batch: int = 200) -> None:
+    """Stamp `fraction` of the never-updated rows as bulk imports: batches of up to `batch`
+    rows share one second, the earliest of the batch (so no row moves later in time)."""
+    fresh = [r for r in rows if r["MetaData"]["CreateTime"] == r["MetaData"]["LastUpdatedTime"]]
+    picked = rng.sample(fresh, int(len(fresh) * min(fraction, 1.0)))
+    picked.sort(key=lambda r: timefmt.sort_key(r["MetaData"]["CreateTime"]))
+    for first in range(0, len(picked), batch):
+        chunk = picked[first:first + batch]
+        instant = chunk[0]["MetaData"]["CreateTime"]
+        for row in chunk:
+            row["MetaData"] = {"CreateTime": instant, "LastUpdatedTime": instant}

@@ -167,6 +167,7 @@ def _injected(status: int, kind: str) -> SandboxError:
 
 
 def _after(response: Response) -> Response:
+    _realistic_latency()
     fault = g.pop("after_fault", None)
     if fault is not None:
         response = _fault_answer(fault, response) or response
@@ -180,6 +181,17 @@ def _after(response: Response) -> Response:
             "client_id": g.get("client_id"), "dropped": g.get("dropped", False),
             "duration_ms": round((time.monotonic() - g.started) * 1000, 2)})
     return response
+
+
+def _realistic_latency() -> None:
+    """With the latency options, an API call takes base + per_row x rows returned (views set
+    g.rows; 1 otherwise), inside its throttle slot like real work."""
+    options = sandbox().options
+    if g.get("kind") not in API_KINDS or not (options.latency_base_ms or
+                                               options.latency_per_row_ms):
+        return
+    rows = g.get("rows", 1)
+    time.sleep((options.latency_base_ms + options.latency_per_row_ms * rows) / 1000)
 
 
 def _teardown(_exc: BaseException | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import secrets
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,11 @@ def sandbox() -> Sandbox:
     """The Sandbox this app serves (set by create_app)."""
     box: Sandbox = current_app.extensions["qbo_sandbox"]
     return box
+
+
+def tie_shuffler() -> random.Random | None:
+    """A fresh random order for tied rows when the shuffle_ties option is on."""
+    return random.Random() if sandbox().options.shuffle_ties else None
 
 
 def qbo_json(payload: dict[str, Any], status: int = 200) -> Response:

@@ -60,4 +60,23 @@ class SandboxOptions:
     client_tax: str = "keep"
     # Voided invoices and payments: "zeroed" or "kept_lines" (see rules/voids.py).
     void_shape: str = "zeroed"
+    # Messy data: share of generated rows sharing a few LastUpdatedTime seconds (bulk
+    # imports), and whether rows tied on the ORDERBY key come back in a new order on every
+    # request (QBO does not promise a stable order within one second).
+    tie_fraction: float = 0.0
+    shuffle_ties: bool = False
+    # Where CDC's 1000-object cap falls: "oldest_first" across live and deleted objects,
+    # or "live_first" (every live object before any deletion stub).
+    cdc_cut_order: str = "oldest_first"
+    # Messy webhooks (webhooks/mess.py): late, duplicated, reordered, dropped.
+    webhook_first_delay_seconds: float = 0.0
+    webhook_duplicate_rate: float = 0.0
+    webhook_reorder_rate: float = 0.0
+    webhook_drop_rate: float = 0.0
+    webhook_hold_seconds: float = 2.0
+    webhook_seed: int | None = None
+    # Realistic latency: each API call takes base + per_row x rows returned (0: as fast as
+    # possible).
+    latency_base_ms: float = 0.0
+    latency_per_row_ms: float = 0.0
     public_oauth_url: str | None = None

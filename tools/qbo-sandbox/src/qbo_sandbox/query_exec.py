@@ -8,13 +8,14 @@ unchanged: paging through a big table sorts once, and each page is a slice.
 from __future__ import annotations
 
 import operator
+import random
 import re
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from . import timefmt
+from . import ties, timefmt
 from .errors import query_parse_error, query_validation_error
 from .query_parser import Condition, Query
 from .store import NAME_LIST_TYPES, CompanyStore, Entity
@@ -97,11 +98,13 @@ FIELDS: dict[str, dict[str, Field]] = {
 
 
 def run_query(store: CompanyStore, query: Query,
-              hidden: AbstractSet[str] = frozenset()) -> dict[str, Any]:
+              hidden: AbstractSet[str] = frozenset(),
+              shuffle: random.Random | None = None) -> dict[str, Any]:
     """The QueryResponse object for a statement (without the outer `time`).
 
     `hidden` Ids are left out before paging and counting: a batch item must not see what
-    earlier items of its batch created.
+    earlier items of its batch created. With `shuffle`, rows tied on the ORDERBY keys come
+    back in a new order each time (ties.py).
     """
     if query.entity not in QUERYABLE:
         raise query_parse_error(f"Invalid entity name: {query.entity} (entity names are "
@@ -114,7 +117,12 @@ def run_query(store: CompanyStore, query: Query,
     if query.is_count:
         return {"totalCount": len(matched)}
     start = query.start_position - 1
-    page = matched[start:start + query.max_results]
+    if shuffle is not None and query.order:
+        getters = [_field(fields, prop).getter for prop, _ in query.order]
+        page = ties.page(matched, start, query.max_results,
+                         lambda e: tuple(get(e) for get in getters), shuffle)
+    else:
+        page = matched[start:start + query.max_results]
     if not page:
         return {}
     return {query.entity: page, "startPosition": query.start_position, "maxResults": len(page)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ from .request_log import ReplayCache, RequestLog
 from .store import CompanyStore, StoreRules
 from .throttle import Limits, Throttle
 from .webhooks.dispatcher import DispatchSettings, WebhookDispatcher
+from .webhooks.mess import MessSettings
 
 FIRST_REALM = 9_341_453_000_000_001
 
@@ -47,7 +48,10 @@ class Sandbox:
         self.replay = ReplayCache()
         self.webhooks = WebhookDispatcher(self.apps, self.tokens, DispatchSettings(
             options.webhook_batch_seconds, options.webhook_time_scale,
-            options.webhook_timeout_seconds, options.webhook_max_attempts))
+            options.webhook_timeout_seconds, options.webhook_max_attempts, MessSettings(
+                options.webhook_first_delay_seconds, options.webhook_duplicate_rate,
+                options.webhook_reorder_rate, options.webhook_drop_rate,
+                options.webhook_hold_seconds, options.webhook_seed)))
         self.saver: DataFileSaver | None = None
         if options.data_file:
             self.saver = DataFileSaver(self, options.data_file, options.save_interval_seconds)
@@ -93,6 +97,8 @@ class Sandbox:
 
     def create_company(self, spec: GenerateSpec, realm_id: str | None = None) -> CompanyStore:
         """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo)."""
+        spec = replace(spec, void_shape=self.options.void_shape,
+                       tie_fraction=self.options.tie_fraction)
         with timefmt.zone_context(self.options.time_zone):
             data = generate_company(spec)
         with self._lock:

@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +40,32 @@ class SandboxHandle:
     def discovery_url(self) -> str:
         """Give this to intuit-oauth's AuthClient as `environment`."""
         return f"{self.base_url}/.well-known/openid_sandbox_configuration/"
+
+
+MESSY_OPTIONS: dict[str, Any] = {
+    "tie_fraction": 0.3, "shuffle_ties": True, "void_shape": "lines_kept",
+    "cdc_cut_order": "live_first", "time_zone": "pacific",
+    "webhook_duplicate_rate": 0.3, "webhook_reorder_rate": 0.3, "webhook_drop_rate": 0.2,
+    "webhook_first_delay_seconds": 0.5, "webhook_hold_seconds": 1.0,
+}
+
+
+def options_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Options for a shared test sandbox from the environment, so a whole suite can be run
+    against the messy QuickBooks: QBO_SANDBOX_MESSY=1 turns MESSY_OPTIONS on, and
+    QBO_SANDBOX_OPTIONS='{"cdc_cut_order": "oldest_first"}' (JSON) sets or overrides any
+    SandboxOptions field."""
+    env = os.environ if environ is None else environ
+    options: dict[str, Any] = {}
+    if env.get("QBO_SANDBOX_MESSY", "").lower() in ("1", "true", "yes", "on"):
+        options.update(MESSY_OPTIONS)
+    extra = env.get("QBO_SANDBOX_OPTIONS")
+    if extra:
+        parsed = json.loads(extra)
+        if not isinstance(parsed, dict):
+            raise ValueError("QBO_SANDBOX_OPTIONS must be a JSON object")
+        options.update(parsed)
+    return options
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from .common import (
 )
 from .invoice_lines import priced_lines, tax_detail
 from .links import detach_invoice_from_payments, paid_amount
+from .voids import voided_invoice
 
 COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
 
@@ -71,15 +72,10 @@ def delete_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
 
 
 def void_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
-    """?operation=void: the invoice stays, with zero amounts and PrivateNote "Voided"."""
+    """?operation=void: the invoice stays, with zero amounts (shape: rules/voids.py)."""
     stored = current_for_write(store, "Invoice", body)
     detach_invoice_from_payments(store, stored, when)
-    lines = [{**line, "Amount": 0} if "Amount" in line else line
-             for line in stored.get("Line", [])]
-    invoice = {k: v for k, v in stored.items() if k != "LinkedTxn"}
-    invoice.update(Line=lines, TotalAmt=0, Balance=0, PrivateNote="Voided")
-    if "TxnTaxDetail" in invoice:
-        invoice["TxnTaxDetail"] = {**invoice["TxnTaxDetail"], "TotalTax": 0}
+    invoice = voided_invoice(stored, store.rules.void_shape)
     stamp_update(stored, invoice, when)
     store.put("Invoice", invoice)
     adjust_customer_balance(store, stored["CustomerRef"]["value"], -stored["Balance"])

@@ -43,10 +43,14 @@ RULES: dict[tuple[str, str], Rule] = {
 WRITABLE_TYPES = ("Customer", "Invoice", "Payment", "PaymentMethod")
 
 
-def operation_for(body: Entity, requested: str | None) -> str:
-    """POST /invoice means create without Id, update with Id; ?operation= says delete/void."""
+def operation_for(body: Entity, requested: str | None, include: str | None = None) -> str:
+    """POST /invoice means create without Id, update with Id; ?operation= says delete/void.
+
+    Intuit documents voiding a payment as `?operation=update&include=void`."""
     if requested in ("delete", "void"):
         return requested
+    if include == "void" and requested in (None, "", "update"):
+        return "void"
     if requested not in (None, "", "update", "create"):
         raise unsupported(f"Operation {requested} is not supported")
     return "update" if body.get("Id") else "create"

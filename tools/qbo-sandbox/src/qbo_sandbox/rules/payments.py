@@ -18,6 +18,7 @@ from .common import (
     valid_date,
 )
 from .links import amounts_by_invoice, check_applications, relink
+from .voids import voided_payment
 
 COMPUTED = ("UnappliedAmt",)
 
@@ -70,8 +71,7 @@ def void_payment(store: CompanyStore, body: Entity, when: str) -> Entity:
     stored = current_for_write(store, "Payment", body)
     relink(store, stored["Id"], amounts_by_invoice(stored), {}, when)
     adjust_customer_balance(store, stored["CustomerRef"]["value"], stored["UnappliedAmt"])
-    payment = {**stored, "TotalAmt": 0, "UnappliedAmt": 0, "Line": [],
-               "PrivateNote": "Voided"}
+    payment = voided_payment(stored, store.rules.void_shape)
     stamp_update(stored, payment, when)
     store.put("Payment", payment)
     store.notify("Payment", payment["Id"], "Void", when)

@@ -19,6 +19,7 @@ import requests
 
 from ..apps import App, AppRegistry
 from ..oauth_tokens import TokenStore
+from .mess import Mess, MessSettings
 from .payloads import ChangeEvent, aggregate, classic_body, cloudevents_body, new_event, signature
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class DispatchSettings:
     time_scale: float = 1.0
     timeout_seconds: float = 3.0
     max_attempts: int = 20
+    mess: MessSettings = field(default_factory=MessSettings)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Delivery:
     attempt: int = 0
     due: float = 0.0
     sending: bool = False
+    copies: int = 1  # 2 when the mess options send it twice
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Channel:
     pending: list[ChangeEvent] = field(default_factory=list)
     window_ends: float = 0.0
     delivery: Delivery | None = None
+    held: Delivery | None = None  # reordered: goes out after the next delivery
+    held_until: float = 0.0
 
 
 class WebhookDispatcher:
@@ -74,6 +79,7 @@ class WebhookDispatcher:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qbo-webhook")
+        self._mess = Mess(settings.mess)
 
     def start(self) -> None:
         """Start the scheduling thread (idempotent)."""
@@ -103,7 +109,8 @@ class WebhookDispatcher:
                 channel = self._channels.setdefault(
                     (client_id, realm_id), Channel(client_id, realm_id))
                 if not channel.pending:
-                    channel.window_ends = time.monotonic() + self.settings.batch_seconds
+                    channel.window_ends = (time.monotonic() + self.settings.batch_seconds
+                                           + self.settings.mess.first_delay_seconds)
                 channel.pending.append(event)
             self._cond.notify_all()
 
@@ -113,6 +120,7 @@ class WebhookDispatcher:
             now = time.monotonic()
             for channel in self._channels.values():
                 channel.window_ends = min(channel.window_ends, now)
+                channel.held_until = min(channel.held_until, now)
                 if channel.delivery is not None and not channel.delivery.sending:
                     channel.delivery.due = now
             self._cond.notify_all()
@@ -121,7 +129,7 @@ class WebhookDispatcher:
         """Block until nothing is pending or in flight (tests); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while any(c.pending or c.delivery for c in self._channels.values()):
+            while any(c.pending or c.delivery or c.held for c in self._channels.values()):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -133,10 +141,16 @@ class WebhookDispatcher:
         with self._cond:
             return [a for a in self._attempts if realm_id is None or a["realm_id"] == realm_id]
 
+    def held_count(self) -> int:
+        """Deliveries held back by the reorder option (tests wait on it)."""
+        with self._cond:
+            return sum(1 for c in self._channels.values() if c.held is not None)
+
     def pending_count(self) -> int:
         """Changes not yet acknowledged by their endpoint."""
         with self._cond:
             return sum(len(c.pending) + (c.delivery.event_count if c.delivery else 0)
+                       + (c.held.event_count if c.held else 0)
                        for c in self._channels.values())
 
     def clear(self) -> None:
@@ -155,8 +169,13 @@ class WebhookDispatcher:
         """Start every send that is due; return how long to sleep."""
         next_due = now + 60.0
         for channel in list(self._channels.values()):
+            if channel.held is not None and channel.delivery is None:
+                if not channel.pending and channel.held_until <= now:
+                    channel.delivery, channel.held = channel.held, None
+                else:
+                    next_due = min(next_due, channel.held_until)
             if channel.delivery is None and channel.pending and channel.window_ends <= now:
-                channel.delivery = self._build(channel)
+                channel.delivery = self._messy(channel, self._build(channel), now)
                 if channel.delivery is None:
                     continue
             delivery = channel.delivery
@@ -173,9 +192,33 @@ class WebhookDispatcher:
                 next_due = min(next_due, delivery.due)
         return max(0.0, next_due - now)
 
+    def _messy(self, channel: Channel, delivery: Delivery | None, now: float
+               ) -> Delivery | None:
+        """Drop, hold back (reorder) or mark for a duplicate, as the mess options say."""
+        if delivery is None:
+            return None
+        if self._mess.drop():
+            self._attempts.append({"client_id": channel.client_id,
+                                   "realm_id": channel.realm_id, "url": delivery.url,
+                                   "attempt": 0, "status": None, "ok": False,
+                                   "error": "dropped by the sandbox (drop_rate)",
+                                   "dropped": True, "elapsed_ms": 0.0, "time": time.time(),
+                                   "body": delivery.body.decode(),
+                                   "signature": delivery.headers["intuit-signature"]})
+            return None
+        if self._mess.duplicate():
+            delivery.copies = 2
+        if channel.held is None and self._mess.reorder():
+            channel.held = delivery
+            channel.held_until = now + self._mess.settings.hold_seconds
+            return None
+        return delivery
+
     def _build(self, channel: Channel) -> Delivery | None:
         app = self.apps.get(channel.client_id)
         events = aggregate(channel.pending)
+        if self.settings.mess.reorder_rate > 0 and len(events) > 1 and self._mess.reorder():
+            events.reverse()
         channel.pending = []
         if app is None or not app.webhook_url:
             return None
@@ -205,10 +248,15 @@ class WebhookDispatcher:
                 "ok": ok, "error": error, "elapsed_ms": round(elapsed * 1000, 1),
                 "time": time.time(), "body": delivery.body.decode(),
                 "signature": delivery.headers["intuit-signature"]})
-            if ok or delivery.attempt >= self.settings.max_attempts:
+            if ok and delivery.copies > 1:
+                delivery.copies -= 1  # the duplicate goes out at once
+                delivery.due = time.monotonic()
+            elif ok or delivery.attempt >= self.settings.max_attempts:
                 if not ok:
                     log.warning("webhook.dropped", extra={"realm_id": channel.realm_id})
                 channel.delivery = None
+                if channel.held is not None:  # the held-back delivery goes out next
+                    channel.delivery, channel.held = channel.held, None
             else:
                 index = min(delivery.attempt - 1, len(RETRY_SECONDS) - 1)
                 delivery.due = time.monotonic() + RETRY_SECONDS[index] * self.settings.time_scale
