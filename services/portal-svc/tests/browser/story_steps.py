@@ -84,3 +84,11 @@ def open_invitation(page: Any, link: str) -> None:
 def shown_invoice_ids(page: Any) -> set[str]:
     return set(page.locator("tr[data-invoice]").evaluate_all(
         "rows => rows.map(r => r.dataset.invoice)"))
+
+
+def a_client_with_invoices(reader: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    for customer in reader.active_customers():
+        invoices = reader.invoices_of(customer["Id"])
+        if customer.get("PrimaryEmailAddr") and any(float(i["Balance"]) > 0 for i in invoices):
+            return customer, invoices
+    raise AssertionError("the seeded company has no emailed customer with an open invoice")

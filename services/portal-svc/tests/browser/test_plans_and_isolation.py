@@ -1,0 +1,70 @@
+"""A Basic business and its client see no write action and their direct POSTs are refused;
+another business's or another customer's invoice URL answers 404, as an unknown one does."""
+from __future__ import annotations
+
+import pytest
+from browser_kit import PHONE
+from playwright.sync_api import expect
+from sandbox_reader import SandboxReader
+from story_steps import (
+    a_client_with_invoices,
+    change_plan,
+    connect,
+    expect_connected,
+    invite,
+    open_invitation,
+    sign_up,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+def connected_business(stack, browser, company: dict, plan: str):
+    context = browser.new_context(base_url=stack.gateway_url)
+    page = context.new_page()
+    sign_up(page, business=f"{company['name']} owner")
+    if plan != "basic":
+        change_plan(stack, page, plan)
+    connect(page, stack, company["realm_id"])
+    reader = SandboxReader(stack.sandbox, company["realm_id"])
+    expect_connected(page, company["name"], len(reader.active_customers()))
+    return context, page, reader
+
+
+def test_basic_is_read_only_and_strangers_get_not_found(stack, browser, checker):
+    big = stack.control.create_company(customers=6, invoices=30, payments=4, seed=31,
+                                       name="Big Pro Builders")
+    small = stack.control.create_company(customers=4, invoices=10, payments=2, seed=32,
+                                         name="Small Basic Cafe")
+    pro_context, pro_page, pro_reader = connected_business(stack, browser, big, "pro")
+    basic_context, basic_page, basic_reader = connected_business(stack, browser, small, "basic")
+    checker.check(basic_page, "quickbooks-connected-basic")
+
+    customer, invoices = a_client_with_invoices(basic_reader)
+    link = invite(basic_page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
+    client_context = browser.new_context(base_url=stack.gateway_url, viewport=PHONE)
+    portal = client_context.new_page()
+    open_invitation(portal, link)
+    open_invoice = next(i for i in invoices if float(i["Balance"]) > 0)
+    portal.goto(f"/portal/invoices/{open_invoice['Id']}")
+    expect(portal.locator("#invoice-status")).to_be_visible()
+    expect(portal.get_by_role("button", name="Pay")).to_have_count(0)
+    checker.check(portal, "portal-invoice-basic")
+    before = len(basic_reader.payments_of(customer["Id"]))
+    refused = portal.request.post(f"/portal/invoices/{open_invoice['Id']}/pay",
+                                  form={"amount": "1.00"},
+                                  headers={"Origin": stack.gateway_url})
+    assert refused.status == 403 and "read-only" in refused.text()
+
+    # Unpaid invoices always sync (older paid ones may be outside the 12-month window).
+    strangers = sorted({i["Id"] for i in pro_reader.rows("Invoice") if float(i["Balance"]) > 0}
+                       - {i["Id"] for i in basic_reader.rows("Invoice")})
+    assert strangers, "the two companies must differ in invoice ids for this test"
+    assert basic_page.goto(f"/invoices/{strangers[0]}").status == 404
+    assert portal.goto(f"/portal/invoices/{strangers[0]}").status == 404
+    others = sorted({i["Id"] for i in basic_reader.rows("Invoice")} - {i["Id"] for i in invoices})
+    assert portal.goto(f"/portal/invoices/{others[0]}").status == 404
+    assert pro_page.goto(f"/invoices/{strangers[0]}").status == 200
+    assert len(basic_reader.payments_of(customer["Id"])) == before
+    for context in (client_context, basic_context, pro_context):
+        context.close()
