@@ -2,6 +2,9 @@
 incremental run sends it as deleted, and its invoices now belong to the survivor."""
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from sync_harness import (
     TOPICS,
@@ -9,6 +12,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
+    publish,
     request_incremental_sync,
     sync_env,
 )
@@ -38,3 +42,26 @@ def test_a_merged_customer_is_sent_as_deleted_and_its_invoices_move(
         if event["type"] == "invoice.updated":
             latest[event["data"]["invoice"]["id"]] = event["data"]["invoice"]
     assert {latest[i]["customer_id"] for i in moved} == {target}
+
+
+def test_a_merge_webhook_sends_the_merged_away_customer_as_deleted_at_once(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="enterprise", customers=6, invoices=12, payments=3, seed=12)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+        reader.until(lambda evs: bool(completed_runs(evs)), timeout=90)
+        source, target = [c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]][:2]
+        tenant.control.merge(tenant.realm_id, "Customer", source, into=target)
+        publish(kafka_conn, "qbo.entity.changed", tenant, {
+            "entity": "Customer", "entity_id": target, "operation": "merge",
+            "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
+            "deleted_id": source})
+
+        def gone(events):
+            return any(e["type"] == "customer.updated" and e["data"]["customer"]["id"] == source
+                       and e["data"]["customer"]["deleted"] for e in events)
+        events = reader.until(gone, timeout=60)
+    stub = next(e["data"]["customer"] for e in events if e["type"] == "customer.updated"
+                and e["data"]["customer"]["id"] == source and e["data"]["customer"]["deleted"])
+    assert stub["merged_into"] == target and stub["active"] is False
+    assert len(completed_runs(events)) == 1  # at once: no sync run was needed

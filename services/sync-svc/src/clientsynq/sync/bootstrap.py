@@ -20,6 +20,8 @@ from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.sync.adapters.commands import COLLECTION as COMMANDS
 from clientsynq.sync.adapters.commands import CommandLedger, command_indexes
+from clientsynq.sync.adapters.payment_links import COLLECTION as LINKS
+from clientsynq.sync.adapters.payment_links import PaymentLinks, link_indexes
 from clientsynq.sync.adapters.qbo_client import QboClient
 from clientsynq.sync.adapters.rate_limiter import RealmLimiter
 from clientsynq.sync.adapters.runs import RESULTS, RunStore, run_indexes
@@ -61,6 +63,7 @@ class WorkerDeps:
     publisher: PagePublisher
     ledger: CommandLedger
     terms: TermCache
+    links: PaymentLinks
     holder: str
     stop: threading.Event
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -99,7 +102,7 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
         publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes),
         ledger=CommandLedger(base.platform.db, settings.command_retry_initial_seconds),
-        terms=TermCache(),
+        terms=TermCache(), links=PaymentLinks(base.platform.db),
         holder=f"sync-{uuid.uuid4().hex[:12]}", stop=stop or threading.Event())
 
 
@@ -107,4 +110,5 @@ def ensure_sync_indexes(deps: Deps) -> None:
     """At worker start; safe with several replicas starting at once."""
     ensure_indexes(deps.platform.db, {TENANTS: tenant_indexes(), CLAIMS: claim_indexes(),
                                       COMMANDS: command_indexes(), LEASES: lease_indexes(),
+                                      LINKS: link_indexes(),
                                       **run_indexes()})

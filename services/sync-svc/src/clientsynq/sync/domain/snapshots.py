@@ -127,10 +127,13 @@ def _item_fields(detail: Entity) -> Entity:
             "item_name": v.ref_name(detail, "ItemRef")}
 
 
-def payment_snapshot(qbo: Entity, methods: Mapping[str, str] | None = None) -> Entity:
-    """`methods`: the realm's PaymentMethod names by id (QBO's ref often carries no name)."""
+def payment_snapshot(qbo: Entity, methods: Mapping[str, str] | None = None,
+                     last_links: Mapping[str, Entity] | None = None) -> Entity:
+    """`methods`: the realm's PaymentMethod names by id (QBO's ref often carries no name).
+    `last_links`: for a deleted stub, what the payment paid when last seen, by id."""
     if v.is_deleted_stub(qbo):
-        return _deleted(qbo)
+        link = (last_links or {}).get(str(qbo["Id"])) or {}
+        return {**_deleted(qbo), **{key: link[key] for key in LINK_FIELDS if key in link}}
     method_id = v.ref_value(qbo, "PaymentMethodRef")
     note = str(qbo.get("PrivateNote") or "")
     return {
@@ -151,6 +154,17 @@ def payment_snapshot(qbo: Entity, methods: Mapping[str, str] | None = None) -> E
         "sync_token": str(qbo.get("SyncToken", "0")),
         "created_at": v.created_at(qbo),
     }
+
+
+LINK_FIELDS = ("customer_id", "customer_name", "applied_to")
+
+
+def payment_link(snapshot: Entity) -> Entity | None:
+    """What a live payment snapshot says it pays, to remember for its deletion."""
+    if snapshot.get("status") == "deleted":
+        return None
+    return {"payment_id": snapshot["id"], "updated_at": snapshot["updated_at"],
+            **{key: snapshot.get(key) for key in LINK_FIELDS}}
 
 
 def applied_invoices(qbo: Entity) -> list[Entity]:

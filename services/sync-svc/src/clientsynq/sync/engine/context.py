@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from clientsynq.sync.adapters.payment_links import PaymentLinks
 from clientsynq.sync.adapters.qbo_client import RealmConnection
 from clientsynq.sync.adapters.runs import RunStore
 from clientsynq.sync.domain.errors import RunInterrupted
@@ -57,12 +58,15 @@ class RunContext:
     lost: threading.Event = field(default_factory=threading.Event)
     abort: threading.Event = field(default_factory=threading.Event)
     progress: Progress | None = None
+    links: PaymentLinks | None = None
 
     def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
                        ) -> None:
         """Checkpoint a page (Kafka has it) and let the progress bar move."""
         self.runs.page_done(self.tenant_id, self.run_id, stream_key, page, entity,
                             result.published, result.customers)
+        if self.links is not None and result.links:
+            self.links.remember(self.tenant_id, result.links)
         if self.progress is not None and not stream_key.endswith("#reread"):
             self.progress.advance(entity, result.published)
 

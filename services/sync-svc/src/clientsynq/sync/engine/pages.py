@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,6 +40,8 @@ class PageContext:
     # Payments linked from the rows, by id, when the caller read them (small batches):
     # invoices then carry applied_payments and paid_date.
     payments: dict[str, Entity] | None = None
+    # Deleted payments' last known links (customer, invoices paid), by payment id.
+    last_links: dict[str, Entity] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class PageResult:
     publish_seconds: float = 0.0
     # Customers whose invoices or payments were in the page: their balance may have moved.
     customers: list[str] = field(default_factory=list)
+    # What each published payment pays (to remember for a later deletion).
+    links: list[Entity] = field(default_factory=list)
 
 
 def rows_of(body: Entity, entity: str) -> list[Entity]:
@@ -69,7 +73,7 @@ def to_snapshot(entity: str, qbo: Entity, ctx: PageContext) -> Entity | None:
         if ctx.payments is not None:
             snapshot = snapshots.with_payments(snapshot, qbo, ctx.payments)
         return snapshot
-    return snapshots.payment_snapshot(qbo, ctx.methods)
+    return snapshots.payment_snapshot(qbo, ctx.methods, ctx.last_links)
 
 
 def customer_ids(entity: str, rows: list[Entity]) -> list[str]:
@@ -84,27 +88,30 @@ def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer) -> P
     rows = rows_of(loads(raw), ctx.entity)
     parsed = time.perf_counter()
     result = publish_rows(rows, ctx, producer)
-    return PageResult(result.rows, result.published, result.times, parsed - started,
-                      result.map_seconds, result.publish_seconds, result.customers)
+    return replace(result, parse_seconds=parsed - started)
 
 
 def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) -> PageResult:
     """At least once: returns only after Kafka acknowledged every snapshot of the page."""
     started = time.perf_counter()
     now = datetime.now(UTC)
-    envelopes = []
+    envelopes, links, customers = [], [], set(customer_ids(ctx.entity, rows))
     for row in rows:
         snapshot = to_snapshot(ctx.entity, row, ctx)
         if snapshot is None:
             SKIPPED.labels(entity=ctx.entity).inc()
             continue
+        if ctx.entity == "Payment" and (link := snapshots.payment_link(snapshot)):
+            links.append(link)
+        elif snapshot.get("status") == "deleted" and snapshot.get("customer_id"):
+            customers.add(str(snapshot["customer_id"]))  # known from the last links
         envelopes.append(snapshot_envelope(ctx.entity, snapshot, tenant_id=ctx.tenant_id,
                                            realm_id=ctx.realm_id, source=ctx.source, now=now))
     mapped = time.perf_counter()
     published = _publish(envelopes, ctx, producer)
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
     return PageResult(len(rows), published, times, 0.0, mapped - started,
-                      time.perf_counter() - mapped, customer_ids(ctx.entity, rows))
+                      time.perf_counter() - mapped, sorted(customers), links)
 
 
 def _publish(envelopes: list[Entity], ctx: PageContext, producer: EventProducer) -> int:

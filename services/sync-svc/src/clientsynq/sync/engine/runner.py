@@ -19,6 +19,7 @@ from typing import Any
 
 from clientsynq.common.lease import Lease
 from clientsynq.common.metrics import counter
+from clientsynq.sync.adapters.payment_links import PaymentLinks
 from clientsynq.sync.adapters.qbo_client import QboClient
 from clientsynq.sync.adapters.runs import (
     COMPLETED,
@@ -65,6 +66,7 @@ class RunnerDeps:
     stop: threading.Event
     plan_of: Callable[[str], str]
     emit: Callable[[dict[str, Any]], None]  # straight to Kafka (progress is a hint)
+    links: PaymentLinks
 
 
 class SyncRunner:
@@ -136,6 +138,7 @@ class SyncRunner:
                              streams=self.d.runs.stream_states(run["tenant_id"], run["_id"]),
                              lost=lost)
             ctx.progress = self._progress(run, conn.realm_id, ctx.streams)
+            ctx.links = self.d.links
             if "Invoice" in planned.entities:
                 ctx.terms = load_terms(conn)
             if "Payment" in planned.entities:

@@ -193,6 +193,9 @@ def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]
         page_ctx = ctx.page_context(stream.entity)
         if stream.entity == "Invoice":
             page_ctx = replace(page_ctx, payments=payments_of(ctx.conn, chunk))
+        elif stream.entity == "Payment" and ctx.links is not None:
+            stubs = [str(row["Id"]) for row in chunk if is_deleted_stub(row)]
+            page_ctx = replace(page_ctx, last_links=ctx.links.known(ctx.tenant_id, stubs))
         result = ctx.publisher.publish_rows(chunk, page_ctx)
         ctx.page_published(stream.key, page, stream.entity, result)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)

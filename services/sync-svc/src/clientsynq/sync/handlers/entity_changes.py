@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +20,9 @@ from clientsynq.sync.domain.errors import (
     QboThrottled,
     QboUnavailable,
 )
+from clientsynq.sync.domain.events import snapshot_envelope
 from clientsynq.sync.domain.model import controls_in_force
-from clientsynq.sync.engine.pages import customer_ids
+from clientsynq.sync.domain.snapshots import customer_snapshot
 from clientsynq.sync.engine.related import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
 
@@ -40,14 +42,20 @@ def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
         log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
                                                "reason": "not syncing this tenant/entity"})
         return
+    if data["operation"] == "merge" and entity == "Customer" and data.get("deleted_id"):
+        _publish_merged_away(event, deps, tenant.realm_id)
     try:
         conn = deps.qbo.for_tenant(tenant_id)
         row = _current(conn, entity, data)
         if row is None:
             return
         payments = payments_of(conn, [row]) if entity == "Invoice" else None
-        deps.publisher.publish_rows([row], context(conn, deps, entity, payments))
-        _refresh_customer(conn, deps, entity, row)
+        ctx = context(conn, deps, entity, payments)
+        if entity == "Payment":
+            ctx = replace(ctx, last_links=deps.links.known(tenant_id, [str(row["Id"])]))
+        result = deps.publisher.publish_rows([row], ctx)
+        deps.links.remember(tenant_id, result.links)
+        _refresh_customer(conn, deps, result.customers)
     except (NotConnected, AuthorizationExpired) as err:
         log.info("sync.change_ignored", extra={"tenant_id": tenant_id, "entity": entity,
                                                "reason": err.error_class})
@@ -57,10 +65,23 @@ def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
         _queue_cdc(event, deps)
 
 
-def _refresh_customer(conn: RealmConnection, deps: WorkerDeps, entity: str,
-                      row: dict[str, Any]) -> None:
+def _publish_merged_away(event: Event, deps: WorkerDeps, realm_id: str | None) -> None:
+    """A Merge names both customers: the merged-away one is gone from QBO, so it is sent
+    as deleted at once (no read needed, nothing to read), naming the survivor; the
+    survivor itself is read next like any changed customer."""
+    data = event.data
+    stub = {"Id": data["deleted_id"], "status": "Deleted",
+            "MetaData": {"LastUpdatedTime": format_time(data["occurred_at"])}}
+    snapshot = customer_snapshot(stub, merged_into=data["entity_id"])
+    assert snapshot is not None
+    deps.producer.publish(snapshot_envelope(
+        "Customer", snapshot, tenant_id=event.tenant_id,
+        realm_id=realm_id or event.realm_id or "", source=deps.settings.source,
+        now=deps.now()))
+
+
+def _refresh_customer(conn: RealmConnection, deps: WorkerDeps, customers: list[str]) -> None:
     """A transaction changed: its customer's balance did too, unannounced (see balances)."""
-    customers = customer_ids(entity, [row])
     if customers:
         rows = read_by_ids(conn, "Customer", customers)
         deps.publisher.publish_rows(rows, context(conn, deps, "Customer"))

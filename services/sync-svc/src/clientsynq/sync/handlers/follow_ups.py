@@ -32,6 +32,8 @@ def created_envelopes(event: Event, conn: RealmConnection, deps: WorkerDeps,
     assert snapshot is not None
     found = [envelope(entity, {**snapshot, "command_id": event.data["command_id"]}, conn,
                       deps)]
+    if (link := snapshots.payment_link(snapshot)) is not None and entity == "Payment":
+        deps.links.remember(event.tenant_id, [link])
     try:
         found += _changed_by(entity, created, conn, deps)
     except (SyncFailure, QboRefused) as err:
