@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from ..errors import QboFault, not_found, required_missing, stale_object
+from ..errors import QboFault, not_found, required_missing, stale_object, unsupported
 from ..store import CompanyStore, Entity
 
 READ_ONLY = ("Id", "SyncToken", "MetaData", "domain", "sparse")
@@ -82,6 +83,26 @@ def merged_fields(stored: Entity, body: Entity, computed: tuple[str, ...]) -> En
     writable = {k: v for k, v in body.items() if k not in READ_ONLY and k not in computed}
     base = {k: v for k, v in stored.items() if sparse or k in READ_ONLY or k in computed}
     return {**base, **writable}
+
+
+def update_name_list(store: CompanyStore, entity_type: str, body: Entity, when: str,
+                     normalize: Callable[[CompanyStore, Entity, str | None], None],
+                     computed: tuple[str, ...] = ()) -> Entity:
+    """Sparse or full update of a name-list entity (Customer, PaymentMethod): SyncToken
+    check, normalize (uniqueness against the others), new version, Update webhook."""
+    stored = current_for_write(store, entity_type, body)
+    entity = merged_fields(stored, body, computed)
+    normalize(store, entity, stored["Id"])
+    stamp_update(stored, entity, when)
+    store.put(entity_type, entity)
+    store.notify(entity_type, entity["Id"], "Update", when)
+    return entity
+
+
+def refuse_name_list_delete(entity_type: str) -> QboFault:
+    """Name-list entities cannot be deleted; QBO wants an update with Active=false."""
+    return unsupported(f"Operation Delete is not supported for {entity_type}; "
+                       "set Active to false instead")
 
 
 def reference(store: CompanyStore, entity_type: str, ref: Any, field: str) -> Entity:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import QboFault, required_missing, unsupported
+from ..errors import QboFault, required_missing
 from ..store import CompanyStore, Entity
-from .common import USD, current_for_write, merged_fields, stamp_new, stamp_update
+from .common import USD, refuse_name_list_delete, stamp_new, update_name_list
 
 COMPUTED = ("Balance", "BalanceWithJobs")
 
@@ -23,19 +23,12 @@ def create_customer(store: CompanyStore, body: Entity, when: str) -> Entity:
 
 def update_customer(store: CompanyStore, body: Entity, when: str) -> Entity:
     """Sparse or full update; `Active: false` is how a customer is removed in QBO."""
-    stored = current_for_write(store, "Customer", body)
-    customer = merged_fields(stored, body, COMPUTED)
-    _normalize(store, customer, own_id=stored["Id"])
-    stamp_update(stored, customer, when)
-    store.put("Customer", customer)
-    store.notify("Customer", customer["Id"], "Update", when)
-    return customer
+    return update_name_list(store, "Customer", body, when, _normalize, COMPUTED)
 
 
 def refuse_customer_delete(store: CompanyStore, body: Entity, when: str) -> Entity:
     """Name-list entities cannot be deleted; QBO wants an update with Active=false."""
-    raise unsupported("Operation Delete is not supported for Customer; "
-                      "set Active to false instead")
+    raise refuse_name_list_delete("Customer")
 
 
 def _normalize(store: CompanyStore, customer: Entity, own_id: str | None) -> None:

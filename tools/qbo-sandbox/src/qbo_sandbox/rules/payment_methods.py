@@ -7,9 +7,9 @@ update with `Active: false` hides it from queries that do not name Active.
 
 from __future__ import annotations
 
-from ..errors import QboFault, required_missing, unsupported
+from ..errors import QboFault, required_missing
 from ..store import CompanyStore, Entity
-from .common import current_for_write, merged_fields, stamp_new, stamp_update
+from .common import refuse_name_list_delete, stamp_new, update_name_list
 
 TYPES = ("CREDIT_CARD", "NON_CREDIT_CARD")
 NAME_MAX = 31  # Intuit's PaymentMethod reference: "String (max 31 chars)"
@@ -27,19 +27,12 @@ def create_payment_method(store: CompanyStore, body: Entity, when: str) -> Entit
 
 def update_payment_method(store: CompanyStore, body: Entity, when: str) -> Entity:
     """Sparse or full update (rename, deactivate)."""
-    stored = current_for_write(store, "PaymentMethod", body)
-    method = merged_fields(stored, body, ())
-    _normalize(store, method, own_id=stored["Id"])
-    stamp_update(stored, method, when)
-    store.put("PaymentMethod", method)
-    store.notify("PaymentMethod", method["Id"], "Update", when)
-    return method
+    return update_name_list(store, "PaymentMethod", body, when, _normalize)
 
 
 def refuse_payment_method_delete(store: CompanyStore, body: Entity, when: str) -> Entity:
     """Name-list entities cannot be deleted; QBO wants an update with Active=false."""
-    raise unsupported("Operation Delete is not supported for PaymentMethod; "
-                      "set Active to false instead")
+    raise refuse_name_list_delete("PaymentMethod")
 
 
 def _normalize(store: CompanyStore, method: Entity, own_id: str | None) -> None:
