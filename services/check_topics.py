@@ -3,7 +3,7 @@
 Where Strimzi's topic operator creates the topics (KafkaTopic resources, replication 3),
 this Job is the gate the rollout waits for: creating them here as well would race the
 operator with replication 1. Without Strimzi, run `python -m clientsynq.common.kafka.bootstrap`
-instead. Reads KAFKA_BOOTSTRAP_SERVERS and KAFKA_TOPIC_PREFIX like the services; the Job's
+instead. Reads the Kafka settings as the services do (servers, prefix, SASL); the Job's
 backoffLimit does the waiting.
 """
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
+from clientsynq.common.config import EnvReader, KafkaSettings, load_or_exit
 from clientsynq.common.kafka.topics import wanted_topics
 from kafka import KafkaAdminClient
 
@@ -20,10 +21,19 @@ def missing_topics(existing: set[str], prefix: str) -> list[str]:
                   if f"{prefix}{name}" not in existing)
 
 
+def _settings() -> KafkaSettings:
+    reader = EnvReader(os.environ)
+    settings = KafkaSettings.from_reader(reader)
+    reader.raise_if_invalid()
+    return settings
+
+
 def main() -> int:
-    prefix = os.environ.get("KAFKA_TOPIC_PREFIX", "")
-    admin = KafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"].split(","),
-                             client_id="clientsynq-topic-check")
+    settings = load_or_exit(_settings)
+    prefix = settings.topic_prefix
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers,
+                             client_id="clientsynq-topic-check",
+                             **settings.security.client_options())
     try:
         missing = missing_topics(set(admin.list_topics()), prefix)
     finally:

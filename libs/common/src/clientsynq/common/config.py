@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TextIO, TypeVar
 from urllib.parse import urlsplit
 
+from clientsynq.common.kafka_security import KafkaSecurity
+
 T = TypeVar("T")
 
 EXIT_CONFIG_ERROR = 2  # sysexits-style "usage" error: distinct from a crash (1)
@@ -205,6 +207,7 @@ class KafkaSettings:
 
     bootstrap_servers: str
     topic_prefix: str = ""
+    security: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @classmethod
     def from_reader(cls, reader: EnvReader) -> KafkaSettings:
@@ -216,7 +219,8 @@ class KafkaSettings:
         prefix = env.optional("KAFKA_TOPIC_PREFIX", "") or ""
         if not _TOPIC_PREFIX_RE.fullmatch(prefix):
             env.add_problem("KAFKA_TOPIC_PREFIX", "may contain only letters, digits, '.', '_', '-'")
-        return cls(bootstrap_servers=",".join(servers), topic_prefix=prefix)
+        return cls(bootstrap_servers=",".join(servers), topic_prefix=prefix,
+                   security=KafkaSecurity.from_reader(env))
 
     @property
     def servers(self) -> list[str]:

@@ -83,7 +83,7 @@ def kafka_check(conn: KafkaConnection, timeout_ms: int = 2000) -> Check:
         from kafka import KafkaAdminClient
 
         admin = KafkaAdminClient(bootstrap_servers=conn.servers, request_timeout_ms=timeout_ms,
-                                 client_id=f"{conn.client_id}-readyz")
+                                 client_id=f"{conn.client_id}-readyz", **conn.client_options)
         try:
             admin.list_topics()
         finally:

@@ -39,7 +39,8 @@ def connect_platform(settings: CommonSettings) -> Platform:
     """Lazy clients: pymongo and kafka-python connect on first use, so this never blocks."""
     client = connect_mongo(settings.mongo.uri, app_name=f"clientsynq-{settings.service}")
     kafka = KafkaConnection(settings.kafka.bootstrap_servers, settings.kafka.topic_prefix,
-                            client_id=f"clientsynq-{settings.service}")
+                            client_id=f"clientsynq-{settings.service}",
+                            security=tuple(settings.kafka.security.client_options().items()))
     return Platform(kafka=kafka, mongo=client, db=client[settings.mongo.database])
 
 

@@ -1,7 +1,8 @@
 """Where Kafka is and which namespace of topics this deployment (or test) uses."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,13 @@ class KafkaConnection:
     bootstrap_servers: str
     topic_prefix: str = ""
     client_id: str = "clientsynq"
+    # kafka-python's security arguments (KafkaSecurity.client_options()); may hold a password.
+    security: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    @property
+    def client_options(self) -> dict[str, Any]:
+        """Passed to every kafka-python client this connection makes."""
+        return dict(self.security)
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

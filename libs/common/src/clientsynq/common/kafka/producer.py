@@ -40,7 +40,7 @@ class EventProducer:
             # Idempotence keeps per-partition order across retries with 5 requests in flight;
             # 64 KiB batches carry a 1000-event sync page in a few requests.
             enable_idempotence=True, max_in_flight_requests_per_connection=5,
-            batch_size=64 * 1024,
+            batch_size=64 * 1024, **conn.client_options,
         )
 
     def publish(self, envelope: Mapping[str, Any]) -> None:

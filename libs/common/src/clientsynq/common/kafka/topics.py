@@ -31,7 +31,8 @@ def ensure_topics(conn: KafkaConnection, extra: dict[str, int] | None = None,
     Returns the physical names created by this call.
     """
     wanted = {**wanted_topics(), **(extra or {})}
-    admin = KafkaAdminClient(bootstrap_servers=conn.servers, client_id=f"{conn.client_id}-admin")
+    admin = KafkaAdminClient(bootstrap_servers=conn.servers, client_id=f"{conn.client_id}-admin",
+                             **conn.client_options)
     try:
         existing = set(admin.list_topics())
         missing = [NewTopic(conn.topic(name), partitions, replication_factor)
