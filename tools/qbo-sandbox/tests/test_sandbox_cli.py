@@ -49,3 +49,18 @@ def test_options_from_env_turns_the_messy_set_on_and_takes_overrides() -> None:
     assert messy == {**MESSY_OPTIONS, "cdc_cut_order": "oldest_first"}
     with running_sandbox(**messy) as box:
         assert box.control.health()["status"] == "ok"
+
+
+def test_cli_options_messy_and_any_field() -> None:
+    import pytest
+
+    from qbo_sandbox.cli import build_parser, options_from_args
+
+    args = build_parser().parse_args(["serve", "--messy", "--oauth-port", "0",
+                                      "--option", "webhook_drop_rate=0.5",
+                                      "--option", "void_shape=lines_kept"])
+    options = options_from_args(args)
+    assert options.webhook_drop_rate == 0.5 and options.void_shape == "lines_kept"
+    assert options.shuffle_ties is True and options.oauth_port == 0
+    with pytest.raises(SystemExit):
+        options_from_args(build_parser().parse_args(["serve", "--option", "nope=1"]))

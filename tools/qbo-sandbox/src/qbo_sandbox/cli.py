@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from types import FrameType
+from typing import Any
 
 from .options import AppSpec, SandboxOptions
 from .server import RunningServer
@@ -51,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--oauth-port", type=int, default=None,
                        help="serve the OAuth endpoints on this port only (0: any free port)")
     serve.add_argument("--time-zone", choices=("fixed", "pacific"), default="fixed")
+    serve.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                       help="any SandboxOptions field, VALUE as JSON or a bare string "
+                            "(repeatable), e.g. --option webhook_drop_rate=0.2")
+    serve.add_argument("--messy", action="store_true",
+                       help="turn on the messy set (qbo_sandbox.testing.MESSY_OPTIONS)")
     return parser
 
 
@@ -65,7 +73,7 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
                         args.app_name),)
     elif args.webhook_url or args.redirect_uri:
         raise SystemExit("--webhook-url and --redirect-uri need --app-client-id")
-    return SandboxOptions(
+    return replace(SandboxOptions(
         public_url=args.public_url, requests_per_minute=args.rate_limit,
         concurrent_requests=args.concurrency_limit,
         requests_per_second=args.rate_limit_per_second,
@@ -74,7 +82,26 @@ def options_from_args(args: argparse.Namespace) -> SandboxOptions:
         save_interval_seconds=args.save_interval, demo_company=args.demo_company,
         demo_seed=args.seed, demo_customers=args.demo_customers,
         demo_invoices=args.demo_invoices, demo_payments=args.demo_payments, apps=apps,
-        oauth_port=args.oauth_port, time_zone=args.time_zone)
+        oauth_port=args.oauth_port, time_zone=args.time_zone),
+        **_extra_options(args.option, args.messy))
+
+
+def _extra_options(pairs: list[str], messy: bool) -> dict[str, Any]:
+    """--messy and --option NAME=VALUE as SandboxOptions fields (unknown names refused)."""
+    from .testing import MESSY_OPTIONS
+
+    known = {f.name for f in fields(SandboxOptions)}
+    options: dict[str, Any] = dict(MESSY_OPTIONS) if messy else {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in known:
+            raise SystemExit(f"--option {pair}: expected NAME=VALUE with NAME one of "
+                             f"{', '.join(sorted(known))}")
+        try:
+            options[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            options[name] = raw
+    return options
 
 
 def main(argv: Sequence[str] | None = None) -> int:
