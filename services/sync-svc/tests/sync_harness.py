@@ -32,6 +32,9 @@ def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any
         "SYNC_AUTH_URL": auth.base_url, "SYNC_QBO_BASE_URL": sandbox.base_url,
         "SYNC_QBO_RETRY_INITIAL": "50ms", "SYNC_QBO_RETRY_MAX": "500ms",
         "SYNC_LEASE_TTL": "3s", "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s",
+        # Intuit's 60 s after a 429 and a minute before a failed run is retried are real
+        # waits; tests that are not about them must not sit through them.
+        "SYNC_QBO_THROTTLE_PAUSE": "50ms", "SYNC_RUN_RETRY_INITIAL": "3600s",
     }
     env.update(overrides)
     return env

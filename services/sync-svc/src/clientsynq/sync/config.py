@@ -26,6 +26,8 @@ class QboSettings:
     retry_initial_seconds: float = 1.0
     retry_max_seconds: float = 60.0
     page_size: int = 1000
+    # Intuit: after a 429, wait 60 s before retrying (when no Retry-After says otherwise).
+    throttle_pause_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Settings:
     metrics_port: int = 9102
     command_resolve_seconds: float = 30.0
     command_retry_initial_seconds: float = 30.0
+    run_retry_initial_seconds: float = 60.0
     progress_interval_seconds: float = 2.0
     source: str = "/clientsynq/sync-svc"
 
@@ -80,6 +83,8 @@ class Settings:
                                                             min=0.05, max=HOUR),
             command_retry_initial_seconds=reader.duration_seconds(
                 "COMMAND_RETRY_INITIAL", 30.0, min=0.01, max=HOUR),
+            run_retry_initial_seconds=reader.duration_seconds("RUN_RETRY_INITIAL", 60.0,
+                                                              min=0.01, max=HOUR),
             progress_interval_seconds=reader.duration_seconds("PROGRESS_INTERVAL", 2.0,
                                                               min=0, max=HOUR),
         )
@@ -104,6 +109,8 @@ def _qbo(reader: EnvReader, shared: EnvReader) -> QboSettings:
         retry_initial_seconds=reader.duration_seconds("QBO_RETRY_INITIAL", 1.0, min=0.001),
         retry_max_seconds=reader.duration_seconds("QBO_RETRY_MAX", 60.0, min=0.001),
         page_size=reader.integer("QBO_PAGE_SIZE", 1000, min=1, max=1000),
+        throttle_pause_seconds=reader.duration_seconds("QBO_THROTTLE_PAUSE", 60.0, min=0.001,
+                                                       max=HOUR),
     )
 
 

@@ -45,7 +45,8 @@ class Worker:
         runner = SyncRunner(RunnerDeps(
             settings=deps.settings, tenants=base.tenants, runs=base.runs, leases=base.leases,
             qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop,
-            plan_of=deps.plan_of, emit=deps.producer.publish, links=deps.links))
+            plan_of=deps.plan_of, emit=deps.producer.publish, links=deps.links,
+            claims=base.claims))
         self.executor = RunExecutor(base.runs, runner, deps.settings.max_concurrent_runs)
         self.scheduler = Scheduler(base.tenants, base.claims, deps.settings.schedule,
                                    deps.settings.source, deps.plan_of)

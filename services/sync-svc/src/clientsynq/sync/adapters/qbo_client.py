@@ -21,6 +21,7 @@ from clientsynq.sync.adapters.qbo_errors import (
     refusal,
     refusal_from_fault,
     retry_after,
+    throttle_pause,
 )
 from clientsynq.sync.adapters.rate_limiter import RealmLimiter
 from clientsynq.sync.adapters.token_client import AccessToken, TokenClient
@@ -159,8 +160,8 @@ class RealmConnection:
             wait = retry_after(response)
             if status == 429:
                 # every thread of the realm backs off, not only this one
-                self._client.limiter.pause(self.realm_id,
-                                           wait or self._client.settings.retry_initial_seconds)
+                self._client.limiter.pause(self.realm_id, throttle_pause(
+                    wait, self._client.settings.throttle_pause_seconds))
             log.warning("qbo.transient", extra={"kind": kind, "status": status,
                                                 "intuit_tid": tid, "tenant_id": self.tenant_id})
             raise QboTransient(f"QuickBooks answered {status}", status, tid, wait)

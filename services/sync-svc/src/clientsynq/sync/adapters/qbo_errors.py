@@ -77,6 +77,12 @@ def _parse_fault(response: requests.Response) -> tuple[str, str | None, str]:
             code["code"] if code else None, detail["d"] if detail else "")
 
 
+def throttle_pause(retry_after_seconds: float | None, advised: float) -> float:
+    """How long the whole realm waits after a 429: Retry-After when QBO sends one, else
+    what Intuit advises (60 s) — retrying after a second only earns another 429."""
+    return retry_after_seconds if retry_after_seconds is not None else advised
+
+
 def retry_after(response: requests.Response) -> float | None:
     """Intuit may or may not send Retry-After with a 429; honour it when it does."""
     value = response.headers.get("Retry-After")

@@ -47,11 +47,12 @@ class RunStore:
         self._results = db[RESULTS]
 
     # --- requests and claiming -------------------------------------------------------
-    def request(self, doc: Mapping[str, Any], now: datetime) -> str:
+    def request(self, doc: Mapping[str, Any], now: datetime,
+                not_before: datetime | None = None) -> str:
         """Queue a run; the same request delivered twice is one run (same `_id`)."""
         with suppress(DuplicateKeyError):
             self._runs.insert_one({"look_back_seconds": None, **doc, "status": PENDING,
-                                   "created_at": now, "not_before": now,
+                                   "created_at": now, "not_before": not_before or now,
                                    "started_at": None, "holder": None})
         return str(doc["_id"])
 

@@ -29,6 +29,7 @@ from clientsynq.sync.adapters.runs import (
     SKIPPED,
     RunStore,
 )
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import events
@@ -38,6 +39,7 @@ from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
+from clientsynq.sync.engine.healing import queue_retry, slots_covered
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 from clientsynq.sync.engine.reporting import (
@@ -67,6 +69,7 @@ class RunnerDeps:
     plan_of: Callable[[str], str]
     emit: Callable[[dict[str, Any]], None]  # straight to Kafka (progress is a hint)
     links: PaymentLinks
+    claims: ScheduleClaims
 
 
 class SyncRunner:
@@ -167,6 +170,7 @@ class SyncRunner:
                                          event_id=_event_id(run, COMPLETED))
         self._record(run, tenant.realm_id, COMPLETED, {
             **data, "reason": run.get("reason"), "timings": ctx.watch.totals()}, [envelope])
+        slots_covered(self.d.claims, run, tenant, self.d.settings.schedule, datetime.now(UTC))
         log.info("sync.run_completed", extra={"run_id": run["_id"], "tenant_id":
                                               tenant.tenant_id, "counts": data["counts"]})
         return COMPLETED
@@ -185,6 +189,8 @@ class SyncRunner:
                                       event_id=_event_id(run, FAILED))
         self._record(run, realm, FAILED, {**data, "reason": run.get("reason"),
                                           "finished_at": now}, [envelope])
+        queue_retry(self.d.runs, run, error_class, now,
+                    self.d.settings.run_retry_initial_seconds)
         log.warning("sync.run_failed", extra={"run_id": run["_id"], "tenant_id":
                                               run["tenant_id"], "error_class": error_class})
         return FAILED

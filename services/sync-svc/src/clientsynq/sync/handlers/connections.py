@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from clientsynq.common.events import Event
 from clientsynq.sync.domain.model import controls_in_force, initial_mode
 from clientsynq.sync.domain.plan import ENTITIES
-from clientsynq.sync.scheduler import intervals_for
 
 if TYPE_CHECKING:
     from clientsynq.sync.bootstrap import WorkerDeps
@@ -37,4 +36,4 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
         "tenant_id": tenant_id, "realm_id": data["realm_id"], "request_ids": [event.id],
         "reason": "initial", "mode": initial_mode(cursors, now),
         "entities": list(tenant.controls.entities)}, now)
-    deps.base.claims.mark_done(tenant_id, intervals_for(tenant, deps.settings.schedule), now)
+
