@@ -122,6 +122,10 @@ def _provided_secrets(docs: list[Doc]) -> set[str]:
     for d in docs:
         if d["kind"] == "MongoDBCommunity":
             names |= {u["connectionStringSecretName"] for u in d["spec"]["users"]}
+        elif d["kind"] == "KafkaUser":  # Strimzi's Secret of the user's credentials
+            names.add(d["metadata"]["name"])
+        elif d["kind"] == "Kafka":  # the cluster CA certificate Strimzi publishes
+            names.add(f"{d['metadata']['name']}-cluster-ca-cert")
     return names
 
 
@@ -139,6 +143,9 @@ def references_resolve(docs: list[Doc]) -> list[str]:
                 ref = e.get("valueFrom", {}).get("secretKeyRef")
                 if ref and ref["name"] not in secrets:
                     out.append(f"{_name(doc)}: {e['name']} reads missing Secret {ref['name']}")
+                ref = e.get("valueFrom", {}).get("configMapKeyRef")
+                if ref and ref["name"] not in config_maps:
+                    out.append(f"{_name(doc)}: {e['name']} reads missing ConfigMap")
         for volume in pod.get("volumes", []):
             if "secret" in volume and volume["secret"]["secretName"] not in secrets:
                 out.append(f"{_name(doc)}: volume from missing Secret")

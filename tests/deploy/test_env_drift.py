@@ -18,6 +18,14 @@ def _component(image: str) -> str:
     return "topics" if name == "ops" else name
 
 
+def _value(entry: dict[str, Any], config_maps: dict[str, dict[str, str]]) -> str:
+    """A literal, a ConfigMap key's value, or a placeholder for a Secret's."""
+    ref = entry.get("valueFrom", {}).get("configMapKeyRef")
+    if ref:
+        return config_maps[ref["name"]][ref["key"]]
+    return str(entry.get("value", PLACEHOLDER))
+
+
 def k8s_environments(docs: Docs) -> list[tuple[str, str, dict[str, str]]]:
     config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs
                    if d["kind"] == "ConfigMap"}
@@ -29,7 +37,7 @@ def k8s_environments(docs: Docs) -> list[tuple[str, str, dict[str, str]]]:
             env: dict[str, str] = {}
             for source in c.get("envFrom", []):
                 env.update(config_maps[source["configMapRef"]["name"]])
-            env.update({e["name"]: e.get("value", PLACEHOLDER) for e in c.get("env", [])})
+            env.update({e["name"]: _value(e, config_maps) for e in c.get("env", [])})
             out.append((f"{doc['kind']}/{doc['metadata']['name']}", _component(c["image"]), env))
     return out
 

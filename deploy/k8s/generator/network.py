@@ -9,6 +9,7 @@ Obj = dict[str, Any]
 PUBLIC = ("auth-svc", "portal-svc", "webhook-svc")  # routed by the Ingress
 INGRESS_NAMESPACE = "ingress-nginx"
 MONITORING_NAMESPACE = "monitoring"
+KAFKA_PORT = 9093  # the SCRAM-over-TLS listener, the only one
 STRIMZI_NAMESPACE = "strimzi"
 APPS = {"app.kubernetes.io/part-of": PART_OF}
 KAFKA = {"strimzi.io/cluster": KAFKA_CLUSTER}
@@ -62,7 +63,7 @@ def baseline() -> list[Obj]:
         _policy("default-deny", {}, ingress=[], egress=[]),
         _policy("allow-dns", {}, egress=[dns]),
         _policy("apps-to-kafka-and-mongodb", APPS, egress=[
-            {"to": [_pods(KAFKA)], "ports": _ports(9092, 9093)},
+            {"to": [_pods(KAFKA)], "ports": _ports(KAFKA_PORT)},
             {"to": [_pods(MONGO)], "ports": _ports(27017)}]),
         _policy("prometheus-scrapes-apps", APPS, ingress=[
             {"from": [_namespace(MONITORING_NAMESPACE)], "ports": _ports(WEB_PORT, METRICS_PORT)}]),
@@ -108,7 +109,7 @@ def data_plane() -> list[Obj]:
     return [
         _policy("kafka-cluster", KAFKA, ingress=[
             {"from": [_pods(KAFKA)]},
-            {"from": [_pods(APPS)], "ports": _ports(9092, 9093)},
+            {"from": [_pods(APPS)], "ports": _ports(KAFKA_PORT)},
             {"from": [_namespace(STRIMZI_NAMESPACE)]},
             {"from": [_namespace(MONITORING_NAMESPACE)], "ports": _ports(9404, 9308)},
         ], egress=[{"to": [_pods(KAFKA)]}, api]),

@@ -3,10 +3,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import METRICS_PORT, PART_OF, UID, WEB_PORT, Service, max_consumers
+from .model import (
+    KAFKA_CLUSTER,
+    METRICS_PORT,
+    PART_OF,
+    UID,
+    WEB_PORT,
+    Service,
+    max_consumers,
+)
 
 Obj = dict[str, Any]
 SIGNING_KEYS_DIR = "/var/run/secrets/clientsynq/signing-keys"
+KAFKA_CA_DIR = "/var/run/secrets/kafka-ca"  # KAFKA_SSL_CAFILE points into it
+# The cluster CA Strimzi publishes for clients to verify the brokers' TLS certificates.
+KAFKA_CA_VOLUME = {"name": "kafka-ca", "secret": {
+    "secretName": f"{KAFKA_CLUSTER}-cluster-ca-cert",
+    "items": [{"key": "ca.crt", "path": "ca.crt"}]}}
 
 
 def labels(svc: Service, component: str) -> dict[str, str]:
@@ -25,9 +38,17 @@ def service_account(svc: Service) -> Obj:
             "automountServiceAccountToken": False}
 
 
+def kafka_user_env(user: str) -> list[Obj]:
+    """SCRAM credentials of the service's KafkaUser (Strimzi writes the Secret `<user>`)."""
+    return [{"name": "KAFKA_SASL_USERNAME", "value": user},
+            {"name": "KAFKA_SASL_PASSWORD", "valueFrom": {"secretKeyRef": {
+                "name": user, "key": "password"}}}]
+
+
 def _env(svc: Service) -> list[Obj]:
     env: list[Obj] = [{"name": "MONGODB_URI", "valueFrom": {"secretKeyRef": {
-        "name": f"mongodb-{svc.distribution}", "key": "connectionString.standard"}}}]
+        "name": f"mongodb-{svc.distribution}", "key": "connectionString.standard"}}},
+        *kafka_user_env(svc.distribution)]
     env += [{"name": key, "valueFrom": {"secretKeyRef": {
         "name": f"{svc.distribution}-secrets", "key": key}}} for key in svc.secrets]
     return env
@@ -47,12 +68,14 @@ def _container(svc: Service, name: str, resources: Obj) -> Obj:
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                             "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}},
         # The only writable path (an in-memory emptyDir): the root filesystem is read-only.
-        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"},  # noqa: S108
+                         {"name": "kafka-ca", "mountPath": KAFKA_CA_DIR, "readOnly": True}],
     }
 
 
 def _pod(svc: Service, component: str, container: Obj) -> Obj:
-    volumes: list[Obj] = [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}]
+    volumes: list[Obj] = [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+                          KAFKA_CA_VOLUME]
     if svc.name == "auth":
         container["volumeMounts"].append(
             {"name": "signing-keys", "mountPath": SIGNING_KEYS_DIR, "readOnly": True})
