@@ -3,8 +3,8 @@ fakes of the web layer's own ports (auth-svc's invitation call, the invitation l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, generate_signing_key

@@ -6,6 +6,8 @@ turns paid without a reload while the sandbox holds the payment → Disconnect k
 for both → an expired authorization shows "Authorization Expired", Reconnect recovers."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from browser_kit import PHONE
 from playwright.sync_api import expect
@@ -55,6 +57,12 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     assert page.goto(f"/invoices/{sorted(others)[0]}").status == 200
     pay_one_invoice(stack, reader, page, portal, checker, customer["Id"],
                     [i for i in invoices if i["Id"] in shown and float(i["Balance"]) > 0])
+    portal.goto("/portal/payments")
+    checker.check(portal, "portal-payments")
+    portal.goto("/portal/statement")
+    owed = sum(Decimal(i["Balance"]) for i in reader.invoices_of(customer["Id"]))
+    expect(portal.locator("#closing")).to_have_text(f"{owed:,.2f}")
+    checker.check(portal, "portal-statement")
 
     page.goto("/settings/quickbooks")
     page.once("dialog", lambda dialog: dialog.accept())

@@ -5,11 +5,13 @@ invoice answers 404 exactly like an id that does not exist.
 """
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from clientsynq.common.problems import ClientSynqError
 from clientsynq.portal.domain.errors import CommandNotFound
 from clientsynq.portal.domain.model import CommandStatus
 from clientsynq.portal.readmodels.queries import PaymentQuery
-from clientsynq.portal.services import invitations, queries
+from clientsynq.portal.services import invitations, queries, statement
 from clientsynq.portal.web import commands
 from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.listing import (
@@ -104,3 +106,29 @@ def payments() -> str:
         cursor=request.args.get("cursor") or None, limit=25), customer_scope=who.customer_id)
     return render_template("portal/payments.html", title="Payment history", section="payments",
                            principal=who, page=page)
+
+
+def _day(raw: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else default
+    except ValueError:
+        return default
+
+
+@bp.get("/portal/statement")
+@client_page
+def statement_of_account() -> tuple[str, int]:
+    """Defaults to the last 90 days; the period stays inside the 12 months the portal holds."""
+    who, today = principal(), deps().read.today()
+    earliest = today - statement.WINDOW
+    start = max(_day(request.args.get("from"), today - timedelta(days=90)), earliest)
+    end = min(_day(request.args.get("to"), today), today)
+    refused = None
+    if start > end:
+        refused, start, end = "The start date must be before the end date.", end, end
+    found = statement.customer_statement(deps().read, who.tenant_id, who.customer_id or "",
+                                         start, end)
+    return render_template("portal/statement.html", title="Statement of account",
+                           section="statement", principal=who, statement=found,
+                           earliest=earliest.isoformat(), today=today.isoformat(),
+                           refused=refused), 200
