@@ -83,9 +83,10 @@ class ThreadWorker:
 
 def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """`python -m clientsynq.webhooks.worker`, as a container would run it."""
+    log = open(os.environ.get("WEBHOOK_TEST_WORKER_LOG", os.devnull), "ab")  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "clientsynq.webhooks.worker"],
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=log)
 
 
 @dataclass
