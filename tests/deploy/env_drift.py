@@ -81,3 +81,14 @@ def unread(component: str, env: Mapping[str, str]) -> list[str]:
                  if name in (REPO / path).read_text()}
     ignored = PROCESS_ENV | elsewhere
     return sorted(set(env) - names_read(READERS[component], env) - ignored)
+
+
+def load_problems(component: str, env: Mapping[str, str]) -> list[str]:
+    """What each Settings.from_env of the component refuses in this environment."""
+    problems: list[str] = []
+    for reader in READERS[component]:
+        try:
+            reader(env)
+        except ConfigError as err:
+            problems += err.problems
+    return problems
