@@ -100,3 +100,10 @@ def test_a_required_setting_missing_from_a_manifest_is_reported(
     env.pop("SERVICE_SECRET_SYNC")
     assert env_drift.load_problems(component, env) == [
         "SERVICE_SECRET_SYNC: required but not set"]
+
+
+def test_every_compose_process_starts_with_its_environment(compose: dict[str, Any]) -> None:
+    """docker-compose.yml's variables plus what `make dev-env` generates into its env file."""
+    problems = {name: env_drift.load_problems(component, {**dev_secrets(), **env})
+                for name, component, env in compose_environments(compose)}
+    assert {name: found for name, found in problems.items() if found} == {}
