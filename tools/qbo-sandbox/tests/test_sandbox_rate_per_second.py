@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 import requests
 
 from qbo_sandbox.control import SandboxControl
 from qbo_sandbox.testing import SandboxHandle, running_sandbox
+from qbo_sandbox.throttle import Limits, Throttle
 
 COUNT = "SELECT COUNT(*) FROM Customer"
 
@@ -86,7 +88,9 @@ def test_limits_endpoint_reports_and_keeps_the_per_second_limit(
     answer = control.set_limits(requests_per_minute=300, realm_id=api.realm_id)
     assert answer["realms"][api.realm_id] == {"requests_per_minute": 300,
                                               "concurrent_requests": 10,
-                                              "requests_per_second": 7}
+                                              "requests_per_second": 7,
+                                              "batch_requests_per_minute": 120,
+                                              "batch_requests_per_minute_app": 40}
 
 
 def test_by_default_a_realm_gets_10_requests_per_second() -> None:
@@ -112,3 +116,37 @@ def test_the_cli_option_sets_the_per_second_limit() -> None:
         limits = requests.get(f"{handle.base_url}/_sandbox/limits", timeout=10).json()
     assert statuses == [200, 200, 200, 429]
     assert limits["default"]["requests_per_second"] == 3
+
+
+def test_per_second_and_concurrency_are_per_app_and_batches_per_minute_limited(
+        sandbox: Any, control: SandboxControl, api: Any) -> None:
+    control.set_limits(requests_per_second=2, batch_requests_per_minute_app=2,
+                       batch_requests_per_minute=3, realm_id=api.realm_id)
+    other_app = control.register_app(redirect_uris=["http://127.0.0.1:9/cb"])
+    other = control.connect(other_app["client_id"], api.realm_id)["access_token"]
+    other_headers = {"Authorization": f"Bearer {other}", "Accept": "application/json"}
+    count = {"query": "SELECT COUNT(*) FROM Customer"}
+    first = [api.get("query", **count).status_code for _ in range(3)]
+    second_app = requests.get(api.url("query"), params=count, headers=other_headers,
+                              timeout=10).status_code
+    assert first[:2] == [200, 200] and second_app == 200  # its own 2 per second
+    batch = {"BatchItemRequest": [{"bId": "1", "Query": "SELECT * FROM Term"}]}
+    control.set_limits(requests_per_second=100, realm_id=api.realm_id)
+    mine = [api.post("batch", batch).status_code for _ in range(3)]
+    theirs = [requests.post(api.url("batch"), json=batch, headers=other_headers,
+                            timeout=10).status_code for _ in range(2)]
+    assert mine == [200, 200, 429]  # 2 batch requests a minute per realm and app
+    assert theirs == [200, 429]  # 3 a minute for the realm, whichever app
+
+
+@pytest.mark.parametrize(("count_refused", "fifth"), [(False, True), (True, False)])
+def test_refused_requests_count_in_the_window_only_when_asked(count_refused: bool,
+                                                              fifth: bool) -> None:
+    throttle = Throttle(Limits(requests_per_minute=3), count_refused=count_refused)
+    admitted = []
+    for _ in range(4):
+        admitted.append(throttle.acquire("r"))
+        throttle.release("r")
+    assert admitted == [True, True, True, False]
+    throttle.default = Limits(requests_per_minute=4)  # same window, one more allowed
+    assert throttle.acquire("r") is fifth  # the refused 4th took the slot when counted

@@ -165,11 +165,13 @@ class SandboxControl:
     def set_limits(self, requests_per_minute: int | None = None,
                    concurrent_requests: int | None = None,
                    realm_id: str | None = None,
-                   requests_per_second: int | None = None) -> dict[str, Any]:
-        """Change throttling, for every realm or one; limits not given keep their value."""
+                   requests_per_second: int | None = None,
+                   **more: int) -> dict[str, Any]:
+        """Change throttling, for every realm or one; limits not given keep their value.
+        `more`: batch_requests_per_minute, batch_requests_per_minute_app."""
         body = {"requests_per_minute": requests_per_minute,
                 "concurrent_requests": concurrent_requests, "realm_id": realm_id,
-                "requests_per_second": requests_per_second}
+                "requests_per_second": requests_per_second, **more}
         return self._obj("PUT", "/limits", {k: v for k, v in body.items() if v is not None})
 
     def request_log(self, realm_id: str | None = None, kind: str | None = None,

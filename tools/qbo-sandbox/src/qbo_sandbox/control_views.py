@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -17,6 +18,8 @@ from .rules.operations import apply_write
 from .sandbox import spec_from_json
 from .store import CompanyStore
 from .throttle import Limits
+
+LIMIT_FIELDS = tuple(f.name for f in fields(Limits))
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
@@ -183,7 +186,8 @@ def faults() -> Response:
 
 @bp.route("/limits", methods=["GET", "PUT"])
 def limits() -> Response:
-    """Read or set {requests_per_minute, requests_per_second, concurrent_requests[, realm_id]}.
+    """Read or set any Limits field (requests_per_minute, requests_per_second,
+    concurrent_requests, batch_requests_per_minute[_app]) [, realm_id].
 
     A field left out keeps its current value (the realm's, or the default's).
     """
@@ -192,11 +196,8 @@ def limits() -> Response:
         body = _json()
         current = throttle.limits_for(body["realm_id"]) if body.get("realm_id") else \
             throttle.default
-        throttle.set_limits(Limits(
-            int(body.get("requests_per_minute", current.requests_per_minute)),
-            int(body.get("concurrent_requests", current.concurrent_requests)),
-            int(body.get("requests_per_second", current.requests_per_second))),
-            body.get("realm_id"))
+        changes = {name: int(body[name]) for name in LIMIT_FIELDS if name in body}
+        throttle.set_limits(replace(current, **changes), body.get("realm_id"))
     return plain_json(throttle.describe())
 
 

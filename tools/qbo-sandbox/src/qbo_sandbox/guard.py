@@ -134,7 +134,8 @@ def _admit_api_call() -> Response | None:
         check_minor_version(request.args, box.options)
     except QboFault as fault:
         return error_response(fault)
-    if not box.throttle.acquire(g.realm_id):
+    if not box.throttle.acquire(g.realm_id, client_id=grant.client_id,
+                                batch=g.kind == "batch"):
         return error_response(ThrottleExceeded())
     g.throttled = True
     return None
@@ -196,5 +197,5 @@ def _realistic_latency() -> None:
 
 def _teardown(_exc: BaseException | None) -> None:
     if g.get("throttled"):
-        sandbox().throttle.release(g.realm_id)
+        sandbox().throttle.release(g.realm_id, g.get("client_id") or "")
         g.throttled = False

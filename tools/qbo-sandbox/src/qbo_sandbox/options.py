@@ -26,6 +26,10 @@ class SandboxOptions:
     requests_per_minute: int = 500
     concurrent_requests: int = 10
     requests_per_second: int = 10
+    batch_requests_per_minute: int = 120
+    batch_requests_per_minute_app: int = 40
+    throttle_per_app: bool = True  # 10/s and concurrency per realm and app (Intuit's page)
+    throttle_counts_refused: bool = False  # a 429 still counts in the windows (unconfirmed)
     webhook_batch_seconds: float = 1.0
     webhook_time_scale: float = 1.0
     webhook_timeout_seconds: float = 3.0

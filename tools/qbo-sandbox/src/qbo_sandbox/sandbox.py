@@ -41,8 +41,8 @@ class Sandbox:
         self.tokens = TokenStore(Lifetimes(options.access_token_seconds,
                                            options.refresh_token_seconds))
         self.companies: dict[str, CompanyStore] = {}
-        self.throttle = Throttle(Limits(options.requests_per_minute, options.concurrent_requests,
-                                       options.requests_per_second))
+        self.throttle = Throttle(self._default_limits(), options.throttle_per_app,
+                                 options.throttle_counts_refused)
         self.faults = FaultInjector()
         self.requests = RequestLog()
         self.replay = ReplayCache()
@@ -58,6 +58,12 @@ class Sandbox:
         self._lock = threading.Lock()
         self._next_realm = FIRST_REALM
         self.oauth_port: int | None = None  # set by RunningServer when OAuth is split off
+
+    def _default_limits(self) -> Limits:
+        options = self.options
+        return Limits(options.requests_per_minute, options.concurrent_requests,
+                      options.requests_per_second, options.batch_requests_per_minute,
+                      options.batch_requests_per_minute_app)
 
     def base_url(self, host_url: str) -> str:
         """Public base URL: --public-url if given, else the URL the client used."""
@@ -136,9 +142,7 @@ class Sandbox:
         self.requests.clear()
         self.replay.clear()
         self.throttle.reset()
-        self.throttle.set_limits(Limits(self.options.requests_per_minute,
-                                        self.options.concurrent_requests,
-                                        self.options.requests_per_second))
+        self.throttle.set_limits(self._default_limits())
         self.webhooks.clear()
 
     def counts(self, realm_id: str | None) -> dict[str, Any]:

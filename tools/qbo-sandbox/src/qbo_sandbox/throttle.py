@@ -1,8 +1,12 @@
-"""Intuit's per-realm throttles: requests per minute, requests per second, concurrent requests.
+"""Intuit's throttles: requests per minute per realm; requests per second and concurrent
+requests per realm and app; batch requests per minute per realm and app and per realm.
 
-Both rate limits are sliding windows ("no more than N in any 60 s / any 1 s"), not token
-buckets: a bucket lets a full burst through and then refills, which would admit more than
-Intuit's numbers within one window.
+Every rate limit is a sliding window ("no more than N in any 60 s / any 1 s"), not a token
+bucket: a bucket lets a full burst through and then refills, which would admit more than
+Intuit's numbers within one window. Intuit's page puts the 10/s limit (and, per its 2016
+blog, the 10 concurrent) on realm *and app*, the 500/min on the realm; `per_app=False`
+keys them all by realm. Whether a refused request still counts in the windows after a 429
+is unconfirmed: `count_refused` chooses (default: it does not).
 """
 
 from __future__ import annotations
@@ -18,23 +22,33 @@ SECOND_WINDOW_SECONDS = 1.0
 
 @dataclass(frozen=True)
 class Limits:
-    """500 requests/min, 10 requests/s and 10 concurrent per realm unless configured."""
+    """Intuit's numbers unless configured: 500/min per realm, 10/s and 10 concurrent per
+    realm and app, 40 batch requests/min per realm and app, 120 per realm."""
 
     requests_per_minute: int = 500
     concurrent_requests: int = 10
     requests_per_second: int = 10
+    batch_requests_per_minute: int = 120
+    batch_requests_per_minute_app: int = 40
 
 
 class Throttle:
-    """Admits or refuses each API request of a realm; refused requests are not counted."""
+    """Admits or refuses each API request of a realm (and app)."""
 
-    def __init__(self, default: Limits) -> None:
+    def __init__(self, default: Limits, per_app: bool = True,
+                 count_refused: bool = False) -> None:
         self.default = default
+        self.per_app = per_app
+        self.count_refused = count_refused
         self._overrides: dict[str, Limits] = {}
         self._window: defaultdict[str, deque[float]] = defaultdict(deque)
         self._second: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._batches: defaultdict[str, deque[float]] = defaultdict(deque)
         self._in_flight: Counter[str] = Counter()
         self._lock = threading.Lock()
+
+    def _app_key(self, realm_id: str, client_id: str) -> str:
+        return f"{realm_id}|{client_id if self.per_app else ''}"
 
     def limits_for(self, realm_id: str) -> Limits:
         """The limits in force for a realm (its override or the default)."""
@@ -48,32 +62,42 @@ class Throttle:
                 self.default = limits
                 self._window.clear()
                 self._second.clear()
+                self._batches.clear()
             else:
                 self._overrides[realm_id] = limits
-                self._window.pop(realm_id, None)
-                self._second.pop(realm_id, None)
+                for windows in (self._window, self._second, self._batches):
+                    for key in [k for k in windows if k.split("|")[0] == realm_id]:
+                        del windows[key]
 
-    def acquire(self, realm_id: str, weight: int = 1) -> bool:
+    def acquire(self, realm_id: str, weight: int = 1, client_id: str = "",
+                batch: bool = False) -> bool:
         """Take a slot for one request (a batch weighs as many calls as it has items).
 
         The per-minute window counts the weight; the per-second window counts HTTP
         requests, so a 30-item batch is not refused outright by a 10/s limit.
         """
         now = time.monotonic()
+        app = self._app_key(realm_id, client_id)
         with self._lock:
             limits = self._overrides.get(realm_id, self.default)
             window = _pruned(self._window[realm_id], now - WINDOW_SECONDS)
-            second = _pruned(self._second[realm_id], now - SECOND_WINDOW_SECONDS)
-            if len(window) + weight > limits.requests_per_minute:
-                return False
-            if len(second) + 1 > limits.requests_per_second:
-                return False
-            if self._in_flight[realm_id] >= limits.concurrent_requests:
-                return False
-            window.extend([now] * weight)
-            second.append(now)
-            self._in_flight[realm_id] += 1
-            return True
+            second = _pruned(self._second[app], now - SECOND_WINDOW_SECONDS)
+            batches = [_pruned(self._batches[key], now - WINDOW_SECONDS)
+                       for key in (realm_id, app)] if batch else []
+            admitted = (len(window) + weight <= limits.requests_per_minute
+                        and len(second) < limits.requests_per_second
+                        and self._in_flight[app] < limits.concurrent_requests
+                        and (not batch or (len(batches[0]) < limits.batch_requests_per_minute
+                                           and len(batches[1])
+                                           < limits.batch_requests_per_minute_app)))
+            if admitted or self.count_refused:
+                window.extend([now] * weight)
+                second.append(now)
+                for batch_window in batches:
+                    batch_window.append(now)
+            if admitted:
+                self._in_flight[app] += 1
+            return admitted
 
     def add_weight(self, realm_id: str, weight: int) -> bool:
         """Count extra calls of an admitted request (batch items); False if over the limit."""
@@ -86,10 +110,10 @@ class Throttle:
             window.extend([now] * weight)
             return True
 
-    def release(self, realm_id: str) -> None:
+    def release(self, realm_id: str, client_id: str = "") -> None:
         """The admitted request finished."""
         with self._lock:
-            self._in_flight[realm_id] -= 1
+            self._in_flight[self._app_key(realm_id, client_id)] -= 1
 
     def describe(self) -> dict[str, object]:
         """Current limits for the control API."""
@@ -103,6 +127,7 @@ class Throttle:
             self._overrides.clear()
             self._window.clear()
             self._second.clear()
+            self._batches.clear()
 
 
 def _pruned(window: deque[float], horizon: float) -> deque[float]:
