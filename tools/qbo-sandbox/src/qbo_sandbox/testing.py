@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import requests
@@ -42,6 +42,7 @@ class SandboxHandle:
         return f"{self.base_url}/.well-known/openid_sandbox_configuration/"
 
 
+SUBPROCESS_OPTIONS = frozenset(f.name for f in fields(SandboxOptions)) - {"apps"}
 MESSY_OPTIONS: dict[str, Any] = {
     "tie_fraction": 0.3, "shuffle_ties": True, "void_shape": "lines_kept",
     "cdc_cut_order": "live_first", "time_zone": "pacific",
@@ -73,7 +74,10 @@ def running_sandbox(in_subprocess: bool = False, **options: Any) -> Iterator[San
     """Start a sandbox (thread by default, or a `qbo-sandbox serve` subprocess) and stop it.
 
     `options` are SandboxOptions fields, e.g. requests_per_minute=50, webhook_time_scale=0.01.
+    QBO_SANDBOX_MESSY / QBO_SANDBOX_OPTIONS in the environment (options_from_env) apply
+    underneath them, so a service suite runs against the messy sandbox without edits.
     """
+    options = {**options_from_env(), **options}
     if in_subprocess:
         with _subprocess_sandbox(**options) as handle:
             yield handle
@@ -109,6 +113,8 @@ def _subprocess_sandbox(**options: Any) -> Iterator[SandboxHandle]:
             args += ["--demo-company"] if value else []
         elif key in flags:
             args += [flags[key], str(value)]
+        elif key in SUBPROCESS_OPTIONS:
+            args += ["--option", f"{key}={json.dumps(value)}"]
         else:
             raise TypeError(f"option {key} is not supported in a subprocess")
     process = subprocess.Popen(args, env={**os.environ, "PYTHONUNBUFFERED": "1"})
