@@ -124,3 +124,14 @@ def test_amount_check_off_and_computed_tax_as_options() -> None:
     assert answer.status_code == 200
     assert invoice["TxnTaxDetail"]["TotalTax"] == 2.56  # 8.25 % of 31, half up
     assert invoice["TotalAmt"] == 53.56
+
+
+def test_a_voided_invoice_can_still_take_a_memo_edit(api: Any, control: Any) -> None:
+    invoice = api.post("invoice", {"CustomerRef": {"value": "2"},
+                                   "Line": [_sale(5, 10, 50)]}).json()["Invoice"]
+    api.post("invoice", {"Id": invoice["Id"], "SyncToken": "0"}, operation="void")
+    full = api.get(f"invoice/{invoice['Id']}").json()["Invoice"]
+    again = api.post("invoice", {**full, "PrivateNote": "Voided"})  # full update, lines back
+    assert again.status_code == 200
+    edited = control.change(api.realm_id, "Invoice", invoice["Id"], PrivateNote="reviewed")
+    assert edited["TotalAmt"] == 0 and edited["PrivateNote"] == "reviewed"

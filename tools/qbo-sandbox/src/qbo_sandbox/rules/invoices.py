@@ -20,7 +20,7 @@ from .common import (
 )
 from .invoice_lines import priced_lines, tax_detail
 from .links import detach_invoice_from_payments, paid_amount
-from .voids import voided_invoice
+from .voids import is_voided, voided_invoice
 
 COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
 
@@ -29,7 +29,7 @@ COMPUTED = ("TotalAmt", "Balance", "LinkedTxn", "HomeBalance", "HomeTotalAmt")
 def create_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
     """POST /invoice without Id: TotalAmt and Balance come from the lines."""
     invoice = {k: v for k, v in body.items() if k not in COMPUTED and k != "MetaData"}
-    _normalize(store, invoice)
+    _normalize(store, invoice, check_amounts=store.rules.line_amount_check)
     invoice["Balance"] = invoice["TotalAmt"]
     stamp_new(store, "Invoice", invoice, when)
     store.put("Invoice", invoice)
@@ -44,7 +44,10 @@ def update_invoice(store: CompanyStore, body: Entity, when: str) -> Entity:
     invoice = merged_fields(stored, body, COMPUTED)
     for kept in ("DocNumber", "TxnDate"):  # a full update must not renumber or redate
         invoice.setdefault(kept, stored[kept])
-    _normalize(store, invoice)
+    # Lines are checked when the client sends them, and never on a voided invoice (its
+    # lines keep Qty and UnitPrice with Amount 0): a memo edit must not be refused.
+    _normalize(store, invoice, check_amounts=store.rules.line_amount_check and "Line" in body
+               and not is_voided(stored))
     paid = paid_amount(store, stored)
     if paid and invoice["CustomerRef"]["value"] != stored["CustomerRef"]["value"]:
         raise business_rule("An invoice with payments applied cannot change customer")
@@ -105,10 +108,10 @@ def _token_of(store: CompanyStore, invoice_id: str) -> str:
     return stored["SyncToken"] if stored else "0"
 
 
-def _normalize(store: CompanyStore, invoice: Entity) -> None:
+def _normalize(store: CompanyStore, invoice: Entity, check_amounts: bool) -> None:
     customer = reference(store, "Customer", invoice.get("CustomerRef"), "CustomerRef")
     invoice["CustomerRef"] = {"value": customer["Id"], "name": customer["DisplayName"]}
-    priced = priced_lines(invoice.get("Line"), store.rules.line_amount_check)
+    priced = priced_lines(invoice.get("Line"), check_amounts)
     invoice["Line"] = priced.lines
     invoice["TxnTaxDetail"] = tax_detail(invoice.get("TxnTaxDetail"), priced,
                                          store.rules.compute_tax)

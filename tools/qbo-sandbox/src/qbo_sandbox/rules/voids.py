@@ -21,6 +21,12 @@ Entity = dict[str, Any]
 SHAPES = ("zeroed", "lines_kept")
 
 
+def is_voided(entity: Entity) -> bool:
+    """A voided transaction in either shape: zero total and the void note."""
+    note = str(entity.get("PrivateNote") or "")
+    return entity.get("TotalAmt") == 0 and (note == "Voided" or note.endswith(" Voided"))
+
+
 def voided_note(stored: Entity, shape: str) -> str:
     """The PrivateNote a voided transaction carries."""
     memo = str(stored.get("PrivateNote") or "").strip()
