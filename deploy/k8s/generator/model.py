@@ -35,7 +35,7 @@ class Service:
     produces: tuple[str, ...]
     worker: Worker
     secrets: tuple[str, ...] = ()  # keys of the <svc>-secrets Secret, exposed as env
-    calls_auth: bool = False  # reaches auth-svc's /internal/v1 (service credential)
+    calls: tuple[str, ...] = ()  # whose /internal/v1 it calls (with its service credential)
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,7 +79,7 @@ SERVICES: tuple[Service, ...] = (
                       consumes=(t.CONNECTION_CHANGED, t.SYNC_REQUESTED, t.QBO_ENTITY_CHANGED,
                                 t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED)),
         secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL"),
-        calls_auth=True,
+        calls=("auth-svc",),
         extra_env={"SYNC_AUTH_URL": f"http://auth-svc:{WEB_PORT}", "QBO_BASE_URL": INTUIT_API},
     ),
     Service(
@@ -90,7 +90,7 @@ SERVICES: tuple[Service, ...] = (
         # Its own key ring (same format as auth's) seals Enterprise endpoint secrets.
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY",
                  "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
-        calls_auth=True,
+        calls=("auth-svc",),
         extra_env={"WEBHOOK_AUTH_URL": f"http://auth-svc:{WEB_PORT}", **SMTP,
                    "WEBHOOK_MAIL_FROM": "ClientSynq webhooks <webhooks@clientsynq.example.com>"},
     ),
@@ -101,7 +101,7 @@ SERVICES: tuple[Service, ...] = (
                       consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS,
                                 t.COMMAND_FAILED, t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS)),
         secrets=("SERVICE_SECRET_PORTAL",),
-        calls_auth=True,
+        calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
         extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
                    "PORTAL_TRUSTED_PROXY_HOPS": "1"},  # the ingress controller
     ),

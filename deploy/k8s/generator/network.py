@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import KAFKA_CLUSTER, METRICS_PORT, PART_OF, SERVICES, WEB_PORT, Service
+from .model import KAFKA_CLUSTER, METRICS_PORT, PART_OF, SERVICES, WEB_PORT
 
 Obj = dict[str, Any]
 PUBLIC = ("auth-svc", "portal-svc", "webhook-svc")  # routed by the Ingress
@@ -72,22 +72,23 @@ def baseline() -> list[Obj]:
          "ports": _ports(WEB_PORT)}]) for name in PUBLIC]
 
 
-def service_paths(svc: Service) -> list[Obj]:
+def internal_apis() -> list[Obj]:
+    """A service's /internal/v1 answers only the services that call it (each also holds a
+    service credential); the Ingress never routes /internal/."""
     out = []
-    if svc.calls_auth:
-        out.append(_policy(f"{svc.distribution}-to-auth-internal",
-                           {"app.kubernetes.io/name": svc.distribution},
-                           egress=[{"to": [_pods(_web("auth-svc"))], "ports": _ports(WEB_PORT)}]))
+    for target in sorted({name for svc in SERVICES for name in svc.calls}):
+        callers = sorted(svc.distribution for svc in SERVICES if target in svc.calls)
+        out.append(_policy(f"{target}-internal-from-callers", _web(target), ingress=[{
+            "from": [{"podSelector": {"matchExpressions": [{
+                "key": "app.kubernetes.io/name", "operator": "In", "values": callers}]}}],
+            "ports": _ports(WEB_PORT)}]))
+    for svc in SERVICES:
+        if svc.calls:
+            out.append(_policy(f"{svc.distribution}-to-internal-apis",
+                               {"app.kubernetes.io/name": svc.distribution},
+                               egress=[{"to": [_pods(_web(t))], "ports": _ports(WEB_PORT)}
+                                       for t in svc.calls]))
     return out
-
-
-def auth_internal() -> Obj:
-    """auth-svc's /internal/v1 answers only the services holding a service credential."""
-    callers = [svc.distribution for svc in SERVICES if svc.calls_auth]
-    return _policy("auth-internal-from-services", _web("auth-svc"), ingress=[{
-        "from": [{"podSelector": {"matchExpressions": [{
-            "key": "app.kubernetes.io/name", "operator": "In", "values": callers}]}}],
-        "ports": _ports(WEB_PORT)}])
 
 
 def outbound() -> list[Obj]:
@@ -122,7 +123,4 @@ def data_plane() -> list[Obj]:
 
 
 def policies() -> list[Obj]:
-    out = [*baseline(), auth_internal(), *outbound(), *data_plane()]
-    for svc in SERVICES:
-        out += service_paths(svc)
-    return out
+    return [*baseline(), *internal_apis(), *outbound(), *data_plane()]
