@@ -96,7 +96,9 @@ class Sandbox:
             self.saver.start()
 
     def stop(self) -> None:
-        """Stop background delivery and saving (joins their threads; saves a last time)."""
+        """Stop background delivery and saving (joins their threads; saves a last time);
+        requests held by a hang fault are let go."""
+        self.faults.clear()
         self.webhooks.stop()
         if self.saver is not None:
             self.saver.stop()
