@@ -9,13 +9,13 @@ export PYTHONPATH := $(CURDIR)/deploy/local
 PACKAGES := libs/common $(patsubst %/pyproject.toml,%,$(wildcard tools/*/pyproject.toml services/*/pyproject.toml))
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e demo dev-env clean help
+.PHONY: setup run test lint fmt infra-up infra-down infra-status bench e2e demo dev-env clean help deploy-check
 
 help:
 	@echo "make run    - start Kafka, FerretDB, the QBO sandbox and every service"
 	@echo "make test   - run every test on real infrastructure"
 	@echo "make demo   - (with make run running) sign up and connect the sandbox's demo company"
-	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e dev-env clean"
+	@echo "other: setup lint fmt infra-up infra-down infra-status bench e2e deploy-check dev-env clean"
 
 setup: $(STAMP)
 	@$(PY) -m localinfra install
@@ -39,6 +39,10 @@ test: setup
 
 e2e: setup
 	@$(PY) -m pytest tests/e2e
+
+# The offline deployment validation alone (images, compose, Kubernetes, monitoring).
+deploy-check: setup
+	@$(PY) -m pytest tests/deploy -q -m 'not integration'
 
 MYPY_PACKAGES := clientsynq.common clientsynq.auth clientsynq.sync clientsynq.webhooks \
 	clientsynq.portal qbo_sandbox mail_sink
