@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import k8s_schema
@@ -58,3 +59,9 @@ def test_a_broken_resource_of_each_kind_is_caught(rendered: Rendered, kind: str)
 def test_a_kind_without_any_schema_is_an_error() -> None:
     doc = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}
     assert k8s_schema.problems(doc) == ["Widget/w: no schema for example.com/v1 Widget"]
+
+
+def test_kafka_version_is_one_strimzi_supports(rendered: Rendered) -> None:
+    supported = json.loads((k8s_schema.CRDS.parent / "strimzi-kafka-versions.json").read_text())
+    kafka = next(d for d in rendered["prod"] if d["kind"] == "Kafka")
+    assert kafka["spec"]["kafka"]["version"] in supported["supported"]
