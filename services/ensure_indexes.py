@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
 from typing import Any
 
 # service → (settings class, build function, index function taking what build returns);
@@ -26,9 +25,10 @@ SERVICES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def resolve(path: str) -> Callable[..., Any]:
+def resolve(path: str) -> Any:
+    """A Settings class or a function, by `module:name`."""
     module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 def platform_db(settings: Any) -> Any:

@@ -28,7 +28,7 @@ ANCHOR = "        location / {\n"
 
 
 def compose_config() -> str:
-    text = render(VALUES)
+    text: str = render(VALUES)
     if ANCHOR not in text:
         raise SystemExit("deploy/gateway/nginx.conf has no `location / {` to add routes before")
     extra = ["        # docker-compose only: the QuickBooks sandbox, and the container's health.",

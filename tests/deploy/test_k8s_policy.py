@@ -26,11 +26,13 @@ def _first(docs: Docs, kind: str, component: str | None = None) -> dict[str, Any
 
 
 def _container(docs: Docs) -> dict[str, Any]:
-    return _first(docs, "Deployment", "web")["spec"]["template"]["spec"]["containers"][0]
+    container: dict[str, Any] = _pod(docs, "web")["containers"][0]
+    return container
 
 
-def _pod(docs: Docs) -> dict[str, Any]:
-    return _first(docs, "Deployment", "worker")["spec"]["template"]["spec"]
+def _pod(docs: Docs, component: str = "worker") -> dict[str, Any]:
+    pod: dict[str, Any] = _first(docs, "Deployment", component)["spec"]["template"]["spec"]
+    return pod
 
 
 def _drop_pdbs(docs: Docs) -> None:
