@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -190,8 +190,9 @@ class FakeDeliveryStore:
     def due(self, endpoint_id: str, now: datetime, limit: int) -> list[Delivery]:
         return [d for d in self._due(now) if d.endpoint_id == endpoint_id][:limit]
 
-    def endpoints_due(self, now: datetime, limit: int) -> list[str]:
-        return sorted({d.endpoint_id for d in self._due(now)})[:limit]
+    def all_due(self, now: datetime, limit: int,
+                skip_endpoints: Collection[str] = ()) -> list[Delivery]:
+        return [d for d in self._due(now) if d.endpoint_id not in skip_endpoints][:limit]
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         due = self._due(now)

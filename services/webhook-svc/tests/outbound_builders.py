@@ -53,7 +53,7 @@ def a_delivery(deps: Outbound, endpoint: Endpoint, payload: str = '{"type":"x"}'
 
 
 def a_dispatcher(deps: Outbound, leases: FakeLeases | None = None) -> Dispatcher:
-    return Dispatcher(deps, leases or FakeLeases())
+    return Dispatcher(deps, leases or FakeLeases(), endpoint_cache_seconds=0)
 
 
 def run_due(dispatcher: Dispatcher) -> int:

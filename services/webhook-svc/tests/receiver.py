@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +17,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     verified: bool
+    at: float = 0.0  # time.time() when it arrived (benchmarks)
 
     @property
     def message_id(self) -> str:
@@ -42,6 +44,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real receivers answer
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.record(dict(self.headers.items()), body)
@@ -76,7 +80,8 @@ class Receiver:
     def record(self, headers: dict[str, str], body: bytes) -> None:
         lowered = {k.lower(): v for k, v in headers.items()}
         with self._lock:
-            self.received.append(Received(lowered, body, self.verifies(lowered, body)))
+            self.received.append(Received(lowered, body, self.verifies(lowered, body),
+                                          time.time()))
 
     def verifies(self, headers: dict[str, str], body: bytes) -> bool:
         for secret in self.secrets:

@@ -92,7 +92,8 @@ def test_deliveries_are_added_once_and_due_in_order(stores):
     assert [d.id for d in deliveries.due(endpoint.id, T0, 10)] == ["d1"]
     assert [d.id for d in deliveries.due(endpoint.id, T0 + timedelta(seconds=9), 10)] == [
         "d1", "d2"]
-    assert deliveries.endpoints_due(T0, 10) == [endpoint.id]
+    assert [d.id for d in deliveries.all_due(T0 + timedelta(seconds=9), 1)] == ["d1"]
+    assert deliveries.all_due(T0 + timedelta(seconds=9), 5, skip_endpoints={endpoint.id}) == []
     assert deliveries.queue_stats(T0 + timedelta(seconds=9)) == (2, T0)
 
 

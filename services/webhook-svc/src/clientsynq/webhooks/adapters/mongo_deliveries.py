@@ -2,7 +2,7 @@
 harmless), then updated only by the replica holding the endpoint's lease."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,10 +68,13 @@ class MongoDeliveryStore:
                                      sort=[("next_attempt_at", ASCENDING)], limit=limit)
         return [_delivery(doc) for doc in docs]
 
-    def endpoints_due(self, now: datetime, limit: int) -> Sequence[str]:
-        ids = self._collection.distinct("endpoint_id", {"status": PENDING,
-                                                        "next_attempt_at": {"$lte": now}})
-        return sorted(str(i) for i in ids)[:limit]
+    def all_due(self, now: datetime, limit: int,
+                skip_endpoints: Collection[str] = ()) -> Sequence[Delivery]:
+        query: dict[str, Any] = {"status": PENDING, "next_attempt_at": {"$lte": now}}
+        if skip_endpoints:
+            query["endpoint_id"] = {"$nin": sorted(skip_endpoints)}
+        docs = self._collection.find(query, sort=[("next_attempt_at", ASCENDING)], limit=limit)
+        return [_delivery(doc) for doc in docs]
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         due = {"status": PENDING, "next_attempt_at": {"$lte": now}}

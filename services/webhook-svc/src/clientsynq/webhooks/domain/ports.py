@@ -6,7 +6,7 @@ adapter does.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -93,8 +93,10 @@ class DeliveryStore(Protocol):
     def due(self, endpoint_id: str, now: datetime, limit: int) -> Sequence[Delivery]:
         """Pending deliveries whose time has come, oldest first."""
 
-    def endpoints_due(self, now: datetime, limit: int) -> Sequence[str]:
-        """Endpoint ids with at least one due delivery."""
+    def all_due(self, now: datetime, limit: int,
+                skip_endpoints: Collection[str] = ()) -> Sequence[Delivery]:
+        """Due deliveries, oldest first, of every endpoint but the skipped ones (busy, paused,
+        leased elsewhere): one query per dispatch round."""
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         """(deliveries due now, the oldest due time)."""

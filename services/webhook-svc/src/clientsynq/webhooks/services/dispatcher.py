@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ QUEUE_DEPTH = gauge("clientsynq_webhook_queue_depth", "Deliveries due now")
 OLDEST_DUE = gauge("clientsynq_webhook_oldest_due_seconds", "Age of the oldest due delivery")
 DISABLED_ENDPOINTS = gauge("clientsynq_webhook_disabled_endpoints", "Endpoints disabled now")
 STATS_EVERY_ROUNDS = 100
+ENDPOINT_CACHE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,8 @@ class Finished:
 
 
 class Dispatcher:
-    def __init__(self, deps: Outbound, leases: EndpointLeases) -> None:
+    def __init__(self, deps: Outbound, leases: EndpointLeases,
+                 endpoint_cache_seconds: float = ENDPOINT_CACHE_SECONDS) -> None:
         self._deps = deps
         self._leases = leases
         self._settings = deps.settings
@@ -52,6 +55,10 @@ class Dispatcher:
         self._in_flight: set[str] = set()
         self._per_endpoint: dict[str, int] = {}
         self._endpoints: dict[str, Endpoint] = {}
+        self._loaded_at: dict[str, float] = {}
+        self._set_aside: dict[str, float] = {}
+        self._cache_seconds = endpoint_cache_seconds
+        self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
         self._rounds = 0
 
     def run(self, stop: threading.Event) -> None:
@@ -73,10 +80,15 @@ class Dispatcher:
     def round(self) -> int:
         """Submit what is due now; returns how many deliveries were handed to threads."""
         self._drain()
-        now = self._deps.clock()
-        submitted = 0
-        for endpoint_id in self._deps.deliveries.endpoints_due(now, limit=1000):
-            submitted += self._submit_for(endpoint_id)
+        now_mono = time.monotonic()
+        due = self._deps.deliveries.all_due(self._deps.clock(), self._settings.workers * 4,
+                                            skip_endpoints=self._skipped(now_mono))
+        by_endpoint: dict[str, list[Delivery]] = {}
+        for delivery in due:
+            if delivery.id not in self._in_flight:
+                by_endpoint.setdefault(delivery.endpoint_id, []).append(delivery)
+        submitted = sum(self._submit_for(endpoint_id, deliveries, now_mono)
+                        for endpoint_id, deliveries in by_endpoint.items())
         self._rounds += 1
         if self._rounds % STATS_EVERY_ROUNDS == 1:
             self.record_stats()
@@ -93,25 +105,46 @@ class Dispatcher:
         OLDEST_DUE.set((now - oldest).total_seconds() if oldest is not None else 0)
         DISABLED_ENDPOINTS.set(self._deps.endpoints.count_disabled())
 
-    def _submit_for(self, endpoint_id: str) -> int:
+    def _skipped(self, now_mono: float) -> set[str]:
+        """Endpoints whose due deliveries must not fill this round's read: at their cap,
+        leased by another replica, or paused/disabled (looked at again after a while)."""
+        cap = self._settings.per_endpoint_in_flight
+        busy = {e for e, n in self._per_endpoint.items() if n >= cap}
+        self._set_aside = {e: until for e, until in self._set_aside.items() if until > now_mono}
+        return busy | set(self._set_aside)
+
+    def _submit_for(self, endpoint_id: str, due: list[Delivery], now_mono: float) -> int:
         room = self._settings.per_endpoint_in_flight - self._per_endpoint.get(endpoint_id, 0)
-        if room <= 0 or not self._leases.hold(endpoint_id):
+        if room <= 0:
             return 0
-        endpoint = self._deps.endpoints.get_any(endpoint_id)
+        if not self._leases.hold(endpoint_id):
+            self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
+            return 0
+        endpoint = self._endpoint(endpoint_id, now_mono)
         if endpoint is None:
             self._cancel(endpoint_id)
             return 0
-        self._endpoints[endpoint_id] = endpoint
-        if not endpoint.accepts_deliveries:
-            return 0  # paused or disabled: kept pending until resumed
-        busy = self._per_endpoint.get(endpoint_id, 0)
-        due = self._deps.deliveries.due(endpoint_id, self._deps.clock(), limit=room + busy)
-        fresh = [d for d in due if d.id not in self._in_flight][:room]
+        if not endpoint.accepts_deliveries:  # paused or disabled: kept pending until resumed
+            self._set_aside[endpoint_id] = now_mono + self._cache_seconds
+            return 0
+        fresh = due[:room]
         for delivery in fresh:
             self._in_flight.add(delivery.id)
             self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 0) + 1
             self._pool.submit(self._attempt, endpoint, delivery)
         return len(fresh)
+
+    def _endpoint(self, endpoint_id: str, now_mono: float) -> Endpoint | None:
+        """Read at most once a second per endpoint: a pause or an edit applies within it."""
+        cached = self._endpoints.get(endpoint_id)
+        fresh = now_mono - self._loaded_at.get(endpoint_id, -1e9) < self._cache_seconds
+        if cached is not None and fresh:
+            return cached
+        endpoint = self._deps.endpoints.get_any(endpoint_id)
+        if endpoint is not None:
+            self._endpoints[endpoint_id] = endpoint
+            self._loaded_at[endpoint_id] = now_mono
+        return endpoint
 
     def _attempt(self, endpoint: Endpoint, delivery: Delivery) -> None:
         done: Delivery | None = None
@@ -148,6 +181,7 @@ class Dispatcher:
 
     def _cancel(self, endpoint_id: str) -> None:
         """The endpoint was deleted: its pending deliveries will never go out."""
+        self._endpoints.pop(endpoint_id, None)
         for delivery in self._deps.deliveries.due(endpoint_id, self._deps.clock(), 500):
             self._deps.deliveries.record(dataclasses.replace(delivery, status=CANCELLED,
                                                              next_attempt_at=None))
