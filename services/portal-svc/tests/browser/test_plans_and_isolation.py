@@ -1,5 +1,6 @@
-"""A Basic business and its client see no write action and their direct POSTs are refused;
-another business's or another customer's invoice URL answers 404, as an unknown one does."""
+"""A Pro business creates an invoice in QuickBooks from a form; a Basic business and its
+client see no write action and their direct POSTs are refused; another business's or
+another customer's invoice URL answers 404, as an unknown one does."""
 from __future__ import annotations
 
 import pytest
@@ -37,6 +38,7 @@ def test_basic_is_read_only_and_strangers_get_not_found(stack, browser, checker)
     small = stack.control.create_company(customers=4, invoices=10, payments=2, seed=32,
                                          name="Small Basic Cafe")
     pro_context, pro_page, pro_reader = connected_business(stack, browser, big, "pro")
+    create_an_invoice(pro_page, pro_reader, checker)
     basic_context, basic_page, basic_reader = connected_business(stack, browser, small, "basic")
     checker.check(basic_page, "quickbooks-connected-basic")
 
@@ -66,5 +68,31 @@ def test_basic_is_read_only_and_strangers_get_not_found(stack, browser, checker)
     assert portal.goto(f"/portal/invoices/{others[0]}").status == 404
     assert pro_page.goto(f"/invoices/{strangers[0]}").status == 200
     assert len(basic_reader.payments_of(customer["Id"])) == before
+    basic_page.goto("/invoices")
+    expect(basic_page.get_by_role("link", name="Create invoice")).to_have_count(0)
+    refused = basic_page.request.post("/invoices/new", headers={"Origin": stack.gateway_url},
+                                      form={"customer_id": customer["Id"], "description": "x",
+                                            "quantity": "1", "unit_price": "5"})
+    assert refused.status == 403
     for context in (client_context, basic_context, pro_context):
         context.close()
+
+
+def create_an_invoice(page, reader, checker) -> None:
+    """Pending until QuickBooks confirms, then the real invoice with its number and lines."""
+    customer = reader.active_customers()[0]
+    page.goto("/invoices")
+    page.get_by_role("link", name="Create invoice").click()
+    checker.check(page, "invoice-new")
+    page.get_by_label("Customer", exact=True).select_option(customer["Id"])
+    page.get_by_label("Description 1").fill("Emergency call-out")
+    page.locator("#quantity-0").fill("2")
+    page.locator("#unit_price-0").fill("87.50")
+    page.get_by_role("button", name="Create invoice").click()
+    expect(page.locator("#invoice-pending, #invoice-created")).to_be_visible()
+    expect(page.locator("#invoice-created")).to_be_visible(timeout=60_000)
+    checker.check(page, "invoice-created")
+    page.locator("#created-invoice-link").click()
+    expect(page.get_by_text("Emergency call-out")).to_be_visible(timeout=30_000)
+    created = [i for i in reader.invoices_of(customer["Id"]) if float(i["TotalAmt"]) == 175.0]
+    assert created, "the sandbox holds no invoice of 175.00 for that customer"

@@ -49,7 +49,14 @@ def _invoice_fingerprint(who: Principal, invoice_id: str) -> str:
     return repr((detail, command))
 
 
+def _command_fingerprint(who: Principal, command_id: str) -> str:
+    if who.is_client:
+        raise NotFound("No such stream.")
+    return repr(queries.get_command(deps().read, who.tenant_id, command_id))
+
+
 FINGERPRINTS: dict[str, Callable[[Principal, str], str]] = {
+    "command": _command_fingerprint,
     "sync": _sync_fingerprint,
     "invoice": _invoice_fingerprint,
 }

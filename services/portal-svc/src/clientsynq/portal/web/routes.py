@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clientsynq.portal.web import account, business, client_portal, live, settings_qbo
+from clientsynq.portal.web import (
+    account,
+    business,
+    client_portal,
+    live,
+    new_invoice,
+    settings_qbo,
+)
 from clientsynq.portal.web.formatting import install_filters
 from flask import Blueprint, Flask
 
@@ -14,6 +21,6 @@ def register(app: Flask) -> None:
     assets = Blueprint("web_assets", __name__, static_folder=str(PACKAGE / "static"),
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
-    for module in (account, settings_qbo, business, client_portal, live):
+    for module in (account, settings_qbo, new_invoice, business, client_portal, live):
         app.register_blueprint(module.bp)
     install_filters(app)
