@@ -9,12 +9,12 @@ function `localinfra.gateway.running_gateway` does the same for scripts and benc
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 
 def free_port() -> int:
@@ -25,14 +25,13 @@ def free_port() -> int:
 
 def wait_listening(port: int, timeout: float = 15) -> None:
     """Bounded wait for nginx to accept connections."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def listening() -> bool:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
+            return True
         except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"the gateway did not listen on {port} within {timeout}s")
+            return False
+    wait_until(listening, timeout, f"the gateway to listen on {port}")
 
 
 @pytest.fixture

@@ -1,15 +1,16 @@
 """portal-svc over real infrastructure: settings for a test, the projection worker in a
-thread, and a bounded wait (never a fixed sleep)."""
+thread, and the shared bounded wait (tests/support/waiting.py)."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 from clientsynq.portal.bootstrap import build_worker
 from clientsynq.portal.config import Settings
 from clientsynq.portal.worker import Worker
+from waiting import wait_until
+
+__all__ = ["ThreadWorker", "portal_env", "wait_until"]
 
 
 def portal_env(infra: Any, topic_prefix: str, database: str, **overrides: str) -> dict[str, str]:
@@ -36,14 +37,3 @@ class ThreadWorker:
     def __exit__(self, *exc: object) -> None:
         self.worker.stop()
         self.thread.join(timeout=60)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60,
-               what: str = "condition") -> None:
-    """Bounded wait for another process or thread."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
