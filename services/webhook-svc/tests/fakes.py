@@ -144,9 +144,8 @@ class FakeEndpointStore:
         del self.endpoints[endpoint_id]
         return True
 
-    def subscribed(self, tenant_id: str, event_type: str) -> list[Endpoint]:
-        return [e for e in self.list(tenant_id)
-                if event_type in e.event_types and not e.is_disabled]
+    def subscribed_ids(self, tenant_id: str, event_type: str) -> list[str]:
+        return sorted(e.id for e in self.list(tenant_id) if event_type in e.event_types)
 
     def save_health(self, health: EndpointHealth) -> None:
         self.health[health.endpoint_id] = health

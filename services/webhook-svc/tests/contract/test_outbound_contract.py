@@ -65,7 +65,7 @@ def test_save_keeps_health_which_only_the_worker_writes(stores):
     endpoints.save(dataclasses.replace(endpoint, description="new"))
     found = endpoints.get("t1", endpoint.id)
     assert found.description == "new" and found.state == "disabled"
-    assert endpoints.subscribed("t1", "invoice.updated") == []
+    assert endpoints.subscribed_ids("t1", "invoice.updated") == [endpoint.id]  # queued
     assert endpoints.count_disabled() == 1
     endpoints.save(dataclasses.replace(found, resumed_at=T0 + timedelta(seconds=1)))
     assert endpoints.get("t1", endpoint.id).state == "active"
@@ -76,8 +76,8 @@ def test_subscribed_filters_by_tenant_and_type_and_delete_by_tenant(stores):
     mine, other = an_endpoint(), an_endpoint("t2")
     endpoints.add(mine)
     endpoints.add(other)
-    assert [e.id for e in endpoints.subscribed("t1", "invoice.updated")] == [mine.id]
-    assert endpoints.subscribed("t1", "payment.recorded") == []
+    assert endpoints.subscribed_ids("t1", "invoice.updated") == [mine.id]
+    assert endpoints.subscribed_ids("t1", "payment.recorded") == []
     assert endpoints.delete("t2", mine.id) is False
     assert endpoints.delete("t1", mine.id) is True and endpoints.get("t1", mine.id) is None
 

@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from clientsynq.common.auth import JwksCache, TokenVerifier
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.lease import lease_indexes
+from clientsynq.common.mail import SmtpMailer
 from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.webhooks.adapters.api_keys import AuthApiKeyVerifier
 from clientsynq.webhooks.adapters.http_sender import HttpSender
 from clientsynq.webhooks.adapters.leases import MongoEndpointLeases
-from clientsynq.webhooks.adapters.mailer import SmtpMailer
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
 from clientsynq.webhooks.adapters.mongo_endpoints import MongoEndpointStore, endpoint_indexes
 from clientsynq.webhooks.adapters.mongo_inbox import (

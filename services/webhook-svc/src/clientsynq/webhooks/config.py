@@ -8,22 +8,13 @@ from datetime import datetime
 
 from clientsynq.common.config import CommonSettings, EnvReader
 from clientsynq.common.crypto import KeyRing, KeyRingError
+from clientsynq.common.mail import SmtpSettings
 from clientsynq.webhooks.domain.intuit_signature import VerifierTokens
 
 DAY = 86400.0
 # Standard Webhooks' published schedule (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
 # 10 h): about 28 hours of trying before a message is given up.
 RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    host: str
-    port: int
-    sender: str
-    starttls: bool = False
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,8 @@ class Settings:
     secret_keys_spec: str = field(repr=False)
     secret_active_key: str
     delivery: DeliverySettings = DeliverySettings()
-    mail: MailSettings = MailSettings("127.0.0.1", 1025, "webhooks@clientsynq.dev")
+    mail: SmtpSettings = field(
+        default_factory=lambda: SmtpSettings("127.0.0.1", 1025, "webhooks@clientsynq.dev"))
     metrics_port: int = 9103
     sweep_seconds: float = 30.0
 
@@ -133,8 +125,8 @@ def _delivery(reader: EnvReader) -> DeliverySettings:
     )
 
 
-def _mail(reader: EnvReader, shared: EnvReader) -> MailSettings:
-    return MailSettings(
+def _mail(reader: EnvReader, shared: EnvReader) -> SmtpSettings:
+    return SmtpSettings(
         host=shared.optional("SMTP_HOST", "127.0.0.1") or "",
         port=shared.integer("SMTP_PORT", 1025, min=1, max=65535),
         sender=reader.optional("MAIL_FROM", "webhooks@clientsynq.dev") or "",

@@ -54,10 +54,10 @@ class MongoEndpointStore:
         result = self._endpoints.delete_one({"_id": endpoint_id, "tenant_id": tenant_id})
         return result.deleted_count == 1
 
-    def subscribed(self, tenant_id: str, event_type: str) -> Sequence[Endpoint]:
-        docs = self._endpoints.find({"tenant_id": tenant_id, "event_types": event_type})
-        found = [self._endpoint(doc) for doc in docs]
-        return [e for e in found if not e.is_disabled]
+    def subscribed_ids(self, tenant_id: str, event_type: str) -> Sequence[str]:
+        docs = self._endpoints.find({"tenant_id": tenant_id, "event_types": event_type},
+                                    projection={"_id": 1})
+        return sorted(str(doc["_id"]) for doc in docs)
 
     def save_health(self, health: EndpointHealth) -> None:
         self._health.update_one(

@@ -65,8 +65,9 @@ class EndpointStore(Protocol):
 
     def delete(self, tenant_id: str, endpoint_id: str) -> bool: ...
 
-    def subscribed(self, tenant_id: str, event_type: str) -> Sequence[Endpoint]:
-        """Endpoints of the business that take this event type (paused ones queue it)."""
+    def subscribed_ids(self, tenant_id: str, event_type: str) -> Sequence[str]:
+        """Endpoints of the business that take this event type. Paused and disabled ones
+        included: their deliveries wait for the resume. Ids only: this runs per event."""
 
     def save_health(self, health: EndpointHealth) -> None:
         """Only the worker holding the endpoint's lease calls this."""

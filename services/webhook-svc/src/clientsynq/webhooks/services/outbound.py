@@ -53,17 +53,17 @@ def fan_out(deps: Outbound, event: Event) -> int:
     event and endpoint, so consuming the event again after a crash adds nothing."""
     if event.type not in PUBLIC_SPECS:
         return 0
-    endpoints = deps.endpoints.subscribed(event.tenant_id, event.type)
-    if not endpoints:
+    endpoint_ids = deps.endpoints.subscribed_ids(event.tenant_id, event.type)
+    if not endpoint_ids:
         return 0
     payload = public_payload(event.type, event.data, event.time)
     now = deps.clock()
     return deps.deliveries.add_many([
-        Delivery(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}/{e.id}").hex,
-                 tenant_id=event.tenant_id, endpoint_id=e.id,
+        Delivery(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}/{endpoint_id}").hex,
+                 tenant_id=event.tenant_id, endpoint_id=endpoint_id,
                  message_id=message_id_for(event.id), event_type=event.type,
                  payload=payload, created_at=now, next_attempt_at=now)
-        for e in endpoints])
+        for endpoint_id in endpoint_ids])
 
 
 def attempt_delivery(deps: Outbound, endpoint: Endpoint, delivery: Delivery) -> Delivery:

@@ -1,23 +1,32 @@
-"""Plain SMTP: in development the local mail sink, in production the relay."""
+"""Plain SMTP for every service: in development the local mail sink, in production a relay.
+
+Settings come from each service's `config.py` (the shared `SMTP_*` names); sending raises
+`OSError` or `smtplib.SMTPException`, and the caller decides whether that is worth a retry.
+"""
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from clientsynq.webhooks.config import MailSettings
 
-log = logging.getLogger(__name__)
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    sender: str
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 class SmtpMailer:
-    def __init__(self, settings: MailSettings, timeout_seconds: float = 10) -> None:
+    def __init__(self, settings: SmtpSettings, timeout_seconds: float = 10) -> None:
         self._settings = settings
         self._timeout = timeout_seconds
 
     def send(self, to: str, subject: str, body: str) -> None:
-        """Raises OSError/SMTPException: the caller decides whether to try again."""
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self._settings.sender, to, subject
         message.set_content(body)
