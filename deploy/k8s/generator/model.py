@@ -65,7 +65,6 @@ SERVICES: tuple[Service, ...] = (
             "AUTH_PUBLIC_URL": PUBLIC_URL, "PORTAL_PUBLIC_URL": PUBLIC_URL,
             "QBO_BASE_URL": INTUIT_API, "QBO_DISCOVERY_URL": INTUIT_DISCOVERY,
             "AUTH_SIGNING_KEYS_DIR": "/var/run/secrets/clientsynq/signing-keys",
-            "AUTH_SIGNING_ACTIVE_KID": "set-by-overlay",
             "AUTH_GENERATE_SIGNING_KEY": "false", "AUTH_COOKIE_SECURE": "true",
             "AUTH_TRUSTED_PROXY_HOPS": "1",  # the ingress controller
             **SMTP, "MAIL_FROM": "ClientSynq <no-reply@clientsynq.example.com>",
