@@ -157,6 +157,26 @@ def request_incremental_sync(kafka_conn: Any, tenant: Any, entities: list[str],
         "mode": "incremental", "requested_by": requested_by})
 
 
+def notify_change(kafka_conn: Any, tenant: Any, entity: str, entity_id: str, operation: str,
+                  deleted_id: str | None = None) -> dict[str, Any]:
+    """Intuit's webhook, as webhook-svc turns it into `qbo.entity.changed`."""
+    from datetime import UTC, datetime
+
+    return publish(kafka_conn, "qbo.entity.changed", tenant, {
+        "entity": entity, "entity_id": entity_id, "operation": operation,
+        "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
+        "deleted_id": deleted_id})
+
+
+def invoice_command(customer_id: str, description: str = "Spring clean-up",
+                    amount: str = "240.50", **line: Any) -> dict[str, Any]:
+    """`invoice.create.requested` as portal-svc sends it: one line, a fresh command id."""
+    return {"command_id": str(uuid.uuid4()), "customer_id": customer_id, "txn_date": None,
+            "due_date": None, "terms_id": None, "email": None, "requested_by": "user-1",
+            "lines": [{"description": description, "amount": amount, "item_id": None,
+                       "quantity": None, "unit_price": None, **line}]}
+
+
 def completed_runs(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e["data"] for e in events if e["type"] == "sync.completed"]
 

@@ -14,6 +14,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
+    invoice_command,
     publish,
     sync_env,
 )
@@ -24,10 +25,7 @@ TOPICS = ("invoice.updated", "payment.recorded", "customer.updated", "command.fa
 
 
 def _invoice_command(customer_id: str) -> dict:
-    return {"command_id": str(uuid.uuid4()), "customer_id": customer_id, "txn_date": None,
-            "due_date": None, "terms_id": None, "email": None, "requested_by": "user-1",
-            "lines": [{"description": "Gutter repair", "amount": "80.00", "item_id": None,
-                       "quantity": None, "unit_price": None}]}
+    return invoice_command(customer_id, "Gutter repair", "80.00")
 
 
 def _settled(reader: KafkaReader, command_id: str) -> bool:

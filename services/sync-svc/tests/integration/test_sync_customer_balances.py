@@ -3,16 +3,13 @@ without touching the customer's LastUpdatedTime (so CDC and Customer webhooks mi
 a run or a webhook that changes transactions re-reads their customers."""
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from sync_harness import (
     KafkaReader,
     ThreadWorker,
     company_rows,
     completed_runs,
-    publish,
+    notify_change,
     request_incremental_sync,
     sync_env,
 )
@@ -91,10 +88,7 @@ def test_a_webhook_for_a_payment_also_publishes_its_customers_balance(synced, ka
                                         {"TxnId": invoice["Id"], "TxnType": "Invoice"}]}])
     mark = len(reader.of("customer.updated"))
 
-    publish(kafka_conn, "qbo.entity.changed", tenant, {
-        "entity": "Payment", "entity_id": str(payment["Id"]), "operation": "create",
-        "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
-        "deleted_id": None})
+    notify_change(kafka_conn, tenant, "Payment", str(payment["Id"]), "create")
 
     expected = f"{_balance_in_qbo(tenant, customer_id):.2f}"
     reader.until(lambda evs: _published_balance(reader, customer_id, mark) == expected,

@@ -2,16 +2,13 @@
 invoices it paid (from the last snapshot sync-svc published), so they can reverse it."""
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from sync_harness import (
     KafkaReader,
     ThreadWorker,
     company_rows,
     completed_runs,
-    publish,
+    notify_change,
     request_incremental_sync,
     sync_env,
 )
@@ -42,10 +39,7 @@ def test_deleted_payments_keep_their_customer_and_invoices_by_cdc_and_by_webhook
         reader.until(lambda evs: _stub(reader, by_cdc["Id"]) is not None, timeout=90)
 
         tenant.control.change(tenant.realm_id, "Payment", by_webhook["Id"], "delete")
-        publish(kafka_conn, "qbo.entity.changed", tenant, {
-            "entity": "Payment", "entity_id": by_webhook["Id"], "operation": "delete",
-            "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
-            "deleted_id": None})
+        notify_change(kafka_conn, tenant, "Payment", by_webhook["Id"], "delete")
         reader.until(lambda evs: _stub(reader, by_webhook["Id"]) is not None, timeout=60)
 
     for payment in (by_cdc, by_webhook):

@@ -2,9 +2,6 @@
 incremental run sends it as deleted, and its invoices now belong to the survivor."""
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from sync_harness import (
     TOPICS,
@@ -12,7 +9,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
-    publish,
+    notify_change,
     request_incremental_sync,
     sync_env,
 )
@@ -52,10 +49,7 @@ def test_a_merge_webhook_sends_the_merged_away_customer_as_deleted_at_once(
         reader.until(lambda evs: bool(completed_runs(evs)), timeout=90)
         source, target = [c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]][:2]
         tenant.control.merge(tenant.realm_id, "Customer", source, into=target)
-        publish(kafka_conn, "qbo.entity.changed", tenant, {
-            "entity": "Customer", "entity_id": target, "operation": "merge",
-            "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
-            "deleted_id": source})
+        notify_change(kafka_conn, tenant, "Customer", target, "merge", deleted_id=source)
 
         def gone(events):
             return any(e["type"] == "customer.updated" and e["data"]["customer"]["id"] == source

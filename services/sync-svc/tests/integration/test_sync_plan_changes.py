@@ -4,8 +4,6 @@ loses its sync controls (a pause no longer holds its syncs back); an upgrade res
 """
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from clientsynq.sync.app import create_app
 from clientsynq.sync.bootstrap import build
@@ -15,6 +13,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
+    invoice_command,
     publish,
     request_incremental_sync,
     sync_env,
@@ -27,10 +26,7 @@ TOPICS = ("invoice.updated", "command.failed", "command.succeeded", "sync.comple
 
 
 def _command(customer_id: str) -> dict:
-    return {"command_id": str(uuid.uuid4()), "customer_id": customer_id, "txn_date": None,
-            "due_date": None, "terms_id": None, "email": None, "requested_by": "user-1",
-            "lines": [{"description": "Window cleaning", "amount": "45.00", "item_id": None,
-                       "quantity": None, "unit_price": None}]}
+    return invoice_command(customer_id, "Window cleaning", "45.00")
 
 
 def _outcome(reader, command_id):

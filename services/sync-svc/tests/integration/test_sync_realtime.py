@@ -2,9 +2,6 @@
 event; an incremental (CDC) run picks up a deletion."""
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 from sync_harness import (
     TOPICS,
@@ -12,7 +9,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
-    publish,
+    notify_change,
     request_incremental_sync,
     sync_env,
 )
@@ -34,10 +31,7 @@ def test_a_webhook_change_arrives_as_one_event(
         tenant.control.change(tenant.realm_id, "Invoice", invoice["Id"], "update",
                               DueDate="2031-01-31")
         before = len(reader.of("invoice.updated"))
-        publish(kafka_conn, "qbo.entity.changed", tenant, {
-            "entity": "Invoice", "entity_id": invoice["Id"], "operation": "update",
-            "occurred_at": datetime.now(UTC), "notification_id": str(uuid.uuid4()),
-            "deleted_id": None})
+        notify_change(kafka_conn, tenant, "Invoice", invoice["Id"], "update")
         reader.until(lambda evs: len(reader.of("invoice.updated")) > before, timeout=30)
     news = reader.of("invoice.updated")[before:]
     assert len(news) == 1

@@ -10,6 +10,7 @@ from sync_harness import (
     ThreadWorker,
     company_rows,
     completed_runs,
+    invoice_command,
     publish,
     sync_env,
 )
@@ -19,10 +20,7 @@ TOPICS = ("invoice.updated", "payment.recorded", "command.failed", "sync.complet
 
 
 def _command(customer_id: str) -> dict:
-    return {"command_id": str(uuid.uuid4()), "customer_id": customer_id, "txn_date": None,
-            "due_date": None, "terms_id": None, "email": None, "requested_by": "user-1",
-            "lines": [{"description": "Spring clean-up", "amount": "240.50", "item_id": None,
-                       "quantity": "2", "unit_price": "120.25"}]}
+    return invoice_command(customer_id, quantity="2", unit_price="120.25")
 
 
 def _start(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant, plan):
