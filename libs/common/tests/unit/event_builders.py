@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clientsynq.common.testing import V2_LINES
+
 TENANT = "tenant-1"
 REALM = "9130350000000001"
 SOURCE = "/clientsynq/tests"
@@ -25,17 +27,9 @@ def invoice(**overrides: Any) -> dict[str, Any]:
 
 def invoice_v2(**overrides: Any) -> dict[str, Any]:
     """What a v2 producer sends: typed lines, a discount and tax that reconcile, payments."""
-    lines = [
-        {"line_num": 1, "description": "Rock Fountain", "amount": "275.00", "quantity": "1",
-         "unit_price": "275.00", "item_name": "Rock Fountain", "detail_type": "sales_item"},
-        {"line_num": 2, "description": "Fitted on site", "amount": "0.00",
-         "detail_type": "description_only"},
-        {"line_num": None, "amount": "275.00", "detail_type": "subtotal"},
-        {"line_num": None, "amount": "27.50", "detail_type": "discount",
-         "discount_percent": "10"},
-    ]
     fields: dict[str, Any] = {
-        "lines": lines, "subtotal": "275.00", "discount_total": "27.50", "tax_total": "54.32",
+        "lines": [dict(line) for line in V2_LINES], "subtotal": "275.00",
+        "discount_total": "27.50", "tax_total": "54.32",
         "paid_date": "2025-06-15", "command_id": COMMAND_ID,
         "applied_payments": [{"payment_id": "131", "amount": "301.82",
                               "txn_date": "2025-06-15"}]}

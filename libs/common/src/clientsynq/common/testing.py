@@ -29,23 +29,27 @@ def a_customer_event(tenant_id: str = "tenant-1", realm_id: str = "9130350000000
                      subject=customer["id"], data={"customer": customer})
 
 
+# An item, a description line, a subtotal and a 10 % discount (v2 typed lines, wire form).
+V2_LINES = (
+    {"line_num": 1, "description": "Rock Fountain", "amount": "275.00", "quantity": "1",
+     "unit_price": "275", "item_name": "Rock Fountain", "detail_type": "sales_item"},
+    {"line_num": 2, "description": "Fitted on site", "amount": "0.00",
+     "detail_type": "description_only"},
+    {"line_num": None, "amount": "275.00", "detail_type": "subtotal"},
+    {"line_num": None, "amount": "27.50", "detail_type": "discount", "discount_percent": "10"},
+)
+
+
 def an_invoice_event(tenant_id: str = "tenant-1", realm_id: str = "9130350000000001",
                      **fields: Any) -> dict[str, Any]:
     """A v2 invoice: an item, a description line, a subtotal, a 10% discount and tax that
     reconcile with the total (275.00 - 27.50 + 22.28 = 269.78), unpaid."""
-    lines = [
-        {"line_num": 1, "description": "Rock Fountain", "amount": "275.00", "quantity": "1",
-         "unit_price": "275", "item_name": "Rock Fountain", "detail_type": "sales_item"},
-        {"line_num": 2, "description": "Fitted on site", "amount": "0.00",
-         "detail_type": "description_only"},
-        {"line_num": None, "amount": "275.00", "detail_type": "subtotal"},
-        {"line_num": None, "amount": "27.50", "detail_type": "discount",
-         "discount_percent": "10"}]
     invoice = {"id": fields.pop("id", uuid.uuid4().hex[:8]), "status": "open",
                "doc_number": "1037", "customer_id": "3", "customer_name": "Cool Cars",
                "txn_date": "2025-06-01", "due_date": "2099-07-01", "terms": "Net 30",
                "currency": "USD", "total": "269.78", "balance": "269.78",
-               "email": "cool_cars@example.com", "lines": lines, "subtotal": "275.00",
+               "email": "cool_cars@example.com", "lines": [dict(line) for line in V2_LINES],
+               "subtotal": "275.00",
                "discount_total": "27.50", "tax_total": "22.28", "paid_date": None,
                "applied_payments": [], "command_id": None, "sync_token": "0",
                "created_at": now(), "updated_at": now(), **fields}
