@@ -42,7 +42,7 @@ from receiver import Receiver  # noqa: E402
 from webhook_harness import ThreadWorker, WebService, webhook_env  # noqa: E402
 
 NOTIFICATIONS, RATE = 400, 40.0  # Intuit batches: a few notifications a second per app
-EVENTS, ENDPOINTS, CONCURRENCY = 1000, 4, 64
+EVENTS, ENDPOINTS, CONCURRENCY = 1000, 4, 16
 TENANT = "bench-tenant"
 AIM_RATE, AIM_P99 = 800, 2.0
 
@@ -59,7 +59,7 @@ class Db:
         self.name = name
 
 
-def intuit_in(env: dict[str, str], conn: KafkaConnection) -> list[float]:
+def intuit_in(env: dict[str, str], conn: KafkaConnection) -> tuple[list[float], float]:
     consumer = KafkaConsumer(conn.topic("qbo.entity.changed"), bootstrap_servers=conn.servers,
                              auto_offset_reset="earliest", group_id=None)
     token = env["QBO_WEBHOOK_VERIFIER_TOKEN"]
@@ -82,6 +82,7 @@ def intuit_in(env: dict[str, str], conn: KafkaConnection) -> list[float]:
             assert session.post(web.intuit_url, data=body, headers=signed(body, token),
                                 timeout=10).status_code == 200
             progress("Intuit notifications", n + 1, NOTIFICATIONS)
+        achieved = NOTIFICATIONS / (time.perf_counter() - began)
         deadline = time.time() + 60
         while len(latencies) < NOTIFICATIONS and time.time() < deadline:
             for records in consumer.poll(timeout_ms=200).values():
@@ -93,7 +94,7 @@ def intuit_in(env: dict[str, str], conn: KafkaConnection) -> list[float]:
         relaying.join(10)
         producer.close()
     consumer.close()
-    return latencies
+    return latencies, achieved
 
 
 def bare_posts(url: str, body: bytes, count: int) -> float:
@@ -150,24 +151,24 @@ def main() -> int:
                                client_id="bench")
         ensure_topics(conn)
         env = webhook_env(infra, conn, Db(database), WEBHOOK_DELIVERY_WORKERS=str(CONCURRENCY),
-                          WEBHOOK_PER_ENDPOINT_IN_FLIGHT=str(CONCURRENCY // 2),
+                          WEBHOOK_PER_ENDPOINT_IN_FLIGHT=str(CONCURRENCY // 4),
                           WEBHOOK_DELIVERY_POLL="10ms", WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
                           LOG_LEVEL="WARNING")
-        latencies = intuit_in(env, conn)
+        latencies, achieved = intuit_in(env, conn)
         rate, p99, bare = webhooks_out(env, conn)
     finally:
         mongo.drop_database(database)
         mongo.close()
         infra.stop()
     p50_in, p99_in = statistics.median(latencies), pct(latencies, 0.99)
-    print(f"  Intuit → qbo.entity.changed: {len(latencies)} events, p50 {p50_in * 1000:.0f} ms,"
-          f" p99 {p99_in * 1000:.0f} ms")
+    print(f"  Intuit → qbo.entity.changed: {len(latencies)} events at {achieved:.0f}/s achieved,"
+          f" p50 {p50_in * 1000:.0f} ms, p99 {p99_in * 1000:.0f} ms")
     print(f"  deliveries out: {rate:,.0f}/s, p99 event → receipt {p99:.2f} s "
           f"(aim ≥ {AIM_RATE}/s, p99 < {AIM_P99} s)")
     print(f"  bare POST loop, same receiver, {CONCURRENCY} threads: {bare:,.0f}/s (ceiling)")
     record_figures("webhooks", [
         Figure("Intuit → qbo.entity.changed p50", round(p50_in * 1000), "ms",
-               ceiling=f"p99 {p99_in * 1000:.0f} ms at {RATE:g} notifications/s"),
+               ceiling=f"p99 {p99_in * 1000:.0f} ms at {achieved:.0f} notifications/s"),
         Figure("deliveries per second", round(rate), "/s",
                ceiling=f"bare POST loop {bare:,.0f}/s", aim=f">= {AIM_RATE}/s",
                met=rate >= AIM_RATE),

@@ -7,7 +7,7 @@ caller decides what "gave up" means (dead-letter, outbox keeps the entry, sync f
 from __future__ import annotations
 
 from kafka.errors import KafkaError
-from pymongo.errors import AutoReconnect, NetworkTimeout, NotPrimaryError
+from pymongo.errors import AutoReconnect, NetworkTimeout, NotPrimaryError, OperationFailure
 from tenacity import (
     Retrying,
     retry_if_exception,
@@ -40,6 +40,18 @@ def mongo_policy(attempts: int = 5) -> Retrying:
                                                    NotPrimaryError)),
                     stop=stop_after_attempt(attempts) | stop_after_delay(30),
                     wait=wait_exponential_jitter(multiplier=0.2, max=5, jitter=0.5))
+
+
+def mongo_write_policy(attempts: int = 5) -> Retrying:
+    """A single-document write that must land: also through FerretDB's "database is locked"
+    (SQLITE_BUSY, InternalError code 1) when many writers contend for its SQLite file."""
+    def transient(err: BaseException) -> bool:
+        return isinstance(err, (AutoReconnect, NetworkTimeout, NotPrimaryError)) or (
+            isinstance(err, OperationFailure) and err.code == 1)
+    return Retrying(retry=retry_if_exception(transient),
+                    stop=stop_after_attempt(attempts) | stop_after_delay(30),
+                    wait=wait_exponential_jitter(multiplier=0.05, max=2, jitter=0.1),
+                    reraise=True)
 
 
 def http_policy(retry_on: type[BaseException] | tuple[type[BaseException], ...],

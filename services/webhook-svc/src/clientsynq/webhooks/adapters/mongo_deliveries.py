@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from clientsynq.common import retry
 from clientsynq.webhooks.domain.deliveries import PENDING, Attempt, Delivery
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
@@ -41,7 +42,10 @@ class MongoDeliveryStore:
         return len(result.inserted_ids)
 
     def record(self, delivery: Delivery) -> None:
-        self._collection.update_one(
+        """Retried through transient write failures: an attempt that was sent but not
+        recorded would be sent again."""
+        retry.mongo_write_policy()(
+            self._collection.update_one,
             {"_id": delivery.id, "tenant_id": delivery.tenant_id},
             {"$set": {"status": delivery.status, "next_attempt_at": delivery.next_attempt_at,
                       "attempts": [_attempt_doc(a) for a in delivery.attempts]}})
