@@ -51,6 +51,9 @@ class Progress:
             data = {"run_id": str(self._run["_id"]), "request_id": _request_id(self._run),
                     "entity": entity, "rows_done": self._done[entity],
                     "rows_expected": self._expected.get(entity), "reported_at": self._now()}
+            self._send(data)  # under the lock: a run's events leave in the order counted
+
+    def _send(self, data: dict[str, Any]) -> None:
         try:
             self._emit(events.sync_progress(tenant_id=str(self._run["tenant_id"]),
                                             realm_id=self._realm_id, source=self._source,

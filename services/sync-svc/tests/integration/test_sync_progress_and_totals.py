@@ -1,0 +1,33 @@
+"""The business sees the initial sync move (`sync.progress`), and `sync.completed` tells
+rows published this run apart from the totals in scope."""
+from __future__ import annotations
+
+import pytest
+from sync_harness import KafkaReader, ThreadWorker, completed_runs, expected_ids, sync_env
+
+pytestmark = pytest.mark.integration
+TOPICS = ("sync.progress", "sync.completed", "sync.failed")
+
+
+def test_progress_climbs_to_the_counts_and_totals_match_the_scope(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    tenant = connect_tenant(plan="basic", customers=30, invoices=90, payments=30, seed=23)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    env = sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox,
+                   SYNC_QBO_PAGE_SIZE="20", SYNC_PROGRESS_INTERVAL="0s")
+    with ThreadWorker(env):
+        events = reader.until(lambda evs: bool(completed_runs(evs)), timeout=120)
+
+    done = completed_runs(events)[0]
+    customers, invoices, payments = expected_ids(tenant)
+    in_scope = {"Customer": len(customers), "Invoice": len(invoices), "Payment": len(payments)}
+    assert done["totals"] == in_scope
+    assert done["counts"] == in_scope  # one full read: every row once, none twice
+    progress = [e["data"] for e in events if e["type"] == "sync.progress"]
+    assert {p["run_id"] for p in progress} == {done["run_id"]}
+    for entity in ("Customer", "Invoice"):
+        mine = [p for p in progress if p["entity"] == entity]
+        assert len(mine) > 1  # several pages: the bar moved
+        assert [p["rows_done"] for p in mine] == sorted(p["rows_done"] for p in mine)
+        assert mine[-1]["rows_done"] == in_scope[entity]
+        assert all(p["rows_expected"] is not None for p in mine)
