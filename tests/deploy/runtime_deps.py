@@ -38,5 +38,5 @@ def runtime_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, str]:
 
 def constraints_text() -> str:
     lines = [f"{name}=={version}" for name, version in sorted(runtime_closure().items())]
-    return ("# The images' third-party packages, pinned (the versions tested when last refreshed).\n"
+    return ("# The images' third-party packages, pinned (as tested when last refreshed).\n"
             "# Refresh: see tests/deploy/test_constraints.py.\n" + "\n".join(lines) + "\n")
