@@ -5,6 +5,8 @@ import runpy
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -39,3 +41,12 @@ def test_nginx_accepts_the_rendered_config(tmp_path: Path) -> None:
     done = subprocess.run([nginx, "-t", "-e", "stderr", "-p", str(tmp_path), "-c", str(conf)],
                           capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_compose_health_checks_ask_paths_the_gateway_answers(
+        compose: dict[str, Any]) -> None:
+    test = compose["services"]["gateway"]["healthcheck"]["test"]
+    path = urlsplit(next(word for word in test if word.startswith("http://"))).path
+    assert f"location = {path} " in compose_config()
+    dockerfile = (REPO / "deploy" / "gateway" / "Dockerfile").read_text()
+    assert f"http://127.0.0.1:8080{path}" in dockerfile
