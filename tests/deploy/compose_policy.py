@@ -76,6 +76,23 @@ def pinned_images(model: Model) -> list[str]:
     return out
 
 
+def images_built_here(model: Model) -> list[str]:
+    """Our images come from this repository, never a registry: each is built by a service
+    here, and a service that only reuses it never tries to pull it."""
+    services = _services(model)
+    built = {svc.get("image") for svc in services.values() if "build" in svc}
+    out = []
+    for name, svc in services.items():
+        image = svc.get("image", "")
+        if not image.startswith("clientsynq/") or "build" in svc:
+            continue
+        if image not in built:
+            out.append(f"{name}: {image} is built by no service")
+        if svc.get("pull_policy") != "never":
+            out.append(f"{name}: would try to pull {image} from a registry")
+    return out
+
+
 def read_only_apps(model: Model) -> list[str]:
     """Our images run read-only, as in Kubernetes (the third-party servers write data)."""
     return [f"{name}: writable root filesystem" for name, svc in _services(model).items()
@@ -99,6 +116,7 @@ def infrastructure(model: Model) -> list[str]:
 CHECKS: dict[str, Callable[[Model], list[str]]] = {
     "bridge_network": bridge_network, "one_published_port": one_published_port,
     "health_ordered": health_ordered, "named_volumes": named_volumes,
-    "pinned_images": pinned_images, "read_only_apps": read_only_apps,
+    "pinned_images": pinned_images, "images_built_here": images_built_here,
+    "read_only_apps": read_only_apps,
     "infrastructure": infrastructure,
 }

@@ -38,6 +38,7 @@ BREAKAGES: dict[str, Callable[[Model], None]] = {
         condition="service_started"),
     "named_volumes": lambda m: _svc(m, "mongo").update(volumes=[]),
     "pinned_images": lambda m: _svc(m, "mongo").update(image="mongo:latest"),
+    "images_built_here": lambda m: _svc(m, "topics").pop("pull_policy"),
     "read_only_apps": lambda m: _svc(m, "portal").update(read_only=False),
     "infrastructure": lambda m: _svc(m, "mongo").update(command=["mongod"]),
 }
