@@ -28,6 +28,16 @@ class FakeAuthClient:
         return SentInvitation(f"inv-{len(self.sent)}", email, None)
 
 
+    members_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    keys_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def members(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
+        return self.members_of.get(tenant_id, [])
+
+    def api_keys(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
+        return self.keys_of.get(tenant_id, [])
+
+
 @dataclass
 class FakeLedger:
     rows: list[dict[str, Any]] = field(default_factory=list)

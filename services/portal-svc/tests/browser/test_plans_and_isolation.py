@@ -1,10 +1,15 @@
-"""A Pro business creates an invoice in QuickBooks from a form; a Basic business and its
+"""A Pro business creates an invoice in QuickBooks from a form and a team member joins by
+the mailed link; a Basic business and its
 client see no write action and their direct POSTs are refused; another business's or
 another customer's invoice URL answers 404, as an unknown one does."""
 from __future__ import annotations
 
+import re
+import uuid
+
 import pytest
 from browser_kit import PHONE
+from browser_stack import PASSWORD
 from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
 from story_steps import (
@@ -39,6 +44,7 @@ def test_basic_is_read_only_and_strangers_get_not_found(stack, browser, checker)
                                          name="Small Basic Cafe")
     pro_context, pro_page, pro_reader = connected_business(stack, browser, big, "pro")
     create_an_invoice(pro_page, pro_reader, checker)
+    a_team_member_joins(stack, browser, pro_page, checker)
     basic_context, basic_page, basic_reader = connected_business(stack, browser, small, "basic")
     checker.check(basic_page, "quickbooks-connected-basic")
 
@@ -96,3 +102,27 @@ def create_an_invoice(page, reader, checker) -> None:
     expect(page.get_by_text("Emergency call-out")).to_be_visible(timeout=30_000)
     created = [i for i in reader.invoices_of(customer["Id"]) if float(i["TotalAmt"]) == 175.0]
     assert created, "the sandbox holds no invoice of 175.00 for that customer"
+
+
+def a_team_member_joins(stack, browser, page, checker) -> None:
+    from mail_sink.testing import wait_for_message
+
+    email = f"admin-{uuid.uuid4().hex[:6]}@example.com"
+    page.goto("/settings/team")
+    checker.check(page, "team")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Role", exact=True).select_option("admin")
+    page.get_by_role("button", name="Send invitation").click()
+    body = wait_for_message(stack.mail, email, timeout=30)["body"]
+    link = re.search(r"https?://\S+/join/\S+", body)
+    assert link, body
+    member = browser.new_context(base_url=stack.gateway_url).new_page()
+    member.goto(link.group().rstrip(".,)"))
+    checker.check(member, "join-team")
+    member.get_by_label("Password").fill(PASSWORD)
+    member.get_by_role("button", name="Accept the invitation").click()
+    member.wait_for_url("**/customers")
+    expect(member.get_by_text("Pro plan · Admin")).to_be_visible()
+    member.context.close()
+    page.goto("/settings/team")
+    expect(page.get_by_role("cell", name=email, exact=True)).to_be_visible()

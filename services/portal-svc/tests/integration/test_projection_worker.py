@@ -57,3 +57,28 @@ def test_events_reach_the_read_models_once_and_newest_first(infra, kafka_conn, m
             dlq.close()
     finally:
         producer.close()
+
+
+def test_the_worker_process_projects_and_stops_cleanly_on_sigterm(infra, kafka_conn,
+                                                                  mongo_client, database):
+    """`python -m clientsynq.portal.worker` as a container runs it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    read = mongo_read_models(MongoReadStore(mongo_client, database), lambda: T0)
+    env = {**os.environ, **portal_env(infra, kafka_conn.topic_prefix, database)}
+    process = subprocess.Popen([sys.executable, "-m", "clientsynq.portal.worker"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    producer = EventProducer(kafka_conn)
+    try:
+        producer.publish(a_connection_event())
+        wait_until(lambda: queries.get_connection(read, TENANT).status == "connected", 90,
+                   "the worker process projected the event")
+    finally:
+        producer.close()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=60)
+        errors = process.stderr.read().decode() if process.stderr else ""
+    assert code == 0, errors[-2000:]

@@ -38,10 +38,23 @@ class AuthClient:
         return SentInvitation(str(body["invitation_id"]), str(body.get("email", email)),
                               body.get("expires_at"))
 
+    def members(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
+        body = self._call("GET", access_token, f"/auth/v1/tenants/{tenant_id}/members")
+        return list(body.get("members", []))
+
+    def api_keys(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
+        body = self._call("GET", access_token, f"/auth/v1/tenants/{tenant_id}/api-keys")
+        return list(body.get("api_keys", []))
+
     def _post(self, access_token: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", access_token, path, payload)
+
+    def _call(self, method: str, access_token: str, path: str,
+              payload: dict[str, Any] | None = None) -> dict[str, Any]:
         try:
-            answer = self._http.post(f"{self._base}{path}", json=payload, timeout=self._timeout,
-                                     headers={"Authorization": f"Bearer {access_token}"})
+            answer = self._http.request(method, f"{self._base}{path}", json=payload,
+                                        timeout=self._timeout,
+                                        headers={"Authorization": f"Bearer {access_token}"})
         except requests.RequestException:
             raise ServiceUnavailable("The account service did not answer; try again.") from None
         body = answer.json() if answer.content else {}

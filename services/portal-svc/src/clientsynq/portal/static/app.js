@@ -4,9 +4,12 @@
 "use strict";
 
 function fieldsOf(form) {
+  // Checkbox groups (several inputs of one name) become lists, as the JSON APIs expect.
   const body = {};
+  const lists = new Set([...form.querySelectorAll("input[type=checkbox]")].map((box) => box.name));
   for (const [name, value] of new FormData(form).entries()) {
-    if (name !== "csrf" && value !== "") body[name] = value;
+    if (lists.has(name)) (body[name] = body[name] || []).push(value);
+    else if (value !== "") body[name] = value;
   }
   return body;
 }
@@ -39,7 +42,11 @@ async function sendJson(form) {
       if (alert) alert.textContent = explain(data, response.status);
       return;
     }
-    if (form.dataset.follow && data[form.dataset.follow]) {
+    if (form.dataset.reveal && data[form.dataset.reveal]) {
+      const box = document.getElementById(form.dataset.revealInto);
+      box.querySelector("[data-revealed]").textContent = data[form.dataset.reveal];
+      box.hidden = false; box.focus(); form.hidden = true;
+    } else if (form.dataset.follow && data[form.dataset.follow]) {
       window.location.assign(data[form.dataset.follow]);
     } else if (response.status === 202 && form.dataset.accepted) {
       const done = document.getElementById(form.dataset.accepted);

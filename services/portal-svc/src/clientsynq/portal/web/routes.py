@@ -10,6 +10,7 @@ from clientsynq.portal.web import (
     live,
     new_invoice,
     settings_qbo,
+    team,
 )
 from clientsynq.portal.web.formatting import install_filters
 from flask import Blueprint, Flask
@@ -21,6 +22,6 @@ def register(app: Flask) -> None:
     assets = Blueprint("web_assets", __name__, static_folder=str(PACKAGE / "static"),
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
-    for module in (account, settings_qbo, new_invoice, business, client_portal, live):
+    for module in (account, settings_qbo, team, new_invoice, business, client_portal, live):
         app.register_blueprint(module.bp)
     install_filters(app)
