@@ -24,7 +24,16 @@ INTUIT_DISCOVERY = "https://developer.api.intuit.com/.well-known/openid_configur
 class Worker:
     module: str
     metrics_env: str  # the setting that opens the worker's /metrics listener
-    consumes: tuple[str, ...] = ()
+
+    @property
+    def consumes(self) -> tuple[str, ...]:
+        """The worker's own TOPICS (none for a worker without a consumer)."""
+        return tuple(getattr(importlib.import_module(self.module), "TOPICS", ()))
+
+    @property
+    def group(self) -> str | None:
+        """The worker's own CONSUMER_GROUP: ACLs and the lag metric name it."""
+        return getattr(importlib.import_module(self.module), "CONSUMER_GROUP", None)
 
 
 @dataclass(frozen=True)
@@ -44,14 +53,11 @@ class Service:
 
     @property
     def group(self) -> str:
-        """Kafka consumer group id (the workers' CONSUMER_GROUP)."""
-        return self.distribution
+        return self.worker.group or self.distribution
 
 
 SMTP = {"SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
         "SMTP_USERNAME": "clientsynq"}
-SNAPSHOTS = (t.CUSTOMER_UPDATED, t.INVOICE_UPDATED, t.PAYMENT_RECORDED)
-SYNC_RESULTS = (t.SYNC_COMPLETED, t.SYNC_FAILED)
 
 SERVICES: tuple[Service, ...] = (
     Service(
@@ -72,11 +78,10 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         name="sync", distribution="sync-svc", database="sync",
-        produces=(t.SYNC_REQUESTED, *SYNC_RESULTS, *SNAPSHOTS, t.COMMAND_FAILED,
+        produces=(t.SYNC_REQUESTED, t.SYNC_COMPLETED, t.SYNC_FAILED, t.CUSTOMER_UPDATED,
+                  t.INVOICE_UPDATED, t.PAYMENT_RECORDED, t.COMMAND_FAILED,
                   t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS),
-        worker=Worker("clientsynq.sync.worker", "SYNC_METRICS_PORT",
-                      consumes=(t.CONNECTION_CHANGED, t.SYNC_REQUESTED, t.QBO_ENTITY_CHANGED,
-                                t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED)),
+        worker=Worker("clientsynq.sync.worker", "SYNC_METRICS_PORT"),
         secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL"),
         calls=("auth-svc",),
         extra_env={"SYNC_AUTH_URL": f"http://auth-svc:{WEB_PORT}", "QBO_BASE_URL": INTUIT_API},
@@ -84,8 +89,7 @@ SERVICES: tuple[Service, ...] = (
     Service(
         name="webhook", distribution="webhook-svc", database="webhooks",
         produces=(t.QBO_ENTITY_CHANGED,),
-        worker=Worker("clientsynq.webhooks.worker", "WEBHOOK_METRICS_PORT",
-                      consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS)),
+        worker=Worker("clientsynq.webhooks.worker", "WEBHOOK_METRICS_PORT"),
         # Its own key ring (same format as auth's) seals Enterprise endpoint secrets.
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY",
                  "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
@@ -96,9 +100,7 @@ SERVICES: tuple[Service, ...] = (
     Service(
         name="portal", distribution="portal-svc", database="portal",
         produces=(t.SYNC_REQUESTED, t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED),
-        worker=Worker("clientsynq.portal.worker", "PORTAL_METRICS_PORT",
-                      consumes=(t.CONNECTION_CHANGED, *SYNC_RESULTS, *SNAPSHOTS,
-                                t.COMMAND_FAILED, t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS)),
+        worker=Worker("clientsynq.portal.worker", "PORTAL_METRICS_PORT"),
         secrets=("SERVICE_SECRET_PORTAL",),
         calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
         extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
