@@ -11,7 +11,9 @@
 
 Correctness of "never twice": a round first takes the finished deliveries off the in-flight
 set (their result is already saved), then reads what is due; a delivery finishing after
-that read is still in flight, so the stale read cannot resubmit it.
+that read is still in flight, so the stale read cannot resubmit it. What was read waits in
+a buffer (never holding a delivery that is in flight) and leaves it when submitted; the
+endpoint's lease and state are checked again at that moment.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -57,6 +60,8 @@ class Dispatcher:
         self._endpoints: dict[str, Endpoint] = {}
         self._loaded_at: dict[str, float] = {}
         self._set_aside: dict[str, float] = {}
+        self._buffer: dict[str, deque[Delivery]] = {}
+        self._buffered: set[str] = set()
         self._cache_seconds = endpoint_cache_seconds
         self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
         self._rounds = 0
@@ -78,21 +83,28 @@ class Dispatcher:
             self._leases.release_all()
 
     def round(self) -> int:
-        """Submit what is due now; returns how many deliveries were handed to threads."""
+        """Submit what is due now; returns how many deliveries were handed to threads.
+
+        What is due is read in one query and kept in a per-endpoint buffer until threads
+        are free, so a slow read (FerretDB scans) is paid once per many deliveries."""
         self._drain()
         now_mono = time.monotonic()
-        due = self._deps.deliveries.all_due(self._deps.clock(), self._settings.workers * 4,
-                                            skip_endpoints=self._skipped(now_mono))
-        by_endpoint: dict[str, list[Delivery]] = {}
-        for delivery in due:
-            if delivery.id not in self._in_flight:
-                by_endpoint.setdefault(delivery.endpoint_id, []).append(delivery)
-        submitted = sum(self._submit_for(endpoint_id, deliveries, now_mono)
-                        for endpoint_id, deliveries in by_endpoint.items())
+        if len(self._buffered) < self._settings.workers:
+            self._refill(now_mono)
+        submitted = sum(self._submit_for(endpoint_id, now_mono)
+                        for endpoint_id in list(self._buffer))
         self._rounds += 1
         if self._rounds % STATS_EVERY_ROUNDS == 1:
             self.record_stats()
         return submitted
+
+    def _refill(self, now_mono: float) -> None:
+        due = self._deps.deliveries.all_due(self._deps.clock(), self._settings.workers * 8,
+                                            skip_endpoints=self._skipped(now_mono))
+        for delivery in due:
+            if delivery.id not in self._in_flight and delivery.id not in self._buffered:
+                self._buffer.setdefault(delivery.endpoint_id, deque()).append(delivery)
+                self._buffered.add(delivery.id)
 
     def idle(self) -> bool:
         self._drain()
@@ -110,29 +122,41 @@ class Dispatcher:
         leased by another replica, or paused/disabled (looked at again after a while)."""
         cap = self._settings.per_endpoint_in_flight
         busy = {e for e, n in self._per_endpoint.items() if n >= cap}
+        busy |= {e for e, waiting in self._buffer.items() if len(waiting) >= cap}
         self._set_aside = {e: until for e, until in self._set_aside.items() if until > now_mono}
         return busy | set(self._set_aside)
 
-    def _submit_for(self, endpoint_id: str, due: list[Delivery], now_mono: float) -> int:
+    def _submit_for(self, endpoint_id: str, now_mono: float) -> int:
+        waiting = self._buffer.get(endpoint_id)
         room = self._settings.per_endpoint_in_flight - self._per_endpoint.get(endpoint_id, 0)
-        if room <= 0:
+        if not waiting or room <= 0:
             return 0
         if not self._leases.hold(endpoint_id):
             self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
-            return 0
+            return self._forget(endpoint_id)
         endpoint = self._endpoint(endpoint_id, now_mono)
         if endpoint is None:
             self._cancel(endpoint_id)
-            return 0
+            return self._forget(endpoint_id)
         if not endpoint.accepts_deliveries:  # paused or disabled: kept pending until resumed
             self._set_aside[endpoint_id] = now_mono + self._cache_seconds
-            return 0
-        fresh = due[:room]
-        for delivery in fresh:
+            return self._forget(endpoint_id)
+        submitted = 0
+        while waiting and submitted < room:
+            delivery = waiting.popleft()
+            self._buffered.discard(delivery.id)
             self._in_flight.add(delivery.id)
             self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 0) + 1
             self._pool.submit(self._attempt, endpoint, delivery)
-        return len(fresh)
+            submitted += 1
+        if not waiting:
+            del self._buffer[endpoint_id]
+        return submitted
+
+    def _forget(self, endpoint_id: str) -> int:
+        for delivery in self._buffer.pop(endpoint_id, ()):
+            self._buffered.discard(delivery.id)
+        return 0
 
     def _endpoint(self, endpoint_id: str, now_mono: float) -> Endpoint | None:
         """Read at most once a second per endpoint: a pause or an edit applies within it."""
