@@ -62,7 +62,7 @@ SMTP = {"SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "t
 SERVICES: tuple[Service, ...] = (
     Service(
         name="auth", distribution="auth-svc", database="auth",
-        produces=(t.CONNECTION_CHANGED, t.SYNC_REQUESTED),
+        produces=(t.CONNECTION_CHANGED,),
         worker=Worker("clientsynq.auth.worker", "AUTH_WORKER_METRICS_PORT"),
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY", "SERVICE_SECRET_SYNC",
                  "SERVICE_SECRET_PORTAL", "SERVICE_SECRET_WEBHOOK", "QBO_CLIENT_ID",
