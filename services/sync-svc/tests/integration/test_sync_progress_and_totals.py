@@ -9,12 +9,14 @@ pytestmark = pytest.mark.integration
 TOPICS = ("sync.progress", "sync.completed", "sync.failed")
 
 
+@pytest.mark.parametrize("processes", ["0", "1"])  # pages mapped here, or in a child
 def test_progress_climbs_to_the_counts_and_totals_match_the_scope(
-        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant, processes):
     tenant = connect_tenant(plan="basic", customers=30, invoices=90, payments=30, seed=23)
     reader = KafkaReader(kafka_conn, TOPICS)
     env = sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox,
-                   SYNC_QBO_PAGE_SIZE="20", SYNC_PROGRESS_INTERVAL="0s")
+                   SYNC_QBO_PAGE_SIZE="20", SYNC_PROGRESS_INTERVAL="0s",
+                   SYNC_PUBLISH_PROCESSES=processes)
     with ThreadWorker(env):
         events = reader.until(lambda evs: bool(completed_runs(evs)), timeout=120)
 
