@@ -65,3 +65,15 @@ def test_kafka_version_is_one_strimzi_supports(rendered: Rendered) -> None:
     supported = json.loads((k8s_schema.CRDS.parent / "strimzi-kafka-versions.json").read_text())
     kafka = next(d for d in rendered["prod"] if d["kind"] == "Kafka")
     assert kafka["spec"]["kafka"]["version"] in supported["supported"]
+
+
+def test_dev_runs_one_of_everything_and_prod_spreads(rendered: Rendered) -> None:
+    def replicas(overlay: str, kind: str) -> set[int]:
+        return {d["spec"].get("replicas", d["spec"].get("members"))
+                for d in rendered[overlay] if d["kind"] == kind}
+    for kind in ("Deployment", "KafkaNodePool", "MongoDBCommunity"):
+        assert replicas("dev", kind) == {1}, kind
+    assert min(replicas("prod", "KafkaNodePool") | replicas("prod", "MongoDBCommunity")) == 3
+    web = [d for d in rendered["prod"] if d["kind"] == "Deployment"
+           and d["metadata"]["labels"]["app.kubernetes.io/component"] == "web"]
+    assert web and all(d["spec"]["replicas"] >= 3 for d in web)
