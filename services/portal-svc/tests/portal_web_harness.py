@@ -10,6 +10,7 @@ from typing import Any
 from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, generate_signing_key
 from clientsynq.common.auth.web import SESSION_COOKIE
 from clientsynq.common.service import create_service_app
+from clientsynq.portal.services.branding import Branding
 from clientsynq.portal.services.commands import CommandDeps
 from clientsynq.portal.services.invitations import SentInvitation
 from clientsynq.portal.web import routes
@@ -54,12 +55,26 @@ class FakeLedger:
 
 
 @dataclass
+class FakeBranding:
+    """The `BrandingStore` port in memory (same contract as `MongoBranding`)."""
+
+    saved: dict[str, Branding] = field(default_factory=dict)
+
+    def get(self, tenant_id: str) -> Branding | None:
+        return self.saved.get(tenant_id)
+
+    def save(self, branding: Branding) -> None:
+        self.saved[branding.tenant_id] = branding
+
+
+@dataclass
 class WebDeps:
     read: Any
     verifier: TokenVerifier
     auth_client: FakeAuthClient
     invitation_ledger: FakeLedger
     api: Any  # only `.commands`, as `bootstrap.ApiDeps` carries it
+    branding: FakeBranding = field(default_factory=FakeBranding)
 
 
 class Web:

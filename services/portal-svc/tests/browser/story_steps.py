@@ -92,3 +92,27 @@ def a_client_with_invoices(reader: Any) -> tuple[dict[str, Any], list[dict[str, 
         if customer.get("PrimaryEmailAddr") and any(float(i["Balance"]) > 0 for i in invoices):
             return customer, invoices
     raise AssertionError("the seeded company has no emailed customer with an open invoice")
+
+
+def tiny_png() -> bytes:
+    """A real 1x1 PNG (signature, IHDR, IDAT, IEND), made here rather than stored."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x0b\x3d\x91")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+            + chunk(b"IEND", b""))
+
+
+def brand(page: Any, checker: Any, color: str = "#0b3d91") -> None:
+    page.goto("/settings/branding")
+    page.locator("#color").fill(color)
+    page.get_by_label("Logo").set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": tiny_png()}])
+    page.get_by_role("button", name="Save branding").click()
+    expect(page.locator("#branding-saved")).to_be_visible()
+    checker.check(page, "branding")

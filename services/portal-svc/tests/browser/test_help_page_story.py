@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
 from story_steps import (
     a_client_with_invoices,
+    brand,
     change_plan,
     connect,
     consent,
@@ -41,6 +42,7 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     expect_connected(page, "Harbour Plumbing Ltd", len(reader.active_customers()))
     checker.check(page, "quickbooks-connected")
 
+    brand(page, checker)
     customer, invoices = a_client_with_invoices(reader)
     link = invite(page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
     checker.check(page, "customers")
@@ -49,6 +51,8 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     portal = client.new_page()
     open_invitation(portal, link)
     shown = shown_invoice_ids(portal)
+    expect(portal.locator("header img[src='/branding/logo']")).to_be_visible()
+    assert "--brand: #0b3d91" in (portal.locator("body").get_attribute("style") or "")
     assert shown and shown <= {i["Id"] for i in invoices}
     checker.check(portal, "portal-invoices")
     others = {i["Id"] for i in reader.rows("Invoice") if float(i["Balance"]) > 0} - \

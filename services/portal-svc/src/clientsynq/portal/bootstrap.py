@@ -11,6 +11,7 @@ from clientsynq.common.service import Platform, connect_platform
 from clientsynq.portal.adapters.auth_api_keys import AuthServiceApiKeys
 from clientsynq.portal.adapters.auth_client import AuthClient
 from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
+from clientsynq.portal.adapters.mongo_branding import MongoBranding
 from clientsynq.portal.adapters.mongo_idempotency import MongoIdempotency
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
 from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
@@ -37,6 +38,7 @@ class Deps:
     verifier: TokenVerifier  # access JWTs (session cookie or bearer); keys from auth-svc's JWKS
     auth_client: AuthClient  # auth-svc's public routes, called with the user's own token
     invitation_ledger: MongoInvitationLedger
+    branding: MongoBranding  # Pro colour and logo (base database)
     api: ApiDeps  # the public API /api/v1: commands, API keys, idempotency, rate limits
 
 
@@ -49,6 +51,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
                 verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
                                        auth.jwt_audience),
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
+                branding=MongoBranding(store),
                 api=build_api(settings, store, read))
 
 

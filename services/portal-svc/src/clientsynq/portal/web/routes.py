@@ -5,6 +5,7 @@ from pathlib import Path
 
 from clientsynq.portal.web import (
     account,
+    branding,
     business,
     client_portal,
     live,
@@ -22,6 +23,8 @@ def register(app: Flask) -> None:
     assets = Blueprint("web_assets", __name__, static_folder=str(PACKAGE / "static"),
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
-    for module in (account, settings_qbo, team, new_invoice, business, client_portal, live):
+    for module in (account, branding, settings_qbo, team, new_invoice, business,
+                   client_portal, live):
         app.register_blueprint(module.bp)
     install_filters(app)
+    app.context_processor(branding.brand_context)
