@@ -14,6 +14,7 @@ from clientsynq.auth.adapters.mongo_connections import COLLECTION
 from clientsynq.auth.app import create_app
 from clientsynq.auth.bootstrap import Deps, build
 from clientsynq.auth.config import Settings
+from clientsynq.common.auth import REFRESH_COOKIE, REFRESH_COOKIE_PATH, SESSION_COOKIE
 from clientsynq.common.crypto import generate_key
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.outbox import OutboxRelay
@@ -28,6 +29,7 @@ UNIT_ENV = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "MONGODB_URI": "mongodb
             "SERVICE_SECRET_SYNC": "s" * 32, "QBO_CLIENT_ID": "cid",
             "QBO_CLIENT_SECRET": "very-secret-value", "QBO_BASE_URL": "http://127.0.0.1:8090"}
 PUBLIC_URL = "http://127.0.0.1:8081"
+PUBLIC_ORIGIN = PUBLIC_URL  # the gateway's origin: pages, the portal and auth-svc share it
 REDIRECT_URI = f"{PUBLIC_URL}/auth/v1/qbo/callback"
 
 
@@ -108,6 +110,13 @@ class AuthHarness:
 
     # --- accounts -------------------------------------------------------------------------
     def browser(self) -> FlaskClient:
+        """Like a browser on our pages: sends ``Origin``, keeps cookies, never sees tokens."""
+        client = self.app.test_client()
+        client.environ_base["HTTP_ORIGIN"] = PUBLIC_ORIGIN
+        return client
+
+    def api(self) -> FlaskClient:
+        """An API client: no ``Origin``, so tokens come in the JSON body."""
         return self.app.test_client()
 
     def sign_up(self, plan: str = "basic", email: str | None = None) -> Account:
@@ -120,19 +129,16 @@ class AuthHarness:
         if plan != "basic":
             self.set_plan(body["tenant_id"], plan)
             return self.log_in(email, client)
-        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
-                       body["refresh_token"])
+        return _account(client, body, email)
 
     def log_in(self, email: str, client: FlaskClient | None = None) -> Account:
         client = client or self.browser()
         response = client.post("/auth/v1/login", json={"email": email, "password": PASSWORD})
         assert response.status_code == 200, response.json
-        body = response.json
-        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
-                       body["refresh_token"])
+        return _account(client, response.json, email)
 
     def set_plan(self, tenant_id: str, plan: str) -> None:
-        response = self.browser().put(
+        response = self.api().put(
             f"/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": plan},
             headers={"Authorization": f"Service operator:{self.env['AUTH_OPERATOR_SECRET']}"})
         assert response.status_code == 200, response.json
@@ -147,9 +153,7 @@ class AuthHarness:
         accepted = client.post("/auth/v1/member-invitations/accept",
                                json={"token": token, "password": PASSWORD})
         assert accepted.status_code == 201, accepted.json
-        body = accepted.json
-        return Account(client, body["tenant_id"], body["subject"], email, body["access_token"],
-                       body["refresh_token"])
+        return _account(client, accepted.json, email)
 
     def change_role(self, actor: Account, user_id: str, role: str) -> Any:
         return actor.client.patch(f"/auth/v1/tenants/{actor.tenant_id}/members/{user_id}",
@@ -195,7 +199,7 @@ class AuthHarness:
         secret = self.env[{"sync-svc": "SERVICE_SECRET_SYNC",
                            "portal-svc": "SERVICE_SECRET_PORTAL"}[service]]
         headers = {"Authorization": f"Service {service}:{secret}", **kwargs.pop("headers", {})}
-        return self.browser().open(path, method=method, headers=headers, **kwargs)
+        return self.api().open(path, method=method, headers=headers, **kwargs)
 
     def access_token(self, tenant_id: str) -> Any:
         return self.internal("GET", f"/internal/v1/tenants/{tenant_id}/qbo/access-token")
@@ -232,6 +236,16 @@ class AuthHarness:
                 break
         consumer.close()
         return events
+
+
+def _account(client: FlaskClient, body: dict[str, Any], email: str) -> Account:
+    """A browser session: the tokens are in its HttpOnly cookies, not in the body."""
+    assert "access_token" not in body and "refresh_token" not in body, body
+    access = client.get_cookie(SESSION_COOKIE)
+    refresh = client.get_cookie(REFRESH_COOKIE, path=REFRESH_COOKIE_PATH)
+    assert access is not None and refresh is not None
+    return Account(client, body["tenant_id"], body["subject"], email, access.value,
+                   refresh.value)
 
 
 def link_token(body: str, path: str) -> str:

@@ -36,6 +36,6 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 30
         try:
             if requests.get(f"{base}/healthz", timeout=1).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or busy starting
             time.sleep(0.1)
     raise TimeoutError(base)

@@ -88,7 +88,8 @@ def test_a_reused_code_is_refused_by_intuit_and_lands_on_connection_failed(auth)
     response = auth.callback(owner, {**second, "code": first["code"]})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Connection Failed" in page
-    assert f'href="/auth/v1/tenants/{owner.tenant_id}/qbo/connect"' in page  # Try again
+    assert f'<form method="post" action="/auth/v1/tenants/{owner.tenant_id}/qbo/connect">' \
+        in page  # Try again
 
 
 def test_cancelling_at_intuit_shows_connection_failed_with_try_again(auth):
@@ -98,8 +99,9 @@ def test_cancelling_at_intuit_shows_connection_failed_with_try_again(auth):
     response = auth.callback(owner, params)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "Connection Failed" in page and "Try again" in page
-    retry = owner.client.get(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connect")
-    assert retry.status_code == 302 and "/connect/oauth2?" in retry.headers["Location"]
+    retry = owner.client.post(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connect",
+                              data={"go": "1"})
+    assert retry.status_code == 303 and "/connect/oauth2?" in retry.headers["Location"]
     again = auth.sandbox.control.authorize(retry.headers["Location"])
     assert auth.callback(owner, again).status_code == 302  # "Connection Failed" is retryable
 
@@ -123,7 +125,8 @@ def test_a_member_cannot_connect(auth):
     response = member.client.post(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connect")
     assert response.status_code == 403
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert member.client.get(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connect").status_code == 403
+    form = member.client.post(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connect", data={"go": 1})
+    assert form.status_code == 403
 
 
 def test_an_admin_can_connect(auth):

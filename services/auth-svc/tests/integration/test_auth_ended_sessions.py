@@ -68,10 +68,10 @@ def test_logout_and_removal_end_access_everywhere_within_seconds(auth, auth_url)
 
 def test_a_replayed_refresh_token_ends_the_access_token_too(auth):
     owner = auth.sign_up()
-    rotated = auth.browser().post("/auth/v1/token/refresh",
+    rotated = auth.api().post("/auth/v1/token/refresh",
                                   json={"refresh_token": owner.refresh_token})
     assert rotated.status_code == 200
-    replay = auth.browser().post("/auth/v1/token/refresh",
+    replay = auth.api().post("/auth/v1/token/refresh",
                                  json={"refresh_token": owner.refresh_token})
     assert replay.status_code == 401
     fresh = {"Authorization": f"Bearer {rotated.json['access_token']}"}

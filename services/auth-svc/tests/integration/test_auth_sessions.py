@@ -19,7 +19,7 @@ def _cookie(response, name: str) -> str:
 
 
 def test_sign_up_opens_a_session_as_owner_with_httponly_lax_cookies(auth):
-    client = auth.browser()
+    client = auth.api()
     response = client.post("/auth/v1/signup", json={
         "business_name": "Acme", "email": "Ann@Example.com", "password": PASSWORD})
     assert response.status_code == 201
@@ -50,12 +50,12 @@ def test_cookies_are_secure_unless_configured_off_for_loopback(auth):
 
 def test_a_refresh_token_rotates_and_a_replayed_one_ends_the_session(auth):
     account = auth.sign_up()
-    first = auth.browser().post("/auth/v1/token/refresh",
+    first = auth.api().post("/auth/v1/token/refresh",
                                 json={"refresh_token": account.refresh_token})
     assert first.status_code == 200
     rotated = first.json["refresh_token"]
     assert rotated != account.refresh_token
-    replay = auth.browser().post("/auth/v1/token/refresh",
+    replay = auth.api().post("/auth/v1/token/refresh",
                                  json={"refresh_token": account.refresh_token})
     assert replay.status_code == 401
     assert auth.browser().post("/auth/v1/token/refresh",

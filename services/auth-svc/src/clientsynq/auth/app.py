@@ -1,10 +1,17 @@
 """Flask app factory of auth-svc (gunicorn: 'clientsynq.auth.app:create_app_from_env()')."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from clientsynq.auth.api import accounts, internal, portal, qbo, team
 from clientsynq.auth.bootstrap import Deps, build_or_exit
 from clientsynq.auth.config import Settings
-from clientsynq.common.auth import install_service_check, jwks
+from clientsynq.common.auth import (
+    install_origin_check,
+    install_security_headers,
+    install_service_check,
+    jwks,
+)
 from clientsynq.common.config import load_or_exit
 from clientsynq.common.logging import configure_logging
 from clientsynq.common.service import create_service_app
@@ -17,6 +24,9 @@ JWKS_MAX_AGE_SECONDS = 300
 def create_app(deps: Deps) -> Flask:
     app = create_service_app("auth", deps, deps.platform.readiness_checks())
     install_service_check(app, deps.service_check)
+    # Every cookie-authenticated POST/PUT/PATCH/DELETE must come from our own pages (CSRF).
+    install_origin_check(app, deps.settings.public_origins, every_request=True)
+    install_security_headers(app, hsts=urlsplit(deps.settings.public_url).scheme == "https")
     for blueprint in (accounts.bp, team.bp, qbo.bp, portal.bp, internal.bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/.well-known/jwks.json", "jwks", lambda: _jwks(deps))

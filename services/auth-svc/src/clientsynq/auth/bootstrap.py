@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from clientsynq.auth.adapters.disconnect_checks import DisconnectChecks
 from clientsynq.auth.adapters.indexes import ensure_auth_indexes
 from clientsynq.auth.adapters.mailer import SmtpMailer
 from clientsynq.auth.adapters.mongo_accounts import LoginThrottleStore, TenantStore, UserStore
@@ -17,6 +18,7 @@ from clientsynq.auth.adapters.passwords import Passwords
 from clientsynq.auth.adapters.qbo_oauth import QboOAuthClient
 from clientsynq.auth.adapters.signing_keys import SigningKeys, SigningKeysError, load_signing_keys
 from clientsynq.auth.adapters.token_cipher import TokenCipher
+from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.config import Settings
 from clientsynq.auth.domain.model import Clock, utc_now
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
@@ -45,13 +47,16 @@ class Stores:
     api_keys: ApiKeyStore
     audit: AuditLog
     leases: Collection[Any]
+    token_journal: TokenJournal
+    disconnect_checks: DisconnectChecks
 
 
 def mongo_stores(db: Database[Any]) -> Stores:
     return Stores(tenants=TenantStore(db), users=UserStore(db), throttle=LoginThrottleStore(db),
                   refresh_tokens=RefreshTokenStore(db), oauth_states=OAuthStateStore(db),
                   connections=ConnectionStore(db), invitations=InvitationStore(db),
-                  api_keys=ApiKeyStore(db), audit=AuditLog(db), leases=db["leases"])
+                  api_keys=ApiKeyStore(db), audit=AuditLog(db), leases=db["leases"],
+                  token_journal=TokenJournal(db), disconnect_checks=DisconnectChecks(db))
 
 
 @dataclass(frozen=True)

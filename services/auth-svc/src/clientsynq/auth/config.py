@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from clientsynq.common.auth.origin import normalize_origin
 from clientsynq.common.config import CommonSettings, EnvReader
 from clientsynq.common.crypto import KeyRing, KeyRingError
 
@@ -96,6 +97,7 @@ class Settings:
     oauth_state_ttl_seconds: float = 600
     invitation_ttl_seconds: float = 7 * 86400
     trusted_proxy_hops: int = 0
+    public_origins: tuple[str, ...] = ()
 
     @property
     def qbo_redirect_uri(self) -> str:
@@ -126,8 +128,10 @@ class Settings:
             oauth_state_ttl_seconds=reader.duration_seconds("OAUTH_STATE_TTL", 600, min=60),
             invitation_ttl_seconds=reader.duration_seconds("INVITATION_TTL", 7 * 86400, min=60),
             trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
+            public_origins=_public_origins(reader, public_url, portal_url),
         )
         _check_cookie_security(reader, settings)
+        _check_argon2(reader, settings)
         _check_key_ring(shared, settings)
         reader.raise_if_invalid()
         return settings
@@ -215,6 +219,19 @@ def _service_secrets(shared: EnvReader) -> dict[str, str]:
     return secrets
 
 
+def _public_origins(reader: EnvReader, public_url: str, portal_url: str) -> tuple[str, ...]:
+    """Where our pages are served (the gateway): the only origins a cookie-authenticated
+    request that changes something may come from (CSRF)."""
+    defaults = tuple(dict.fromkeys(o for o in (normalize_origin(public_url),
+                                               normalize_origin(portal_url)) if o))
+    listed = reader.csv_list("PUBLIC_ORIGINS", defaults)
+    origins = tuple(normalize_origin(value) for value in listed)
+    if not origins or any(o is None for o in origins):
+        reader.add_problem("PUBLIC_ORIGINS", "must list origins such as https://app.example.com")
+        return defaults
+    return tuple(o for o in origins if o)
+
+
 def _is_loopback(url: str) -> bool:
     return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
 
@@ -226,6 +243,21 @@ def _check_cookie_security(reader: EnvReader, settings: Settings) -> None:
                            "http://127.0.0.1 or http://localhost (development)")
     if settings.operator_secret is not None and len(settings.operator_secret) < 16:
         reader.add_problem("OPERATOR_SECRET", "must be at least 16 characters")
+
+
+# OWASP Password Storage Cheat Sheet, argon2id: (memory KiB, iterations) pairs of equal
+# strength; anything weaker than all of them is refused.
+OWASP_ARGON2_MINIMUMS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
+
+
+def _check_argon2(reader: EnvReader, settings: Settings) -> None:
+    """Cheap hashes only where nothing real is stored: tests and development on loopback."""
+    policy = settings.login
+    strong = any(policy.argon2_memory_kib >= memory and policy.argon2_time_cost >= time
+                 for memory, time in OWASP_ARGON2_MINIMUMS)
+    if not strong and not _is_loopback(settings.public_url):
+        reader.add_problem("ARGON2_MEMORY_KIB", "with ARGON2_TIME_COST is below OWASP's "
+                           "argon2id minimum (e.g. 19456 KiB with 2 iterations)")
 
 
 def _check_key_ring(shared: EnvReader, settings: Settings) -> None:

@@ -7,11 +7,20 @@
   ``require_tenant_scope``).
 - ``service``: service-to-service credentials (``ServiceCredentialCheck``,
   ``require_service``).
+- ``origin``: browser or API client, and CSRF protection by Origin
+  (``install_origin_check``, ``require_same_origin``), plus ``install_security_headers``.
 - ``revocation``: refusing tokens of ended sessions (``SessionRevocations`` over
   ``HttpEndedSessions``, passed to ``TokenVerifier(..., sessions=...)``).
 """
 
 from clientsynq.common.auth.keys import JwksCache, KeysUnavailable, StaticKeySource, parse_jwks
+from clientsynq.common.auth.origin import (
+    CrossSiteRequest,
+    install_origin_check,
+    install_security_headers,
+    is_browser,
+    require_same_origin,
+)
 from clientsynq.common.auth.revocation import (
     EndedSessions,
     HttpEndedSessions,
@@ -41,6 +50,8 @@ from clientsynq.common.auth.tokens import (
     public_jwk,
 )
 from clientsynq.common.auth.web import (
+    REFRESH_COOKIE,
+    REFRESH_COOKIE_PATH,
     SESSION_COOKIE,
     current_principal,
     require_plan,
@@ -54,8 +65,11 @@ __all__ = [
     "DEFAULT_ALGORITHMS",
     "KINDS",
     "PLANS",
+    "REFRESH_COOKIE",
+    "REFRESH_COOKIE_PATH",
     "ROLES",
     "SESSION_COOKIE",
+    "CrossSiteRequest",
     "EndedSessions",
     "HttpEndedSessions",
     "InvalidToken",
@@ -72,7 +86,10 @@ __all__ = [
     "TokenVerifier",
     "current_principal",
     "generate_signing_key",
+    "install_origin_check",
+    "install_security_headers",
     "install_service_check",
+    "is_browser",
     "issue_token",
     "jwks",
     "parse_jwks",
@@ -81,6 +98,7 @@ __all__ = [
     "require_plan",
     "require_principal",
     "require_role",
+    "require_same_origin",
     "require_service",
     "require_tenant_scope",
     "token_from_request",

@@ -23,7 +23,9 @@ from clientsynq.common.problems import (
 from flask import Request, Response, g, request
 
 F = TypeVar("F", bound=Callable[..., Any])
-SESSION_COOKIE = "cs_session"
+SESSION_COOKIE = "cs_session"  # the access JWT, HttpOnly, path /
+REFRESH_COOKIE = "cs_refresh"  # the refresh token, HttpOnly, path REFRESH_COOKIE_PATH
+REFRESH_COOKIE_PATH = "/auth/v1/"
 
 
 def token_from_request(req: Request) -> str | None:

@@ -10,7 +10,8 @@ from typing import Any
 from pymongo.database import Database
 
 EXPIRING = ("login_failures", "login_locks", "login_attempts", "refresh_tokens",
-            "refresh_token_uses", "revoked_session_families", "oauth_states", "oauth_state_uses")
+            "refresh_token_uses", "revoked_session_families", "oauth_states", "oauth_state_uses",
+            "token_journal", "disconnect_checks")
 
 
 def purge_expired(db: Database[Any], now: datetime) -> int:

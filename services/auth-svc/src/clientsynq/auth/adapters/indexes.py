@@ -50,6 +50,9 @@ INDEXES = {
     "audit_events": [IndexModel([("tenant_id", ASCENDING), ("at", DESCENDING)],
                                 name="tenant_at")],
     "leases": lease_indexes(),
+    "disconnect_checks": [_expiring()],
+    "token_journal": [IndexModel([("tenant_id", ASCENDING), ("realm_id", ASCENDING),
+                                  ("at", DESCENDING)], name="tenant_realm_at"), _expiring()],
 }
 
 

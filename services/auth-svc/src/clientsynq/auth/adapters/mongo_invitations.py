@@ -2,6 +2,7 @@
 client identities."""
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,8 +106,50 @@ class InvitationStore:
                       "updated_at": now}, "$setOnInsert": {"created_at": now}}, upsert=True)
 
     def client_signed_in(self, tenant_id: str, customer_id: str, now: datetime) -> None:
+        """A redeemed invitation (issued after any revocation) gives the access back."""
         self._clients.update_one({"_id": f"{tenant_id}:{customer_id}", "tenant_id": tenant_id},
-                                 {"$set": {"last_login_at": now}})
+                                 {"$set": {"last_login_at": now, "revoked_at": None}})
+
+    def clients(self, tenant_id: str, limit: int = 500) -> builtins.list[ClientIdentity]:
+        cursor = self._clients.find({"tenant_id": tenant_id}).sort("created_at", DESCENDING)
+        return [_client(doc) for doc in cursor.limit(limit)]
+
+    def revoke_client(self, tenant_id: str, customer_id: str, now: datetime) -> bool:
+        result = self._clients.update_one({"_id": f"{tenant_id}:{customer_id}",
+                                           "tenant_id": tenant_id},
+                                          {"$set": {"revoked_at": now}})
+        return result.matched_count == 1
+
+    def is_client_active(self, tenant_id: str, customer_id: str) -> bool:
+        doc = self._clients.find_one({"_id": f"{tenant_id}:{customer_id}",
+                                      "tenant_id": tenant_id})
+        return doc is not None and doc.get("revoked_at") is None
+
+    def pending_for_customer(self, tenant_id: str, customer_id: str,
+                             now: datetime) -> builtins.list[Invitation]:
+        cursor = self._invitations.find({"tenant_id": tenant_id, "kind": "client",
+                                         "customer_id": customer_id, "redeemed_at": None,
+                                         "expires_at": {"$gt": now}})
+        return [_invitation(doc) for doc in cursor if not doc.get("cancelled_at")]
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    """A customer's access to the portal; revoked access is refused at every refresh."""
+
+    tenant_id: str
+    customer_id: str
+    email: str
+    created_at: datetime
+    last_login_at: datetime | None
+    revoked_at: datetime | None
+
+
+def _client(doc: dict[str, Any]) -> ClientIdentity:
+    return ClientIdentity(tenant_id=doc["tenant_id"], customer_id=doc["customer_id"],
+                          email=doc["email"], created_at=doc["created_at"],
+                          last_login_at=doc.get("last_login_at"),
+                          revoked_at=doc.get("revoked_at"))
 
 
 def _invitation(doc: dict[str, Any]) -> Invitation:

@@ -88,8 +88,10 @@ class QboOAuthClient:
         def call() -> str | None:
             response = self._send("GET", url, headers={
                 "Authorization": f"Bearer {access_token}", "Accept": "application/json"})
-            if response.status_code in (401, 403):
-                raise QboRefused("unauthorized", "QuickBooks did not accept the new token.")
+            if response.status_code == 401:  # the token (or the whole grant) is dead
+                raise QboRefused("unauthorized", "QuickBooks did not accept the token.")
+            if response.status_code == 403:  # e.g. a subscription lapsed: the grant may live
+                raise QboRefused("forbidden", "QuickBooks refused access to this company.")
             if response.status_code >= 400:
                 raise QboUnavailable(f"CompanyInfo answered HTTP {response.status_code}.")
             info = response.json().get("CompanyInfo") or {}

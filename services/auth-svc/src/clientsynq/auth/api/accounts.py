@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from clientsynq.auth.api.schemas import LoginSchema, RefreshSchema, SignUpSchema
 from clientsynq.auth.api.web import (
-    REFRESH_COOKIE,
     authenticated,
     body,
     clear_session,
@@ -14,7 +13,7 @@ from clientsynq.auth.api.web import (
 )
 from clientsynq.auth.domain.errors import InvalidRefreshToken
 from clientsynq.auth.services import accounts, audit, sessions
-from clientsynq.common.auth import current_principal
+from clientsynq.common.auth import REFRESH_COOKIE, current_principal
 from flask import Blueprint, Response, jsonify, request
 
 bp = Blueprint("accounts", __name__, url_prefix="/auth/v1")

@@ -14,6 +14,7 @@ from clientsynq.auth.api.web import (
     session_response,
 )
 from clientsynq.auth.services import api_keys, audit, invitations
+from clientsynq.auth.services import clients as client_access
 from clientsynq.common.auth import current_principal, require_role, require_tenant_scope
 from flask import Blueprint, Response, jsonify, request
 
@@ -47,6 +48,30 @@ def client_invitations(tenant_id: str) -> Response:
 @require_role(*ADMIN_ROLES)
 def cancel_client_invitation(tenant_id: str, invitation_id: str) -> Response:
     invitations.cancel_invitation(deps(), current_principal(), "client", invitation_id)
+    return Response(status=204)
+
+
+@bp.get("/tenants/<tenant_id>/clients")
+@authenticated
+@require_tenant_scope
+@require_role(*ADMIN_ROLES)
+def clients(tenant_id: str) -> Response:
+    found = client_access.list_clients(deps(), current_principal())
+    return jsonify(clients=[{"customer_id": c.customer_id, "email": c.email,
+                             "created_at": iso(c.created_at),
+                             "last_login_at": iso(c.last_login_at),
+                             "revoked_at": iso(c.revoked_at),
+                             "status": "revoked" if c.revoked_at else "active"}
+                            for c in found])
+
+
+@bp.delete("/tenants/<tenant_id>/clients/<customer_id>")
+@authenticated
+@require_tenant_scope
+@require_role(*ADMIN_ROLES)
+def revoke_client(tenant_id: str, customer_id: str) -> Response:
+    """Ends the client's sessions now and refuses their refreshes until invited again."""
+    client_access.revoke_client(deps(), current_principal(), customer_id)
     return Response(status=204)
 
 

@@ -10,6 +10,7 @@ import logging
 from clientsynq.auth.api.web import ADMIN_ROLES, BUSINESS_ROLES, authenticated, deps, iso
 from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, RoleNotAllowed
 from clientsynq.auth.services import qbo_connect, qbo_disconnect
+from clientsynq.auth.services.qbo_connect import REALM_ID
 from clientsynq.auth.services.qbo_disconnect import ConnectionView
 from clientsynq.common.auth import (
     InvalidToken,
@@ -26,28 +27,23 @@ from werkzeug.wrappers import Response as BaseResponse
 log = logging.getLogger(__name__)
 bp = Blueprint("qbo", __name__, url_prefix="/auth/v1")
 _NO_STORE = {"Cache-Control": "no-store"}
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @bp.post("/tenants/<tenant_id>/qbo/connect")
 @authenticated
 @require_role(*ADMIN_ROLES)
 @require_tenant_scope
-def start_connect(tenant_id: str) -> Response:
-    """For the portal's button: the URL to send the browser to."""
+def start_connect(tenant_id: str) -> BaseResponse:
+    """A POST (it creates a state bound to the session, so a link on another site must not
+    start it). ``fetch`` gets the URL as JSON; a plain form post ("Try again") is sent on
+    with 303."""
     started = qbo_connect.start_connect(deps(), current_principal())
+    if request.mimetype in _FORM_TYPES:
+        return redirect(started.authorize_url, code=303)
     response = jsonify(authorize_url=started.authorize_url, expires_at=iso(started.expires_at))
     response.headers.update(_NO_STORE)
     return response
-
-
-@bp.get("/tenants/<tenant_id>/qbo/connect")
-@authenticated
-@require_role(*ADMIN_ROLES)
-@require_tenant_scope
-def connect_redirect(tenant_id: str) -> BaseResponse:
-    """For plain links ("Try again"): straight on to Intuit."""
-    started = qbo_connect.start_connect(deps(), current_principal())
-    return redirect(started.authorize_url, code=302)
 
 
 @bp.get("/qbo/callback")
@@ -97,7 +93,8 @@ def disconnect(tenant_id: str) -> Response:
 def disconnected_in_quickbooks() -> tuple[str, int]:
     """Intuit's Disconnect URL: the user disconnected ClientSynq inside QuickBooks."""
     realm_id = request.args.get("realmId", "")
-    ended = realm_id.isalnum() and qbo_disconnect.intuit_disconnected(deps(), realm_id)
+    ended = REALM_ID.fullmatch(realm_id) is not None and \
+        qbo_disconnect.intuit_disconnected(deps(), realm_id)
     page = render_template("disconnected.html", ended=ended,
                            settings_url=deps().settings.portal_qbo_settings_url)
     return page, 200

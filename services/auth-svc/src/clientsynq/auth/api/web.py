@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from clientsynq.auth.services.sessions import SessionTokens
-from clientsynq.common.auth import SESSION_COOKIE, TokenVerifier, require_principal
+from clientsynq.common.auth import (
+    REFRESH_COOKIE,
+    REFRESH_COOKIE_PATH,
+    SESSION_COOKIE,
+    TokenVerifier,
+    is_browser,
+    require_principal,
+)
 from clientsynq.common.events import format_time
 from clientsynq.common.problems import json_body
 from flask import Response, current_app, jsonify, request
@@ -16,8 +23,6 @@ if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 F = TypeVar("F", bound=Callable[..., Any])
-REFRESH_COOKIE = "cs_refresh"
-REFRESH_COOKIE_PATH = "/auth/v1/"
 MAX_BODY_BYTES = 16 * 1024
 BUSINESS_ROLES = ("owner", "admin", "member")
 ADMIN_ROLES = ("owner", "admin")
@@ -55,18 +60,23 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-def session_body(tokens: SessionTokens) -> dict[str, Any]:
+def session_body(tokens: SessionTokens, with_tokens: bool) -> dict[str, Any]:
     subject = tokens.subject
-    return {"token_type": "Bearer", "access_token": tokens.access_token,
-            "expires_in": tokens.access_expires_in, "refresh_token": tokens.refresh_token,
-            "refresh_expires_at": iso(tokens.refresh_expires_at),
-            "tenant_id": subject.tenant_id, "subject": subject.subject, "kind": subject.kind,
-            "role": tokens.role, "plan": tokens.plan, "customer_id": subject.customer_id}
+    body: dict[str, Any] = {
+        "expires_in": tokens.access_expires_in,
+        "refresh_expires_at": iso(tokens.refresh_expires_at),
+        "tenant_id": subject.tenant_id, "subject": subject.subject, "kind": subject.kind,
+        "role": tokens.role, "plan": tokens.plan, "customer_id": subject.customer_id}
+    if with_tokens:
+        body.update(token_type="Bearer", access_token=tokens.access_token,  # noqa: S106
+                    refresh_token=tokens.refresh_token)
+    return body
 
 
 def session_response(tokens: SessionTokens, status: int = 200) -> Response:
-    """API clients read the body; browsers get HttpOnly cookies they cannot leak to scripts."""
-    response = jsonify(session_body(tokens))
+    """API clients (no ``Origin``) read the tokens in the body; a browser (``Origin``) gets
+    them only as HttpOnly cookies, so no script on the page (an XSS) can read them."""
+    response = jsonify(session_body(tokens, with_tokens=not is_browser(request)))
     response.status_code = status
     secure = deps().settings.sessions.cookie_secure
     response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=tokens.access_expires_in,

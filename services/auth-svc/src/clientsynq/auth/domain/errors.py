@@ -89,6 +89,10 @@ class InvitationInvalid(NotFound):
     slug, title = "invitation-invalid", "This invitation link is invalid, used or expired"
 
 
+class ClientNotFound(NotFound):
+    slug, title = "client-not-found", "No such portal client"
+
+
 class InvitationNotFound(NotFound):
     slug, title = "invitation-not-found", "No such invitation"
 

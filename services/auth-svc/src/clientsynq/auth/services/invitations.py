@@ -25,6 +25,7 @@ from clientsynq.auth.domain.model import SessionSubject, User
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant, normalize_email
 from clientsynq.auth.services.authority import acting_member
+from clientsynq.auth.services.clients import client_subject
 from clientsynq.auth.services.sessions import SessionTokens, issue_session
 from clientsynq.common.auth import Principal
 
@@ -63,7 +64,7 @@ def redeem_client_invitation(deps: Deps, token: str) -> SessionTokens:
     deps.stores.invitations.client_signed_in(tenant.tenant_id, customer_id, deps.clock())
     audit.record(deps, tenant.tenant_id, "client_invitation.redeemed", None,
                  invitation_id=invitation.invitation_id, customer_id=customer_id)
-    subject = SessionSubject(tenant_id=tenant.tenant_id, subject=f"client:{customer_id}",
+    subject = SessionSubject(tenant_id=tenant.tenant_id, subject=client_subject(customer_id),
                              kind="client", customer_id=customer_id)
     return issue_session(deps, subject, "client", tenant.plan)
 

@@ -7,6 +7,7 @@ session is refused before any code reaches Intuit.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MAX_WRITE_ATTEMPTS = 5
+REALM_ID = re.compile(r"[0-9]{1,32}")  # Intuit's company ids are digits (ASCII only)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ def _exchange_and_save(deps: Deps, principal: Principal, params: CallbackParams)
         raise QboRefused(params.error, _denial_text(params.error))
     if not params.code or not params.realm_id:
         raise QboRefused("invalid_request", "QuickBooks did not return an authorization code.")
+    if not REALM_ID.fullmatch(params.realm_id):
+        raise QboRefused("invalid_request", "QuickBooks returned an invalid company id.")
+    _check_company_is_free(deps, principal.tenant_id, params.realm_id)
     tokens = TokenSet.from_response(deps.qbo.exchange_code(params.code), deps.clock())
     try:
         company_name = deps.qbo.company_name(params.realm_id, tokens.access_token)
@@ -113,6 +118,17 @@ def _save_connection(deps: Deps, principal: Principal, realm_id: str, company_na
     audit.record(deps, tenant_id, "qbo.connected", principal.subject, realm_id=realm_id,
                  switched_from=previous.connection.realm_id if switch and previous else None)
     return _current(deps, tenant_id)
+
+
+def _check_company_is_free(deps: Deps, tenant_id: str, realm_id: str) -> None:
+    """One QuickBooks company, one business: Intuit shares one grant per app and company,
+    so a second business connecting it would be cut off when the first disconnects (and
+    the other way round). Checked before the code is exchanged: nothing reaches Intuit."""
+    for stored in deps.stores.connections.find_by_realm(realm_id):
+        if stored.connection.tenant_id != tenant_id and stored.connection.is_connected:
+            raise QboRefused("company_in_use", "This QuickBooks company is already connected "
+                             "to another ClientSynq business. Disconnect it there first "
+                             "(Settings → QuickBooks → Disconnect), then connect it here.")
 
 
 def _switch_events(previous: StoredConnection | None, realm_id: str,

@@ -22,7 +22,7 @@ from clientsynq.auth.services import audit
 from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, pending_revocation
 from clientsynq.auth.services.qbo_revocation import revoke_latest
-from clientsynq.auth.services.qbo_tokens import connected, realm_lease, refresh_now
+from clientsynq.auth.services.qbo_tokens import connected, realm_lease
 from clientsynq.common.auth import Principal
 
 if TYPE_CHECKING:
@@ -101,32 +101,36 @@ def _end(deps: Deps, tenant_id: str, reason: str) -> None:
 
 def intuit_disconnected(deps: Deps, realm_id: str) -> bool:
     """Intuit's Disconnect URL is a plain browser GET anyone could forge, so we first ask
-    Intuit whether the grant is really gone. True when no business is connected to the
+    Intuit whether the grant is really gone, at most once per realm every few minutes (a
+    flood of forged calls must not burn the realm's API quota), never refreshing on this
+    path, and acting only on a definite 401. True when no business is connected to the
     realm any more (what the page then says)."""
-    still_connected = False
-    for stored in deps.stores.connections.find_by_realm(realm_id):
-        tenant_id = stored.connection.tenant_id
-        if stored.connection.status not in _ENDABLE:
-            continue
-        if _grant_is_alive(deps, tenant_id):
-            log.info("qbo.disconnect_callback_ignored", extra={"tenant_id": tenant_id})
-            still_connected = True
-            continue
-        disconnect(deps, tenant_id, None, reason="disconnected_in_quickbooks")
-    return not still_connected
+    live = [s for s in deps.stores.connections.find_by_realm(realm_id)
+            if s.connection.status in _ENDABLE]
+    if live and deps.stores.disconnect_checks.may_check(realm_id, deps.clock()):
+        for stored in live:
+            tenant_id = stored.connection.tenant_id
+            if _grant_is_alive(deps, tenant_id):
+                log.info("qbo.disconnect_callback_ignored", extra={"tenant_id": tenant_id})
+                continue
+            disconnect(deps, tenant_id, None, reason="disconnected_in_quickbooks")
+    return not any(s.connection.is_connected for s in
+                   deps.stores.connections.find_by_realm(realm_id))
 
 
 def _grant_is_alive(deps: Deps, tenant_id: str) -> bool:
-    """True when Intuit still accepts our tokens (or cannot tell us right now)."""
+    """False only on Intuit's definite 401 to a token that should work; anything else
+    (403, unreachable, a token we would have to refresh first) keeps the connection: a
+    real disconnect still shows up at the next refresh as invalid_grant."""
     try:
         stored: StoredConnection = connected(deps, tenant_id)
         if not stored.connection.access_is_usable(deps.clock()):
-            stored = refresh_now(deps, stored)
+            return True
         deps.qbo.company_name(stored.connection.realm_id or "", open_token(deps, stored, "access"))
-    except QboRefused:
-        return False
+    except QboRefused as err:
+        return err.error != "unauthorized"
     except AuthorizationExpired:
         return False
-    except QboUnavailable:
-        return True  # cannot verify: keep it; the next sync finds out through invalid_grant
+    except (QboUnavailable, NotConnected):
+        return True
     return True

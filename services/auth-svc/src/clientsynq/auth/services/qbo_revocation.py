@@ -9,20 +9,31 @@ from clientsynq.auth.adapters.mongo_connections import Revocation
 from clientsynq.auth.domain.errors import QboUnavailable
 from clientsynq.auth.services import audit
 from clientsynq.common.crypto import DecryptionError
+from clientsynq.common.metrics import counter
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 log = logging.getLogger(__name__)
+UNDECRYPTABLE = counter("clientsynq_auth_revocations_undecryptable_total",
+                        "Pending QBO revocations whose token cannot be decrypted (key missing "
+                        "from TOKEN_ENCRYPTION_KEYS): alert on any increase")
 
 
 def revoke_pending(deps: Deps, tenant_id: str, revocation: Revocation) -> bool:
-    """True once Intuit confirmed (or the token cannot be opened any more: nothing to send)."""
+    """True once Intuit confirmed; False keeps it pending for the worker's next round."""
     try:
         token = deps.cipher.open(tenant_id, revocation.realm_id, "refresh", revocation.token)
         deps.qbo.revoke(token)
     except DecryptionError:
-        log.error("qbo.revocation_undecryptable", extra={"tenant_id": tenant_id})
+        # The key that sealed it left the ring: an operator must put it back, or the grant
+        # stays alive at Intuit. Kept pending (retried each round), alarmed, audited.
+        log.error("qbo.revocation_undecryptable", extra={"tenant_id": tenant_id,
+                                                         "realm_id": revocation.realm_id})
+        UNDECRYPTABLE.inc()
+        audit.record(deps, tenant_id, "qbo.revoke_failed", None, realm_id=revocation.realm_id,
+                     reason="undecryptable")
+        return False
     except QboUnavailable:
         log.warning("qbo.revocation_deferred", extra={"tenant_id": tenant_id,
                                                       "realm_id": revocation.realm_id})

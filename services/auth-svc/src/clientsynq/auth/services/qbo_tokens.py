@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_connections import StoredConnection
+from clientsynq.auth.adapters.mongo_connections import SealedTokens, StoredConnection
 from clientsynq.auth.domain.errors import (
     AuthorizationExpired,
     NotConnected,
@@ -24,9 +24,10 @@ from clientsynq.auth.domain.errors import (
 from clientsynq.auth.domain.model import ConnectionStatus, TokenSet
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
-from clientsynq.auth.services.leases import waiting_lease
+from clientsynq.auth.services.leases import HeldLease, waiting_lease
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, seal
 from clientsynq.common import retry
+from pymongo.errors import PyMongoError
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
@@ -82,15 +83,16 @@ def refresh_now(deps: Deps, stored: StoredConnection) -> StoredConnection:
     """Refresh unless someone else already did since ``stored`` was read."""
     seen = stored.connection.token_version
     tenant_id = stored.connection.tenant_id
-    with realm_lease(deps, stored.connection.realm_id or tenant_id):
+    with realm_lease(deps, stored.connection.realm_id or tenant_id) as held:
         latest = connected(deps, tenant_id)
         if latest.connection.token_version != seen:
             return latest  # the previous holder refreshed: use what it stored
-        return _refresh_holding_lease(deps, latest)
+        return _refresh_holding_lease(deps, latest, held)
 
 
-def realm_lease(deps: Deps, realm_id: str) -> AbstractContextManager[None]:
-    """Wait (bounded) for the per-realm lease; QboUnavailable if the holder takes too long."""
+def realm_lease(deps: Deps, realm_id: str) -> AbstractContextManager[HeldLease]:
+    """Wait (bounded) for the per-realm lease; QboUnavailable if the holder takes too long.
+    Held, it is renewed in the background, so a slow Intuit answer cannot outlive it."""
     policy = deps.settings.refresh
     return waiting_lease(deps, f"qbo-refresh:{realm_id}", policy.lease_seconds,
                          policy.wait_for_holder_seconds, lambda: QboUnavailable(
@@ -98,8 +100,14 @@ def realm_lease(deps: Deps, realm_id: str) -> AbstractContextManager[None]:
                              "long; try again shortly."))
 
 
-def _refresh_holding_lease(deps: Deps, stored: StoredConnection) -> StoredConnection:
+def _refresh_holding_lease(deps: Deps, stored: StoredConnection,
+                           held: HeldLease) -> StoredConnection:
+    recovered = adopt_unsaved_pair(deps, stored)
+    if recovered is not None:
+        return recovered  # Intuit already rotated for this version: its answer was kept
     connection = stored.connection
+    if not held.is_ours():  # never call Intuit without the lease: two calls break the grant
+        raise QboUnavailable("The refresh lease was lost; try again shortly.")
     try:
         response = deps.qbo.refresh(open_token(deps, stored, "refresh"))
     except QboRefused as err:
@@ -108,29 +116,79 @@ def _refresh_holding_lease(deps: Deps, stored: StoredConnection) -> StoredConnec
                                                     "error": err.error})
             audit.record(deps, connection.tenant_id, "qbo.refresh_failed", None, error=err.error)
             raise QboUnavailable("QuickBooks refused our app's credentials.") from None
-        expire(deps, stored, "invalid_grant")
-        raise AuthorizationExpired("QuickBooks authorization expired: an admin must Reconnect "
-                                   "in Settings → QuickBooks.") from None
+        return _after_invalid_grant(deps, stored)
     except QboUnavailable:
         audit.record(deps, connection.tenant_id, "qbo.refresh_failed", None, error="unavailable")
         raise
-    return _save_refreshed(deps, stored, TokenSet.from_response(response, deps.clock()))
+    tokens = TokenSet.from_response(response, deps.clock())
+    sealed = seal(deps, connection.tenant_id, connection.realm_id or "", tokens)
+    entry_id = _journal(deps, stored, sealed, tokens)  # first: the only copy is in memory
+    if not held.is_ours():
+        log.warning("qbo.refresh_lease_lost", extra={"tenant_id": connection.tenant_id})
+    return _save_refreshed(deps, stored, sealed, tokens.access_expires_at,
+                           tokens.refresh_expires_at, entry_id)
 
 
-def _save_refreshed(deps: Deps, stored: StoredConnection, tokens: TokenSet) -> StoredConnection:
-    """The newest refresh token is the only one Intuit honours: write it through a Mongo
-    step-down rather than lose it."""
+def _after_invalid_grant(deps: Deps, stored: StoredConnection) -> StoredConnection:
+    """Before declaring the grant gone: a newer pair saved (or journaled) meanwhile wins."""
+    latest = connected(deps, stored.connection.tenant_id)
+    if latest.connection.token_version != stored.connection.token_version:
+        return latest
+    recovered = adopt_unsaved_pair(deps, latest)
+    if recovered is not None:
+        return recovered
+    expire(deps, stored, "invalid_grant")
+    raise AuthorizationExpired("QuickBooks authorization expired: an admin must Reconnect "
+                               "in Settings → QuickBooks.")
+
+
+def _journal(deps: Deps, stored: StoredConnection, sealed: SealedTokens,
+             tokens: TokenSet) -> str | None:
     connection = stored.connection
-    realm_id = connection.realm_id or ""
-    sealed = seal(deps, connection.tenant_id, realm_id, tokens)
-    saved = retry.mongo_policy()(
-        deps.stores.connections.append, connection, connection.tenant_id, sealed,
-        access_expires_at=tokens.access_expires_at,
-        refresh_expires_at=tokens.refresh_expires_at, last_refresh_at=deps.clock())
+    try:
+        return retry.mongo_policy()(
+            deps.stores.token_journal.record, connection.tenant_id, connection.realm_id or "",
+            connection.token_version, sealed, tokens.access_expires_at,
+            tokens.refresh_expires_at, deps.clock())
+    except PyMongoError:  # the version write below is the other chance to keep it
+        log.error("qbo.refresh_journal_failed", extra={"tenant_id": connection.tenant_id})
+        return None
+
+
+def adopt_unsaved_pair(deps: Deps, stored: StoredConnection) -> StoredConnection | None:
+    """A pair Intuit gave for the version we hold, journaled but never saved (a crash or a
+    failed write): save it now instead of calling Intuit with a refresh token it rotated."""
+    connection = stored.connection
+    pair = deps.stores.token_journal.unsaved(connection.tenant_id, connection.realm_id or "",
+                                             connection.token_version)
+    if pair is None:
+        return None
+    log.warning("qbo.refresh_recovered", extra={"tenant_id": connection.tenant_id})
+    return _save_refreshed(deps, stored, pair.tokens, pair.access_expires_at,
+                           pair.refresh_expires_at, pair.entry_id)
+
+
+def _save_refreshed(deps: Deps, stored: StoredConnection, sealed: SealedTokens,
+                    access_expires_at: datetime, refresh_expires_at: datetime,
+                    entry_id: str | None) -> StoredConnection:
+    """The newest refresh token is the only one Intuit honours: write it through a Mongo
+    step-down rather than lose it (and if even that fails, the journal still holds it)."""
+    connection = stored.connection
+    try:
+        saved = retry.mongo_policy()(
+            deps.stores.connections.append, connection, connection.tenant_id, sealed,
+            access_expires_at=access_expires_at, refresh_expires_at=refresh_expires_at,
+            last_refresh_at=deps.clock())
+    except PyMongoError:
+        log.error("qbo.refresh_save_failed", extra={"tenant_id": connection.tenant_id})
+        raise QboUnavailable("The refreshed QuickBooks token could not be saved yet; it is "
+                             "kept and will be used at the next request.") from None
+    if saved and entry_id is not None:
+        deps.stores.token_journal.forget(connection.tenant_id, entry_id)
     if not saved:  # a reconnect replaced the grant meanwhile: its tokens win
         log.warning("qbo.refresh_superseded", extra={"tenant_id": connection.tenant_id})
     log.info("qbo.token_refreshed", extra={"tenant_id": connection.tenant_id,
-                                           "realm_id": realm_id})
+                                           "realm_id": connection.realm_id})
     return connected(deps, connection.tenant_id)
 
 

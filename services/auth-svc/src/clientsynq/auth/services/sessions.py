@@ -123,6 +123,9 @@ def _current_claims(deps: Deps, subject: SessionSubject) -> tuple[str, str]:
     if tenant is None:
         raise InvalidRefreshToken()
     if subject.kind == "client":
+        if not deps.stores.invitations.is_client_active(subject.tenant_id,
+                                                        subject.customer_id or ""):
+            raise InvalidRefreshToken()  # the business revoked this client's access
         return "client", tenant.plan
     user = deps.stores.users.get(subject.tenant_id, subject.subject)
     if user is None:
