@@ -120,7 +120,10 @@ def test_a_post_from_another_site_is_refused_and_changes_nothing(web):
 def test_another_businesss_invoice_is_not_found(web):
     web.read.invoices.apply(an_invoice("101", tenant_id=OTHER_TENANT), version())
     web.sign_in(TENANT)
-    assert web.get("/invoices/101").status_code == 404
+    answer = web.get("/invoices/101")
+    assert answer.status_code == 404 and answer.mimetype == "text/html"
+    assert "not yours to see" in answer.data.decode()
+    assert web.get("/live/invoice/101").mimetype == "application/problem+json"
 
 
 def test_the_invoice_page_shows_lines_terms_due_date_and_balance(web):
