@@ -55,6 +55,7 @@ class LoginPolicy:
     ip_attempts_per_minute: int
     argon2_time_cost: int
     argon2_memory_kib: int
+    email_attempts_per_minute: int = 10
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def _login(reader: EnvReader) -> LoginPolicy:
         max_failures=reader.integer("LOGIN_MAX_FAILURES", 5, min=1, max=100),
         lock_seconds=reader.duration_seconds("LOGIN_LOCK", 900, min=1),
         ip_attempts_per_minute=reader.integer("LOGIN_IP_ATTEMPTS_PER_MINUTE", 30, min=1),
+        email_attempts_per_minute=reader.integer("EMAIL_ATTEMPTS_PER_MINUTE", 10, min=1),
         argon2_time_cost=reader.integer("ARGON2_TIME_COST", 3, min=1, max=20),
         argon2_memory_kib=reader.integer("ARGON2_MEMORY_KIB", 65536, min=8, max=1 << 21),
     )

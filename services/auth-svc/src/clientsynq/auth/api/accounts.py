@@ -22,7 +22,7 @@ bp = Blueprint("accounts", __name__, url_prefix="/auth/v1")
 @bp.post("/signup")
 def sign_up() -> Response:
     data = body(SignUpSchema)
-    tokens = accounts.sign_up(deps(), accounts.SignUp(**data))
+    tokens = accounts.sign_up(deps(), accounts.SignUp(**data), client_ip())
     return session_response(tokens, 201)
 
 

@@ -9,6 +9,7 @@ from clientsynq.auth.api.web import (
     BUSINESS_ROLES,
     authenticated,
     body,
+    client_ip,
     deps,
     iso,
     session_response,
@@ -78,7 +79,8 @@ def revoke_client(tenant_id: str, customer_id: str) -> Response:
 @bp.post("/client-invitations/redeem")
 def redeem_client_invitation() -> Response:
     """The portal posts the token from ``/portal/invite/<token>``; a client session starts."""
-    tokens = invitations.redeem_client_invitation(deps(), body(RedeemSchema)["token"])
+    tokens = invitations.redeem_client_invitation(deps(), body(RedeemSchema)["token"],
+                                                  client_ip())
     return session_response(tokens)
 
 

@@ -13,6 +13,7 @@ from clientsynq.auth.api.web import (
     BUSINESS_ROLES,
     authenticated,
     body,
+    client_ip,
     deps,
     iso,
     session_response,
@@ -100,7 +101,8 @@ def cancel_member_invitation(tenant_id: str, invitation_id: str) -> Response:
 @bp.post("/member-invitations/accept")
 def accept_member() -> Response:
     data = body(AcceptMemberSchema)
-    tokens = invitations.accept_member_invitation(deps(), data["token"], data["password"])
+    tokens = invitations.accept_member_invitation(deps(), data["token"], data["password"],
+                                                  client_ip())
     return session_response(tokens, 201)
 
 

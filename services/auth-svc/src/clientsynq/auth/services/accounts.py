@@ -10,11 +10,11 @@ from clientsynq.auth.domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
     LoginLocked,
-    LoginRateLimited,
     TenantNotFound,
 )
 from clientsynq.auth.domain.model import SessionSubject, Tenant, User
 from clientsynq.auth.services import audit
+from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.sessions import SessionTokens, issue_session
 from pymongo.errors import PyMongoError
 
@@ -33,8 +33,9 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_up(deps: Deps, request: SignUp) -> SessionTokens:
+def sign_up(deps: Deps, request: SignUp, client_ip: str) -> SessionTokens:
     """A business starts on Basic with its founder as owner."""
+    limit_attempts(deps, "signup", client_ip, request.email)
     now = deps.clock()
     tenant = Tenant(tenant_id=uuid.uuid4().hex, name=request.business_name.strip(),
                     plan="basic", created_at=now)
@@ -54,12 +55,11 @@ def sign_up(deps: Deps, request: SignUp) -> SessionTokens:
 def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionTokens:
     """Same answers and about the same time whether or not the email exists."""
     now = deps.clock()
-    policy = deps.settings.login
     throttle = deps.stores.throttle
-    if throttle.count_attempt(f"ip:{client_ip}", now) > policy.ip_attempts_per_minute:
-        raise LoginRateLimited("Too many login attempts from your network; wait a minute.",
-                               retry_after=60)
-    email_key = f"email:{secret_digest(normalize_email(email))}"
+    limit_attempts(deps, "login", client_ip, email)
+    # The lock is per email *and* address: a back-off for whoever keeps guessing, which an
+    # attacker cannot turn into a way of keeping the owner out from their own address.
+    email_key = f"email:{secret_digest(normalize_email(email))}:ip:{client_ip}"
     state = throttle.get(email_key, now)
     if state.is_locked(now):
         raise _locked(state.seconds_left(now))

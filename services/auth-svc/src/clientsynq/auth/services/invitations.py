@@ -23,6 +23,7 @@ from clientsynq.auth.domain.errors import (
 )
 from clientsynq.auth.domain.model import SessionSubject, User
 from clientsynq.auth.services import audit
+from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import get_tenant, normalize_email
 from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.clients import client_subject
@@ -57,7 +58,8 @@ def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str
     return sent.invitation
 
 
-def redeem_client_invitation(deps: Deps, token: str) -> SessionTokens:
+def redeem_client_invitation(deps: Deps, token: str, client_ip: str) -> SessionTokens:
+    limit_attempts(deps, "redeem", client_ip)
     invitation = _redeem(deps, token, "client", CLIENT_PREFIX)
     customer_id = invitation.customer_id or ""
     tenant = get_tenant(deps, invitation.tenant_id)
@@ -89,7 +91,9 @@ def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> In
     return sent.invitation
 
 
-def accept_member_invitation(deps: Deps, token: str, password: str) -> SessionTokens:
+def accept_member_invitation(deps: Deps, token: str, password: str,
+                             client_ip: str) -> SessionTokens:
+    limit_attempts(deps, "accept", client_ip)
     invitation = _redeem(deps, token, "member", MEMBER_PREFIX)
     tenant = get_tenant(deps, invitation.tenant_id)
     user = User(user_id=uuid.uuid4().hex, tenant_id=tenant.tenant_id, email=invitation.email,
