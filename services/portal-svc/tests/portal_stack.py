@@ -63,7 +63,7 @@ def _sync_worker(infra: Any, conn: KafkaConnection, auth: Any, sandbox: Any,
            "MONGODB_DATABASE": database, "SERVICE_SECRET_SYNC": auth.sync_secret,
            "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
            "SYNC_QBO_BASE_URL": sandbox.base_url, "SYNC_QBO_RETRY_INITIAL": "50ms",
-           "SYNC_QBO_RETRY_MAX": "500ms", "SYNC_LEASE_TTL": "3s", "SYNC_METRICS_PORT": "0",
+           "SYNC_QBO_RETRY_MAX": "500ms", "SYNC_LEASE_TTL": "30s", "SYNC_METRICS_PORT": "0",
            "SYNC_SCHEDULER_TICK": "3600s"}
     return SyncWorker(build_sync_worker(SyncSettings.from_env(env)))
 
