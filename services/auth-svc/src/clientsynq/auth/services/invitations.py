@@ -14,7 +14,6 @@ from clientsynq.auth.adapters.mongo_invitations import Invitation
 from clientsynq.auth.adapters.passwords import secret_digest
 from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.auth.domain.errors import (
-    EmailAlreadyRegistered,
     InvitationInvalid,
     InvitationNotFound,
     MailUnavailable,
@@ -81,11 +80,17 @@ def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> In
     if role == "owner" and actor.role != "owner":
         raise RoleNotAllowed("Only an owner can invite another owner.")
     email = normalize_email(email)
-    if deps.stores.users.find_by_email(email) is not None:
-        raise EmailAlreadyRegistered("This email already has a ClientSynq account.")
     sent = _create(deps, principal, "member", email, role=role)
-    _send(deps, sent, f"Join {tenant.name} on ClientSynq",
-          f"You were invited to {tenant.name} on ClientSynq as {role}.")
+    # The same answer whether or not the email has an account, so inviting cannot be used
+    # to learn who uses ClientSynq; only the mailbox's owner learns it cannot join.
+    if deps.stores.users.find_by_email(email) is not None:
+        _send_without_link(deps, sent, f"Your invitation to {tenant.name} on ClientSynq",
+                           f"{tenant.name} invited you to ClientSynq, but this email already "
+                           "belongs to a ClientSynq account, and one login belongs to one "
+                           "business. Ask them to invite another address of yours.")
+    else:
+        _send(deps, sent, f"Join {tenant.name} on ClientSynq",
+              f"You were invited to {tenant.name} on ClientSynq as {role}.")
     audit.record(deps, tenant.tenant_id, "member.invited", principal.subject,
                  invitation_id=sent.invitation.invitation_id, role=role)
     return sent.invitation
@@ -147,6 +152,15 @@ def _send(deps: Deps, sent: SentInvitation, subject: str, intro: str) -> None:
             f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{sent.link}\n")
     try:
         deps.mailer.send(invitation.email, subject, body)
+    except MailUnavailable:
+        deps.stores.invitations.remove(invitation.tenant_id, invitation.invitation_id)
+        raise
+
+
+def _send_without_link(deps: Deps, sent: SentInvitation, subject: str, body: str) -> None:
+    invitation = sent.invitation
+    try:
+        deps.mailer.send(invitation.email, subject, body + "\n")
     except MailUnavailable:
         deps.stores.invitations.remove(invitation.tenant_id, invitation.invitation_id)
         raise
