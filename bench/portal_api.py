@@ -53,7 +53,7 @@ REQUEST_TIMEOUT = 60.0
 P99_AIM_MS = 50.0
 RATIO_AIM = 0.5
 TENANT = "bench-tenant"
-FRESHNESS_COMPANY = {"customers": 100, "invoices": 1000, "payments": 400, "seed": 5}
+FRESHNESS_COMPANY = {"customers": 60, "invoices": 400, "payments": 150, "seed": 5}
 PATHS = ["/api/v1/invoices", "/api/v1/invoices?status=overdue", "/api/v1/invoices?q=inv-0042"]
 
 
