@@ -100,6 +100,9 @@ def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
         "PORTAL_AUTH_URL": auth_url, "SYNC_AUTH_URL": auth_url,
         "SYNC_QBO_BASE_URL": sandbox_url, "SYNC_METRICS_PORT": "0",
         "SYNC_PROGRESS_INTERVAL": "0.2s", "PORTAL_METRICS_PORT": "0",
+        # QuickBooks outages are given up on quickly, so a failed sync shows within seconds.
+        "SYNC_QBO_RETRY_ATTEMPTS": "2", "SYNC_QBO_RETRY_INITIAL": "0.05s",
+        "SYNC_QBO_RETRY_MAX": "0.2s",
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -47,6 +47,7 @@ def test_basic_is_read_only_and_strangers_get_not_found(stack, browser, checker)
     a_team_member_joins(stack, browser, pro_page, checker)
     basic_context, basic_page, basic_reader = connected_business(stack, browser, small, "basic")
     checker.check(basic_page, "quickbooks-connected-basic")
+    a_failed_sync_is_explained(stack, basic_page, small["realm_id"], checker)
 
     customer, invoices = a_client_with_invoices(basic_reader)
     link = invite(basic_page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
@@ -126,3 +127,17 @@ def a_team_member_joins(stack, browser, page, checker) -> None:
     member.context.close()
     page.goto("/settings/team")
     expect(page.get_by_role("cell", name=email, exact=True)).to_be_visible()
+
+
+def a_failed_sync_is_explained(stack, page, realm_id, checker) -> None:
+    """QuickBooks unavailable (503s) during Sync Now: the reason and the help page's steps."""
+    stack.control.inject_fault(status=503, count=200, realm_id=realm_id, kind="api")
+    try:
+        page.goto("/settings/quickbooks")
+        page.get_by_role("button", name="Sync Now").click()
+        failed = page.locator("#sync-failed")
+        expect(failed).to_contain_text("Connection Failed", timeout=90_000)
+        expect(failed).to_contain_text("Wait 5 minutes")
+        checker.check(page, "quickbooks-sync-failed")
+    finally:
+        stack.control.clear_faults()
