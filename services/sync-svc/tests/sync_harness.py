@@ -233,3 +233,22 @@ def expected_ids(tenant: Any) -> tuple[set[str], set[str], set[str]]:
                 if i["TxnDate"] >= cutoff or Decimal(i["Balance"]) > 0 or paid_in_window(i)}
     payments = {p["Id"] for p in all_payments.values() if p["TxnDate"] >= cutoff}
     return customers, invoices, payments
+
+
+def expected_paid_dates(tenant: Any) -> dict[str, str]:
+    """Paid invoices whose payments are all of the last 12 months (so a full sync read them)
+    → the date of their last payment, straight from the sandbox."""
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    payments = {p["Id"]: p for p in company_rows(tenant, "Payment")}
+    found: dict[str, str] = {}
+    for invoice in company_rows(tenant, "Invoice"):
+        linked = [link["TxnId"] for link in invoice.get("LinkedTxn") or []
+                  if link.get("TxnType") == "Payment"]
+        dates = [payments[pid]["TxnDate"] for pid in linked if pid in payments]
+        if (linked and len(dates) == len(linked) and min(dates) >= cutoff
+                and Decimal(str(invoice["Balance"])) == 0):
+            found[invoice["Id"]] = max(dates)
+    return found

@@ -2,11 +2,20 @@
 rows published this run apart from the totals in scope."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
-from sync_harness import KafkaReader, ThreadWorker, completed_runs, expected_ids, sync_env
+from sync_harness import (
+    KafkaReader,
+    ThreadWorker,
+    completed_runs,
+    expected_ids,
+    expected_paid_dates,
+    sync_env,
+)
 
 pytestmark = pytest.mark.integration
-TOPICS = ("sync.progress", "sync.completed", "sync.failed")
+TOPICS = ("sync.progress", "sync.completed", "sync.failed", "invoice.updated")
 
 
 @pytest.mark.parametrize("processes", ["0", "1"])  # pages mapped here, or in a child
@@ -33,3 +42,12 @@ def test_progress_climbs_to_the_counts_and_totals_match_the_scope(
         assert [p["rows_done"] for p in mine] == sorted(p["rows_done"] for p in mine)
         assert mine[-1]["rows_done"] == in_scope[entity]
         assert all(p["rows_expected"] is not None for p in mine)
+    paid = {e["data"]["invoice"]["id"]: e["data"]["invoice"] for e in events
+            if e["type"] == "invoice.updated"}
+    expected = expected_paid_dates(tenant)
+    assert expected, "the seeded company should have paid invoices"
+    for invoice_id, paid_on in expected.items():
+        assert paid[invoice_id]["paid_date"] == paid_on
+        assert paid[invoice_id]["applied_payments"]
+        total = sum(Decimal(a["amount"]) for a in paid[invoice_id]["applied_payments"])
+        assert total == Decimal(paid[invoice_id]["total"])

@@ -100,7 +100,9 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
                            settings.qbo.requests_per_second)
     return WorkerDeps(
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
-        publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes),
+        publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes,
+                                PaymentLinks(base.platform.db),
+                                (settings.common.mongo.uri, settings.common.mongo.database)),
         ledger=CommandLedger(base.platform.db, settings.command_retry_initial_seconds),
         terms=TermCache(), links=PaymentLinks(base.platform.db),
         holder=f"sync-{uuid.uuid4().hex[:12]}", stop=stop or threading.Event())

@@ -164,7 +164,17 @@ def payment_link(snapshot: Entity) -> Entity | None:
     if snapshot.get("status") == "deleted":
         return None
     return {"payment_id": snapshot["id"], "updated_at": snapshot["updated_at"],
+            "txn_date": snapshot.get("txn_date"),
             **{key: snapshot.get(key) for key in LINK_FIELDS}}
+
+
+def payment_from_link(link: Entity) -> Entity:
+    """A remembered link in the shape of the QBO payment it came from (date and the amount
+    per invoice), so `with_payments` treats both alike."""
+    return {"Id": link["payment_id"], "TxnDate": link.get("txn_date"),
+            "Line": [{"Amount": item["amount"],
+                      "LinkedTxn": [{"TxnId": item["invoice_id"], "TxnType": "Invoice"}]}
+                     for item in link.get("applied_to") or []]}
 
 
 def applied_invoices(qbo: Entity) -> list[Entity]:

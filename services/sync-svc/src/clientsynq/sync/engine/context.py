@@ -59,6 +59,7 @@ class RunContext:
     abort: threading.Event = field(default_factory=threading.Event)
     progress: Progress | None = None
     links: PaymentLinks | None = None
+    links_ready: bool = False  # this run's payments are published: invoices may use them
 
     def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
                        ) -> None:
@@ -84,7 +85,8 @@ class RunContext:
         return PageContext(tenant_id=self.tenant_id, realm_id=self.conn.realm_id,
                            entity=entity, source=self.source, today=self.today,
                            terms=self.terms if entity == "Invoice" else {},
-                           methods=self.methods if entity == "Payment" else {})
+                           methods=self.methods if entity == "Payment" else {},
+                           use_links=self.links_ready and entity == "Invoice")
 
     def stream_state(self, key: str) -> dict[str, Any]:
         return dict(self.streams.get(key) or {})

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from clientsynq.common.events import EventValidationError, encode_event
 from clientsynq.common.kafka import EventProducer
@@ -42,6 +43,14 @@ class PageContext:
     payments: dict[str, Entity] | None = None
     # Deleted payments' last known links (customer, invoices paid), by payment id.
     last_links: dict[str, Entity] | None = None
+    # Full invoice pages after this run's payments: their paid dates from payment links.
+    use_links: bool = False
+
+
+class LinkReader(Protocol):
+    """The port to the remembered payment links (adapters.payment_links)."""
+
+    def known(self, tenant_id: str, payment_ids: Iterable[str]) -> dict[str, Entity]: ...
 
 
 @dataclass(frozen=True)
@@ -83,12 +92,23 @@ def customer_ids(entity: str, rows: list[Entity]) -> list[str]:
                    if isinstance(ref := row.get("CustomerRef"), dict) and ref.get("value")})
 
 
-def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer) -> PageResult:
+def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer,
+                     links: LinkReader | None = None) -> PageResult:
     started = time.perf_counter()
     rows = rows_of(loads(raw), ctx.entity)
     parsed = time.perf_counter()
+    if ctx.use_links and links is not None and ctx.entity == "Invoice":
+        ctx = replace(ctx, payments=_linked_payments(rows, ctx, links))
     result = publish_rows(rows, ctx, producer)
     return replace(result, parse_seconds=parsed - started)
+
+
+def _linked_payments(rows: list[Entity], ctx: PageContext, links: LinkReader
+                     ) -> dict[str, Entity]:
+    """One lookup per page: the payments these invoices list, as this run recorded them."""
+    ids = [pid for row in rows for pid in snapshots.linked_payment_ids(row)]
+    return {pid: snapshots.payment_from_link(link)
+            for pid, link in links.known(ctx.tenant_id, ids).items()}
 
 
 def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) -> PageResult:

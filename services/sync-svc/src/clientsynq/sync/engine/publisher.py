@@ -9,8 +9,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from clientsynq.common.kafka import EventProducer, KafkaConnection
+from clientsynq.common.mongo import connect_mongo
+from clientsynq.sync.adapters.payment_links import PaymentLinks
 from clientsynq.sync.engine.pages import (
     Entity,
+    LinkReader,
     PageContext,
     PageResult,
     publish_raw_page,
@@ -19,22 +22,28 @@ from clientsynq.sync.engine.pages import (
 
 log = logging.getLogger(__name__)
 _child_producer: EventProducer | None = None
+_child_links: PaymentLinks | None = None
 
 
 class PagePublisher:
-    def __init__(self, producer: EventProducer, kafka: KafkaConnection, processes: int) -> None:
+    """`mongo` (uri, database) lets child processes read payment links themselves."""
+
+    def __init__(self, producer: EventProducer, kafka: KafkaConnection, processes: int,
+                 links: LinkReader | None = None, mongo: tuple[str, str] | None = None
+                 ) -> None:
         self._producer = producer
+        self._links = links
         self._pool: ProcessPoolExecutor | None = None
         if processes > 0:
             # spawn, not fork: the worker has Kafka and Mongo threads a fork would copy
             # in whatever state they were in.
             self._pool = ProcessPoolExecutor(
                 max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_child, initargs=(kafka, os.getpid()))
+                initializer=_start_child, initargs=(kafka, os.getpid(), mongo))
 
     def publish_raw(self, raw: bytes, ctx: PageContext) -> PageResult:
         if self._pool is None:
-            return publish_raw_page(raw, ctx, self._producer)
+            return publish_raw_page(raw, ctx, self._producer, self._links)
         return self._pool.submit(_child_publish, raw, ctx).result()
 
     def publish_rows(self, rows: list[Entity], ctx: PageContext) -> PageResult:
@@ -46,9 +55,12 @@ class PagePublisher:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_child(kafka: KafkaConnection, parent_pid: int) -> None:
-    global _child_producer
+def _start_child(kafka: KafkaConnection, parent_pid: int,
+                 mongo: tuple[str, str] | None) -> None:
+    global _child_producer, _child_links
     _child_producer = EventProducer(kafka)
+    if mongo is not None:
+        _child_links = PaymentLinks(connect_mongo(mongo[0], app_name="sync-pages")[mongo[1]])
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
                      name="parent-watch").start()
 
@@ -62,4 +74,4 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _child_publish(raw: bytes, ctx: PageContext) -> PageResult:
     assert _child_producer is not None, "initializer did not run"
-    return publish_raw_page(raw, ctx, _child_producer)
+    return publish_raw_page(raw, ctx, _child_producer, _child_links)
