@@ -124,3 +124,12 @@ def test_the_endpoint_document_is_parsed_and_bad_ones_raise():
 def test_a_tampered_sid_claim_is_refused():
     with pytest.raises(InvalidToken, match="sid"):
         principal_from_claims({**valid_claims(), "sid": 7})
+
+
+def test_the_ended_sessions_client_refuses_plain_http_off_loopback():
+    from clientsynq.common.auth import HttpEndedSessions
+
+    with pytest.raises(ValueError, match="https"):
+        HttpEndedSessions("http://auth.internal:8081", "portal-svc", "s" * 32)
+    assert HttpEndedSessions("https://auth.internal", "portal-svc", "s" * 32)
+    assert HttpEndedSessions("http://127.0.0.1:8081", "portal-svc", "s" * 32)

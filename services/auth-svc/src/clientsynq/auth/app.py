@@ -27,7 +27,10 @@ def create_app(deps: Deps) -> Flask:
     # Every cookie-authenticated POST/PUT/PATCH/DELETE must come from our own pages (CSRF).
     install_origin_check(app, deps.settings.public_origins, every_request=True)
     install_security_headers(app, hsts=urlsplit(deps.settings.public_url).scheme == "https")
-    for blueprint in (accounts.bp, team.bp, qbo.bp, portal.bp, internal.bp):
+    public = [accounts.bp, team.bp, qbo.bp, portal.bp]
+    if deps.settings.internal_api_on_public:
+        public.append(internal.bp)
+    for blueprint in public:
         app.register_blueprint(blueprint)
     app.add_url_rule("/.well-known/jwks.json", "jwks", lambda: _jwks(deps))
     hops = deps.settings.trusted_proxy_hops
@@ -35,6 +38,23 @@ def create_app(deps: Deps) -> Flask:
         # Only behind our gateway: otherwise anyone could pick their own "client address".
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
+
+
+def create_internal_app(deps: Deps) -> Flask:
+    """The internal API alone, for its own listener (a port only other services reach, a
+    NetworkPolicy in Kubernetes): the service credentials never cross the public gateway."""
+    app = create_service_app("auth", deps, deps.platform.readiness_checks())
+    install_service_check(app, deps.service_check)
+    install_security_headers(app, hsts=False)
+    app.register_blueprint(internal.bp)
+    return app
+
+
+def create_internal_app_from_env() -> Flask:
+    """gunicorn 'clientsynq.auth.app:create_internal_app_from_env()' on the internal port."""
+    settings = load_or_exit(Settings.from_env)
+    configure_logging("auth", settings.common.log_level)
+    return create_internal_app(build_or_exit(settings))
 
 
 def _jwks(deps: Deps) -> Response:

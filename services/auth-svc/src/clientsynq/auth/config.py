@@ -99,6 +99,7 @@ class Settings:
     invitation_ttl_seconds: float = 7 * 86400
     trusted_proxy_hops: int = 0
     public_origins: tuple[str, ...] = ()
+    internal_api_on_public: bool = True
 
     @property
     def qbo_redirect_uri(self) -> str:
@@ -130,6 +131,8 @@ class Settings:
             invitation_ttl_seconds=reader.duration_seconds("INVITATION_TTL", 7 * 86400, min=60),
             trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
             public_origins=_public_origins(reader, public_url, portal_url),
+            # false: /internal/v1 only on the listener of create_internal_app_from_env()
+            internal_api_on_public=reader.boolean("INTERNAL_API_ON_PUBLIC", True),
         )
         _check_cookie_security(reader, settings)
         _check_argon2(reader, settings)

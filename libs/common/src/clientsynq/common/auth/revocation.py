@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from clientsynq.common.problems import ServiceUnavailable
@@ -26,6 +27,7 @@ from clientsynq.common.problems import ServiceUnavailable
 log = logging.getLogger(__name__)
 ENDED_SESSIONS_PATH = "/internal/v1/sessions/ended"
 OVERLAP = timedelta(seconds=5)  # re-ask a little of the past: writes racing the last poll
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 class RevocationsUnavailable(ServiceUnavailable):
@@ -94,6 +96,10 @@ class HttpEndedSessions:
 
     def __init__(self, auth_url: str, service: str, secret: str, timeout_seconds: float = 3,
                  http_get: Callable[..., Any] = requests.get) -> None:
+        parts = urlsplit(auth_url)
+        if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ValueError("the service credential may travel over plain http only on "
+                             "loopback: use https for auth-svc's internal URL")
         self._url = auth_url.rstrip("/") + ENDED_SESSIONS_PATH
         self._headers = {"Authorization": f"Service {service}:{secret}"}
         self._timeout, self._get = timeout_seconds, http_get

@@ -6,27 +6,30 @@ from datetime import datetime
 
 from clientsynq.auth.api.schemas import RejectedTokenSchema, VerifyKeySchema
 from clientsynq.auth.api.web import body, deps, iso
-from clientsynq.auth.services import accounts, api_keys, qbo_tokens, sessions
+from clientsynq.auth.services import accounts, api_keys, audit, qbo_tokens, sessions
 from clientsynq.auth.services.qbo_tokens import AccessGrant
 from clientsynq.common.auth import require_service
+from clientsynq.common.metrics import counter
 from clientsynq.common.problems import BadRequest
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
+TOKENS_ISSUED = counter("clientsynq_auth_qbo_tokens_issued_total",
+                        "QuickBooks access tokens handed out, by calling service", ["service"])
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
 @bp.get("/tenants/<tenant_id>/qbo/access-token")
 @require_service("sync-svc")
 def access_token(tenant_id: str) -> Response:
-    return _grant_response(qbo_tokens.get_access_token(deps(), tenant_id))
+    return _grant_response(tenant_id, qbo_tokens.get_access_token(deps(), tenant_id))
 
 
 @bp.post("/tenants/<tenant_id>/qbo/access-token/refresh")
 @require_service("sync-svc")
 def refresh_access_token(tenant_id: str) -> Response:
     data = body(RejectedTokenSchema)
-    return _grant_response(qbo_tokens.refresh_rejected_token(
+    return _grant_response(tenant_id, qbo_tokens.refresh_rejected_token(
         deps(), tenant_id, data["rejected_access_token"]))
 
 
@@ -67,7 +70,12 @@ def verify_api_key() -> Response:
                    scopes=list(key.scopes), plan=verified.plan)
 
 
-def _grant_response(grant: AccessGrant) -> Response:
+def _grant_response(tenant_id: str, grant: AccessGrant) -> Response:
+    """Every QuickBooks token that leaves auth-svc is counted and audited, with the caller."""
+    service = str(g.get("service_name") or "unknown")
+    TOKENS_ISSUED.labels(service=service).inc()
+    audit.record(deps(), tenant_id, "qbo.token_issued", service, realm_id=grant.realm_id,
+                 expires_at=iso(grant.expires_at))
     response = jsonify(access_token=grant.access_token, realm_id=grant.realm_id,
                        expires_at=iso(grant.expires_at), plan=grant.plan)
     response.headers.update(_NO_STORE)
