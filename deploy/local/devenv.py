@@ -6,6 +6,7 @@ them across runs so data encrypted yesterday still decrypts today.
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from pathlib import Path
 
@@ -54,6 +55,15 @@ def _fixed() -> dict[str, str]:
     }
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Owner-only from the moment the file exists (created 0600, not chmod-ed afterwards:
+    another local user could open it in between and keep reading)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_TRUNC: fix it too
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 def ensure_dev_env() -> dict[str, str]:
     """Read the generated secrets (making them the first time) plus the fixed addresses."""
     values: dict[str, str] = {}
@@ -66,9 +76,8 @@ def ensure_dev_env() -> dict[str, str]:
     if missing or not DEV_ENV.exists():
         values.update(missing)
         DEV_ENV.parent.mkdir(parents=True, exist_ok=True)
-        DEV_ENV.write_text("# Generated development secrets; never commit.\n"
-                           + "".join(f"{k}={v}\n" for k, v in values.items()))
-        DEV_ENV.chmod(0o600)
+        _write_private(DEV_ENV, "# Generated development secrets; never commit.\n"
+                       + "".join(f"{k}={v}\n" for k, v in values.items()))
     return {**values, **_fixed()}
 
 
