@@ -24,7 +24,7 @@ def _data_files(distribution: Path) -> set[str]:
             and not any(part.endswith(".egg-info") for part in p.parts)}
 
 
-@pytest.mark.parametrize("distribution", DISTRIBUTIONS)
+@pytest.mark.parametrize("distribution", [d for d in DISTRIBUTIONS if _data_files(REPO / d)])
 def test_the_wheel_holds_every_file_the_package_reads(distribution: str, tmp_path: Path) -> None:
     # Built from a copy: setuptools leaves build/ behind, and a stale one leaks into wheels.
     source = tmp_path / "source"
