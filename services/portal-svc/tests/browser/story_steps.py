@@ -12,9 +12,11 @@ from playwright.sync_api import expect
 SYNC_TIMEOUT_MS = 120_000
 
 
-def sign_up(page: Any, business: str = "Acme Plumbing") -> str:
+def sign_up(page: Any, checker: Any = None, business: str = "Acme Plumbing") -> str:
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     page.goto("/signup")
+    if checker is not None:
+        checker.check(page, "signup")
     page.get_by_label("Business name").fill(business)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)

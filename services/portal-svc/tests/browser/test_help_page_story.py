@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from browser_kit import PHONE
+from browser_stack import PASSWORD
 from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
 from story_steps import (
@@ -35,7 +36,8 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     reader = SandboxReader(stack.sandbox, realm)
     owner = browser.new_context(base_url=stack.gateway_url)
     page = owner.new_page()
-    sign_up(page)
+    email = sign_up(page, checker)
+    checker.check(page, "quickbooks-not-connected")
     change_plan(stack, page, "pro")
 
     connect(page, stack, realm)
@@ -90,8 +92,23 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     expect(page.locator("#qbo-connected")).to_be_visible(timeout=60_000)
     portal.goto("/portal")
     assert shown_invoice_ids(portal) == shown  # "No data is lost."
+    log_out_and_back_in(page, checker, email)
     client.close()
     owner.close()
+
+
+def log_out_and_back_in(page, checker, email: str) -> None:
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    page.goto("/customers")  # the session is gone: back to log in, then back here
+    page.wait_for_url("**/login?next=%2Fcustomers")
+    checker.check(page, "login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/customers")
+    page.goto("/forgot-password")
+    checker.check(page, "forgot-password")
 
 
 def pay_one_invoice(stack, reader, page, portal, checker, customer_id, payable) -> None:
