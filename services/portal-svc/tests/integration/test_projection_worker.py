@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.testing import a_connection_event, a_customer_event, an_invoice_event
+from clientsynq.portal.adapters.kafka_lag import KafkaGroupLag
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import mongo_read_models
+from clientsynq.portal.projections.handlers import TOPICS, record_lag
 from clientsynq.portal.services import queries
 from kafka import KafkaConsumer
 from portal_harness import ThreadWorker, portal_env, wait_until
@@ -37,12 +39,17 @@ def test_events_reach_the_read_models_once_and_newest_first(infra, kafka_conn, m
     try:
         producer.publish_many([a_customer_event(id="3"), newer, older, newer,
                                a_connection_event()])
+        lag = KafkaGroupLag(kafka_conn, "portal-projections", TOPICS)
+        assert record_lag(lag.per_topic())["invoices"] == 3  # nothing applied yet
         with ThreadWorker(portal_env(infra, kafka_conn.topic_prefix, database)):
             wait_until(lambda: queries.get_connection(read, TENANT).status == "connected",
                        60, "the connection projected")
             invoice = read.invoices.get(TENANT, "130")
             assert invoice is not None and invoice.balance == Decimal("100.00")
             assert queries.get_customer(read, TENANT, "3").balance == Decimal("100.00")
+            wait_until(lambda: sum(record_lag(lag.per_topic()).values()) == 0, 60,
+                       "the group's committed offsets to reach the end")
+            lag.close()
             producer.send_raw("invoice.updated", b'{"not": "an event"}', TENANT.encode(), [])
             dlq = KafkaConsumer(kafka_conn.topic("invoice.updated.dlq"),
                                 bootstrap_servers=kafka_conn.servers,

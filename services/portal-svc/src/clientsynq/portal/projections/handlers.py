@@ -22,7 +22,7 @@ from clientsynq.common.events import (
     SYNC_PROGRESS,
     Event,
 )
-from clientsynq.common.metrics import counter, histogram
+from clientsynq.common.metrics import counter, gauge, histogram
 from clientsynq.portal.domain.model import (
     CommandStatus,
     CompletedSync,
@@ -47,6 +47,9 @@ FRESHNESS = histogram(
 OUTCOMES = counter("clientsynq_portal_projection_events_total",
                    "Events taken by the projections, by outcome (applied or skipped)",
                    ["projection", "outcome"])
+
+LAG = gauge("clientsynq_portal_projection_lag_messages",
+            "Events on Kafka a projection has not applied yet", ["projection"])
 
 Handler = Callable[[ReadModels, Event], bool]
 
@@ -128,6 +131,17 @@ HANDLERS: Mapping[str, tuple[str, Handler]] = {
     COMMAND_FAILED: ("commands", on_command_failed),
 }
 TOPICS = tuple(HANDLERS)
+
+
+def record_lag(per_topic: Mapping[str, int]) -> dict[str, int]:
+    """Topic lags summed per projection (sync and commands read several topics)."""
+    per_projection: dict[str, int] = {}
+    for topic, behind in per_topic.items():
+        projection = HANDLERS[topic][0]
+        per_projection[projection] = per_projection.get(projection, 0) + behind
+    for projection, behind in per_projection.items():
+        LAG.labels(projection=projection).set(behind)
+    return per_projection
 
 
 def dispatcher(read: ReadModels, now: Callable[[], datetime]) -> Callable[[Event], None]:
