@@ -8,7 +8,6 @@ import secrets
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,10 @@ from clientsynq.webhooks.bootstrap import build, build_worker, ensure_webhook_in
 from clientsynq.webhooks.config import Settings
 from clientsynq.webhooks.worker import Worker
 from kafka import KafkaConsumer
+from waiting import wait_until  # tests/support: the one bounded wait
 from werkzeug.serving import make_server
+
+__all__ = ["wait_until"]
 
 
 def webhook_env(infra: Any, kafka_conn: Any, mongo_db: Any, **overrides: str) -> dict[str, str]:
@@ -117,15 +119,6 @@ class KafkaReader:
         self.consumer.close()
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60,
-               what: str = "condition") -> None:
-    """Bounded wait for another process or thread; never a fixed sleep."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def enterprise_business(auth: Any, plan: str = "enterprise") -> tuple[str, dict[str, str]]:
