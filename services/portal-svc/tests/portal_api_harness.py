@@ -28,6 +28,7 @@ ISSUER, AUDIENCE = "clientsynq-auth", "clientsynq"
 class Api:
     def __init__(self, rate_limit: int = 10_000) -> None:
         key = generate_signing_key()
+        self.key = key
         self.signer = JwtSigner(key, "k1", ISSUER, AUDIENCE)
         verifier = TokenVerifier(StaticKeySource({"k1": key.public_key()}), ISSUER, AUDIENCE)
         self.clock = FixedClock(datetime(2026, 6, 15, 12, tzinfo=UTC))

@@ -68,8 +68,13 @@ def test_no_valid_credential_is_a_401_problem(api: Api, header: str):
 
 
 def test_an_expired_token_is_refused(api: Api):
-    api.signer._clock = lambda: 0.0
-    assert api.call("GET", "/api/v1/invoices", api.token(TENANT)).status_code == 401
+    from clientsynq.common.auth import JwtSigner
+
+    key = api.key  # the harness's key; a token issued in 1970
+    old = JwtSigner(key, "k1", "clientsynq-auth", "clientsynq", clock=lambda: 0.0)
+    token = old.issue(subject="u", tenant_id=TENANT, role="owner", plan="pro")
+    response = api.call("GET", "/api/v1/invoices", token)
+    assert response.status_code == 401 and "expired" in response.get_json()["detail"]
 
 
 def test_an_api_key_is_held_to_its_scopes(api: Api):
