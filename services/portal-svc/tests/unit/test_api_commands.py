@@ -144,3 +144,12 @@ def test_sync_now_needs_a_connected_company(api: Api):
     response = api.call("POST", "/api/v1/sync", api.token("tenant-c"))
     assert response.status_code == 409
     assert response.get_json()["type"].endswith("not-connected")
+
+
+def test_an_oversized_body_is_refused_and_changes_nothing(api: Api):
+    lines = [{"description": "x" * 300, "amount": "1.00"}] * 250
+    response = api.call("POST", "/api/v1/invoices", api.token(TENANT),
+                        json={"customer_id": "1", "lines": lines})
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert api.read.commands.outbox == []
