@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 FRESHNESS = histogram(
     "clientsynq_portal_readmodel_freshness_seconds",
     "From an event's creation to its being applied to a read model", ["projection"],
-    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800))
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120, 180, 300,
+             600, 1800))
 OUTCOMES = counter("clientsynq_portal_projection_events_total",
                    "Events taken by the projections, by outcome (applied or skipped)",
                    ["projection", "outcome"])
