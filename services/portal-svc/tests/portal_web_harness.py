@@ -86,7 +86,7 @@ class Web:
         self.deps = WebDeps(read, verifier, FakeAuthClient(), FakeLedger(),
                             SimpleNamespace(commands=CommandDeps(read, FakeSyncRequests())))
         self.app = create_service_app("portal", self.deps, {})
-        routes.register(self.app)
+        routes.register(self.app, [ORIGIN])
         self.client = self.app.test_client()
 
     @property

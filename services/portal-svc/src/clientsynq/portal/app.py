@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(deps: Deps) -> Flask:
     app = create_service_app("portal", deps, deps.platform.readiness_checks())
-    web_routes.register(app)  # the business app and the client portal (pages)
+    web_routes.register(app, [deps.settings.public_url])  # business app, client portal
     api.register(app)  # the public API /api/v1
     hops = deps.settings.trusted_proxy_hops
     if hops:  # behind the gateway: the client's address and scheme from X-Forwarded-*

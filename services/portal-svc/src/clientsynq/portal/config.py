@@ -55,6 +55,8 @@ class Settings:
     auth: AuthSettings
     api: ApiSettings = field(default_factory=lambda: ApiSettings(service_secret=""))
     trusted_proxy_hops: int = 0  # 1 behind the gateway: X-Forwarded-* of one proxy trusted
+    # Where browsers open the pages (the gateway): the one Origin portal's POSTs accept.
+    public_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -63,6 +65,7 @@ class Settings:
         common = CommonSettings.from_reader(reader, "portal", default_database="portal")
         settings = cls(common=common, auth=AuthSettings.from_reader(reader),
                        api=ApiSettings.from_reader(reader),
-                       trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5))
+                       trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
+                       public_url=reader.url("PUBLIC_URL", "http://127.0.0.1:8080"))
         reader.raise_if_invalid()
         return settings

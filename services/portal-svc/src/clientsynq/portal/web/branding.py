@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.common.problems import ClientSynqError, NotFound
 from clientsynq.portal.services.branding import (
     MAX_LOGO_BYTES,
@@ -10,7 +11,6 @@ from clientsynq.portal.services.branding import (
     branding_of,
     save_branding,
 )
-from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.session import business_page, cookie_principal, deps, principal
 from flask import Blueprint, Response, g, redirect, render_template, request
 from werkzeug.wrappers.response import Response as BaseResponse
@@ -34,7 +34,7 @@ def branding() -> tuple[str, int]:
 
 @bp.post("/settings/branding")
 @business_page
-@same_origin
+@require_same_origin
 def save() -> BaseResponse | tuple[str, int]:
     upload = request.files.get("logo")
     data = upload.read(MAX_LOGO_BYTES + 1) if upload and upload.filename else None

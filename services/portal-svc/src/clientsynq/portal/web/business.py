@@ -1,9 +1,9 @@
 """The business app's data pages: customers (with portal invitations) and invoices."""
 from __future__ import annotations
 
+from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.portal.readmodels.queries import CustomerQuery
 from clientsynq.portal.services import invitations, queries
-from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.listing import (
     INVITATION_LABELS,
     PAGE_SIZE,
@@ -36,7 +36,7 @@ def customers() -> str:
 
 @bp.post("/customers/<customer_id>/invite")
 @business_page
-@same_origin
+@require_same_origin
 def invite(customer_id: str) -> Response:
     d = deps()
     invitations.invite_client(d.read, d.auth_client, d.invitation_ledger, principal(),

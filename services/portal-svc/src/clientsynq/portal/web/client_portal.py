@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.common.problems import ClientSynqError
 from clientsynq.portal.domain.errors import CommandNotFound
 from clientsynq.portal.domain.model import CommandStatus
 from clientsynq.portal.readmodels.queries import PaymentQuery
 from clientsynq.portal.services import invitations, queries, statement
 from clientsynq.portal.web import commands
-from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.listing import (
     STATUS_CHOICES,
     STATUS_LABELS,
@@ -86,7 +86,7 @@ def invoice(invoice_id: str) -> tuple[str, int]:
 
 @bp.post("/portal/invoices/<invoice_id>/pay")
 @client_page
-@same_origin
+@require_same_origin
 def pay(invoice_id: str) -> Response | tuple[str, int]:
     """Pending until QuickBooks confirms; a refusal is shown on the invoice, nothing saved."""
     try:

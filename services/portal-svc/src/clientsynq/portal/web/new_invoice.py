@@ -9,12 +9,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.common.events.commands import InvoiceCreateRequestedSchema
 from clientsynq.common.problems import ClientSynqError
 from clientsynq.portal.readmodels.queries import MAX_LIMIT, CustomerQuery
 from clientsynq.portal.services import commands, queries
 from clientsynq.portal.web.commands import CENT, actor
-from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.live import live_stream_for
 from clientsynq.portal.web.session import business_page, deps, principal
 from flask import Blueprint, redirect, render_template, request
@@ -72,7 +72,7 @@ def new_invoice() -> tuple[str, int]:
 
 @bp.post("/invoices/new")
 @business_page
-@same_origin
+@require_same_origin
 def create_invoice() -> Response | tuple[str, int]:
     try:
         commands.check_may_write(actor(principal()), "create invoices")

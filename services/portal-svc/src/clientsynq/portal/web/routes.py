@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
+from clientsynq.common.auth.origin import install_origin_check, install_security_headers
 from clientsynq.common.problems import ClientSynqError, problem_response
 from clientsynq.portal.web import (
     account,
@@ -39,7 +41,22 @@ def page_error(err: ClientSynqError) -> Response | tuple[str, int]:
     return render_template("error.html", title=title, detail=detail), err.status
 
 
-def register(app: Flask) -> None:
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+               "object-src 'none'; frame-ancestors 'none'")
+
+
+def page_headers(response: Response) -> Response:
+    """Pages run only our own script (no inline script at all; inline style only for the
+    brand colour) and never leak a link's token to another site through Referer."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+        response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def register(app: Flask, public_origins: Iterable[str]) -> None:
+    """`public_origins`: where browsers open the pages; portal's POSTs accept only those."""
     assets = Blueprint("web_assets", __name__, static_folder=str(PACKAGE / "static"),
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
@@ -47,5 +64,8 @@ def register(app: Flask) -> None:
                    client_portal, live):
         app.register_blueprint(module.bp)
     app.register_error_handler(ClientSynqError, page_error)
+    app.after_request(page_headers)
+    install_origin_check(app, public_origins)
+    install_security_headers(app, hsts=all(o.startswith("https://") for o in public_origins))
     install_filters(app)
     app.context_processor(branding.brand_context)

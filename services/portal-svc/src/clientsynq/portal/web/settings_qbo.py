@@ -6,10 +6,10 @@ comes from portal's read models, which `connection.changed` and the sync events 
 """
 from __future__ import annotations
 
+from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.common.problems import ClientSynqError
 from clientsynq.portal.services import queries
 from clientsynq.portal.web import commands
-from clientsynq.portal.web.csrf import same_origin
 from clientsynq.portal.web.live import live_stream_for
 from clientsynq.portal.web.session import business_page, deps, principal
 from clientsynq.portal.web.troubleshooting import current_failure
@@ -40,7 +40,7 @@ def quickbooks(refused: str | None = None, status: int = 200) -> tuple[str, int]
 
 @bp.post("/settings/quickbooks/sync")
 @business_page
-@same_origin
+@require_same_origin
 def sync_now() -> Response | tuple[str, int]:
     """POST-redirect-GET: the page then shows "Sync requested" and, live, the progress."""
     try:
