@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import sys
 import threading
@@ -42,7 +43,8 @@ from receiver import Receiver  # noqa: E402
 from webhook_harness import ThreadWorker, WebService, webhook_env  # noqa: E402
 
 NOTIFICATIONS, RATE = 400, 40.0  # Intuit batches: a few notifications a second per app
-EVENTS, ENDPOINTS, CONCURRENCY = 1000, 4, 16
+EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1000"))  # x ENDPOINTS deliveries
+ENDPOINTS, CONCURRENCY = 4, 16
 TENANT = "bench-tenant"
 AIM_RATE, AIM_P99 = 800, 2.0
 
