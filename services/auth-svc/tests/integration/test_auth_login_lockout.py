@@ -54,3 +54,19 @@ def test_too_many_attempts_from_one_address_are_refused(auth):
     assert statuses == [401, 401, 401, 429]
     auth.clock.advance(61)
     assert _attempt(limited, "u9@example.com").status_code == 401
+
+
+def test_a_failed_login_does_the_same_writes_for_known_and_unknown_emails(auth):
+    """Finding 7: no timing difference from work only known accounts cause."""
+    account = auth.sign_up()
+    audit = auth.deps.platform.db["audit_events"]
+    counts = []
+    for email in (account.email, "nobody-at-all@example.com"):
+        before = audit.count_documents({})
+        assert _attempt(auth, email).status_code == 401
+        counts.append(audit.count_documents({}) - before)
+    assert counts == [1, 1]
+    listed = auth.log_in(account.email).client.get(
+        f"/auth/v1/tenants/{account.tenant_id}/audit-events").json["events"]
+    assert all(e["actor"] in (account.user_id, None) for e in listed)
+    assert len([e for e in listed if e["action"] == "user.login_failed"]) == 1

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 
+NO_TENANT = ""
+
+
 @dataclass(frozen=True)
 class SignUp:
     business_name: str
@@ -81,11 +84,12 @@ def _fail(deps: Deps, user: User | None, email_key: str, client_ip: str) -> None
     policy = deps.settings.login
     state = deps.stores.throttle.record_failure(email_key, now, policy.max_failures,
                                                 policy.lock_seconds)
-    if user is not None:
-        audit.record(deps, user.tenant_id, "user.login_failed", user.user_id, ip=client_ip)
+    # The same writes for an unknown email (in no business's log: every listing filters by
+    # tenant), so a failed login takes as long whether or not the account exists.
+    tenant_id, actor = (user.tenant_id, user.user_id) if user else (NO_TENANT, None)
+    audit.record(deps, tenant_id, "user.login_failed", actor, ip=client_ip)
     if state.is_locked(now):
-        if user is not None:
-            audit.record(deps, user.tenant_id, "user.locked", user.user_id, ip=client_ip)
+        audit.record(deps, tenant_id, "user.locked", actor, ip=client_ip)
         raise _locked(state.seconds_left(now))
 
 
