@@ -14,6 +14,7 @@ from clientsynq.auth.adapters.mongo_connections import ConnectionStore
 from clientsynq.auth.adapters.mongo_invitations import InvitationStore
 from clientsynq.auth.adapters.mongo_keys_audit import ApiKeyStore, AuditLog
 from clientsynq.auth.adapters.mongo_sessions import OAuthStateStore, RefreshTokenStore
+from clientsynq.auth.adapters.password_resets import PasswordResetStore
 from clientsynq.auth.adapters.passwords import Passwords
 from clientsynq.auth.adapters.qbo_oauth import QboOAuthClient
 from clientsynq.auth.adapters.signing_keys import SigningKeys, SigningKeysError, load_signing_keys
@@ -49,6 +50,7 @@ class Stores:
     leases: Collection[Any]
     token_journal: TokenJournal
     disconnect_checks: DisconnectChecks
+    password_resets: PasswordResetStore
 
 
 def mongo_stores(db: Database[Any]) -> Stores:
@@ -56,7 +58,8 @@ def mongo_stores(db: Database[Any]) -> Stores:
                   refresh_tokens=RefreshTokenStore(db), oauth_states=OAuthStateStore(db),
                   connections=ConnectionStore(db), invitations=InvitationStore(db),
                   api_keys=ApiKeyStore(db), audit=AuditLog(db), leases=db["leases"],
-                  token_journal=TokenJournal(db), disconnect_checks=DisconnectChecks(db))
+                  token_journal=TokenJournal(db), disconnect_checks=DisconnectChecks(db),
+                  password_resets=PasswordResetStore(db))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pymongo.database import Database
 
 EXPIRING = ("login_failures", "login_locks", "login_attempts", "refresh_tokens",
             "refresh_token_uses", "revoked_session_families", "oauth_states", "oauth_state_uses",
-            "token_journal", "disconnect_checks")
+            "token_journal", "disconnect_checks", "password_resets", "password_reset_uses")
 
 
 def purge_expired(db: Database[Any], now: datetime) -> int:

@@ -51,6 +51,8 @@ INDEXES = {
                                 name="tenant_at")],
     "leases": lease_indexes(),
     "disconnect_checks": [_expiring()],
+    "password_resets": [_expiring()],
+    "password_reset_uses": [_expiring()],
     "token_journal": [IndexModel([("tenant_id", ASCENDING), ("realm_id", ASCENDING),
                                   ("at", DESCENDING)], name="tenant_realm_at"), _expiring()],
 }

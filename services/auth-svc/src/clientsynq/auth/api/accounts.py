@@ -1,7 +1,13 @@
 """Sign-up, login, session refresh, logout and who-am-I."""
 from __future__ import annotations
 
-from clientsynq.auth.api.schemas import LoginSchema, RefreshSchema, SignUpSchema
+from clientsynq.auth.api.schemas import (
+    LoginSchema,
+    PasswordResetConfirmSchema,
+    PasswordResetSchema,
+    RefreshSchema,
+    SignUpSchema,
+)
 from clientsynq.auth.api.web import (
     authenticated,
     body,
@@ -12,7 +18,7 @@ from clientsynq.auth.api.web import (
     session_response,
 )
 from clientsynq.auth.domain.errors import InvalidRefreshToken
-from clientsynq.auth.services import accounts, audit, sessions
+from clientsynq.auth.services import accounts, audit, passwords, sessions
 from clientsynq.common.auth import REFRESH_COOKIE, current_principal
 from flask import Blueprint, Response, jsonify, request
 
@@ -31,6 +37,20 @@ def log_in() -> Response:
     data = body(LoginSchema)
     return session_response(accounts.log_in(deps(), data["email"], data["password"],
                                             client_ip()))
+
+
+@bp.post("/password-reset")
+def request_password_reset() -> Response:
+    """202 whether or not the email has an account; the link goes by email."""
+    passwords.request_reset(deps(), body(PasswordResetSchema)["email"], client_ip())
+    return Response(status=202)
+
+
+@bp.post("/password-reset/confirm")
+def confirm_password_reset() -> Response:
+    data = body(PasswordResetConfirmSchema)
+    passwords.reset_password(deps(), data["token"], data["password"], client_ip())
+    return Response(status=204)
 
 
 @bp.post("/token/refresh")

@@ -30,6 +30,15 @@ class LoginSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
 
 
+class PasswordResetSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class PasswordResetConfirmSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    password = _password()
+
+
 class RefreshSchema(Schema):
     refresh_token = fields.String(load_default=None, validate=validate.Length(max=512))
 
