@@ -25,14 +25,36 @@ def infra() -> Iterator[Infra]:
 
 
 @pytest.fixture
-def kafka_conn(infra: Infra) -> Any:
-    """A KafkaConnection whose topics (every topic of the architecture) are this test's own."""
+def kafka_conn(infra: Infra) -> Iterator[Any]:
+    """A KafkaConnection whose topics (every topic of the architecture) are this test's own.
+
+    The topics are deleted afterwards: a whole session creates tens of thousands of
+    partitions otherwise, and a broker with a development-sized heap runs out of memory.
+    """
     from clientsynq.common.kafka import KafkaConnection, ensure_topics
 
     conn = KafkaConnection(infra.kafka_bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
                            client_id="clientsynq-test")
     ensure_topics(conn)
-    return conn
+    yield conn
+    delete_topics(conn)
+
+
+def delete_topics(conn: Any) -> None:
+    """Remove every topic under the connection's prefix (nothing else on a shared broker)."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    admin = KafkaAdminClient(bootstrap_servers=conn.servers, client_id="clientsynq-test-cleanup",
+                             **conn.client_options)
+    try:
+        mine = [name for name in admin.list_topics() if name.startswith(conn.topic_prefix)]
+        if mine:
+            admin.delete_topics(mine, timeout_ms=30_000)
+    except KafkaError as err:  # cleanup must not fail the test it follows
+        print(f"[tests] could not delete topics {conn.topic_prefix}*: {err!r}")
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="session")
