@@ -18,6 +18,7 @@ from clientsynq.auth.adapters.password_resets import PasswordResetStore
 from clientsynq.auth.adapters.passwords import Passwords
 from clientsynq.auth.adapters.qbo_oauth import QboOAuthClient
 from clientsynq.auth.adapters.signing_keys import SigningKeys, SigningKeysError, load_signing_keys
+from clientsynq.auth.adapters.signup_requests import SignUpRequestStore
 from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.config import Settings
@@ -51,6 +52,7 @@ class Stores:
     token_journal: TokenJournal
     disconnect_checks: DisconnectChecks
     password_resets: PasswordResetStore
+    signup_requests: SignUpRequestStore
 
 
 def mongo_stores(db: Database[Any]) -> Stores:
@@ -59,7 +61,8 @@ def mongo_stores(db: Database[Any]) -> Stores:
                   connections=ConnectionStore(db), invitations=InvitationStore(db),
                   api_keys=ApiKeyStore(db), audit=AuditLog(db), leases=db["leases"],
                   token_journal=TokenJournal(db), disconnect_checks=DisconnectChecks(db),
-                  password_resets=PasswordResetStore(db))
+                  password_resets=PasswordResetStore(db),
+                  signup_requests=SignUpRequestStore(db))
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class Settings:
     trusted_proxy_hops: int = 0
     public_origins: tuple[str, ...] = ()
     internal_api_on_public: bool = True
+    signup_confirmation: bool = True
 
     @property
     def qbo_redirect_uri(self) -> str:
@@ -133,6 +134,10 @@ class Settings:
             public_origins=_public_origins(reader, public_url, portal_url),
             # false: /internal/v1 only on the listener of create_internal_app_from_env()
             internal_api_on_public=reader.boolean("INTERNAL_API_ON_PUBLIC", True),
+            # On by default wherever real people sign up; loopback development keeps the
+            # one-step sign-up unless asked (the demo and the test stacks rely on it).
+            signup_confirmation=reader.boolean("SIGNUP_CONFIRMATION",
+                                               not _is_loopback(public_url)),
         )
         _check_cookie_security(reader, settings)
         _check_argon2(reader, settings)

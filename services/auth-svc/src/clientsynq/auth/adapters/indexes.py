@@ -53,6 +53,8 @@ INDEXES = {
     "disconnect_checks": [_expiring()],
     "password_resets": [_expiring()],
     "password_reset_uses": [_expiring()],
+    "signup_requests": [_expiring()],
+    "signup_request_uses": [_expiring()],
     "token_journal": [IndexModel([("tenant_id", ASCENDING), ("realm_id", ASCENDING),
                                   ("at", DESCENDING)], name="tenant_realm_at"), _expiring()],
 }

@@ -16,20 +16,57 @@ from clientsynq.auth.api.web import (
     deps,
     optional_body,
     session_response,
+    set_session_cookies,
 )
-from clientsynq.auth.domain.errors import InvalidRefreshToken
-from clientsynq.auth.services import accounts, audit, passwords, sessions
+from clientsynq.auth.domain.errors import (
+    EmailAlreadyRegistered,
+    InvalidRefreshToken,
+    InvitationInvalid,
+)
+from clientsynq.auth.services import accounts, audit, passwords, sessions, signup
 from clientsynq.common.auth import REFRESH_COOKIE, current_principal
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 bp = Blueprint("accounts", __name__, url_prefix="/auth/v1")
 
 
 @bp.post("/signup")
 def sign_up() -> Response:
+    """202 for every well-formed sign-up when confirmation is on (the link comes by email);
+    otherwise (loopback development) the session at once, 201."""
     data = body(SignUpSchema)
+    if deps().settings.signup_confirmation:
+        signup.request_sign_up(deps(), accounts.SignUp(**data), client_ip())
+        response = jsonify(detail="Check your email: we sent you a link to confirm your "
+                                  "address.")
+        response.status_code = 202
+        return response
     tokens = accounts.sign_up(deps(), accounts.SignUp(**data), client_ip())
     return session_response(tokens, 201)
+
+
+@bp.get("/signup/confirm")
+def confirm_page() -> tuple[str, int]:
+    """The emailed link: a page with a button, because mail scanners open links and the
+    link is single use (only a person's click may spend it)."""
+    token = request.args.get("token", "")[:128]
+    return render_template("confirm_signup.html", token=token, action=request.path,
+                           detail="This link is incomplete.",
+                           signup_url=f"{deps().settings.portal_public_url}/signup"), 200
+
+
+@bp.post("/signup/confirm")
+def confirm() -> BaseResponse | tuple[str, int]:
+    """The form's POST: the business is created, the browser signed in and sent on."""
+    token = request.form.get("token", "")
+    try:
+        tokens = signup.confirm_sign_up(deps(), token)
+    except (InvitationInvalid, EmailAlreadyRegistered) as err:
+        return render_template("confirm_signup.html", token=None, detail=err.detail,
+                               signup_url=f"{deps().settings.portal_public_url}/signup"), 404
+    return set_session_cookies(redirect(deps().settings.portal_qbo_settings_url, code=303),
+                               tokens)
 
 
 @bp.post("/login")

@@ -18,11 +18,13 @@ from clientsynq.common.events import format_time
 from clientsynq.common.problems import json_body
 from flask import Response, current_app, jsonify, request
 from marshmallow import Schema
+from werkzeug.wrappers import Response as BaseResponse
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R", bound=BaseResponse)
 MAX_BODY_BYTES = 16 * 1024
 BUSINESS_ROLES = ("owner", "admin", "member")
 ADMIN_ROLES = ("owner", "admin")
@@ -78,6 +80,10 @@ def session_response(tokens: SessionTokens, status: int = 200) -> Response:
     them only as HttpOnly cookies, so no script on the page (an XSS) can read them."""
     response = jsonify(session_body(tokens, with_tokens=not is_browser(request)))
     response.status_code = status
+    return set_session_cookies(response, tokens)
+
+
+def set_session_cookies(response: R, tokens: SessionTokens) -> R:
     secure = deps().settings.sessions.cookie_secure
     response.set_cookie(SESSION_COOKIE, tokens.access_token, max_age=tokens.access_expires_in,
                         httponly=True, secure=secure, samesite="Lax", path="/")
