@@ -10,7 +10,42 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent / "deploy" / "local"))
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 
 pytest_plugins = ["infra_fixtures", "qbo_fixtures", "gateway_fixtures"]
+
+
+def _tests_root(path: Path) -> Path | None:
+    """The `tests` directory a test file belongs to (its service's helper modules live there)."""
+    for parent in path.parents:
+        if parent.name == "tests":
+            return parent
+    return None
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """Each service keeps its helpers in `tests/fakes.py` (and the like) under one name.
+
+    One pytest session runs every service's tests, so a bare `import fakes` would reuse
+    whichever service's module was imported first. Just before a test module is imported,
+    forget a same-named helper module cached from another service's `tests` directory and put
+    this service's directory first on the path.
+    """
+    if not isinstance(collector, pytest.Module):
+        return
+    root = _tests_root(Path(collector.path))
+    if root is None:
+        return
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin is None or "." in name:
+            continue
+        home = _tests_root(Path(origin))
+        if home is not None and home != root and (root / f"{name}.py").exists():
+            del sys.modules[name]
+    if str(root) in sys.path:
+        sys.path.remove(str(root))
+    sys.path.insert(0, str(root))
