@@ -245,6 +245,8 @@ def freshness_during_initial_sync(infra: Infra) -> list[Figure]:
     and portal's worker projects it. The freshness histogram (event created → applied)
     gives the p99 as the bucket bound that 99% of applied events fall within."""
     sys.path.insert(0, str(ROOT / "services" / "portal-svc" / "tests"))
+    from clientsynq.portal.adapters.kafka_lag import KafkaGroupLag
+    from clientsynq.portal.projections.handlers import TOPICS
     from clientsynq.portal.services import queries
     from portal_harness import wait_until
     from portal_stack import portal_stack
@@ -256,7 +258,12 @@ def freshness_during_initial_sync(infra: Infra) -> list[Figure]:
             infra, mongo, sandbox, Path(tempfile.mkdtemp(prefix="bench-fresh-")),
             **FRESHNESS_COMPANY) as stack:
         wait_until(lambda: queries.get_sync_status(stack.read, stack.tenant_id)
-                   .state.last_completed is not None, 1200, "the initial sync projected")
+                   .state.last_completed is not None, 1200, "the initial sync completed")
+        lag = KafkaGroupLag(stack.conn, "portal-projections", TOPICS)
+        try:  # every snapshot applied, not only sync.completed (another topic)
+            wait_until(lambda: sum(lag.per_topic().values()) == 0, 1200, "the projections")
+        finally:
+            lag.close()
     took = time.monotonic() - began
     count, p99, p50 = _histogram_quantiles()
     print(f"  freshness during an initial sync ({count:.0f} events applied in {took:.0f}s): "

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import requests
+from clientsynq.portal.adapters.kafka_lag import KafkaGroupLag
+from clientsynq.portal.projections.handlers import TOPICS
 from clientsynq.portal.readmodels.queries import CustomerQuery, InvoiceQuery, PaymentQuery
 from clientsynq.portal.rebuild import rebuild
 from clientsynq.portal.services import queries
@@ -33,7 +35,15 @@ def stack(infra: Any, mongo_client: Any, qbo_sandbox: Any,
     with portal_stack(infra, mongo_client, qbo_sandbox, tmp_path_factory.mktemp("gw"),
                       **COMPANY) as built:
         wait_until(lambda: queries.get_sync_status(built.read, built.tenant_id)
-                   .state.last_completed is not None, 240, "the initial sync projected")
+                   .state.last_completed is not None, 240, "the initial sync completed")
+        # sync.completed travels on its own topic: the snapshots before it may still be on
+        # their way into the read models. Caught up means the group's lag is zero.
+        lag = KafkaGroupLag(built.conn, "portal-projections", TOPICS)
+        try:
+            wait_until(lambda: sum(lag.per_topic().values()) == 0, 240,
+                       "the projections caught up")
+        finally:
+            lag.close()
         yield built
 
 
