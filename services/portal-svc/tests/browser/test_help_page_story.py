@@ -54,6 +54,8 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     open_invitation(portal, link)
     shown = shown_invoice_ids(portal)
     expect(portal.locator("header img[src='/branding/logo']")).to_be_visible()
+    page.goto("/customers")
+    expect(page.locator(f'tr[data-customer="{customer["Id"]}"]')).to_contain_text("Accepted")
     assert "--brand: #0b3d91" in (portal.locator("body").get_attribute("style") or "")
     assert shown and shown <= {i["Id"] for i in invoices}
     checker.check(portal, "portal-invoices")
