@@ -67,9 +67,12 @@ class Ticker:
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The worker's log goes to BENCH_WORKER_LOG when set (a file path), else nowhere."""
+    log_path = os.environ.get("BENCH_WORKER_LOG")
+    sink = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=sink)
 
 
 def wait_result(db: Any, tenant_id: str, timeout: float) -> dict[str, Any]:
@@ -110,7 +113,7 @@ def sync_env(infra: Any, conn: KafkaConnection, database: str, auth: Any,
             "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
             "SYNC_QBO_BASE_URL": sandbox.base_url, "SYNC_METRICS_PORT": str(free_port()),
             "SYNC_PUBLISH_PROCESSES": os.environ.get("BENCH_PUBLISH_PROCESSES", "2"),
-            "LOG_LEVEL": "WARNING"}
+            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
 
 
 def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from clientsynq.sync.adapters.commands import CommandLedger
+from clientsynq.sync.adapters.payment_links import PaymentLinks
 from clientsynq.sync.adapters.runs import RunStore
 from pymongo.errors import DuplicateKeyError
 
@@ -48,3 +49,17 @@ def test_a_command_id_cannot_be_taken_or_read_by_another_tenant(mongo_db):
 
     assert ledger.get("tenant-a", COMMAND)["status"] == "in_progress"
     assert ledger.due("tenant-b", now.replace(year=now.year + 1)) == []
+
+
+def test_payment_links_are_per_tenant_and_the_newest_version_wins(mongo_db):
+    links = PaymentLinks(mongo_db)
+    old = {"payment_id": "131", "updated_at": "2025-06-01T10:00:00Z", "customer_id": "3",
+           "customer_name": "Cool Cars", "txn_date": "2025-06-01",
+           "applied_to": [{"invoice_id": "130", "amount": "10.00"}]}
+    new = {**old, "updated_at": "2025-06-02T10:00:00Z",
+           "applied_to": [{"invoice_id": "130", "amount": "12.00"}]}
+    links.remember("tenant-a", [new, old])
+    links.remember("tenant-a", [new])  # seen twice: harmless
+
+    assert links.known("tenant-a", ["131"])["131"]["applied_to"][0]["amount"] == "12.00"
+    assert links.known("tenant-b", ["131"]) == {}
