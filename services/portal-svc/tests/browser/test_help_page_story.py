@@ -47,6 +47,9 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     brand(page, checker)
     customer, invoices = a_client_with_invoices(reader)
     link = invite(page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
+    owed = sum(Decimal(i["Balance"]) for i in invoices)  # what QuickBooks says is open
+    expect(page.locator(f'tr[data-customer="{customer["Id"]}"] td.num')).to_have_text(
+        f"{owed:,.2f} USD")
     checker.check(page, "customers")
 
     client = browser.new_context(base_url=stack.gateway_url, viewport=PHONE)
