@@ -154,3 +154,10 @@ def test_basic_clients_see_no_pay_action(web):
     web.read.invoices.apply(an_invoice("101", customer_id="1"), version())
     web.sign_in(TENANT, plan="basic", customer_id="1")
     assert b">Pay</button>" not in web.get("/portal/invoices/101").data
+
+
+def test_a_form_posted_after_the_session_lapsed_returns_to_its_page_after_log_in(web):
+    answer = web.client.post("/customers/1/invite", headers={
+        "Origin": "http://localhost", "Referer": "http://localhost/customers?q=ann"})
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/login?next=%2Fcustomers"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from clientsynq.common.auth import SESSION_COOKIE, InvalidToken, Principal
 from flask import current_app, g, redirect, request
@@ -43,7 +43,12 @@ def principal() -> Principal:
 
 
 def _back_here(path: str) -> Response:
+    """After signing in, back to this page; a form posted with a lapsed session goes back to
+    the page the form was on (its URL only accepts POST), never to another site."""
     here = request.full_path.rstrip("?")
+    if request.method != "GET":
+        came_from = urlsplit(request.referrer or "")
+        here = came_from.path if came_from.netloc == request.host and came_from.path else "/"
     return redirect(f"{path}?{urlencode({'next': here})}", code=303)
 
 
