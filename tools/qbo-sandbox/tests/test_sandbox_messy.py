@@ -142,3 +142,16 @@ def test_realistic_latency_costs_a_base_plus_a_cost_per_row() -> None:
                      params={"query": "SELECT * FROM Invoice MAXRESULTS 200"})
         page = time.monotonic() - started
     assert one >= 0.1 and page >= 0.1 + 200 * 0.002
+
+
+def test_generated_memos_survive_a_lines_kept_void() -> None:
+    from datetime import date
+
+    from qbo_sandbox.generator import GenerateSpec, generate_company
+
+    spec = GenerateSpec(seed=5, customers=60, invoices=1000, as_of=date(2026, 11, 1))
+    plain = generate_company(spec)["Invoice"].values()
+    kept = generate_company(GenerateSpec(**{**spec.__dict__, "void_shape": "lines_kept"}))
+    notes = [i.get("PrivateNote") for i in kept["Invoice"].values()]
+    assert any(n and n.endswith(" Voided") and n != "Voided" for n in notes)
+    assert sum(1 for i in plain if i.get("PrivateNote") not in (None, "Voided")) > 30

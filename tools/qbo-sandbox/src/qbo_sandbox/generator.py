@@ -29,6 +29,7 @@ from .rules.voids import voided_invoice
 
 Entity = dict[str, Any]
 SPAN_DAYS = 548  # about 18 months of invoices
+MEMOS = ("Spring job", "Agreed by phone", "Call before visiting")
 FIRST = ("Amy", "Bill", "Carla", "Dan", "Erin", "Frank", "Gina", "Hal", "Ivy", "Jon", "Kate",
          "Liam", "Mona", "Ned", "Olga", "Pete", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vic")
 LAST = ("Adams", "Baker", "Chen", "Diaz", "Evans", "Fox", "Garcia", "Hill", "Ito", "Jones",
@@ -133,6 +134,9 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
     if not customers:
         return []
     active = [c for c in customers if c["Active"]] or customers
+    # Memos draw from their own sequence (a str seed is hashed with SHA-512, so stable), so
+    # every other generated value is what it was before memos existed.
+    memos = random.Random(f"memos-{count}-{customers[0]['DisplayName']}")
     rows = []
     for n in range(1, count + 1):
         customer = rng.choice(active) if rng.random() < 0.9 else rng.choice(customers)
@@ -154,11 +158,12 @@ def _invoices(count: int, customers: list[Entity], rng: random.Random,
         if email:
             invoice["BillEmail"] = email
             invoice["EmailStatus"] = "EmailSent" if rng.random() < 0.7 else "NeedToSend"
+        if memos.random() < 0.15:  # a memo, which a "lines_kept" void keeps
+            invoice["PrivateNote"] = memos.choice(MEMOS)
         if rng.random() < 0.03:
             _void(invoice, void_shape)
         rows.append(invoice)
     return rows
-
 
 
 def _void(invoice: Entity, shape: str) -> None:
