@@ -21,32 +21,25 @@ pytestmark = pytest.mark.integration
 POLL_SECONDS = 2
 
 
-class Ticks:
-    def __init__(self) -> None:
-        self.value = 0.0
-
-    def __call__(self) -> float:
-        return self.value
-
-
 @pytest.fixture
 def auth_url(auth) -> Iterator[str]:
     with auth_process(auth.env) as base:
         yield base
 
 
-def _other_service_verifier(auth, base: str, ticks: Ticks) -> TokenVerifier:
+def _other_service_verifier(auth, base: str, ticks: list[float]) -> TokenVerifier:
+    """``ticks[0]`` is the verifier's monotonic clock: the test moves it, never sleeps."""
     ended = HttpEndedSessions(base, "portal-svc", auth.env["SERVICE_SECRET_PORTAL"])
     return TokenVerifier(JwksCache(f"{base}/.well-known/jwks.json"), "clientsynq-auth",
                          "clientsynq", sessions=SessionRevocations(
-                             ended, poll_seconds=POLL_SECONDS, clock=ticks))
+                             ended, poll_seconds=POLL_SECONDS, clock=lambda: ticks[0]))
 
 
 def test_logout_and_removal_end_access_everywhere_within_seconds(auth, auth_url):
     owner = auth.sign_up(plan="pro")
     member = auth.add_member(owner, "member")
     other_sign_in = auth.log_in(owner.email)
-    ticks = Ticks()
+    ticks = [0.0]
     verifier = _other_service_verifier(auth, auth_url, ticks)
     for account in (owner, member, other_sign_in):
         assert verifier.verify(account.access_token).subject == account.user_id
@@ -58,7 +51,7 @@ def test_logout_and_removal_end_access_everywhere_within_seconds(auth, auth_url)
     for ended in (owner, member):  # auth-svc itself: at once
         me = auth.browser().get("/auth/v1/me", headers=ended.bearer)
         assert me.status_code == 401 and "session ended" in me.json["detail"]
-    ticks.value += POLL_SECONDS  # another service: at its next poll
+    ticks[0] += POLL_SECONDS  # another service: at its next poll
     for ended in (owner, member):
         with pytest.raises(InvalidToken, match="session ended"):
             verifier.verify(ended.access_token)
