@@ -62,7 +62,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 @bp.post("/api-keys/verify")
-@require_service("portal-svc")
+@require_service("portal-svc", "webhook-svc")
 def verify_api_key() -> Response:
     verified = api_keys.verify_api_key(deps(), body(VerifyKeySchema)["key"])
     key = verified.key

@@ -14,7 +14,7 @@ USER_ROLES = ("owner", "admin", "member")
 INVITABLE_ROLES = ("owner", "admin", "member")  # only an owner makes another owner
 CONNECT_ROLES = ("owner", "admin")  # the help page: admin access is required to connect
 API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read", "invoices:write",
-                  "payments:write")
+                  "payments:write", "webhooks:manage")
 DEFAULT_API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read")
 NEAR_END_MIN_GAP_SECONDS = 3600
 

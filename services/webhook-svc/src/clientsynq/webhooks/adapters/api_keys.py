@@ -6,7 +6,14 @@ from typing import Any
 
 import requests
 from clientsynq.common.auth import Principal
-from clientsynq.common.problems import PlanDoesNotAllow, ServiceUnavailable, Unauthorized
+from clientsynq.common.problems import (
+    Forbidden,
+    PlanDoesNotAllow,
+    ServiceUnavailable,
+    Unauthorized,
+)
+
+WEBHOOKS_SCOPE = "webhooks:manage"  # an API key made to read invoices cannot add receivers
 
 
 class AuthApiKeyVerifier:
@@ -30,6 +37,9 @@ class AuthApiKeyVerifier:
         if answer.status_code != 200:
             raise ServiceUnavailable("API keys cannot be checked right now.")
         found = answer.json()
+        if WEBHOOKS_SCOPE not in found.get("scopes", []):
+            raise Forbidden(f"This API key lacks the {WEBHOOKS_SCOPE} scope; an owner or admin "
+                            "can create one that has it.")
         return Principal(subject=f"api-key:{found['key_id']}", tenant_id=found["tenant_id"],
                          role="admin", plan=found["plan"], kind="user", customer_id=None,
                          token_id=found["key_id"])
