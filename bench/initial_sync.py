@@ -72,7 +72,7 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     sink = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
-                            stdout=subprocess.DEVNULL, stderr=sink)
+                            stdout=sink, stderr=sink)
 
 
 def wait_result(db: Any, tenant_id: str, timeout: float) -> dict[str, Any]:

@@ -49,21 +49,28 @@ class RunPlan:
     def execute(self, ctx: RunContext, history_days: int = 365) -> None:
         """Every stream at once (pages share the run's pool, so the limiter's ten slots
         stay busy); the first failure stops the run. When payments are read in full too,
-        invoices wait for them: their pages then carry paid dates from this run's payment
-        links instead of one extra query per page."""
+        invoice streams start as soon as the payment streams are done (customers go on
+        meanwhile): their pages then carry paid dates from this run's payment links
+        instead of one extra query per page."""
         streams = self.streams(history_days)
-        if self.modes.get("Payment") == plan.FULL and "Invoice" in self.entities:
-            self._execute(ctx, [s for s in streams if s.entity != "Invoice"])
-            ctx.links_ready = True
-            streams = [s for s in streams if s.entity == "Invoice"]
-        self._execute(ctx, streams)
-
-    def _execute(self, ctx: RunContext, streams: list[plan.Stream]) -> None:
+        wait_for_payments = self.modes.get("Payment") == plan.FULL and "Invoice" in self.entities
+        later = [s for s in streams if s.entity == "Invoice"] if wait_for_payments else []
+        first = [s for s in streams if s not in later]
         with ThreadPoolExecutor(max(1, len(streams)), thread_name_prefix="stream") as pool:
-            futures = [pool.submit(self._run_stream, ctx, stream) for stream in streams]
-            for future in as_completed(futures):
-                if future.exception() is not None:
+            futures = {pool.submit(self._run_stream, ctx, s): s for s in first}
+            payments = [f for f, s in futures.items() if s.entity == "Payment"]
+            pending = set(futures)
+            while pending:
+                done = next(as_completed(pending))
+                pending.discard(done)
+                if done.exception() is not None:
                     ctx.abort.set()  # the other streams stop at their next request
+                if later and all(f.done() for f in payments):
+                    ctx.links_ready = not ctx.abort.is_set()
+                    started = {pool.submit(self._run_stream, ctx, s): s for s in later}
+                    futures.update(started)
+                    pending.update(started)
+                    later = []
         errors = [e for f in futures if (e := f.exception()) is not None]
         real = [e for e in errors if not isinstance(e, RunInterrupted)]
         if real or errors:
