@@ -1,8 +1,7 @@
 """The help page's "What if I change QuickBooks accounts?": connect the new company and
-data syncs from it. Known to fail today: on a switch auth-svc publishes the old company's
-`disconnected` and the new one's `connected` with the same `changed_at`, and portal's
-connection read model keeps only a strictly newer change, so the page ends on
-"disconnected". Strict: this test fails loudly once that is fixed, to drop the marker."""
+data syncs from it. On a switch auth-svc publishes the old company's `disconnected` a
+millisecond before the new one's `connected`, so portal's connection read model (newest
+change wins) ends on the new company, connected."""
 from __future__ import annotations
 
 import pytest
@@ -10,9 +9,7 @@ from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
 from story_steps import change_plan, connect, consent, expect_connected, sign_up
 
-pytestmark = [pytest.mark.integration, pytest.mark.browser,
-              pytest.mark.xfail(strict=True, reason="switch events share one changed_at; "
-                                "the connection read model keeps the first (see docstring)")]
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 
 def test_connecting_another_company_replaces_the_first(stack, browser, checker):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps
 
 log = logging.getLogger(__name__)
+SWITCH_GAP = timedelta(milliseconds=1)
 MAX_WRITE_ATTEMPTS = 5
 REALM_ID = re.compile(r"[0-9]{1,32}")  # Intuit's company ids are digits (ASCII only)
 
@@ -136,8 +137,11 @@ def _switch_events(previous: StoredConnection | None, realm_id: str,
     if previous is None:
         return [], None
     old = previous.connection
+    # The old company ends a moment before the new one begins: readers keep the newest change
+    # per business, and a shared timestamp (BSON dates hold milliseconds) would be a tie.
+    ended = now - SWITCH_GAP
     event = connection_changed(old.tenant_id, old.realm_id or "", ConnectionStatus.DISCONNECTED,
-                               old.company_name, now, "switched_company")
+                               old.company_name, ended, "switched_company")
     return [event], pending_revocation(previous)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 bp = Blueprint("team", __name__)
 API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read", "invoices:write",
-                  "payments:write")
+                  "payments:write", "webhooks:manage")
 
 
 @bp.get("/settings/team")
