@@ -88,6 +88,7 @@ def test_the_gateway_fixture_starts_nginx_in_front_of_given_upstreams(
     ("/", "portal"), ("/invoices?status=open", "portal"), ("/portal/invoices/7", "portal"),
     ("/api/v1/invoices", "portal"), ("/healthz", "portal"),
     ("/auth/v1/login", "auth"), ("/auth/v1/qbo/callback?code=c&state=s&realmId=1", "auth"),
+    ("/webhooks/v1/tenants/t1/endpoints", "webhook"),
 ])
 def test_each_public_path_reaches_its_service(url: str, path: str, service: str):
     answer = requests.get(url + path, timeout=10).json()
