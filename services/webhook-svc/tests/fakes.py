@@ -223,6 +223,16 @@ class FakeMailer:
         self.sent.append((to, subject, body))
 
 
+class FakeOwners:
+    """Owners per business; an unknown business has none (as auth-svc answers)."""
+
+    def __init__(self, owners: dict[str, list[str]] | None = None) -> None:
+        self.owners = owners or {}
+
+    def owner_emails(self, tenant_id: str) -> list[str]:
+        return list(self.owners.get(tenant_id, []))
+
+
 class FakeLeases:
     """Shared by several dispatchers in a test: one holder per endpoint, like the real one."""
 

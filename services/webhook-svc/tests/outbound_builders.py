@@ -16,17 +16,19 @@ from fakes import (
     FakeEndpointStore,
     FakeLeases,
     FakeMailer,
+    FakeOwners,
     FakeSender,
 )
 from webhook_harness import wait_until
 
 
 def an_outbound(clock: FakeClock | None = None, sender: FakeSender | None = None,
-                random: Any = lambda: 0.5, **settings: Any) -> Outbound:
+                random: Any = lambda: 0.5, owners: FakeOwners | None = None,
+                **settings: Any) -> Outbound:
     return Outbound(endpoints=FakeEndpointStore(), deliveries=FakeDeliveryStore(),
                     sender=sender or FakeSender(), mailer=FakeMailer(),
                     clock=clock or FakeClock(), settings=DeliverySettings(**settings),
-                    random=random)
+                    owners=owners or FakeOwners(), random=random)
 
 
 def an_endpoint(deps: Outbound, tenant_id: str = "tenant-1", url: str | None = None,

@@ -121,7 +121,7 @@ class KafkaReader:
 
 
 
-def enterprise_business(auth: Any, plan: str = "enterprise") -> tuple[str, dict[str, str]]:
+def enterprise_business(auth: Any, plan: str = "enterprise", with_email: bool = False) -> Any:
     """Sign a business up on the real auth-svc, set its plan, log in again (the plan is a
     claim of the token): (tenant id, Authorization header)."""
     import uuid
@@ -138,4 +138,5 @@ def enterprise_business(auth: Any, plan: str = "enterprise") -> tuple[str, dict[
     login = requests.post(f"{auth.base_url}/auth/v1/login", timeout=30,
                           json={"email": email, "password": password})
     assert login.status_code == 200, login.text
-    return tenant_id, {"Authorization": f"Bearer {login.json()['access_token']}"}
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    return (tenant_id, headers, email) if with_email else (tenant_id, headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clientsynq.webhooks.domain.deliveries import PENDING, Response
 from clientsynq.webhooks.services.endpoints import resume_endpoint
-from fakes import FakeClock, FakeSender
+from fakes import FakeClock, FakeOwners, FakeSender
 from outbound_builders import a_delivery, a_dispatcher, an_endpoint, an_outbound, run_due
 
 
@@ -77,3 +77,14 @@ def test_a_disabled_endpoint_without_an_address_is_still_disabled():
     fail_for(5 * 24 + 12, clock, deps, dispatcher, endpoint)
     assert deps.endpoints.get("tenant-1", endpoint.id).state == "disabled"
     assert not deps.mailer.sent
+
+
+def test_without_an_alert_address_the_business_owners_are_told():
+    clock = FakeClock()
+    owners = FakeOwners({"tenant-1": ["ann@example.com", "bo@example.com"],
+                         "tenant-2": ["stranger@example.com"]})
+    deps = an_outbound(clock, FakeSender(Response(status=500, latency_ms=5)), owners=owners)
+    dispatcher = a_dispatcher(deps)
+    endpoint = an_endpoint(deps, alert_email=None)
+    fail_for(5 * 24 + 12, clock, deps, dispatcher, endpoint)
+    assert sorted(to for to, _, _ in deps.mailer.sent) == ["ann@example.com", "bo@example.com"]

@@ -19,6 +19,7 @@ from clientsynq.common.mail import SmtpMailer
 from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.webhooks.adapters.api_keys import AuthApiKeyVerifier
+from clientsynq.webhooks.adapters.owners import AuthOwnerDirectory
 from clientsynq.webhooks.adapters.http_sender import HttpSender
 from clientsynq.webhooks.adapters.leases import MongoEndpointLeases
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
@@ -78,7 +79,8 @@ def build(settings: Settings, clock: Clock = utc_now) -> Deps:
     outbound = Outbound(endpoints=MongoEndpointStore(db, settings.key_ring()),
                         deliveries=MongoDeliveryStore(db), sender=sender,
                         mailer=SmtpMailer(settings.mail), clock=clock,
-                        settings=settings.delivery)
+                        settings=settings.delivery,
+                        owners=AuthOwnerDirectory(settings.auth_url, settings.service_secret))
     verifier = TokenVerifier(JwksCache(f"{settings.auth_url}/.well-known/jwks.json"),
                              settings.jwt_issuer, settings.jwt_audience)
     return Deps(settings=settings, platform=platform, intuit=intuit, outbound=outbound,

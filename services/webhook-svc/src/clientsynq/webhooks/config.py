@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from clientsynq.common.auth.origin import normalize_origin
 from clientsynq.common.config import CommonSettings, EnvReader
 from clientsynq.common.crypto import KeyRing, KeyRingError
 from clientsynq.common.mail import SmtpSettings
@@ -49,6 +50,9 @@ class Settings:
         default_factory=lambda: SmtpSettings("127.0.0.1", 1025, "webhooks@clientsynq.dev"))
     metrics_port: int = 9103
     sweep_seconds: float = 30.0
+    # Where our pages are served (the gateway): the only origins a cookie-authenticated
+    # request that changes an endpoint may come from (CSRF).
+    public_origins: tuple[str, ...] = ("http://127.0.0.1:8080",)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -70,6 +74,7 @@ class Settings:
             mail=_mail(reader, shared),
             metrics_port=reader.integer("METRICS_PORT", 9103, min=0, max=65535),
             sweep_seconds=reader.duration_seconds("SWEEP_INTERVAL", 30.0, min=0.01, max=DAY),
+            public_origins=_public_origins(reader, shared),
         )
         _check_keys(settings, shared)
         reader.raise_if_invalid()
@@ -108,6 +113,19 @@ def _verifier_tokens(reader: EnvReader, shared: EnvReader) -> VerifierTokens:
         reader.add_problem("INTUIT_PREVIOUS_VERIFIER_UNTIL",
                            "required with INTUIT_PREVIOUS_VERIFIER_TOKEN (the grace period end)")
     return VerifierTokens(current=current, previous=previous, previous_valid_until=until)
+
+
+def _public_origins(reader: EnvReader, shared: EnvReader) -> tuple[str, ...]:
+    """WEBHOOK_PUBLIC_ORIGINS, by default the portal's public URL (the gateway's origin,
+    where the Settings → Webhooks page runs)."""
+    portal = normalize_origin(shared.url("PORTAL_PUBLIC_URL", "http://127.0.0.1:8080"))
+    defaults = (portal,) if portal else ()
+    listed = reader.csv_list("PUBLIC_ORIGINS", defaults)
+    origins = tuple(o for o in (normalize_origin(value) for value in listed) if o)
+    if not origins or len(origins) != len(listed):
+        reader.add_problem("PUBLIC_ORIGINS", "must list origins such as https://app.example.com")
+        return defaults
+    return origins
 
 
 def _delivery(reader: EnvReader) -> DeliverySettings:

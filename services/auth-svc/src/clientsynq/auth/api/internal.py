@@ -37,7 +37,8 @@ def refresh_access_token(tenant_id: str) -> Response:
 @require_service("sync-svc", "portal-svc", "webhook-svc")
 def tenant(tenant_id: str) -> Response:
     found = accounts.get_tenant(deps(), tenant_id)
-    return jsonify(tenant_id=found.tenant_id, plan=found.plan, name=found.name)
+    return jsonify(tenant_id=found.tenant_id, plan=found.plan, name=found.name,
+                   owner_emails=accounts.owner_emails(deps(), tenant_id))
 
 
 @bp.get("/sessions/ended")

@@ -128,6 +128,12 @@ def change_plan(deps: Deps, tenant_id: str, plan: str, operator: str) -> Tenant:
     return tenant
 
 
+def owner_emails(deps: Deps, tenant_id: str) -> list[str]:
+    """Where a service sends what only an owner should hear (a disabled webhook endpoint)."""
+    return sorted(user.email for user in deps.stores.users.list(tenant_id)
+                  if user.role == "owner")
+
+
 def get_tenant(deps: Deps, tenant_id: str) -> Tenant:
     tenant = deps.stores.tenants.get(tenant_id)
     if tenant is None:

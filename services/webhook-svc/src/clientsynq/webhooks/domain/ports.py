@@ -114,6 +114,12 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
 
 
+class OwnerDirectory(Protocol):
+    """Who owns a business: only auth-svc knows the people, so it is asked when needed."""
+
+    def owner_emails(self, tenant_id: str) -> Sequence[str]: ...
+
+
 class EndpointLeases(Protocol):
     """At most one replica delivers for an endpoint at a time."""
 

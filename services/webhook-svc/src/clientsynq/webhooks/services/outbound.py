@@ -16,7 +16,14 @@ from clientsynq.common.metrics import counter, histogram
 from clientsynq.webhooks.config import DeliverySettings
 from clientsynq.webhooks.domain.deliveries import DELIVERED, FAILED, Delivery, after_attempt
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
-from clientsynq.webhooks.domain.ports import Clock, DeliveryStore, EndpointStore, Mailer, Sender
+from clientsynq.webhooks.domain.ports import (
+    Clock,
+    DeliveryStore,
+    EndpointStore,
+    Mailer,
+    OwnerDirectory,
+    Sender,
+)
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS, public_payload
 from clientsynq.webhooks.domain.signing import signature_headers
 
@@ -39,6 +46,7 @@ class Outbound:
     mailer: Mailer
     clock: Clock
     settings: DeliverySettings
+    owners: OwnerDirectory
     random: Callable[[], float] = field(default=random.random)
 
 
@@ -112,16 +120,34 @@ def _tell_owner(deps: Outbound, endpoint: Endpoint) -> None:
     DISABLED.inc()
     log.warning("webhook.endpoint_disabled", extra={"tenant_id": endpoint.tenant_id,
                                                     "endpoint_id": endpoint.id})
-    if not endpoint.alert_email:
+    addresses = _alert_addresses(deps, endpoint)
+    if not addresses:
         ALERTS.labels(result="no_address").inc()
         return
     body = (f"Your ClientSynq webhook endpoint {endpoint.url} has failed every delivery for "
             f"five days, so we disabled it. Deliveries are kept: fix the endpoint, then "
             f"resume it in ClientSynq to receive them.\n\nEndpoint id: {endpoint.id}\n")
+    for address in addresses:
+        try:
+            deps.mailer.send(address, "Your webhook endpoint was disabled", body)
+            ALERTS.labels(result="sent").inc()
+        except (OSError, SMTPException):
+            ALERTS.labels(result="failed").inc()
+            log.warning("webhook.disable_alert_failed", exc_info=True,
+                        extra={"endpoint_id": endpoint.id})
+
+
+def _alert_addresses(deps: Outbound, endpoint: Endpoint) -> list[str]:
+    """The endpoint's own alert address when it has one, else the business's owners."""
+    if endpoint.alert_email:
+        return [endpoint.alert_email]
     try:
-        deps.mailer.send(endpoint.alert_email, "Your webhook endpoint was disabled", body)
-        ALERTS.labels(result="sent").inc()
-    except (OSError, SMTPException):
-        ALERTS.labels(result="failed").inc()
-        log.warning("webhook.disable_alert_failed", exc_info=True,
-                    extra={"endpoint_id": endpoint.id})
+        return list(deps.owners.owner_emails(endpoint.tenant_id))
+    except OwnerLookupFailed:
+        log.warning("webhook.owner_lookup_failed", exc_info=True,
+                    extra={"tenant_id": endpoint.tenant_id, "endpoint_id": endpoint.id})
+        return []
+
+
+class OwnerLookupFailed(Exception):
+    """auth-svc could not say who owns the business (it is down or refused us)."""
