@@ -19,7 +19,6 @@ from clientsynq.common.mail import SmtpMailer
 from clientsynq.common.mongo import ensure_indexes
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.webhooks.adapters.api_keys import AuthApiKeyVerifier
-from clientsynq.webhooks.adapters.owners import AuthOwnerDirectory
 from clientsynq.webhooks.adapters.http_sender import HttpSender
 from clientsynq.webhooks.adapters.leases import MongoEndpointLeases
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
@@ -31,6 +30,7 @@ from clientsynq.webhooks.adapters.mongo_inbox import (
     MongoRealmDirectory,
     inbox_indexes,
 )
+from clientsynq.webhooks.adapters.owners import AuthOwnerDirectory
 from clientsynq.webhooks.config import Settings
 from clientsynq.webhooks.domain.ports import Clock
 from clientsynq.webhooks.services.intuit import IntuitInbound
