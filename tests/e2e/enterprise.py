@@ -17,10 +17,12 @@ from receiver import Receiver  # webhook-svc's test receiver, reused
 EVENT_TYPES = ["invoice.updated", "payment.recorded", "customer.updated", "sync.completed"]
 
 
-def register_endpoint(business: Any, receiver: Receiver) -> dict[str, Any]:
+def register_endpoint(business: Any, receiver: Receiver,
+                      event_types: list[str] | None = None) -> dict[str, Any]:
     url = (f"{business.stack.urls['webhook']}/webhooks/v1/tenants/{business.tenant_id}"
            "/endpoints")
-    answer = requests.post(url, json={"url": receiver.url, "event_types": EVENT_TYPES},
+    body = {"url": receiver.url, "event_types": event_types or EVENT_TYPES}
+    answer = requests.post(url, json=body,
                            headers={"Authorization": f"Bearer {business.token()}"}, timeout=30)
     assert answer.status_code == 201, answer.text
     receiver.secrets.append(answer.json()["secret"])

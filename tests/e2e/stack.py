@@ -137,6 +137,7 @@ def stack_env(infra: Any, *, prefix: str, urls: dict[str, str], sandbox_url: str
         "PORTAL_AUTH_URL": urls["auth"], "SYNC_AUTH_URL": urls["auth"],
         "WEBHOOK_AUTH_URL": urls["auth"], "SYNC_QBO_BASE_URL": sandbox_url,
         "SYNC_PROGRESS_INTERVAL": "0.2s", "SYNC_LEASE_TTL": "10s",
+        "SYNC_QBO_PAGE_SIZE": "50",  # many pages and checkpoints: a kill lands mid-sync
         "SYNC_QBO_RETRY_INITIAL": "0.05s", "SYNC_QBO_RETRY_MAX": "0.5s",
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "WEBHOOK_RETRY_TIME_SCALE": "0.01",
         "WEBHOOK_DELIVERY_LEASE": "5s", "WEBHOOK_SWEEP_INTERVAL": "5s",
