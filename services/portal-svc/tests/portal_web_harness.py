@@ -9,6 +9,7 @@ from typing import Any
 
 from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, generate_signing_key
 from clientsynq.common.auth.web import SESSION_COOKIE
+from clientsynq.common.problems import NotFound
 from clientsynq.common.service import create_service_app
 from clientsynq.portal.services.branding import Branding
 from clientsynq.portal.services.commands import CommandDeps
@@ -37,6 +38,31 @@ class FakeAuthClient:
 
     def api_keys(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
         return self.keys_of.get(tenant_id, [])
+
+
+@dataclass
+class FakeWebhookClient:
+    """`WebhookClient` in memory: per tenant, endpoints and each endpoint's deliveries."""
+
+    endpoints_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    deliveries_of: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+    def endpoints(self, access_token: str, tenant_id: str) -> list[dict[str, Any]]:
+        self.calls.append(tenant_id)
+        return self.endpoints_of.get(tenant_id, [])
+
+    def endpoint(self, access_token: str, tenant_id: str, endpoint_id: str) -> dict[str, Any]:
+        self.calls.append(tenant_id)
+        for found in self.endpoints_of.get(tenant_id, []):
+            if found["id"] == endpoint_id:
+                return found
+        raise NotFound("No such resource.")
+
+    def deliveries(self, access_token: str, tenant_id: str,
+                   endpoint_id: str) -> list[dict[str, Any]]:
+        self.endpoint(access_token, tenant_id, endpoint_id)
+        return self.deliveries_of.get(endpoint_id, [])
 
 
 @dataclass
@@ -75,6 +101,7 @@ class WebDeps:
     invitation_ledger: FakeLedger
     api: Any  # only `.commands`, as `bootstrap.ApiDeps` carries it
     branding: FakeBranding = field(default_factory=FakeBranding)
+    webhook_client: FakeWebhookClient = field(default_factory=FakeWebhookClient)
 
 
 class Web:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from clientsynq.common.auth import JwksCache, TokenVerifier
@@ -16,6 +16,7 @@ from clientsynq.portal.adapters.mongo_idempotency import MongoIdempotency
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
 from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
 from clientsynq.portal.adapters.store import MongoReadStore
+from clientsynq.portal.adapters.webhook_client import WebhookClient
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
 from clientsynq.portal.api.ports import ApiDeps
 from clientsynq.portal.config import Settings
@@ -40,6 +41,9 @@ class Deps:
     invitation_ledger: MongoInvitationLedger
     branding: MongoBranding  # Pro colour and logo (base database)
     api: ApiDeps  # the public API /api/v1: commands, API keys, idempotency, rate limits
+    # webhook-svc's endpoints API, called with the user's own token (Settings → Webhooks)
+    webhook_client: WebhookClient = field(default_factory=lambda: WebhookClient(
+        "http://127.0.0.1:8083"))
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
@@ -52,7 +56,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
                                        auth.jwt_audience),
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
                 branding=MongoBranding(store),
-                api=build_api(settings, store, read))
+                api=build_api(settings, store, read),
+                webhook_client=WebhookClient(settings.webhook_url))
 
 
 def ensure_portal_indexes(deps: Deps | WorkerDeps) -> None:

@@ -57,6 +57,8 @@ class Settings:
     trusted_proxy_hops: int = 0  # 1 behind the gateway: X-Forwarded-* of one proxy trusted
     # Where browsers open the pages (the gateway): the one Origin portal's POSTs accept.
     public_url: str = "http://127.0.0.1:8080"
+    # webhook-svc: Settings → Webhooks reads endpoints and deliveries with the user's token.
+    webhook_url: str = "http://127.0.0.1:8083"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -66,6 +68,7 @@ class Settings:
         settings = cls(common=common, auth=AuthSettings.from_reader(reader),
                        api=ApiSettings.from_reader(reader),
                        trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
-                       public_url=reader.url("PUBLIC_URL", "http://127.0.0.1:8080"))
+                       public_url=reader.url("PUBLIC_URL", "http://127.0.0.1:8080"),
+                       webhook_url=reader.url("WEBHOOK_URL", "http://127.0.0.1:8083"))
         reader.raise_if_invalid()
         return settings

@@ -11,6 +11,10 @@ function fieldsOf(form) {
     if (lists.has(name)) (body[name] = body[name] || []).push(value);
     else if (value !== "") body[name] = value;
   }
+  // A datetime-local field is the person's local time; the APIs want an instant (RFC 3339).
+  for (const input of form.querySelectorAll("input[data-utc]")) {
+    if (input.value) body[input.name] = new Date(input.value).toISOString();
+  }
   return body;
 }
 

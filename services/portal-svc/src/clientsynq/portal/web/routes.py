@@ -16,6 +16,7 @@ from clientsynq.portal.web import (
     new_invoice,
     settings_qbo,
     team,
+    webhooks,
 )
 from clientsynq.portal.web.formatting import install_filters
 from flask import Blueprint, Flask, Response, render_template, request
@@ -23,7 +24,8 @@ from flask import Blueprint, Flask, Response, render_template, request
 PACKAGE = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 PAGE_BLUEPRINTS = {module.bp.name for module in (account, branding, settings_qbo, team,
-                                                 new_invoice, business, client_portal)}
+                                                 webhooks, new_invoice, business,
+                                                 client_portal)}
 
 
 def page_error(err: ClientSynqError) -> Response | tuple[str, int]:
@@ -60,7 +62,7 @@ def register(app: Flask, public_origins: Iterable[str]) -> None:
     assets = Blueprint("web_assets", __name__, static_folder=str(PACKAGE / "static"),
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
-    for module in (account, branding, settings_qbo, team, new_invoice, business,
+    for module in (account, branding, settings_qbo, team, webhooks, new_invoice, business,
                    client_portal, live):
         app.register_blueprint(module.bp)
     app.register_error_handler(ClientSynqError, page_error)
