@@ -49,6 +49,7 @@ def _fixed() -> dict[str, str]:
         "AUTH_TRUSTED_PROXY_HOPS": "1",
         "PORTAL_TRUSTED_PROXY_HOPS": "1",
         "SYNC_AUTH_URL": f"http://127.0.0.1:{PORTS['auth']}",
+        "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['webhook']}",  # Settings → Webhooks
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "AUTH_SIGNING_KEYS_DIR": str(REPO / ".local" / "auth" / "signing-keys"),
