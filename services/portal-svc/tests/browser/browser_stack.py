@@ -79,7 +79,8 @@ class Stack:
 
 
 def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
-              smtp_port: int, prefix: str, client_id: str, client_secret: str) -> dict[str, str]:
+              smtp_port: int, prefix: str, client_id: str, client_secret: str,
+              webhook_url: str = "http://127.0.0.1:8083") -> dict[str, str]:
     from clientsynq.common.crypto import generate_key
 
     return {
@@ -105,6 +106,10 @@ def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
         # sandbox's per-second window is 1 s): a story, not a soak test.
         "SYNC_QBO_RETRY_ATTEMPTS": "3", "SYNC_QBO_RETRY_INITIAL": "0.2s",
         "SYNC_QBO_RETRY_MAX": "1s", "SYNC_QBO_THROTTLE_PAUSE": "2s",
+        # webhook-svc: Settings → Webhooks, endpoints on loopback receivers (development)
+        "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
+        "WEBHOOK_AUTH_URL": auth_url, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "WEBHOOK_METRICS_PORT": "0", "PORTAL_WEBHOOK_URL": webhook_url,
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -135,10 +140,11 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
     logs.mkdir(parents=True, exist_ok=True)
     ensure_topics(KafkaConnection(infra.kafka_bootstrap, topic_prefix=prefix,
                                   client_id="browser-tests"))
-    ports = {name: free_port() for name in ("gateway", "auth", "portal")}
+    ports = {name: free_port() for name in ("gateway", "auth", "portal", "webhook")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     client_id, client_secret = f"cs-{run}", secrets.token_urlsafe(24)
-    databases = {svc: f"test_bw_{run}_{svc}" for svc in ("auth", "sync", "portal")}
+    databases = {svc: f"test_bw_{run}_{svc}" for svc in ("auth", "sync", "portal",
+                                                                  "webhook")}
     with ExitStack() as cleanup:
         sandbox = cleanup.enter_context(running_sandbox())
         mail = cleanup.enter_context(running_mail_sink())
@@ -147,7 +153,8 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
                                      name="ClientSynq")
         env = stack_env(infra, gateway_url=urls["gateway"], auth_url=urls["auth"],
                         sandbox_url=sandbox.base_url, smtp_port=mail.smtp_port, prefix=prefix,
-                        client_id=client_id, client_secret=client_secret)
+                        client_id=client_id, client_secret=client_secret,
+                        webhook_url=urls["webhook"])
         stack = Stack(urls["gateway"], urls["auth"], urls["portal"], env, sandbox, mail,
                       list(databases.values()), logs)
         cleanup.callback(_drop, infra.mongo_uri, stack.databases, MongoClient)
@@ -157,6 +164,11 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         _start(stack, "portal", _gunicorn(ports["portal"],
                                           "clientsynq.portal.app:create_app_from_env()"),
                databases["portal"])
+        _start(stack, "webhook", _gunicorn(ports["webhook"],
+                                           "clientsynq.webhooks.app:create_app_from_env()"),
+               databases["webhook"])
+        _start(stack, "webhook-worker", [sys.executable, "-m", "clientsynq.webhooks.worker"],
+               databases["webhook"])
         _start(stack, "auth-worker", [sys.executable, "-m", "clientsynq.auth.worker"],
                databases["auth"])
         _start(stack, "sync-worker", [sys.executable, "-m", "clientsynq.sync.worker"],
@@ -164,8 +176,9 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         _start(stack, "portal-worker", [sys.executable, "-m", "clientsynq.portal.worker"],
                databases["portal"])
         cleanup.enter_context(running_gateway(artifacts / "gateway", ports["gateway"], {
-            "auth": f"127.0.0.1:{ports['auth']}", "portal": f"127.0.0.1:{ports['portal']}"}))
-        for name in ("auth", "portal"):
+            "auth": f"127.0.0.1:{ports['auth']}", "portal": f"127.0.0.1:{ports['portal']}",
+            "webhook": f"127.0.0.1:{ports['webhook']}"}))
+        for name in ("auth", "portal", "webhook"):
             wait_until(lambda n=name: _answers(f"{urls[n]}/healthz") or stack.assert_alive(),
                        60, f"{name} to answer")
         wait_until(lambda: _answers(f"{urls['gateway']}/login"), 30, "the gateway")

@@ -1,0 +1,77 @@
+"""Settings → Webhooks (Enterprise) in Chromium through the gateway, on the real webhook-svc:
+an owner adds an endpoint pointing at a local receiver, sees its signing secret once, sends a
+test event and sees the delivery's attempt in the log; the receiver checks the signature with
+that secret (Standard Webhooks' own library)."""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from browser_stack import wait_until
+from playwright.sync_api import expect
+from standardwebhooks.webhooks import Webhook
+from story_steps import change_plan, sign_up
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def receiver() -> Iterator[ThreadingHTTPServer]:
+    Hook.received = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_owner_adds_an_endpoint_sees_the_secret_once_and_a_test_delivery(
+        stack, browser, checker, receiver):
+    url = f"http://127.0.0.1:{receiver.server_address[1]}/clientsynq"
+    context = browser.new_context(base_url=stack.gateway_url)
+    page = context.new_page()
+    sign_up(page, business="Hooked Enterprise")
+    change_plan(stack, page, "enterprise")
+    page.goto("/settings/webhooks")
+    checker.check(page, "webhooks-empty")
+    page.get_by_label("Endpoint URL").fill(url)
+    page.get_by_label("Description (optional)").fill("Our ERP")
+    page.get_by_role("button", name="Add endpoint").click()
+    revealed = page.locator("#new-secret [data-revealed]")
+    expect(revealed).to_have_text(re.compile(r"^whsec_"))
+    secret = revealed.inner_text()
+    expect(page.locator("#new-secret")).to_be_focused()
+    checker.check(page, "webhooks-secret-once")
+
+    page.get_by_role("link", name="Done").click()
+    expect(page.get_by_role("link", name=url)).to_be_visible()
+    assert secret not in page.content()
+    page.get_by_role("button", name=f"Send test event to {url}").click()
+    page.get_by_role("link", name="See its delivery").click()
+    wait_until(lambda: Hook.received, 30, "the test event at the receiver")
+    headers, body = Hook.received[0]
+    assert Webhook(secret).verify(body, headers)["type"] == "webhook.test"
+
+    def attempt_shown() -> bool:
+        page.reload()
+        return page.get_by_role("cell", name="Delivered").count() > 0
+    wait_until(attempt_shown, 30, "the delivered attempt in the log")
+    expect(page.get_by_role("cell", name="204")).to_be_visible()
+    checker.check(page, "webhook-deliveries")
+    context.close()
