@@ -45,6 +45,7 @@ INDEXES = {
                                unique=True, name="tenant_digest"),
                     IndexModel([("tenant_id", ASCENDING), ("kind", ASCENDING),
                                 ("created_at", DESCENDING)], name="tenant_kind_created")],
+    "clients": [IndexModel([("email", ASCENDING)], name="email")],
     "api_keys": [IndexModel([("tenant_id", ASCENDING), ("created_at", DESCENDING)],
                             name="tenant_created")],
     "audit_events": [IndexModel([("tenant_id", ASCENDING), ("at", DESCENDING)],

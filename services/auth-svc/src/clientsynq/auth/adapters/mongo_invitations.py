@@ -14,7 +14,8 @@ from pymongo.errors import DuplicateKeyError
 
 @dataclass(frozen=True)
 class Invitation:
-    """``kind`` is "client" (customer_id set) or "member" (role set)."""
+    """``kind`` is "client" (customer_id set), "client_link" (a returning client's sign-in
+    link, customer_id set) or "member" (role set)."""
 
     invitation_id: str
     tenant_id: str
@@ -125,9 +126,23 @@ class InvitationStore:
                                       "tenant_id": tenant_id})
         return doc is not None and doc.get("revoked_at") is None
 
+    def active_clients_by_email(self, email: str, limit: int = 20
+                                ) -> builtins.list[ClientIdentity]:
+        """The one lookup across businesses, as a login by email is: a client asking for a
+        sign-in link names only their address. Capped so one address costs little."""
+        cursor = self._clients.find({"email": email, "revoked_at": None}).limit(limit)
+        return [_client(doc) for doc in cursor]
+
+    def client_link_signed_in(self, tenant_id: str, customer_id: str, now: datetime) -> None:
+        """Unlike an invitation, a sign-in link never gives revoked access back."""
+        self._clients.update_one({"_id": f"{tenant_id}:{customer_id}", "tenant_id": tenant_id},
+                                 {"$set": {"last_login_at": now}})
+
     def pending_for_customer(self, tenant_id: str, customer_id: str,
                              now: datetime) -> builtins.list[Invitation]:
-        cursor = self._invitations.find({"tenant_id": tenant_id, "kind": "client",
+        """Invitations and sign-in links alike: revoking a client kills both."""
+        cursor = self._invitations.find({"tenant_id": tenant_id,
+                                         "kind": {"$in": ["client", "client_link"]},
                                          "customer_id": customer_id, "redeemed_at": None,
                                          "expires_at": {"$gt": now}})
         return [_invitation(doc) for doc in cursor if not doc.get("cancelled_at")]

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from clientsynq.auth.adapters.mongo_keys_audit import ApiKey
-from clientsynq.auth.api.schemas import ApiKeySchema, ClientInvitationSchema, RedeemSchema
+from clientsynq.auth.api.schemas import (
+    ApiKeySchema,
+    ClientInvitationSchema,
+    ClientLinkSchema,
+    RedeemSchema,
+)
 from clientsynq.auth.api.team import invitation_json
 from clientsynq.auth.api.web import (
     ADMIN_ROLES,
@@ -14,7 +19,7 @@ from clientsynq.auth.api.web import (
     iso,
     session_response,
 )
-from clientsynq.auth.services import api_keys, audit, invitations
+from clientsynq.auth.services import api_keys, audit, client_links, invitations
 from clientsynq.auth.services import clients as client_access
 from clientsynq.common.auth import current_principal, require_role, require_tenant_scope
 from flask import Blueprint, Response, jsonify, request
@@ -82,6 +87,20 @@ def redeem_client_invitation() -> Response:
     tokens = invitations.redeem_client_invitation(deps(), body(RedeemSchema)["token"],
                                                   client_ip())
     return session_response(tokens)
+
+
+@bp.post("/client-magic-links")
+def request_client_links() -> Response:
+    """202 whatever the email: the portal's sign-in page; links go by email only."""
+    client_links.request_links(deps(), body(ClientLinkSchema)["email"], client_ip())
+    return Response(status=202)
+
+
+@bp.post("/client-magic-links/redeem")
+def redeem_client_link() -> Response:
+    """The portal posts the token from ``/portal/signin/<token>``; a client session starts."""
+    return session_response(client_links.redeem_link(deps(), body(RedeemSchema)["token"],
+                                                     client_ip()))
 
 
 @bp.post("/tenants/<tenant_id>/api-keys")

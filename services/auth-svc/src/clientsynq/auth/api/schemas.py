@@ -66,6 +66,10 @@ class ClientInvitationSchema(Schema):
     email = _EMAIL
 
 
+class ClientLinkSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
 class RedeemSchema(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=512))
 

@@ -93,6 +93,10 @@ class ClientNotFound(NotFound):
     slug, title = "client-not-found", "No such portal client"
 
 
+class ClientAccessRevoked(Forbidden):
+    slug, title = "client-access-revoked", "Your access to this client portal was withdrawn"
+
+
 class InvitationNotFound(NotFound):
     slug, title = "invitation-not-found", "No such invitation"
 

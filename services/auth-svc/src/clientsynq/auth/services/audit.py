@@ -17,8 +17,8 @@ ACTIONS = ("user.signed_up", "user.login", "user.login_failed", "user.locked", "
            "qbo.authorization_expired", "qbo.refresh_failed", "qbo.revoke_failed",
            "api_key.created", "api_key.revoked", "client_invitation.created",
            "client_invitation.redeemed", "client_invitation.cancelled",
-           "member_invitation.cancelled", "client.revoked", "qbo.token_issued",
-           "user.password_reset")
+           "member_invitation.cancelled", "client.revoked", "client_link.sent",
+           "client_link.redeemed", "qbo.token_issued", "user.password_reset")
 
 
 def record(deps: Deps, tenant_id: str, action: str, actor: str | None,

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 from clientsynq.auth.adapters.mongo_invitations import ClientIdentity
 from clientsynq.auth.domain.errors import ClientNotFound
+from clientsynq.auth.domain.model import SessionSubject
 from clientsynq.auth.services import audit
+from clientsynq.auth.services.accounts import get_tenant
 from clientsynq.auth.services.authority import acting_member
-from clientsynq.auth.services.sessions import end_all_sessions
+from clientsynq.auth.services.sessions import SessionTokens, end_all_sessions, issue_session
 from clientsynq.common.auth import Principal
 
 if TYPE_CHECKING:
@@ -22,6 +24,15 @@ if TYPE_CHECKING:
 
 def client_subject(customer_id: str) -> str:
     return f"client:{customer_id}"
+
+
+def client_session(deps: Deps, tenant_id: str, customer_id: str) -> SessionTokens:
+    """A client session, from an invitation or a sign-in link alike: one customer of one
+    business, the plan read from the database."""
+    tenant = get_tenant(deps, tenant_id)
+    subject = SessionSubject(tenant_id=tenant.tenant_id, subject=client_subject(customer_id),
+                             kind="client", customer_id=customer_id)
+    return issue_session(deps, subject, "client", tenant.plan)
 
 
 def list_clients(deps: Deps, principal: Principal) -> list[ClientIdentity]:

@@ -25,7 +25,7 @@ from clientsynq.auth.services import audit
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import get_tenant, normalize_email
 from clientsynq.auth.services.authority import acting_member
-from clientsynq.auth.services.clients import client_subject
+from clientsynq.auth.services.clients import client_session
 from clientsynq.auth.services.sessions import SessionTokens, issue_session
 from clientsynq.common.auth import Principal
 
@@ -60,14 +60,11 @@ def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str
 def redeem_client_invitation(deps: Deps, token: str, client_ip: str) -> SessionTokens:
     limit_attempts(deps, "redeem", client_ip)
     invitation = _redeem(deps, token, "client", CLIENT_PREFIX)
-    customer_id = invitation.customer_id or ""
-    tenant = get_tenant(deps, invitation.tenant_id)
-    deps.stores.invitations.client_signed_in(tenant.tenant_id, customer_id, deps.clock())
-    audit.record(deps, tenant.tenant_id, "client_invitation.redeemed", None,
+    customer_id, tenant_id = invitation.customer_id or "", invitation.tenant_id
+    deps.stores.invitations.client_signed_in(tenant_id, customer_id, deps.clock())
+    audit.record(deps, tenant_id, "client_invitation.redeemed", None,
                  invitation_id=invitation.invitation_id, customer_id=customer_id)
-    subject = SessionSubject(tenant_id=tenant.tenant_id, subject=client_subject(customer_id),
-                             kind="client", customer_id=customer_id)
-    return issue_session(deps, subject, "client", tenant.plan)
+    return client_session(deps, tenant_id, customer_id)
 
 
 def invite_member(deps: Deps, principal: Principal, email: str, role: str) -> Invitation:

@@ -1,4 +1,5 @@
-"""Account pages: sign up, log in, forgot password, team invitation and client invitation.
+"""Account pages: sign up, log in, forgot password, team invitation, client invitation and
+client sign-in link.
 
 Each is a form the page's script posts as JSON to auth-svc (same origin); auth-svc sets the
 cookies. These views only render; a link's token is put in the form, never looked up here.
@@ -51,3 +52,10 @@ def client_invitation(token: str) -> str:
     """A button, not an automatic redemption: mail scanners open links, and the link is
     single use, so only a person's click may spend it."""
     return render_template("portal/invite.html", title="Your client portal", token=token)
+
+
+@bp.get("/portal/signin/<token>")
+def client_signin_link(token: str) -> str:
+    """The sign-in link a returning client asked for; a click spends it, as an invitation's."""
+    return render_template("portal/signin_link.html", title="Sign in to your portal",
+                           token=token)
