@@ -45,6 +45,7 @@ def test_the_delivery_log_shows_each_attempt_resend_and_replay():
     web.sign_in(TENANT, plan="enterprise")
     page = web.get("/settings/webhooks/ep1").data.decode()
     assert "37 ms" in page and ">500<" in page and "no answer" in page and "timed out" in page
+    assert "Nov 30, 2026 00:40:06 UTC" in page and "Next attempt at Nov 30, 2026 00:45:00" in page
     assert "/endpoints/ep1/deliveries/d1/resend" in page
     assert "/endpoints/ep1/replay" in page and 'type="datetime-local"' in page
 

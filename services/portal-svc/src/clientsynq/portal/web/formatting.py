@@ -16,6 +16,19 @@ def when(value: datetime | None) -> str:
     return value.strftime("%b %d, %Y %H:%M UTC")
 
 
+def instant(value: str | None) -> str:
+    """An RFC 3339 time from another service's JSON (webhook-svc), to the second, in UTC."""
+    if not value:
+        return "—"
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC)
+    return parsed.strftime("%b %d, %Y %H:%M:%S UTC")
+
+
 def day(value: date | None) -> str:
     return "—" if value is None else value.strftime("%b %d, %Y")
 
@@ -35,5 +48,6 @@ def qty(value: Decimal | None) -> str:
 def install_filters(app: Flask) -> None:
     app.add_template_filter(qty)
     app.add_template_filter(when)
+    app.add_template_filter(instant)
     app.add_template_filter(day)
     app.add_template_filter(money)
