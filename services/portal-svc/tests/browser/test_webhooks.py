@@ -74,4 +74,23 @@ def test_an_owner_adds_an_endpoint_sees_the_secret_once_and_a_test_delivery(
     wait_until(attempt_shown, 30, "the delivered attempt in the log")
     expect(page.get_by_role("cell", name="204")).to_be_visible()
     checker.check(page, "webhook-deliveries")
+    resend_pause_resume_and_replay(page)
     context.close()
+
+
+def resend_pause_resume_and_replay(page) -> None:
+    """Resend sends the same message again (same webhook-id); pause and resume change the
+    state shown; a replay since an hour ago is accepted."""
+    page.get_by_role("button", name=re.compile(r"^Resend")).first.click()
+    wait_until(lambda: len(Hook.received) >= 2, 30, "the resent message")
+    assert Hook.received[1][0]["webhook-id"] == Hook.received[0][0]["webhook-id"]
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_text("Paused — events wait")).to_be_visible()
+    page.get_by_role("button", name="Resume").click()
+    expect(page.get_by_text("State: Active")).to_be_visible()
+    page.get_by_label(re.compile("Send again every message since")).fill(
+        page.evaluate("() => { const d = new Date(Date.now() - 3600e3 - "
+                      "new Date().getTimezoneOffset() * 60e3); "
+                      "return d.toISOString().slice(0, 16); }"))
+    page.get_by_role("button", name="Replay").click()
+    expect(page.get_by_text("Replay queued")).to_be_focused()
