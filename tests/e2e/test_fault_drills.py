@@ -41,6 +41,7 @@ def _wait_mid_sync(business: Business) -> None:
     assert business.sync_status()["last_completed"] is None
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("victim", ["sync-worker", "portal-worker"])
 def test_a_worker_killed_mid_initial_sync_loses_and_doubles_nothing(e2e_stack, victim):
     business = _slow_company(e2e_stack, seed=41 if victim == "sync-worker" else 42)
@@ -49,7 +50,7 @@ def test_a_worker_killed_mid_initial_sync_loses_and_doubles_nothing(e2e_stack, v
     process.kill()
     e2e_stack.sandbox.control.clear_faults()
     process.start()
-    wait_synced(business, timeout=300)  # ends with portal_differences(business) == {}
+    wait_synced(business, timeout=400)  # ends with portal_differences(business) == {}
 
 
 def test_the_webhook_worker_killed_mid_delivery_delivers_each_event_once(e2e_stack):
