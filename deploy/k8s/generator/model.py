@@ -95,6 +95,8 @@ SERVICES: tuple[Service, ...] = (
                  "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
         calls=("auth-svc",),
         extra_env={"WEBHOOK_AUTH_URL": f"http://auth-svc:{WEB_PORT}", **SMTP,
+                   # the pages' origin: cookie-authenticated changes must come from it
+                   "PORTAL_PUBLIC_URL": PUBLIC_URL,
                    "WEBHOOK_MAIL_FROM": "ClientSynq webhooks <webhooks@clientsynq.example.com>"},
     ),
     Service(
@@ -104,6 +106,8 @@ SERVICES: tuple[Service, ...] = (
         secrets=("SERVICE_SECRET_PORTAL",),
         calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
         extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
+                   "PORTAL_WEBHOOK_URL": f"http://webhook-svc:{WEB_PORT}",
+                   "PORTAL_PUBLIC_URL": PUBLIC_URL,
                    "PORTAL_TRUSTED_PROXY_HOPS": "1"},  # the ingress controller
     ),
 )
