@@ -83,6 +83,22 @@ def open_invitation(page: Any, link: str) -> None:
     page.wait_for_url("**/portal")
 
 
+def sign_in_again_by_link(page: Any, stack: Stack, checker: Any, email: str) -> None:
+    """A returning client: sign out, ask for a link on the sign-in page, open the mailed
+    link. The mail is sent before the page says so, so it is in the sink by then."""
+    from mail_sink.testing import messages
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/portal/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.locator("#link-sent")).to_be_visible()
+    checker.check(page, "portal-signin")
+    links = re.findall(r"https?://\S+/portal/signin/\S+", messages(stack.mail, email)[-1]["body"])
+    assert links, "no sign-in link mailed"
+    open_invitation(page, links[-1])
+
+
 def shown_invoice_ids(page: Any) -> set[str]:
     return set(page.locator("tr[data-invoice]").evaluate_all(
         "rows => rows.map(r => r.dataset.invoice)"))

@@ -23,6 +23,7 @@ from story_steps import (
     invite,
     open_invitation,
     shown_invoice_ids,
+    sign_in_again_by_link,
     sign_up,
 )
 
@@ -74,6 +75,8 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     owed = sum(Decimal(i["Balance"]) for i in reader.invoices_of(customer["Id"]))
     expect(portal.locator("#closing")).to_have_text(f"{owed:,.2f}")
     checker.check(portal, "portal-statement")
+    sign_in_again_by_link(portal, stack, checker, customer["PrimaryEmailAddr"]["Address"])
+    assert shown_invoice_ids(portal) == shown  # a later visit, by a link asked for again
 
     page.goto("/settings/quickbooks")
     page.once("dialog", lambda dialog: dialog.accept())
