@@ -39,6 +39,7 @@ from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
+from clientsynq.sync.engine.freshness import LAST_SUCCESS
 from clientsynq.sync.engine.healing import queue_retry, slots_covered
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
@@ -171,6 +172,7 @@ class SyncRunner:
         self._record(run, tenant.realm_id, COMPLETED, {
             **data, "reason": run.get("reason"), "timings": ctx.watch.totals()}, [envelope])
         slots_covered(self.d.claims, run, tenant, self.d.settings.schedule, datetime.now(UTC))
+        LAST_SUCCESS.record(tenant.tenant_id, planned.entities)
         log.info("sync.run_completed", extra={"run_id": run["_id"], "tenant_id":
                                               tenant.tenant_id, "counts": data["counts"]})
         return COMPLETED
