@@ -44,3 +44,11 @@ def test_a_broken_key_ring_is_reported_without_its_material():
 def test_short_service_secrets_are_refused():
     with pytest.raises(ConfigError, match="SERVICE_SECRET_PORTAL"):
         Settings.from_env({**BASE, "SERVICE_SECRET_PORTAL": "short"})
+
+
+def test_a_previous_service_secret_is_read_for_a_rotation_and_checked_like_the_new_one():
+    settings = Settings.from_env({**BASE, "SERVICE_SECRET_SYNC_PREVIOUS": "o" * 32})
+    assert settings.previous_service_secrets == {"sync-svc": "o" * 32}
+    assert "o" * 32 not in repr(settings)
+    with pytest.raises(ConfigError, match="SERVICE_SECRET_SYNC_PREVIOUS"):
+        Settings.from_env({**BASE, "SERVICE_SECRET_SYNC_PREVIOUS": "short"})

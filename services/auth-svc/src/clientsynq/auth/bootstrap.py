@@ -123,4 +123,4 @@ def _service_check(settings: Settings) -> ServiceCredentialCheck:
     secrets = dict(settings.service_secrets)
     if settings.operator_secret:
         secrets[OPERATOR] = settings.operator_secret
-    return ServiceCredentialCheck(secrets)
+    return ServiceCredentialCheck(secrets, previous=settings.previous_service_secrets)

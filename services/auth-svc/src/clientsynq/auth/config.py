@@ -95,6 +95,7 @@ class Settings:
     token_active_key: str
     service_secrets: Mapping[str, str] = field(repr=False)
     operator_secret: str | None = field(repr=False)
+    previous_service_secrets: Mapping[str, str] = field(repr=False, default_factory=dict)
     oauth_state_ttl_seconds: float = 600
     invitation_ttl_seconds: float = 7 * 86400
     trusted_proxy_hops: int = 0
@@ -127,6 +128,7 @@ class Settings:
             token_keys_spec=shared.required("TOKEN_ENCRYPTION_KEYS", secret=True),
             token_active_key=shared.required("TOKEN_ENCRYPTION_ACTIVE_KEY"),
             service_secrets=_service_secrets(shared),
+            previous_service_secrets=_previous_service_secrets(shared),
             operator_secret=reader.optional("OPERATOR_SECRET"),
             oauth_state_ttl_seconds=reader.duration_seconds("OAUTH_STATE_TTL", 600, min=60),
             invitation_ttl_seconds=reader.duration_seconds("INVITATION_TTL", 7 * 86400, min=60),
@@ -213,6 +215,19 @@ def _refresh(reader: EnvReader) -> RefreshPolicy:
         lease_seconds=reader.duration_seconds("QBO_REFRESH_LEASE", 60, min=1),
         wait_for_holder_seconds=reader.duration_seconds("QBO_REFRESH_WAIT", 20, min=1),
     )
+
+
+def _previous_service_secrets(shared: EnvReader) -> dict[str, str]:
+    """``SERVICE_SECRET_<CALLER>_PREVIOUS``: still accepted while a rotation rolls out."""
+    secrets = {}
+    for variable, service in SERVICE_SECRET_VARIABLES.items():
+        value = shared.optional(f"{variable}_PREVIOUS")
+        if value is None:
+            continue
+        if len(value) < 16:
+            shared.add_problem(f"{variable}_PREVIOUS", "must be at least 16 characters")
+        secrets[service] = value
+    return secrets
 
 
 def _service_secrets(shared: EnvReader) -> dict[str, str]:

@@ -23,14 +23,23 @@ _CHALLENGE = 'Service realm="clientsynq"'
 
 
 class ServiceCredentialCheck:
-    def __init__(self, secrets: Mapping[str, str]) -> None:
-        for name, secret in secrets.items():
+    """``previous`` holds secrets still accepted while a rotation rolls out: the callee takes
+    both, the callers move to the new one at their own pace, then the old one is dropped,
+    and no call is refused on the way."""
+
+    def __init__(self, secrets: Mapping[str, str],
+                 previous: Mapping[str, str] | None = None) -> None:
+        for name, secret in [*secrets.items(), *(previous or {}).items()]:
             if not name or ":" in name or len(secret) < MIN_SECRET_LENGTH:
                 raise ValueError(
                     f"service {name!r}: need a name without ':' and a secret of at least "
                     f"{MIN_SECRET_LENGTH} characters"
                 )
-        self._secrets = {name: secret.encode("utf-8") for name, secret in secrets.items()}
+        self._secrets: dict[str, tuple[bytes, ...]] = {
+            name: (secret.encode("utf-8"),) for name, secret in secrets.items()}
+        for name, secret in (previous or {}).items():
+            if name in self._secrets:
+                self._secrets[name] += (secret.encode("utf-8"),)
 
     @classmethod
     def from_spec(cls, spec: str) -> ServiceCredentialCheck:
@@ -55,14 +64,17 @@ class ServiceCredentialCheck:
     def _matches(self, name: str, secret: bytes) -> bool:
         expected = self._secrets.get(name)
         # Compare against a dummy for unknown names so they cost the same time as known ones.
-        same = hmac.compare_digest(expected or b"\0" * MIN_SECRET_LENGTH, secret)
+        same = False
+        for candidate in expected or (b"\0" * MIN_SECRET_LENGTH,):  # no early exit
+            same |= hmac.compare_digest(candidate, secret)
         return expected is not None and same
 
     def _match_any(self, secret: bytes) -> str | None:
         found = None
-        for name, expected in self._secrets.items():  # no early exit: constant work
-            if hmac.compare_digest(expected, secret):
-                found = name
+        for name, accepted in self._secrets.items():  # no early exit: constant work
+            for expected in accepted:
+                if hmac.compare_digest(expected, secret):
+                    found = name
         return found
 
 
