@@ -90,7 +90,10 @@ def build(settings: Settings) -> Deps:
     return Deps(settings=settings, platform=platform, tenants=TenantStore(platform.db),
                 runs=RunStore(platform.db), claims=ScheduleClaims(platform.db),
                 tokens=TokenClient(settings.auth_url, settings.service_secret),
-                service_check=ServiceCredentialCheck({"portal-svc": settings.portal_secret}))
+                service_check=ServiceCredentialCheck(
+                    {"portal-svc": settings.portal_secret},
+                    previous=({"portal-svc": settings.portal_previous_secret}
+                              if settings.portal_previous_secret else None)))
 
 
 def build_worker(settings: Settings, stop: threading.Event | None = None) -> WorkerDeps:

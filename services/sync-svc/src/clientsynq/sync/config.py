@@ -47,6 +47,8 @@ class Settings:
     auth_url: str
     service_secret: str = field(repr=False)
     portal_secret: str = field(repr=False)
+    # Still accepted from portal-svc while a rotation of its secret rolls out.
+    portal_previous_secret: str | None = field(repr=False)
     qbo: QboSettings
     schedule: ScheduleSettings
     history_days: int = 365
@@ -71,6 +73,7 @@ class Settings:
             auth_url=reader.url("AUTH_URL", "http://127.0.0.1:8081"),
             service_secret=shared.required("SERVICE_SECRET_SYNC", secret=True),
             portal_secret=shared.required("SERVICE_SECRET_PORTAL", secret=True),
+            portal_previous_secret=shared.optional("SERVICE_SECRET_PORTAL_PREVIOUS"),
             qbo=_qbo(reader, shared),
             schedule=_schedule(reader),
             history_days=reader.integer("HISTORY_DAYS", 365, min=1, max=3650),
