@@ -24,6 +24,8 @@ from contextlib import ExitStack
 from typing import Any
 
 from _infra import ROOT, choose_infra
+from _results import Figure
+from _results import record as record_figures
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
@@ -34,7 +36,7 @@ from qbo_fixtures import connect_new_tenant, free_port, start_auth_service
 from qbo_sandbox.testing import running_sandbox
 
 CEILING_ROWS_PER_SECOND = 500 / 60 * 1000
-TARGET = 0.60
+TARGET = 0.80  # issue: at least 80 % of the per-realm ceiling
 SNAPSHOT_TOPICS = ("customer.updated", "invoice.updated", "payment.recorded")
 SIZES = {name: int(os.environ.get(f"BENCH_{name.upper()}", default))
          for name, default in (("customers", 10_000), ("invoices", 50_000),
@@ -124,6 +126,12 @@ def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> Non
     say(f"QuickBooks ceiling:     {CEILING_ROWS_PER_SECOND:,.0f} rows/s "
         f"(500 requests/min x 1000 rows)")
     met = "met" if rate >= TARGET * CEILING_ROWS_PER_SECOND else "NOT met"
+    record_figures("initial_sync", [
+        Figure("initial sync rows/s", round(rate), "rows/s",
+               ceiling=f"QuickBooks per-realm {CEILING_ROWS_PER_SECOND:,.0f} rows/s"),
+        Figure("fraction of the ceiling", round(rate / CEILING_ROWS_PER_SECOND, 2), "x",
+               aim=f">= {TARGET}", met=rate >= TARGET * CEILING_ROWS_PER_SECOND),
+        Figure("connect → last snapshot on Kafka", round(wall, 1), "s")])
     say(f"fraction of ceiling:    {rate / CEILING_ROWS_PER_SECOND:.0%} "
         f"(target {TARGET:.0%}: {met})")
     timings = result.get("timings") or {}
