@@ -143,11 +143,12 @@ def test_the_internal_api_needs_the_right_service_credential(auth, header):
         assert "access_token" not in response.get_data(as_text=True)
 
 
-def test_the_tenant_endpoint_tells_the_plan(auth):
+def test_the_tenant_endpoint_tells_the_plan_and_who_owns_the_business(auth):
     owner = auth.sign_up(plan="pro")
     for service in ("sync-svc", "portal-svc"):
         body = auth.internal("GET", f"/internal/v1/tenants/{owner.tenant_id}", service).json
-        assert body == {"tenant_id": owner.tenant_id, "plan": "pro", "name": "Acme Plumbing"}
+        assert body == {"tenant_id": owner.tenant_id, "plan": "pro", "name": "Acme Plumbing",
+                        "owner_emails": [owner.email]}
 
 
 def test_bad_refresh_requests_get_a_clear_4xx_and_change_nothing(auth):
