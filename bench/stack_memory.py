@@ -58,16 +58,27 @@ def label(pid: int) -> str:
     return " ".join(words[:3])[:60]
 
 
-def stack_pids(session: int) -> list[int]:
-    """Every process of the supervisor's session, plus Kafka and FerretDB."""
-    pids = []
+def parent_of(pid: int) -> int:
+    """The parent pid from /proc/<pid>/stat (after the command name, which may hold spaces)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def stack_pids(root: int) -> list[int]:
+    """Every descendant of the `make run` process (honcho gives each child a session of
+    its own, so the tree is walked), plus Kafka and FerretDB."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            try:
-                if os.getsid(int(entry.name)) == session:
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
+            children.setdefault(parent_of(int(entry.name)), []).append(int(entry.name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
     for pid_file in INFRA_PIDS:
         if pid_file.exists():
             pids.append(int(pid_file.read_text().strip() or 0))
@@ -88,11 +99,11 @@ def wait_ready(stack: subprocess.Popen[str], timeout: float) -> bool:
     return found.wait(timeout)
 
 
-def sample(session: int, seconds: float) -> dict[int, tuple[str, int]]:
+def sample(root: int, seconds: float) -> dict[int, tuple[str, int]]:
     peaks: dict[int, tuple[str, int]] = {}
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for pid in stack_pids(session):
+        for pid in stack_pids(root):
             peak = status_kib(pid, "VmHWM")
             if peak:
                 peaks[pid] = (label(pid), max(peak, peaks.get(pid, ("", 0))[1]))
@@ -111,7 +122,7 @@ def main() -> int:
         if not wait_ready(stack, timeout=600):
             print("stack_memory: the demo business never came up; no figure", flush=True)
             return 1
-        peaks = sample(os.getsid(stack.pid), SETTLE_SECONDS)
+        peaks = sample(stack.pid, SETTLE_SECONDS)
     finally:
         os.killpg(stack.pid, signal.SIGTERM)
         stack.wait(timeout=60)
