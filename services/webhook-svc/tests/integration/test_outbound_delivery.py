@@ -38,6 +38,14 @@ def register(web, tenant_id, headers, url, types=TYPES) -> dict:
     return answer.json()
 
 
+def late_attempts(web: WebService, tenant_id: str, headers: dict, endpoint_id: str) -> list:
+    """The attempts of the endpoint's first delivery (empty until one was made): the
+    receiver must come up only after an attempt failed, or there is no retry to see."""
+    deliveries = requests.get(f"{endpoints_url(web, tenant_id)}/{endpoint_id}/deliveries",
+                              headers=headers, timeout=10).json()["deliveries"]
+    return deliveries[0]["attempts"] if deliveries else []
+
+
 def test_signed_delivery_retry_rotation_and_test_event(env, kafka_conn, auth_service):
     tenant_id, headers = enterprise_business(auth_service)
     producer = EventProducer(kafka_conn)
@@ -56,12 +64,13 @@ def test_signed_delivery_retry_rotation_and_test_event(env, kafka_conn, auth_ser
         assert first.payload["data"]["id"] == event["data"]["invoice"]["id"]
         assert "tenantid" not in first.payload
 
+        wait_until(lambda: late_attempts(web, tenant_id, headers, late["id"]), 60,
+                   "a failed attempt to the receiver that is down")
         with Receiver(port=down_port, secrets=[late["secret"]]) as came_up:
             wait_until(lambda: came_up.messages(), 60, "the retry to a receiver now up")
             assert came_up.messages()[0].verified
             assert came_up.messages()[0].message_id == first.message_id
-        attempts = requests.get(f"{endpoints_url(web, tenant_id)}/{late['id']}/deliveries",
-                                headers=headers, timeout=10).json()["deliveries"][0]["attempts"]
+        attempts = late_attempts(web, tenant_id, headers, late["id"])
         assert attempts[0]["outcome"] == "failed" and attempts[-1]["status"] == 200
 
         rotated = requests.post(f"{endpoints_url(web, tenant_id)}/{created['id']}/secret/rotate",
