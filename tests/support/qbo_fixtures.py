@@ -146,8 +146,9 @@ def start_auth_service(*, kafka_bootstrap: str, topic_prefix: str, mongo_uri: st
 
 def connect_new_tenant(auth: AuthService, sandbox: Any, *, plan: str = "pro",
                        customers: int = 20, invoices: int = 60, payments: int = 30,
-                       seed: int = 7, publish: bool = True) -> ConnectedTenant:
-    """Sign up, set the plan, seed a company, connect it as the owner would."""
+                       seed: int = 7, publish: bool = True, **company: Any) -> ConnectedTenant:
+    """Sign up, set the plan, seed a company, connect it as the owner would. `company`:
+    more create_company options (e.g. tie_fraction=0.3, shuffle_ties=True: messy ties)."""
     session = requests.Session()
     signed = session.post(f"{auth.base_url}/auth/v1/signup", timeout=30, json={
         "business_name": "Acme Plumbing", "password": PASSWORD,
@@ -158,7 +159,7 @@ def connect_new_tenant(auth: AuthService, sandbox: Any, *, plan: str = "pro",
     if plan != "basic":
         auth.set_plan(tenant_id, plan)
     company = sandbox.control.create_company(customers=customers, invoices=invoices,
-                                             payments=payments, seed=seed)
+                                             payments=payments, seed=seed, **company)
     started = session.post(f"{auth.base_url}/auth/v1/tenants/{tenant_id}/qbo/connect",
                            timeout=30)
     assert started.status_code == 200, started.text

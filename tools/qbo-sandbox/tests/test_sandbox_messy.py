@@ -58,6 +58,17 @@ def test_bulk_import_ties_are_shuffled_on_every_page(messy: SandboxHandle) -> No
     assert len(set(paged)) < 600  # STARTPOSITION paging through ties repeats and misses rows
 
 
+def test_one_company_can_have_messy_ties_on_a_tidy_sandbox(sandbox: SandboxHandle) -> None:
+    """A shared test sandbox stays tidy; a company created with tie_fraction and
+    shuffle_ties is messy on its own (what sync-svc's paging tests use)."""
+    base, headers, _ = _client(sandbox, customers=10, invoices=300, seed=5,
+                               tie_fraction=0.6, shuffle_ties=True)
+    tidy_base, tidy_headers, _ = _client(sandbox, customers=10, invoices=300, seed=5)
+    first, again = _page(base, headers, 1), _page(base, headers, 1)
+    assert len(first) == 50 and first != again
+    assert _page(tidy_base, tidy_headers, 1) == _page(tidy_base, tidy_headers, 1)
+
+
 def test_the_lines_kept_void_shape_and_include_void(messy: SandboxHandle) -> None:
     base, headers, _ = _client(messy, customers=5, seed=2)
     line = {"DetailType": "SalesItemLineDetail", "Amount": 20.0,

@@ -49,7 +49,8 @@ def test_a_storm_of_throttles_or_outages_is_ridden_out(
 
 def test_a_token_that_expires_mid_sync_is_refreshed_once(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
-    tenant = connect_tenant(plan="basic", customers=40, invoices=200, payments=80, seed=4)
+    tenant = connect_tenant(plan="basic", customers=40, invoices=200, payments=80, seed=4,
+                            tie_fraction=0.3, shuffle_ties=True)
     tenant.control.inject_fault(delay_ms=150, count=1000, realm_id=tenant.realm_id,
                                 kind="query")
     refreshes_before = tenant.control.counts(tenant.realm_id)["token_refreshes"]

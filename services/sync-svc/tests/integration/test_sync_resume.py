@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 
 def test_a_killed_worker_resumes_from_its_last_checkpoint(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
-    tenant = connect_tenant(plan="basic", customers=60, invoices=400, payments=200, seed=5)
+    tenant = connect_tenant(plan="basic", customers=60, invoices=400, payments=200, seed=5,
+                            tie_fraction=0.3, shuffle_ties=True)
     # Slow every query so the kill lands after a few pages, never after the last one.
     tenant.control.inject_fault(delay_ms=400, count=1000, realm_id=tenant.realm_id,
                                 kind="query")

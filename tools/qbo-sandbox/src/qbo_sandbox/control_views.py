@@ -77,7 +77,8 @@ def companies() -> Response:
     if request.method == "GET":
         return plain_json([_company_json(s) for s in list(box.companies.values())])
     body = _json()
-    store = box.create_company(spec_from_json(body), body.get("realm_id"))
+    store = box.create_company(spec_from_json(body), body.get("realm_id"),
+                               shuffle_ties=bool(body.get("shuffle_ties", False)))
     return plain_json(_company_json(store), 201)
 
 

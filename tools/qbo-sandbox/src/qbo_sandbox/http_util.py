@@ -7,7 +7,7 @@ import random
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from flask import Response, current_app
+from flask import Response, current_app, g
 
 from . import timefmt
 from .errors import SandboxError
@@ -23,8 +23,11 @@ def sandbox() -> Sandbox:
 
 
 def tie_shuffler() -> random.Random | None:
-    """A fresh random order for tied rows when the shuffle_ties option is on."""
-    return random.Random() if sandbox().options.shuffle_ties else None
+    """A fresh random order for tied rows when the shuffle_ties option is on (for the
+    whole sandbox, or for the company of the request)."""
+    company = getattr(g, "company", None)
+    on = sandbox().options.shuffle_ties or bool(getattr(company, "shuffle_ties", False))
+    return random.Random() if on else None
 
 
 def qbo_json(payload: dict[str, Any], status: int = 200) -> Response:

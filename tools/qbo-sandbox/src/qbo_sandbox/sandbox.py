@@ -103,10 +103,14 @@ class Sandbox:
         if self.saver is not None:
             self.saver.stop()
 
-    def create_company(self, spec: GenerateSpec, realm_id: str | None = None) -> CompanyStore:
-        """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo)."""
+    def create_company(self, spec: GenerateSpec, realm_id: str | None = None,
+                       shuffle_ties: bool = False) -> CompanyStore:
+        """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo).
+
+        A spec's own tie_fraction and `shuffle_ties` make this one company messy on a
+        shared sandbox (a suite's tests of ties need not switch them on for every test)."""
         spec = replace(spec, void_shape=self.options.void_shape,
-                       tie_fraction=self.options.tie_fraction)
+                       tie_fraction=spec.tie_fraction or self.options.tie_fraction)
         with timefmt.zone_context(self.options.time_zone):
             data = generate_company(spec)
         with self._lock:
@@ -117,6 +121,7 @@ class Sandbox:
             if realm_id in self.companies:
                 raise ValueError(f"company {realm_id} already exists")
             store = CompanyStore(realm_id, spec.company_name)
+            store.shuffle_ties = shuffle_ties
             store.load(data)
             self.add_company(store)
         return store
@@ -166,4 +171,5 @@ def spec_from_json(data: dict[str, Any]) -> GenerateSpec:
                         invoices=int(data.get("invoices", 0)),
                         payments=int(data.get("payments", 0)),
                         company_name=data.get("name") or "Sandbox Company_US_1",
+                        tie_fraction=float(data.get("tie_fraction", 0.0)),
                         as_of=date.fromisoformat(as_of) if as_of else None)

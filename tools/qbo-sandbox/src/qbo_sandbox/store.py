@@ -45,6 +45,7 @@ class CompanyStore:
         self.rules = StoreRules()
         self.realm_id = realm_id
         self.name = name
+        self.shuffle_ties = False  # this company's ties reshuffled per request (an option)
         self.lock = threading.RLock()
         self.entities: dict[str, dict[str, Entity]] = {t: {} for t in ENTITY_TYPES}
         self.deleted: dict[str, dict[str, Entity]] = {t: {} for t in ENTITY_TYPES}

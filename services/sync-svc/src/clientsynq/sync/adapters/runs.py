@@ -89,6 +89,9 @@ class RunStore:
                 states.setdefault(doc["stream"], {}).update(doc.get("state") or {})
             else:
                 done[doc["stream"]].append(int(doc["page"]))
+                if doc.get("edges"):
+                    edges = states.setdefault(doc["stream"], {}).setdefault("edges", {})
+                    edges[int(doc["page"])] = tuple(doc["edges"])
         for key, pages in done.items():
             states.setdefault(key, {})["done"] = sorted(pages)
         return states
@@ -102,15 +105,18 @@ class RunStore:
                       **{f"state.{k}": v for k, v in state.items()}}}, upsert=True)
 
     def page_done(self, tenant_id: str, run_id: str, key: str, page: int, entity: str,
-                  rows: int, customers: list[str] | None = None) -> None:
+                  rows: int, customers: list[str] | None = None,
+                  edges: tuple[str, str] | None = None) -> None:
         """One insert per page: concurrent pages never touch the same document. `customers`:
-        whose invoices or payments the page held (their balances are read again)."""
+        whose invoices or payments the page held (their balances are read again); `edges`:
+        its first and last CreateTime (engine.ties, after a resume too)."""
         with suppress(DuplicateKeyError):  # a page re-published after a crash: counted once
             self._checkpoints.insert_one({"_id": f"{run_id}|{key}|{page:08d}",
                                           "tenant_id": tenant_id, "run_id": run_id,
                                           "stream": key, "kind": PAGE, "page": page,
                                           "entity": entity, "rows": rows,
-                                          "customers": customers or []})
+                                          "customers": customers or [],
+                                          **({"edges": list(edges)} if edges else {})})
 
     def stream_rows(self, tenant_id: str, run_id: str) -> dict[str, tuple[str, int]]:
         """Per stream its entity and the rows its pages published."""

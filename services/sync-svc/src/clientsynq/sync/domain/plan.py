@@ -3,8 +3,12 @@
 Pure decisions; the engine executes them. Full syncs page with STARTPOSITION ordered by
 `MetaData.CreateTime`: it never changes, so an update made while we page does not move a
 row between pages (ordering by LastUpdatedTime would, and Intuit is withdrawing Id as a
-sort key). QBO's query language has no OR, so "unpaid invoices, and invoices paid in the
-last 12 months" is three disjoint segments: dated in the window (paid ones were paid after
+sort key; QBO's grammar has one ORDERBY key). QBO promises no order among rows created in
+the same second (bulk imports make hundreds), so where two pages meet inside one second
+that second is read again whole (engine.ties).
+
+QBO's query language has no OR, so "unpaid invoices, and invoices paid in the last 12
+months" is three disjoint segments: dated in the window (paid ones were paid after
 their date, so in it); older and unpaid; older, settled and changed since the window
 began — a superset of "paid in the window" (applying a payment updates the invoice) that
 `paid_within` narrows to the exact set by the dates of the linked payments.
@@ -110,6 +114,22 @@ def page_query(stream: Stream, page: int, page_size: int) -> str:
     return (f"SELECT * FROM {stream.entity} WHERE {stream.where} "  # noqa: S608
             f"ORDERBY MetaData.CreateTime STARTPOSITION {page * page_size + 1} "
             f"MAXRESULTS {page_size}")
+
+
+def edge_query(stream: Stream, page: int, page_size: int) -> str:
+    """The last row of page `page - 1` and the first of page `page` (their CreateTimes are
+    the same whatever order QBO gives rows within one second)."""
+    return (f"SELECT * FROM {stream.entity} WHERE {stream.where} "  # noqa: S608
+            f"ORDERBY MetaData.CreateTime STARTPOSITION {page * page_size} MAXRESULTS 2")
+
+
+def tie_stream(stream: Stream, instant: str, suffix: str) -> Stream:
+    """The rows of `stream` created in the second `instant` (a QBO timestamp)."""
+    if not _TIME_RE.fullmatch(instant):
+        raise ValueError(f"not a QBO timestamp: {instant!r}")
+    return Stream(f"{stream.key}{suffix}", stream.entity, stream.kind,
+                  f"{stream.where} AND MetaData.CreateTime = '{instant}'", stream.cutoff,
+                  stream.by_paid_date)
 
 
 def count_query(stream: Stream) -> str:

@@ -60,15 +60,28 @@ class RunContext:
     progress: Progress | None = None
     links: PaymentLinks | None = None
     links_ready: bool = False  # this run's payments are published: invoices may use them
+    # Per full segment, each page's first and last CreateTime (engine.ties).
+    edges: dict[str, dict[int, tuple[str, str]]] = field(default_factory=dict)
+    _edges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def page_edges(self, stream_key: str) -> dict[int, tuple[str, str]]:
+        """Edges checkpointed before a resume, then this process's."""
+        with self._edges_lock:
+            mine = dict(self.edges.get(stream_key) or {})
+        stored = (self.streams.get(stream_key) or {}).get("edges") or {}
+        return {**{int(k): tuple(v) for k, v in stored.items()}, **mine}
 
     def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
                        ) -> None:
         """Checkpoint a page (Kafka has it) and let the progress bar move."""
         self.runs.page_done(self.tenant_id, self.run_id, stream_key, page, entity,
-                            result.published, result.customers)
+                            result.published, result.customers, result.edges)
+        if result.edges is not None:
+            with self._edges_lock:
+                self.edges.setdefault(stream_key, {})[page] = result.edges
         if self.links is not None and result.links:
             self.links.remember(self.tenant_id, result.links)
-        if self.progress is not None and not stream_key.endswith("#reread"):
+        if self.progress is not None and not stream_key.endswith(("#reread", "#ties")):
             self.progress.advance(entity, result.published)
 
     def check_running(self) -> None:

@@ -67,6 +67,17 @@ class PageResult:
     customers: list[str] = field(default_factory=list)
     # What each published payment pays (to remember for a later deletion).
     links: list[Entity] = field(default_factory=list)
+    # The first and last row's CreateTime ("" for an empty page): where a full segment's
+    # pages meet inside one second, ties.py reads that second again.
+    edges: tuple[str, str] | None = None
+
+
+def created_edges(rows: list[Entity]) -> tuple[str, str]:
+    """The CreateTime of a page's first and last row, ("", "") for an empty page."""
+    if not rows:
+        return "", ""
+    return (str((rows[0].get("MetaData") or {}).get("CreateTime", "")),
+            str((rows[-1].get("MetaData") or {}).get("CreateTime", "")))
 
 
 def rows_of(body: Entity, entity: str) -> list[Entity]:
@@ -131,7 +142,8 @@ def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) 
     published = _publish(envelopes, ctx, producer)
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
     return PageResult(len(rows), published, times, 0.0, mapped - started,
-                      time.perf_counter() - mapped, sorted(customers), links)
+                      time.perf_counter() - mapped, sorted(customers), links,
+                      created_edges(rows))
 
 
 def _publish(envelopes: list[Entity], ctx: PageContext, producer: EventProducer) -> int:

@@ -18,8 +18,9 @@ from typing import Any
 from clientsynq.sync.domain import plan
 from clientsynq.sync.domain.plan import Stream
 from clientsynq.sync.domain.qbo_values import is_deleted_stub, loads
+from clientsynq.sync.engine import ties
 from clientsynq.sync.engine.context import RunContext
-from clientsynq.sync.engine.pages import PageResult, rows_of
+from clientsynq.sync.engine.pages import PageResult, created_edges, rows_of
 from clientsynq.sync.engine.related import payments_of
 
 CDC_CAP = 1000
@@ -42,6 +43,7 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     page = total
     while page in done or fetch_page(ctx, stream, page) == ctx.page_size:
         page += 1  # the company grew while we paged: keep going until a short page
+    ties.reread_split_seconds(ctx, stream, page, fetch_page)
     if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
         run_pages(ctx, replace(stream, key=stream.key + REREAD))
     ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {"finished": True})
@@ -78,11 +80,11 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
     return pages
 
 
-def fetch_page(ctx: RunContext, stream: Stream, page: int) -> int:
+def fetch_page(ctx: RunContext, stream: Stream, page: int, query: str | None = None) -> int:
     """Fetch, publish, checkpoint: a page is checkpointed only once Kafka has it."""
     ctx.check_running()
     started = time.perf_counter()
-    raw = ctx.conn.query_raw(plan.page_query(stream, page, ctx.page_size))
+    raw = ctx.conn.query_raw(query or plan.page_query(stream, page, ctx.page_size))
     fetched = time.perf_counter()
     if stream.by_paid_date:
         result = _publish_paid_since(ctx, stream, raw)
@@ -103,7 +105,7 @@ def _publish_paid_since(ctx: RunContext, stream: Stream, raw: bytes) -> PageResu
     page_ctx = replace(ctx.page_context(stream.entity), payments=payments)
     result = ctx.publisher.publish_rows(kept, page_ctx)
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
-    return replace(result, rows=len(rows), times=times)
+    return replace(result, rows=len(rows), times=times, edges=created_edges(rows))
 
 
 def _wait_all(futures: list[Future[Any]]) -> None:
