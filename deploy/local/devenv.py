@@ -50,6 +50,7 @@ def _fixed() -> dict[str, str]:
         "PORTAL_TRUSTED_PROXY_HOPS": "1",
         "SYNC_AUTH_URL": f"http://127.0.0.1:{PORTS['auth']}",
         "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['webhook']}",  # Settings → Webhooks
+        "PORTAL_SYNC_URL": f"http://127.0.0.1:{PORTS['sync']}",  # Settings → Sync controls
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(SMTP_PORT),
         "AUTH_SIGNING_KEYS_DIR": str(REPO / ".local" / "auth" / "signing-keys"),

@@ -107,6 +107,7 @@ SERVICES: tuple[Service, ...] = (
         calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
         extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
                    "PORTAL_WEBHOOK_URL": f"http://webhook-svc:{WEB_PORT}",
+                   "PORTAL_SYNC_URL": f"http://sync-svc:{WEB_PORT}",
                    "PORTAL_PUBLIC_URL": PUBLIC_URL,
                    "PORTAL_TRUSTED_PROXY_HOPS": "1"},  # the ingress controller
     ),

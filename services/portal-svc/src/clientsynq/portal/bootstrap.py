@@ -16,6 +16,7 @@ from clientsynq.portal.adapters.mongo_idempotency import MongoIdempotency
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
 from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
 from clientsynq.portal.adapters.store import MongoReadStore
+from clientsynq.portal.adapters.sync_controls_client import SyncControlsClient
 from clientsynq.portal.adapters.webhook_client import WebhookClient
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
 from clientsynq.portal.api.ports import ApiDeps
@@ -44,6 +45,9 @@ class Deps:
     # webhook-svc's endpoints API, called with the user's own token (Settings → Webhooks)
     webhook_client: WebhookClient = field(default_factory=lambda: WebhookClient(
         "http://127.0.0.1:8083"))
+    # sync-svc's Enterprise sync controls, called with the service credential
+    sync_controls: SyncControlsClient = field(default_factory=lambda: SyncControlsClient(
+        "http://127.0.0.1:8082", ""))
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
@@ -57,7 +61,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
                 branding=MongoBranding(store),
                 api=build_api(settings, store, read),
-                webhook_client=WebhookClient(settings.webhook_url))
+                webhook_client=WebhookClient(settings.webhook_url),
+                sync_controls=SyncControlsClient(settings.sync_url, settings.api.service_secret))
 
 
 def ensure_portal_indexes(deps: Deps | WorkerDeps) -> None:

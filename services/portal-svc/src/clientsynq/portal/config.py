@@ -59,6 +59,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"
     # webhook-svc: Settings → Webhooks reads endpoints and deliveries with the user's token.
     webhook_url: str = "http://127.0.0.1:8083"
+    # sync-svc: Settings → Sync controls (Enterprise), with the service credential.
+    sync_url: str = "http://127.0.0.1:8082"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -69,6 +71,7 @@ class Settings:
                        api=ApiSettings.from_reader(reader),
                        trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
                        public_url=reader.url("PUBLIC_URL", "http://127.0.0.1:8080"),
-                       webhook_url=reader.url("WEBHOOK_URL", "http://127.0.0.1:8083"))
+                       webhook_url=reader.url("WEBHOOK_URL", "http://127.0.0.1:8083"),
+                       sync_url=reader.url("SYNC_URL", "http://127.0.0.1:8082"))
         reader.raise_if_invalid()
         return settings
