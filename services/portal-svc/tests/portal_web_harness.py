@@ -66,6 +66,33 @@ class FakeWebhookClient:
 
 
 @dataclass
+class FakeSyncControls:
+    """`SyncControlsClient` in memory: sync-svc's controls per connected tenant (None for a
+    tenant sync-svc never saw connected), with the calls made."""
+
+    controls_of: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resyncs: list[tuple[str, str | None]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+
+    def settings(self, tenant_id: str) -> dict[str, Any] | None:
+        self.calls.append(tenant_id)
+        found = self.controls_of.get(tenant_id)
+        return None if found is None else {**found, "intervals": dict(found["intervals"])}
+
+    def update(self, tenant_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(tenant_id)
+        current = self.controls_of[tenant_id]
+        current.update({k: v for k, v in changes.items() if k != "intervals"})
+        current["intervals"].update(changes.get("intervals") or {})
+        return dict(current)
+
+    def full_resync(self, tenant_id: str, requested_by: str | None) -> str:
+        self.calls.append(tenant_id)
+        self.resyncs.append((tenant_id, requested_by))
+        return f"run-{len(self.resyncs)}"
+
+
+@dataclass
 class FakeLedger:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -102,6 +129,7 @@ class WebDeps:
     api: Any  # only `.commands`, as `bootstrap.ApiDeps` carries it
     branding: FakeBranding = field(default_factory=FakeBranding)
     webhook_client: FakeWebhookClient = field(default_factory=FakeWebhookClient)
+    sync_controls: FakeSyncControls = field(default_factory=FakeSyncControls)
 
 
 class Web:

@@ -80,7 +80,8 @@ class Stack:
 
 def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
               smtp_port: int, prefix: str, client_id: str, client_secret: str,
-              webhook_url: str = "http://127.0.0.1:8083") -> dict[str, str]:
+              webhook_url: str = "http://127.0.0.1:8083",
+              sync_url: str = "http://127.0.0.1:8082") -> dict[str, str]:
     from clientsynq.common.crypto import generate_key
 
     return {
@@ -110,6 +111,7 @@ def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
         "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
         "WEBHOOK_AUTH_URL": auth_url, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
         "WEBHOOK_METRICS_PORT": "0", "PORTAL_WEBHOOK_URL": webhook_url,
+        "PORTAL_SYNC_URL": sync_url,  # Settings → Sync controls
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -140,7 +142,7 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
     logs.mkdir(parents=True, exist_ok=True)
     ensure_topics(KafkaConnection(infra.kafka_bootstrap, topic_prefix=prefix,
                                   client_id="browser-tests"))
-    ports = {name: free_port() for name in ("gateway", "auth", "portal", "webhook")}
+    ports = {name: free_port() for name in ("gateway", "auth", "portal", "webhook", "sync")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     client_id, client_secret = f"cs-{run}", secrets.token_urlsafe(24)
     databases = {svc: f"test_bw_{run}_{svc}" for svc in ("auth", "sync", "portal",
@@ -154,7 +156,7 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         env = stack_env(infra, gateway_url=urls["gateway"], auth_url=urls["auth"],
                         sandbox_url=sandbox.base_url, smtp_port=mail.smtp_port, prefix=prefix,
                         client_id=client_id, client_secret=client_secret,
-                        webhook_url=urls["webhook"])
+                        webhook_url=urls["webhook"], sync_url=urls["sync"])
         stack = Stack(urls["gateway"], urls["auth"], urls["portal"], env, sandbox, mail,
                       list(databases.values()), logs)
         cleanup.callback(_drop, infra.mongo_uri, stack.databases, MongoClient)
@@ -167,6 +169,8 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         _start(stack, "webhook", _gunicorn(ports["webhook"],
                                            "clientsynq.webhooks.app:create_app_from_env()"),
                databases["webhook"])
+        _start(stack, "sync", _gunicorn(ports["sync"], "clientsynq.sync.app:create_app_from_env()"),
+               databases["sync"])
         _start(stack, "webhook-worker", [sys.executable, "-m", "clientsynq.webhooks.worker"],
                databases["webhook"])
         _start(stack, "auth-worker", [sys.executable, "-m", "clientsynq.auth.worker"],
@@ -178,7 +182,7 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         cleanup.enter_context(running_gateway(artifacts / "gateway", ports["gateway"], {
             "auth": f"127.0.0.1:{ports['auth']}", "portal": f"127.0.0.1:{ports['portal']}",
             "webhook": f"127.0.0.1:{ports['webhook']}"}))
-        for name in ("auth", "portal", "webhook"):
+        for name in ("auth", "portal", "webhook", "sync"):
             wait_until(lambda n=name: _answers(f"{urls[n]}/healthz") or stack.assert_alive(),
                        60, f"{name} to answer")
         wait_until(lambda: _answers(f"{urls['gateway']}/login"), 30, "the gateway")

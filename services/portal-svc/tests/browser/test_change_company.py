@@ -1,7 +1,11 @@
 """The help page's "What if I change QuickBooks accounts?": connect the new company and
 data syncs from it. On a switch auth-svc publishes the old company's `disconnected` a
 millisecond before the new one's `connected`, so portal's connection read model (newest
-change wins) ends on the new company, connected."""
+change wins) ends on the new company, connected.
+
+Then the same business, on Pro, is told what Enterprise's advanced sync controls are; on
+Enterprise it changes them on the real sync-svc: records to sync, frequency, pause and
+resume, a full resync."""
 from __future__ import annotations
 
 import pytest
@@ -26,4 +30,27 @@ def test_connecting_another_company_replaces_the_first(stack, browser, checker):
     consent(page, stack, second["realm_id"])
     expect(page.locator("#company-name")).to_have_text("New Books Co", timeout=60_000)
     checker.check(page, "quickbooks-changed-company")
+    page.goto("/settings/sync")
+    expect(page.locator("#sync-controls-upsell")).to_contain_text("Enterprise plan")
+    expect(page.get_by_role("button", name="Pause syncing")).to_have_count(0)
+    change_plan(stack, page, "enterprise")
+    advanced_sync_controls(page, checker)
     page.context.close()
+
+
+def advanced_sync_controls(page, checker) -> None:
+    page.goto("/settings/sync")
+    checker.check(page, "sync-controls")
+    page.get_by_label("Customers", exact=True).uncheck()
+    page.get_by_label("Invoices: sync frequency").select_option(label="Every 15 minutes")
+    page.get_by_role("button", name="Save sync settings").click()
+    expect(page.get_by_role("status")).to_have_text("Sync settings saved.")
+    expect(page.get_by_label("Customers", exact=True)).not_to_be_checked()
+    expect(page.get_by_label("Invoices: sync frequency")).to_have_value("900")
+    page.get_by_role("button", name="Pause syncing").click()
+    expect(page.locator("#sync-state")).to_contain_text("Paused")
+    page.get_by_role("button", name="Resume syncing").click()
+    expect(page.get_by_role("status")).to_contain_text("Syncing resumed")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Start a full resync").click()
+    expect(page.get_by_role("status")).to_contain_text("Full resync queued")

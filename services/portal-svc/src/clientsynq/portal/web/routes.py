@@ -15,6 +15,7 @@ from clientsynq.portal.web import (
     live,
     new_invoice,
     settings_qbo,
+    sync_controls,
     team,
     webhooks,
 )
@@ -25,7 +26,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 PAGE_BLUEPRINTS = {module.bp.name for module in (account, branding, settings_qbo, team,
                                                  webhooks, new_invoice, business,
-                                                 client_portal)}
+                                                 client_portal, sync_controls)}
 
 
 def page_error(err: ClientSynqError) -> Response | tuple[str, int]:
@@ -63,7 +64,7 @@ def register(app: Flask, public_origins: Iterable[str]) -> None:
                        static_url_path="/static", template_folder=str(PACKAGE / "templates"))
     app.register_blueprint(assets)
     for module in (account, branding, settings_qbo, team, webhooks, new_invoice, business,
-                   client_portal, live):
+                   client_portal, live, sync_controls):
         app.register_blueprint(module.bp)
     app.register_error_handler(ClientSynqError, page_error)
     app.after_request(page_headers)
