@@ -20,6 +20,7 @@ UNIT_PRICE_STEP = Decimal("0.000001")
 # must not make a whole page of snapshots invalid.
 _EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.[^@\s,]+)*")
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
+_VOID_NOTE_RE = re.compile(r"(?<![A-Za-z])void(ed)?(?![A-Za-z])", re.IGNORECASE)
 Entity = dict[str, Any]
 
 
@@ -112,9 +113,28 @@ def is_deleted_stub(entity: Entity) -> bool:
 
 
 def is_voided(entity: Entity) -> bool:
-    """QBO keeps a voided transaction with zero amounts and the note "Voided"."""
-    note = str(entity.get("PrivateNote") or "")
-    return note.startswith("Voided") and to_decimal(entity.get("TotalAmt", 0)) == 0
+    """A voided invoice or payment, in every shape QBO is reported to write.
+
+    QBO keeps a voided transaction with TotalAmt 0. Intuit's 2016 voiding blog shows the
+    memo replaced by "Voided"; SDK users report the memo kept with "Voided"/"Void" added
+    after it, and invoice lines kept with Qty 0. So: a zero total, and either the word in
+    the note (anywhere, any case) or every sales line at quantity and amount 0 (what a
+    void leaves; a real $0 invoice has quantities). A payment of 0 with no such note is a
+    $0 payment, not a void.
+    """
+    if to_decimal(entity.get("TotalAmt", 0)) != 0:
+        return False
+    if _VOID_NOTE_RE.search(str(entity.get("PrivateNote") or "")):
+        return True
+    sales = [line for line in entity.get("Line") or []
+             if isinstance(line, dict) and line.get("DetailType") == "SalesItemLineDetail"]
+    return bool(sales) and all(_zeroed(line) for line in sales)
+
+
+def _zeroed(line: Entity) -> bool:
+    detail = line.get("SalesItemLineDetail")
+    qty = to_decimal(detail.get("Qty")) if isinstance(detail, dict) else None
+    return qty == 0 and to_decimal(line.get("Amount", 0)) == 0
 
 
 def updated_at(entity: Entity) -> str:
