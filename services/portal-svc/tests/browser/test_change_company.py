@@ -8,6 +8,8 @@ Enterprise it changes them on the real sync-svc: records to sync, frequency, pau
 resume, a full resync."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
@@ -25,6 +27,7 @@ def test_connecting_another_company_replaces_the_first(stack, browser, checker):
     connect(page, stack, first["realm_id"])
     expect_connected(page, "Old Books Co",
                      len(SandboxReader(stack.sandbox, first["realm_id"]).active_customers()))
+    live_sync_progress(stack, page, first["realm_id"], checker)
     page.get_by_text("Change to another QuickBooks company").click()
     page.get_by_role("button", name="Connect a different company").click()
     consent(page, stack, second["realm_id"])
@@ -36,6 +39,31 @@ def test_connecting_another_company_replaces_the_first(stack, browser, checker):
     change_plan(stack, page, "enterprise")
     advanced_sync_controls(page, checker)
     page.context.close()
+
+
+def live_sync_progress(stack, page, realm_id: str, checker) -> None:
+    """Sync Now, live: "Sync requested", then "Sync in progress" with the records so far,
+    then the last sync's time and what it brought in — no reload. The sandbox holds one of
+    the run's change-data-capture answers until its faults are cleared, so the in-progress
+    state stays on screen to be seen (the other entities' answers go through)."""
+    reader = SandboxReader(stack.sandbox, realm_id)
+    stack.control.change(realm_id, "Customer", reader.active_customers()[0]["Id"],
+                         Notes="Moved offices")
+    stack.control.change(realm_id, "Invoice", reader.rows("Invoice")[0]["Id"],
+                         PrivateNote="Re-issued")
+    stack.control.inject_fault(hang=True, count=1, realm_id=realm_id, kind="cdc")
+    try:
+        page.get_by_role("button", name="Sync Now").click()
+        expect(page.locator("#sync-progress")).to_be_visible(timeout=60_000)
+        expect(page.locator("#sync-progress-text")).to_have_text(
+            re.compile(r"^Syncing (customers|invoices): \d+ records?$"))
+        checker.check(page, "quickbooks-sync-in-progress")
+    finally:
+        stack.control.clear_faults()
+    expect(page.locator("#sync-progress")).to_have_count(0, timeout=60_000)
+    expect(page.locator("#sync-failed")).to_have_count(0)
+    expect(page.locator("#last-sync-counts")).to_have_text(
+        re.compile(r"^\d+ customers?, \d+ invoices? and \d+ payments?$"))
 
 
 def advanced_sync_controls(page, checker) -> None:

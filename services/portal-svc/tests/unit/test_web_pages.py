@@ -2,7 +2,7 @@
 what their visitor may not see (another business's or customer's invoice answers 404)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from clientsynq.portal.domain.model import (
@@ -55,6 +55,7 @@ def test_connected_shows_the_check_company_last_sync_and_customers_synced(web):
     assert "Connected to QuickBooks" in page and "Sandbox Plumbing" in page
     assert '<dd id="customers-synced">3</dd>' in page
     assert "Jun 15, 2026 11:00 UTC" in page
+    assert "3 customers, 0 invoices and 0 payments" in page
     assert "Sync Now" in page and "Disconnect" in page
 
 
@@ -65,6 +66,11 @@ def test_a_running_sync_shows_its_progress(web):
                                                       entity="Invoice", reported_at=AT))
     page = web.get("/settings/quickbooks").data.decode()
     assert "Sync in progress" in page and 'max="120" value="40"' in page
+    assert "Syncing invoices: 40 of 120 records" in page
+    later = AT + timedelta(seconds=1)
+    web.read.sync.record_progress(TENANT, RunningSync("r1", AT, done=1, entity="Payment",
+                                                      reported_at=later))
+    assert "Syncing payments: 1 record<" in web.get("/settings/quickbooks").data.decode()
 
 
 def test_a_failed_sync_says_why_and_what_to_do(web):

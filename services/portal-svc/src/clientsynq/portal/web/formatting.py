@@ -1,6 +1,7 @@
 """Jinja filters: how dates and money read on every page (exact Decimal, never floats)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -45,7 +46,25 @@ def qty(value: Decimal | None) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
+def records(count: int | None, entity: str | None = None) -> str:
+    """ "1 invoice", "30 invoices", "1 record": counts as a person says them."""
+    n = count or 0
+    noun = (entity or "record").lower()
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+SYNCED_KINDS = ("Customer", "Invoice", "Payment")
+
+
+def synced(counts: Mapping[str, int] | None) -> str:
+    """What a finished sync brought in: "2 customers, 30 invoices and 1 payment"."""
+    parts = [records((counts or {}).get(kind, 0), kind) for kind in SYNCED_KINDS]
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def install_filters(app: Flask) -> None:
+    app.add_template_filter(records)
+    app.add_template_filter(synced)
     app.add_template_filter(qty)
     app.add_template_filter(when)
     app.add_template_filter(instant)
