@@ -55,3 +55,27 @@ def test_no_more_than_the_per_second_limit_in_any_second():
     assert limiter._wait_needed(limiter._realms["r1"]) > 1.0  # the fourth waits past 1 s
     clock.now += 1.2
     assert limiter._wait_needed(limiter._realms["r1"]) == 0.0
+
+
+def test_a_lone_429_below_our_own_minute_budget_waits_out_the_second_not_a_minute():
+    clock = Clock()
+    limiter = RealmLimiter(requests_per_minute=500, concurrent=10, clock=clock)
+    limiter.acquire("r1")
+    limiter.release("r1")
+    # someone else (auth-svc at connect time) spent part of this second's budget
+    assert limiter.throttled("r1", None, advised=60.0) < 2.0
+    clock.now += 5
+    # a second 429 within the advised pause: Intuit's full minute, as it advises
+    assert limiter.throttled("r1", None, advised=60.0) == 60.0
+    assert limiter._wait_needed(limiter._realms["r1"]) == 60.0
+
+
+def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
+    clock = Clock()
+    limiter = RealmLimiter(requests_per_minute=10, concurrent=10, requests_per_second=100,
+                           clock=clock)
+    for _ in range(10):
+        limiter.acquire("r1")
+        limiter.release("r1")
+    assert limiter.throttled("r1", None, advised=60.0) == 60.0
+    assert RealmLimiter(500, 10, clock=clock).throttled("r2", 7.0, advised=60.0) == 7.0

@@ -21,7 +21,6 @@ from clientsynq.sync.adapters.qbo_errors import (
     refusal,
     refusal_from_fault,
     retry_after,
-    throttle_pause,
 )
 from clientsynq.sync.adapters.rate_limiter import RealmLimiter
 from clientsynq.sync.adapters.token_client import AccessToken, TokenClient
@@ -160,8 +159,8 @@ class RealmConnection:
             wait = retry_after(response)
             if status == 429:
                 # every thread of the realm backs off, not only this one
-                self._client.limiter.pause(self.realm_id, throttle_pause(
-                    wait, self._client.settings.throttle_pause_seconds))
+                self._client.limiter.throttled(
+                    self.realm_id, wait, self._client.settings.throttle_pause_seconds)
             log.warning("qbo.transient", extra={"kind": kind, "status": status,
                                                 "intuit_tid": tid, "tenant_id": self.tenant_id})
             raise QboTransient(f"QuickBooks answered {status}", status, tid, wait)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from clientsynq.common.metrics import histogram
+from clientsynq.sync.adapters.qbo_errors import throttle_pause
 
 # Both windows a little longer than Intuit's: QBO counts arrivals, and a request taken from
 # the log at t may arrive later than the one it is spaced against (a busy host, a slow
@@ -26,11 +27,20 @@ WAITED = histogram("clientsynq_sync_qbo_limiter_wait_seconds",
                    buckets=(0.001, 0.01, 0.1, 0.5, 1, 5, 15, 60))
 
 
+# A 429 while our own minute log is below this share of the limit cannot be our minute
+# budget: another client of the realm (auth-svc's company read at connect time, another
+# replica's webhook fetch) took part of a second's or the minute's budget. The realm waits
+# for the second window to drain, not a minute; a second such 429 within the advised pause
+# gets the full advised pause, so a busy neighbour is never hammered.
+OWN_BUDGET_SHARE = 0.9
+
+
 @dataclass
 class _RealmState:
     sent: deque[float] = field(default_factory=deque)
     in_flight: int = 0
     paused_until: float = 0.0
+    last_throttled: float = float("-inf")
 
 
 class RealmLimiter:
@@ -77,11 +87,36 @@ class RealmLimiter:
             state = self._realms.setdefault(realm_id, _RealmState())
             state.paused_until = max(state.paused_until, self._clock() + seconds)
 
+    def throttled(self, realm_id: str, retry_after: float | None, advised: float) -> float:
+        """QBO answered 429: pause the realm (every thread) and return how long.
+
+        Retry-After when QBO sends one. Otherwise Intuit's advised pause (60 s) only when
+        the minute could be ours to blame (our log near the limit) or this is the second
+        429 within that pause; a lone 429 with our minute well below the limit came from
+        requests this process cannot see, and waiting for the second window is enough."""
+        with self._changed:
+            state = self._realms.setdefault(realm_id, _RealmState())
+            now = self._clock()
+            self._prune(state, now)
+            own_minute = len(state.sent) >= OWN_BUDGET_SHARE * self.requests_per_minute
+            repeated = now - state.last_throttled < advised
+            state.last_throttled = now
+            if retry_after is None and not (own_minute or repeated):
+                seconds = min(advised, SECOND_WINDOW)
+            else:
+                seconds = throttle_pause(retry_after, advised)
+            state.paused_until = max(state.paused_until, now + seconds)
+            return seconds
+
+    @staticmethod
+    def _prune(state: _RealmState, now: float) -> None:
+        while state.sent and state.sent[0] <= now - WINDOW_SECONDS:
+            state.sent.popleft()
+
     def _wait_needed(self, state: _RealmState) -> float:
         """Seconds until a slot may free up (a bounded wait; notify wakes us earlier)."""
         now = self._clock()
-        while state.sent and state.sent[0] <= now - WINDOW_SECONDS:
-            state.sent.popleft()
+        self._prune(state, now)
         if state.paused_until > now:
             return state.paused_until - now
         if state.in_flight >= self.concurrent:
