@@ -1,7 +1,8 @@
 """Settings → Webhooks (Enterprise) in Chromium through the gateway, on the real webhook-svc:
 an owner adds an endpoint pointing at a local receiver, sees its signing secret once, sends a
 test event and sees the delivery's attempt in the log; the receiver checks the signature with
-that secret (Standard Webhooks' own library)."""
+that secret (Standard Webhooks' own library). Then resend, pause, replay, edit, rotate the
+secret (the next message verifies with the new one) and delete."""
 from __future__ import annotations
 
 import re
@@ -75,6 +76,7 @@ def test_an_owner_adds_an_endpoint_sees_the_secret_once_and_a_test_delivery(
     expect(page.get_by_role("cell", name="204")).to_be_visible()
     checker.check(page, "webhook-deliveries")
     resend_pause_resume_and_replay(page)
+    edit_rotate_and_delete(page, checker, url, secret)
     context.close()
 
 
@@ -94,3 +96,35 @@ def resend_pause_resume_and_replay(page) -> None:
                       "return d.toISOString().slice(0, 16); }"))
     page.get_by_role("button", name="Replay").click()
     expect(page.get_by_text("Replay queued")).to_be_focused()
+
+
+def edit_rotate_and_delete(page, checker, url: str, old_secret: str) -> None:
+    """Edit (description, one event type less), rotate the secret (the new one shown once,
+    and the next message verifies with it), then delete the endpoint."""
+    page.get_by_label("Description (optional)").fill("Our ERP, new building")
+    page.get_by_label(re.compile(r"^sync\.failed")).uncheck()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("· Our ERP, new building")).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^sync\.failed"))).not_to_be_checked()
+    expect(page.get_by_text(re.compile(r"^Events: .*sync\.completed$"))).to_be_visible()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Rotate secret").click()
+    revealed = page.locator("#rotated-secret [data-revealed]")
+    expect(revealed).to_have_text(re.compile(r"^whsec_"))
+    expect(page.locator("#rotated-secret")).to_be_focused()
+    new_secret = revealed.inner_text()
+    assert new_secret != old_secret
+    checker.check(page, "webhook-secret-rotated")
+    before = len(Hook.received)
+    page.get_by_role("button", name=f"Send test event to {url}").click()
+    wait_until(lambda: len(Hook.received) > before, 30, "a test event after the rotation")
+    headers, body = Hook.received[-1]
+    assert Webhook(new_secret).verify(body, headers)["type"] == "webhook.test"
+    page.get_by_role("link", name="Done").click()
+    assert new_secret not in page.content()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete endpoint").click()
+    page.wait_for_url("**/settings/webhooks")
+    expect(page.get_by_text("No endpoints yet.")).to_be_visible()

@@ -48,6 +48,13 @@ def test_the_delivery_log_shows_each_attempt_resend_and_replay():
     assert "Nov 30, 2026 00:40:06 UTC" in page and "Next attempt at Nov 30, 2026 00:45:00" in page
     assert "/endpoints/ep1/deliveries/d1/resend" in page
     assert "/endpoints/ep1/replay" in page and 'type="datetime-local"' in page
+    base = f"/webhooks/v1/tenants/{TENANT}/endpoints/ep1"
+    assert f'data-api="{base}" data-method="PATCH"' in page
+    assert 'name="event_types" value="invoice.updated" checked' in page
+    assert 'name="event_types" value="sync.failed">' in page
+    assert f'data-api="{base}" data-method="DELETE" data-next="/settings/webhooks"' in page
+    assert f'data-api="{base}/secret/rotate" data-nobody data-reveal="secret"' in page
+    assert "for 24 hours" in page and "whsec_" not in page
 
 
 def test_another_business_endpoint_is_not_found():

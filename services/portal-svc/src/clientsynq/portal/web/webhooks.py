@@ -1,8 +1,9 @@
 """Settings → Webhooks (Enterprise): endpoints and their delivery logs read from webhook-svc
-with the user's own token; changes (create, pause, test, resend, replay) are JSON calls the
-page's script makes to webhook-svc on the same origin (the gateway), so webhook-svc applies
-its own rules and its answer is shown as is. Only owners and admins of an Enterprise business
-reach webhook-svc at all; everyone else is told why here, without a call."""
+with the user's own token; changes (create, edit, delete, rotate the secret, pause, test,
+resend, replay) are JSON calls the page's script makes to webhook-svc on the same origin (the
+gateway), so webhook-svc applies its own rules and its answer is shown as is. Only owners and
+admins of an Enterprise business reach webhook-svc at all; everyone else is told why here,
+without a call."""
 from __future__ import annotations
 
 from clientsynq.portal.web.session import business_page, deps, principal, session_token
@@ -18,6 +19,11 @@ EVENT_TYPES = (
     ("sync.completed", "A sync finished"),
     ("sync.failed", "A sync failed"),
 )
+
+
+# How long webhook-svc signs with the old secret too after a rotation (its WEBHOOK_SECRET_GRACE
+# default); the page says it so the owner knows how long they have to update the receiver.
+GRACE_AFTER_ROTATION = "24 hours"
 
 
 def _may_manage() -> bool:
@@ -47,4 +53,5 @@ def endpoint(endpoint_id: str) -> str:
     deliveries = client.deliveries(token, who.tenant_id, endpoint_id)
     return render_template("business/webhook_endpoint.html", title="Webhook deliveries",
                            section="settings", page="webhooks", principal=who,
-                           endpoint=found, deliveries=deliveries)
+                           endpoint=found, deliveries=deliveries, event_types=EVENT_TYPES,
+                           grace=GRACE_AFTER_ROTATION)
