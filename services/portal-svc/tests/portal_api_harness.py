@@ -10,7 +10,7 @@ from clientsynq.common.auth import JwtSigner, StaticKeySource, TokenVerifier, ge
 from clientsynq.common.service import create_service_app
 from clientsynq.portal import api
 from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
-from clientsynq.portal.api.ports import ApiDeps
+from clientsynq.portal.api.ports import ApiDeps, RateLimiter
 from clientsynq.portal.domain.model import ConnectionState
 from clientsynq.portal.services.commands import CommandDeps
 from portal_builders import a_customer, a_payment, an_invoice, version
@@ -26,7 +26,7 @@ ISSUER, AUDIENCE = "clientsynq-auth", "clientsynq"
 
 
 class Api:
-    def __init__(self, rate_limit: int = 10_000) -> None:
+    def __init__(self, rate_limit: int = 10_000, limiter: RateLimiter | None = None) -> None:
         key = generate_signing_key()
         self.key = key
         self.signer = JwtSigner(key, "k1", ISSUER, AUDIENCE)
@@ -37,7 +37,7 @@ class Api:
         self.sync_requests = FakeSyncRequests()
         self.api_keys = FakeApiKeys()
         self.idempotency = FakeIdempotency()
-        limiter = FixedWindowLimiter(rate_limit, 60, clock=lambda: self.monotonic)
+        limiter = limiter or FixedWindowLimiter(rate_limit, 60, clock=lambda: self.monotonic)
         self.deps = SimpleNamespace(read=self.read, verifier=verifier, api=ApiDeps(
             CommandDeps(self.read, self.sync_requests), self.api_keys, self.idempotency,
             limiter))

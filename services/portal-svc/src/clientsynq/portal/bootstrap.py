@@ -5,15 +5,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from clientsynq.common.auth import JwksCache, TokenVerifier
+from clientsynq.common.auth import JwksCache, TokenVerifier, ended_sessions_check
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.portal.adapters.auth_api_keys import AuthServiceApiKeys
 from clientsynq.portal.adapters.auth_client import AuthClient
-from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
 from clientsynq.portal.adapters.mongo_branding import MongoBranding
 from clientsynq.portal.adapters.mongo_idempotency import MongoIdempotency
 from clientsynq.portal.adapters.mongo_invitation_ledger import MongoInvitationLedger
+from clientsynq.portal.adapters.mongo_rate_limiter import MongoRateLimiter
 from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.sync_controls_client import SyncControlsClient
@@ -57,7 +57,8 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
     read = mongo_read_models(store, clock)
     return Deps(settings=settings, platform=platform, read=read, store=store,
                 verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
-                                       auth.jwt_audience),
+                                       auth.jwt_audience, sessions=ended_sessions_check(
+                                           auth.url, "portal-svc", settings.api.service_secret)),
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
                 branding=MongoBranding(store),
                 api=build_api(settings, store, read),
@@ -77,7 +78,7 @@ def build_api(settings: Settings, store: MongoReadStore, read: ReadModels) -> Ap
         api_keys=AuthServiceApiKeys(settings.auth.url, api.service_secret,
                                     ttl_seconds=api.api_key_cache_seconds),
         idempotency=MongoIdempotency(store),
-        limiter=FixedWindowLimiter(api.rate_limit_per_minute, RATE_WINDOW_SECONDS),
+        limiter=MongoRateLimiter(store, api.rate_limit_per_minute, RATE_WINDOW_SECONDS),
         window_seconds=RATE_WINDOW_SECONDS)
 
 

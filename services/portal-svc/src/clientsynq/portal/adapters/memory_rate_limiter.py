@@ -1,8 +1,8 @@
-"""A fixed-window rate limiter per key, in this process's memory.
+"""A fixed-window rate limiter per key, in this process's memory: the fake of
+`MongoRateLimiter` (held to the same contract tests), for unit tests of the API.
 
-Each API replica counts on its own, so the effective limit is the configured one times the
-replicas (documented in the README); a shared store would cost a database round trip on
-every request, which the read path's latency budget does not have.
+It counts for one process only; production uses the MongoDB one, shared by every worker and
+replica.
 """
 from __future__ import annotations
 

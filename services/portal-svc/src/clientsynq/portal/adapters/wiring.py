@@ -8,6 +8,7 @@ from clientsynq.portal.adapters import (
     mongo_idempotency,
     mongo_invoices,
     mongo_payments,
+    mongo_rate_limiter,
     mongo_state,
     mongo_sync_requests,
 )
@@ -28,7 +29,8 @@ GENERATION_INDEXES = {
 }
 BASE_INDEXES = {mongo_commands.COLLECTION: mongo_commands.INDEXES,
                 mongo_sync_requests.COLLECTION: mongo_sync_requests.INDEXES,
-                mongo_idempotency.COLLECTION: mongo_idempotency.INDEXES}
+                mongo_idempotency.COLLECTION: mongo_idempotency.INDEXES,
+                mongo_rate_limiter.COLLECTION: mongo_rate_limiter.INDEXES}
 # Base-database collections whose documents carry outgoing events (see common.outbox).
 OUTBOX_COLLECTIONS = (mongo_commands.COLLECTION, mongo_sync_requests.COLLECTION)
 
