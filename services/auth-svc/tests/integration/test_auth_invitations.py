@@ -2,9 +2,11 @@
 scoped to one business and one customer; team invitations on Pro and Enterprise only."""
 from __future__ import annotations
 
+import base64
+
 import pytest
 from auth_harness import PASSWORD, link_token
-from mail_sink.testing import wait_for_message
+from mail_sink.testing import messages, wait_for_message
 
 pytestmark = pytest.mark.integration
 
@@ -104,3 +106,26 @@ def test_a_member_invitation_works_once(auth):
                                ).status_code == 201
     assert auth.browser().post("/auth/v1/member-invitations/accept", json=accept
                                ).status_code == 404
+
+
+def test_a_pro_invitation_mail_wears_the_business_branding_and_basic_stays_plain(auth):
+    """Through the mail sink: the HTML part has the name on the brand colour and the logo
+    inline; a bad colour is refused before any invitation or mail; Basic's stays text."""
+    logo = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 16).decode()
+    pro = auth.sign_up(plan="pro")
+    url = f"/auth/v1/tenants/{pro.tenant_id}/client-invitations"
+    refused = pro.client.post(url, json={"customer_id": "7", "email": "bad@example.com",
+                                         "branding": {"color": "#0b3d9", "logo": logo}})
+    assert refused.status_code == 422 and not messages(auth.mail, "bad@example.com")
+    sent = pro.client.post(url, json={"customer_id": "7", "email": "branded@example.com",
+                                      "branding": {"color": "#0b3d91", "logo": logo}})
+    assert sent.status_code == 201, sent.json
+    mail = wait_for_message(auth.mail, "branded@example.com")
+    assert "background:#0b3d91" in mail["html"] and 'src="cid:' in mail["html"]
+    assert "/portal/invite/" in mail["body"] and "/portal/invite/" in mail["html"]
+    basic = auth.sign_up()
+    plain = basic.client.post(f"/auth/v1/tenants/{basic.tenant_id}/client-invitations",
+                              json={"customer_id": "7", "email": "plain@example.com",
+                                    "branding": {"color": "#0b3d91"}})
+    assert plain.status_code == 201
+    assert wait_for_message(auth.mail, "plain@example.com")["html"] == ""

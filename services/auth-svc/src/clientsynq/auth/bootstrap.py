@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from clientsynq.auth.adapters.signup_requests import SignUpRequestStore
 from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.config import Settings
+from clientsynq.auth.domain.mail import InlineImage
 from clientsynq.auth.domain.model import Clock, utc_now
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
 from clientsynq.common.config import EXIT_CONFIG_ERROR
@@ -34,7 +36,10 @@ OPERATOR = "operator"
 
 
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(self, to: str, subject: str, body: str, html: str | None = None,
+             images: Sequence[InlineImage] = ()) -> None:
+        """`html`: an alternative to the text (branded invitations); `images` it shows
+        inline by `cid:`."""
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ MAX_AUDIT_LIMIT = 500
 def invite_client(tenant_id: str) -> tuple[Response, int]:
     data = body(ClientInvitationSchema)
     invitation = invitations.invite_client(deps(), current_principal(), data["customer_id"],
-                                           data["email"])
+                                           data["email"], data.get("branding"))
     return jsonify(invitation_json(invitation)), 201
 
 

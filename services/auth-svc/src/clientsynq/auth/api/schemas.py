@@ -61,9 +61,19 @@ class AcceptMemberSchema(Schema):
     password = _password()
 
 
+class InvitationBrandingSchema(Schema):
+    """Pro branding for the invitation email (portal-svc sends what the business saved);
+    the logo is base64, its type and size checked by `services.branded_mail`."""
+
+    color = fields.String(required=True, validate=validate.Length(equal=7))
+    logo = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=280_000))
+
+
 class ClientInvitationSchema(Schema):
     customer_id = fields.String(required=True, validate=_ID)
     email = _EMAIL
+    branding = fields.Nested(InvitationBrandingSchema, load_default=None, allow_none=True)
 
 
 class ClientLinkSchema(Schema):

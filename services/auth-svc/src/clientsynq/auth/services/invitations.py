@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clientsynq.auth.adapters.mongo_invitations import Invitation
 from clientsynq.auth.adapters.passwords import secret_digest
@@ -25,6 +25,12 @@ from clientsynq.auth.services import audit
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import get_tenant, normalize_email
 from clientsynq.auth.services.authority import acting_member
+from clientsynq.auth.services.branded_mail import (
+    BRAND_PLANS,
+    MailBranding,
+    branding_from,
+    invitation_html,
+)
 from clientsynq.auth.services.clients import client_session
 from clientsynq.auth.services.sessions import SessionTokens, issue_session
 from clientsynq.common.auth import Principal
@@ -42,16 +48,20 @@ class SentInvitation:
     link: str = field(repr=False)
 
 
-def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str) -> Invitation:
+def invite_client(deps: Deps, principal: Principal, customer_id: str, email: str,
+                  branding: dict[str, Any] | None = None) -> Invitation:
     """Owners and admins only (read from the database): a portal identity is a credential
-    to a customer's invoices, and a member must not hand one to themselves."""
+    to a customer's invoices, and a member must not hand one to themselves. `branding`
+    (Pro and Enterprise; ignored on Basic) dresses the email in the business's colours."""
     acting_member(deps, principal)
     tenant = get_tenant(deps, principal.tenant_id)
+    brand = branding_from(branding) if tenant.plan in BRAND_PLANS else None
     email = normalize_email(email)
     sent = _create(deps, principal, "client", email, customer_id=customer_id)
     deps.stores.invitations.remember_client(tenant.tenant_id, customer_id, email, deps.clock())
     _send(deps, sent, f"{tenant.name} invited you to their client portal",
-          f"{tenant.name} shares your invoices and payments with you on ClientSynq.")
+          f"{tenant.name} shares your invoices and payments with you on ClientSynq.",
+          business=tenant.name, brand=brand)
     audit.record(deps, tenant.tenant_id, "client_invitation.created", principal.subject,
                  invitation_id=sent.invitation.invitation_id, customer_id=customer_id)
     return sent.invitation
@@ -142,13 +152,18 @@ def _create(deps: Deps, principal: Principal, kind: str, email: str,
     return SentInvitation(invitation, f"{deps.settings.portal_public_url}/{path}/{token}")
 
 
-def _send(deps: Deps, sent: SentInvitation, subject: str, intro: str) -> None:
+def _send(deps: Deps, sent: SentInvitation, subject: str, intro: str, business: str = "",
+          brand: MailBranding | None = None) -> None:
     """No email, no invitation: a link nobody received must not stay redeemable."""
     invitation = sent.invitation
+    expires = f"{invitation.expires_at:%Y-%m-%d %H:%M}"
     body = (f"{intro}\n\nOpen this link to continue (it works once and expires on "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{sent.link}\n")
+            f"{expires} UTC):\n\n{sent.link}\n")
+    html = (invitation_html(business, intro, sent.link, expires, brand)
+            if brand is not None else None)
+    images = [brand.logo] if brand is not None and brand.logo is not None else []
     try:
-        deps.mailer.send(invitation.email, subject, body)
+        deps.mailer.send(invitation.email, subject, body, html=html, images=images)
     except MailUnavailable:
         deps.stores.invitations.remove(invitation.tenant_id, invitation.invitation_id)
         raise
