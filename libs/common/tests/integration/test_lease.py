@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from clientsynq.common.lease import Lease, LeaseUnavailable
+from clocks import OffsetClock
 
 pytestmark = pytest.mark.integration
 
@@ -27,10 +27,12 @@ def test_a_released_lease_can_be_taken_by_another_holder(mongo_db):
 
 
 def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_renew(mongo_db):
+    later = OffsetClock()
     first = Lease(mongo_db.leases, "sync:realm-2", "replica-a", ttl_seconds=0.5)
-    second = Lease(mongo_db.leases, "sync:realm-2", "replica-b", ttl_seconds=30)
+    second = Lease(mongo_db.leases, "sync:realm-2", "replica-b", ttl_seconds=30, clock=later)
     assert first.acquire()
-    time.sleep(0.8)
+    assert not second.acquire()
+    later.advance(0.8)  # by replica-b's clock, replica-a's lease has run out
     assert second.acquire()
     assert second.fence > first.fence
     assert not first.renew()
@@ -61,9 +63,11 @@ def test_of_many_replicas_racing_for_a_free_lease_exactly_one_wins(mongo_db):
 
 
 def test_an_expired_lease_raced_for_by_many_replicas_has_one_new_holder(mongo_db):
-    old = Lease(mongo_db.leases, "refresh:realm-exp", "replica-old", ttl_seconds=0.2)
+    earlier = OffsetClock()
+    earlier.advance(-0.4)  # the old holder took it 0.4 s ago: expired before the race
+    old = Lease(mongo_db.leases, "refresh:realm-exp", "replica-old", ttl_seconds=0.2,
+                clock=earlier)
     assert old.acquire()
-    time.sleep(0.4)
     assert len(winners_of_a_race(mongo_db, "refresh:realm-exp")) == 1
 
 

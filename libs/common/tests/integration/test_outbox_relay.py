@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 
 import pytest
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.outbox import OutboxRelay, outbox_fields, outbox_indexes, with_outbox
 from clientsynq.common.testing import a_connection_event
+from clocks import OffsetClock
 from kafka import KafkaConsumer
 
 pytestmark = pytest.mark.integration
@@ -76,14 +76,15 @@ def test_two_relays_running_at_once_publish_each_entry_once(mongo_db, kafka_conn
 def test_a_standby_relay_takes_over_when_the_active_one_dies(mongo_db, kafka_conn):
     coll = mongo_db.connections
     producer = EventProducer(kafka_conn)
+    later = OffsetClock()
     active = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5)
-    standby = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5)
+    standby = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5, clock=later)
     first, second = a_connection_event(tenant_id="t1"), a_connection_event(tenant_id="t2")
     coll.insert_one({"_id": "t1", "tenant_id": "t1", **outbox_fields([first])})
     assert active.relay_once() == 1
     coll.insert_one({"_id": "t2", "tenant_id": "t2", **outbox_fields([second])})
     assert standby.relay_once() == 0  # the active relay's lease still stands
-    time.sleep(0.7)  # the active relay "died": its lease runs out
+    later.advance(0.7)  # the active relay "died": by the standby's clock its lease ran out
     assert standby.relay_once() == 1
     assert sorted(published_ids(kafka_conn, 2)) == sorted([first["id"], second["id"]])
     producer.close()

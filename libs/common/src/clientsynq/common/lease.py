@@ -12,7 +12,8 @@ so no update races with another writer. The epoch doubles as a fencing number.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,10 @@ class LeaseUnavailable(RuntimeError):
     """Someone else holds the lease."""
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def lease_indexes() -> list[IndexModel]:
     return [IndexModel([("name", 1), ("epoch", DESCENDING)], name="lease_name_epoch")]
 
@@ -40,13 +45,14 @@ class Lease:
     ttl_seconds: float = 30.0
     fence: int | None = None
     _expires_at: datetime = RELEASED
+    clock: Callable[[], datetime] = field(default=utc_now, repr=False)  # tests pass their own
 
     def acquire(self) -> bool:
         """Take the lease if it is free or expired; extend it if it is already ours."""
         if self.renew():
             return True
         latest = self.collection.find_one({"name": self.name}, sort=[("epoch", DESCENDING)])
-        now = _now()
+        now = self.clock()
         if latest is not None and _aware(latest["expires_at"]) > now:
             return False
         epoch = int(latest["epoch"]) + 1 if latest is not None else 1
@@ -66,7 +72,7 @@ class Lease:
         nobody took it yet: another replica may be inserting the next epoch right now."""
         if self.fence is None:
             return False
-        now = _now()
+        now = self.clock()
         if now >= self._expires_at or self._newer_epoch_exists():
             self.fence, self._expires_at = None, RELEASED
             return False
@@ -77,7 +83,7 @@ class Lease:
         return True
 
     def is_held(self) -> bool:
-        return self.fence is not None and _now() < self._expires_at
+        return self.fence is not None and self.clock() < self._expires_at
 
     def release(self) -> None:
         if self.fence is not None:
@@ -99,10 +105,6 @@ class Lease:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.common.kafka import EventProducer, PublishFailed
-from clientsynq.common.lease import Lease
+from clientsynq.common.lease import Lease, utc_now
 from clientsynq.common.metrics import counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
@@ -70,13 +70,15 @@ class OutboxRelay:
     """Publishes pending entries of the given collections; run as many as you like."""
 
     def __init__(self, db: Database[Any], collections: Sequence[str], producer: EventProducer,
-                 *, lease_seconds: float = 15, relay_id: str | None = None) -> None:
+                 *, lease_seconds: float = 15, relay_id: str | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self._db = db
         self._collections = list(collections)
         self._producer = producer
         self.relay_id = relay_id or uuid.uuid4().hex
         self._leases = {name: Lease(db[LEASES], f"outbox-relay:{name}", self.relay_id,
-                                    ttl_seconds=lease_seconds) for name in collections}
+                                    ttl_seconds=lease_seconds, clock=clock)
+                        for name in collections}
 
     def relay_once(self, max_documents: int = 500) -> int:
         """Publish what is pending now in the collections this relay leads; returns the count."""
