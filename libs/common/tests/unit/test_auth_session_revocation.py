@@ -126,10 +126,14 @@ def test_a_tampered_sid_claim_is_refused():
         principal_from_claims({**valid_claims(), "sid": 7})
 
 
-def test_the_ended_sessions_client_refuses_plain_http_off_loopback():
+def test_the_ended_sessions_client_refuses_plain_http_off_loopback_and_off_cluster():
     from clientsynq.common.auth import HttpEndedSessions
 
-    with pytest.raises(ValueError, match="https"):
-        HttpEndedSessions("http://auth.internal:8081", "portal-svc", "s" * 32)
-    assert HttpEndedSessions("https://auth.internal", "portal-svc", "s" * 32)
-    assert HttpEndedSessions("http://127.0.0.1:8081", "portal-svc", "s" * 32)
+    for url in ("http://auth.internal:8081", "http://auth.example.com",
+                "http://10.0.0.7:8080", "http://[fd00::1]:8080", "http://svc.evil.com"):
+        with pytest.raises(ValueError, match="https"):
+            HttpEndedSessions(url, "portal-svc", "s" * 32)
+    for url in ("https://auth.internal", "http://127.0.0.1:8081", "http://localhost:8081",
+                "http://auth-svc:8080", "http://auth-svc.clientsynq.svc:8080",
+                "http://auth-svc.clientsynq.svc.cluster.local:8080"):
+        assert HttpEndedSessions(url, "portal-svc", "s" * 32)

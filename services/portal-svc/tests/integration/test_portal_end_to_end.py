@@ -276,3 +276,27 @@ def test_a_pro_invoice_is_created_in_quickbooks_and_its_command_settles(stack):
     sandbox_copy = stack.tenant.control.entity(stack.tenant.realm_id, "Invoice",
                                                command["entity_id"])
     assert Decimal(str(sandbox_copy["TotalAmt"])) == Decimal("123.45")
+
+
+def test_a_logged_out_access_token_is_refused_within_seconds(stack):
+    """Issue 12, finding 3: portal's verifier polls auth-svc's ended sessions, so logging
+    out ends access to the API within seconds, not at the token's expiry."""
+    auth_url = stack.tenant.auth.base_url
+    email, password = f"owner-{uuid.uuid4().hex[:8]}@example.com", "correct horse battery"
+    signed = requests.post(f"{auth_url}/auth/v1/signup", timeout=30, json={
+        "business_name": "Acme Logout", "password": password, "email": email})
+    assert signed.status_code == 201, signed.text
+    kept = requests.post(f"{auth_url}/auth/v1/login", timeout=30,
+                         json={"email": email, "password": password}).json()
+
+    def status(token: str) -> int:
+        return requests.get(f"{stack.gateway_url}/api/v1/customers", timeout=30,
+                            headers={"Authorization": f"Bearer {token}"}).status_code
+
+    ended = signed.json()
+    assert status(ended["access_token"]) == 200
+    assert requests.post(f"{auth_url}/auth/v1/logout", timeout=30, json={
+        "refresh_token": ended["refresh_token"]}).status_code == 204
+    wait_until(lambda: status(ended["access_token"]) == 401, 15,
+               "portal-svc refusing the ended session's access token")
+    assert status(kept["access_token"]) == 200  # the other sign-in goes on

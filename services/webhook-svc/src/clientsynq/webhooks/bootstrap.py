@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from clientsynq.common.auth import JwksCache, TokenVerifier
+from clientsynq.common.auth import JwksCache, TokenVerifier, ended_sessions_check
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mail import SmtpMailer
@@ -82,7 +82,9 @@ def build(settings: Settings, clock: Clock = utc_now) -> Deps:
                         settings=settings.delivery,
                         owners=AuthOwnerDirectory(settings.auth_url, settings.service_secret))
     verifier = TokenVerifier(JwksCache(f"{settings.auth_url}/.well-known/jwks.json"),
-                             settings.jwt_issuer, settings.jwt_audience)
+                             settings.jwt_issuer, settings.jwt_audience,
+                             sessions=ended_sessions_check(settings.auth_url, "webhook-svc",
+                                                           settings.service_secret))
     return Deps(settings=settings, platform=platform, intuit=intuit, outbound=outbound,
                 check_url=sender.check, verifier=verifier,
                 api_keys=AuthApiKeyVerifier(settings.auth_url, settings.service_secret),

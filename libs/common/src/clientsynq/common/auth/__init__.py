@@ -10,7 +10,8 @@
 - ``origin``: browser or API client, and CSRF protection by Origin
   (``install_origin_check``, ``require_same_origin``), plus ``install_security_headers``.
 - ``revocation``: refusing tokens of ended sessions (``SessionRevocations`` over
-  ``HttpEndedSessions``, passed to ``TokenVerifier(..., sessions=...)``).
+  ``HttpEndedSessions``, passed to ``TokenVerifier(..., sessions=...)``;
+  ``ended_sessions_check`` builds it from a service's auth URL and credential).
 """
 
 from clientsynq.common.auth.keys import JwksCache, KeysUnavailable, StaticKeySource, parse_jwks
@@ -27,6 +28,7 @@ from clientsynq.common.auth.revocation import (
     RevocationsUnavailable,
     SessionCheck,
     SessionRevocations,
+    ended_sessions_check,
 )
 from clientsynq.common.auth.service import (
     ServiceCredentialCheck,
@@ -85,6 +87,7 @@ __all__ = [
     "StaticKeySource",
     "TokenVerifier",
     "current_principal",
+    "ended_sessions_check",
     "generate_signing_key",
     "install_origin_check",
     "install_security_headers",

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 ENDED_SESSIONS_PATH = "/internal/v1/sessions/ended"
 OVERLAP = timedelta(seconds=5)  # re-ask a little of the past: writes racing the last poll
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local")  # Kubernetes service DNS names
 
 
 class RevocationsUnavailable(ServiceUnavailable):
@@ -97,9 +98,10 @@ class HttpEndedSessions:
     def __init__(self, auth_url: str, service: str, secret: str, timeout_seconds: float = 3,
                  http_get: Callable[..., Any] = requests.get) -> None:
         parts = urlsplit(auth_url)
-        if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
+        if parts.scheme != "https" and not plain_http_allowed(parts.hostname or ""):
             raise ValueError("the service credential may travel over plain http only on "
-                             "loopback: use https for auth-svc's internal URL")
+                             "loopback or to a cluster-internal service name (auth-svc, "
+                             "auth-svc.<ns>.svc): use https for auth-svc's internal URL")
         self._url = auth_url.rstrip("/") + ENDED_SESSIONS_PATH
         self._headers = {"Authorization": f"Service {service}:{secret}"}
         self._timeout, self._get = timeout_seconds, http_get
@@ -110,6 +112,30 @@ class HttpEndedSessions:
                              timeout=self._timeout)
         response.raise_for_status()
         return parse_ended_sessions(response.json())
+
+
+def ended_sessions_check(auth_url: str, service: str, secret: str) -> SessionCheck | None:
+    """What a service's ``TokenVerifier`` gets as ``sessions=``: auth-svc's list of ended
+    sessions, polled with the service's own credential. Without a credential there is no
+    list to ask for; the service then accepts tokens until they expire, and says so once at
+    start (every deployment we ship sets the secret)."""
+    if not secret:
+        log.warning("auth.ended_sessions_unchecked", extra={"service": service})
+        return None
+    return SessionRevocations(HttpEndedSessions(auth_url, service, secret))
+
+
+def plain_http_allowed(host: str) -> bool:
+    """Loopback, or a Kubernetes service name: one label (``auth-svc``) or one ending in
+    ``.svc``/``.svc.cluster.local``. Such names resolve only inside the cluster, where a
+    NetworkPolicy decides who may talk to auth-svc (deploy/k8s); any other name could be
+    on a network we do not control, so it needs https."""
+    host = host.lower().rstrip(".")
+    if host in LOOPBACK_HOSTS:
+        return True
+    if not host or ":" in host or host.replace(".", "").isdigit():
+        return False  # an IP address off loopback: where it routes is not ours to know
+    return "." not in host or host.endswith(CLUSTER_SUFFIXES)
 
 
 def parse_ended_sessions(document: Any) -> EndedSessions:
