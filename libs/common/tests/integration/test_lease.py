@@ -28,11 +28,11 @@ def test_a_released_lease_can_be_taken_by_another_holder(mongo_db):
 
 def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_renew(mongo_db):
     later = OffsetClock()
-    first = Lease(mongo_db.leases, "sync:realm-2", "replica-a", ttl_seconds=0.5)
+    first = Lease(mongo_db.leases, "sync:realm-2", "replica-a", ttl_seconds=30)
     second = Lease(mongo_db.leases, "sync:realm-2", "replica-b", ttl_seconds=30, clock=later)
     assert first.acquire()
     assert not second.acquire()
-    later.advance(0.8)  # by replica-b's clock, replica-a's lease has run out
+    later.advance(31)  # by replica-b's clock, replica-a's lease has run out
     assert second.acquire()
     assert second.fence > first.fence
     assert not first.renew()

@@ -77,14 +77,14 @@ def test_a_standby_relay_takes_over_when_the_active_one_dies(mongo_db, kafka_con
     coll = mongo_db.connections
     producer = EventProducer(kafka_conn)
     later = OffsetClock()
-    active = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5)
-    standby = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=0.5, clock=later)
+    active = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=30)
+    standby = OutboxRelay(mongo_db, ["connections"], producer, lease_seconds=30, clock=later)
     first, second = a_connection_event(tenant_id="t1"), a_connection_event(tenant_id="t2")
     coll.insert_one({"_id": "t1", "tenant_id": "t1", **outbox_fields([first])})
     assert active.relay_once() == 1
     coll.insert_one({"_id": "t2", "tenant_id": "t2", **outbox_fields([second])})
     assert standby.relay_once() == 0  # the active relay's lease still stands
-    later.advance(0.7)  # the active relay "died": by the standby's clock its lease ran out
+    later.advance(31)  # the active relay "died": by the standby's clock its lease ran out
     assert standby.relay_once() == 1
     assert sorted(published_ids(kafka_conn, 2)) == sorted([first["id"], second["id"]])
     producer.close()
