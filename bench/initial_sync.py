@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from contextlib import ExitStack
+from itertools import pairwise
 from typing import Any
 
 from _infra import ROOT, choose_infra
@@ -140,6 +141,27 @@ def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> Non
         say(f"  {stage:<11} {timings.get(stage, 0.0):8.2f} s")
 
 
+def throttle_report(tenant: Any) -> int:
+    """Each 429 the sandbox gave the realm, with what it had admitted in the second and the
+    minute before it (arrival = logged time - duration): which of Intuit's limits it was,
+    and whose requests (the sync's, or auth-svc's company read at connect time)."""
+    log = tenant.control.request_log(realm_id=tenant.realm_id, limit=100000)
+    arrived = sorted((r["time"] - r.get("duration_ms", 0) / 1000, r) for r in log)
+    admitted = [(t, r) for t, r in arrived if r.get("status") != 429]
+    refused = [t for t, r in arrived if r.get("status") == 429]
+    say(f"QBO requests: {len(arrived)}, answered 429: {len(refused)}")
+    for t in refused[:5]:
+        second = [r.get("kind") for a, r in admitted if t - 1.0 < a <= t]
+        minute = sum(1 for a, _ in admitted if t - 60.0 < a <= t)
+        say(f"  429 at +{t - arrived[0][0]:.2f} s: {len(second)} admitted in the second "
+            f"before ({', '.join(sorted(set(map(str, second))))}), {minute} in the minute")
+    gaps = [(b[0] - a[0], a[0] - arrived[0][0], a[1].get("kind"), b[1].get("kind"))
+            for a, b in pairwise(arrived) if b[0] - a[0] > 1.5]
+    for gap, at, before, after in gaps[:5]:
+        say(f"  no request for {gap:.1f} s from +{at:.1f} s (after {before}, then {after})")
+    return len(refused)
+
+
 def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # auth-svc's request log
     say(f"company: {SIZES['customers']:,} customers, {SIZES['invoices']:,} invoices, "
@@ -176,6 +198,7 @@ def main() -> int:
         total, newest = last_record_times(conn)
         queued = result["started_at"].timestamp() - started
         report(total - warm_rows, newest - started, result, queued)
+        throttle_report(big)
     return 0
 
 

@@ -79,3 +79,15 @@ def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
         limiter.release("r1")
     assert limiter.throttled("r1", None, advised=60.0) == 60.0
     assert RealmLimiter(500, 10, clock=clock).throttled("r2", 7.0, advised=60.0) == 7.0
+
+
+def test_a_realm_first_used_leaves_one_request_of_its_first_second_to_other_processes():
+    clock = Clock()
+    limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
+                           clock=clock, unseen_first_second=True)
+    for _ in range(2):
+        limiter.acquire("r1")
+        limiter.release("r1")
+    assert limiter._wait_needed(limiter._realms["r1"]) > 1.0  # auth-svc's read may be in it
+    clock.now += 1.2
+    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0

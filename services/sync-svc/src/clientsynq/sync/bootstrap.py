@@ -100,7 +100,7 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
     base = build(settings)
     producer = EventProducer(base.platform.kafka)
     limiter = RealmLimiter(settings.qbo.requests_per_minute, settings.qbo.concurrent_requests,
-                           settings.qbo.requests_per_second)
+                           settings.qbo.requests_per_second, unseen_first_second=True)
     return WorkerDeps(
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
         publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes,

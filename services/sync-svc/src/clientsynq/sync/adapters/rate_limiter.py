@@ -40,6 +40,7 @@ class _RealmState:
     sent: deque[float] = field(default_factory=deque)
     in_flight: int = 0
     paused_until: float = 0.0
+    unseen_until: float = float("-inf")  # a request we did not send may be in the second
     last_throttled: float = float("-inf")
 
 
@@ -47,11 +48,13 @@ class RealmLimiter:
     """`slot(realm)` blocks until a request may go; the slot is held for its duration."""
 
     def __init__(self, requests_per_minute: int, concurrent: int, requests_per_second: int = 10,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 unseen_first_second: bool = False) -> None:
         self.requests_per_minute = requests_per_minute
         self.requests_per_second = requests_per_second
         self.concurrent = concurrent
         self._clock = clock
+        self.unseen_first_second = unseen_first_second
         self._realms: dict[str, _RealmState] = {}
         self._changed = threading.Condition()
 
@@ -66,7 +69,7 @@ class RealmLimiter:
     def acquire(self, realm_id: str) -> None:
         started = self._clock()
         with self._changed:
-            state = self._realms.setdefault(realm_id, _RealmState())
+            state = self._state(realm_id)
             while True:
                 wait = self._wait_needed(state)
                 if wait <= 0:
@@ -84,7 +87,7 @@ class RealmLimiter:
     def pause(self, realm_id: str, seconds: float) -> None:
         """After a 429 every thread of the realm backs off, not only the one that got it."""
         with self._changed:
-            state = self._realms.setdefault(realm_id, _RealmState())
+            state = self._state(realm_id)
             state.paused_until = max(state.paused_until, self._clock() + seconds)
 
     def throttled(self, realm_id: str, retry_after: float | None, advised: float) -> float:
@@ -95,7 +98,7 @@ class RealmLimiter:
         429 within that pause; a lone 429 with our minute well below the limit came from
         requests this process cannot see, and waiting for the second window is enough."""
         with self._changed:
-            state = self._realms.setdefault(realm_id, _RealmState())
+            state = self._state(realm_id)
             now = self._clock()
             self._prune(state, now)
             own_minute = len(state.sent) >= OWN_BUDGET_SHARE * self.requests_per_minute
@@ -107,6 +110,19 @@ class RealmLimiter:
                 seconds = throttle_pause(retry_after, advised)
             state.paused_until = max(state.paused_until, now + seconds)
             return seconds
+
+    def _state(self, realm_id: str) -> _RealmState:
+        """A realm this process has not used yet starts with one request already in its
+        windows: another process of our app may have just spent part of this second's
+        budget (auth-svc reads CompanyInfo on connect, right before the first sync run),
+        and Intuit counts 10 per second per realm *and app*. It costs the first burst one
+        request; without it that burst met a 429 (bootstrap turns this on)."""
+        state = self._realms.get(realm_id)
+        if state is None:
+            state = self._realms[realm_id] = _RealmState()
+            if self.unseen_first_second:
+                state.unseen_until = self._clock() + SECOND_WINDOW
+        return state
 
     @staticmethod
     def _prune(state: _RealmState, now: float) -> None:
@@ -123,7 +139,15 @@ class RealmLimiter:
             return 1.0
         if len(state.sent) >= self.requests_per_minute:
             return state.sent[0] + WINDOW_SECONDS - now
-        per_second = self.requests_per_second
+        return self._second_wait(state, now)
+
+    def _second_wait(self, state: _RealmState, now: float) -> float:
+        """Ours may fill the second, less one while an unseen request may still be in it."""
+        unseen = state.unseen_until > now
+        per_second = self.requests_per_second - (1 if unseen else 0)
+        if per_second <= 0:
+            return state.unseen_until - now
         if len(state.sent) >= per_second and state.sent[-per_second] > now - SECOND_WINDOW:
-            return state.sent[-per_second] + SECOND_WINDOW - now
+            frees = state.sent[-per_second] + SECOND_WINDOW
+            return (min(frees, state.unseen_until) if unseen else frees) - now
         return 0.0
