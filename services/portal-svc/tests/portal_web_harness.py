@@ -23,10 +23,12 @@ ISSUER, AUDIENCE, ORIGIN = "clientsynq-auth", "clientsynq", "http://localhost"
 @dataclass
 class FakeAuthClient:
     sent: list[tuple[str, str, str]] = field(default_factory=list)
+    brandings: list[dict[str, Any] | None] = field(default_factory=list)
 
     def invite_client(self, access_token: str, tenant_id: str, customer_id: str,
-                      email: str) -> SentInvitation:
+                      email: str, branding: dict[str, Any] | None = None) -> SentInvitation:
         self.sent.append((tenant_id, customer_id, email))
+        self.brandings.append(branding)
         return SentInvitation(f"inv-{len(self.sent)}", email, None)
 
 

@@ -1,9 +1,10 @@
 """The help page's story, click by click, as a new business and its client would live it:
 sign up → Settings → QuickBooks → Connect → consent → the green check with the company name,
-last sync time and the right customer count → invite a client → the client opens the mailed
-link and sees only their invoices → (Pro) pays one, and the business's open invoice page
-turns paid without a reload while the sandbox holds the payment → Disconnect keeps the data
-for both → an expired authorization shows "Authorization Expired", Reconnect recovers."""
+last sync time and the right customer count → invite a client (the mail in the business's
+branding) → the client opens the mailed link and sees only their invoices → (Pro) pays one,
+and the business's open invoice page turns paid without a reload while the sandbox holds the
+payment → Disconnect keeps the data for both → an expired authorization shows "Authorization
+Expired", Reconnect recovers."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,6 +12,7 @@ from decimal import Decimal
 import pytest
 from browser_kit import PHONE
 from browser_stack import PASSWORD
+from mail_sink.testing import messages
 from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
 from story_steps import (
@@ -48,6 +50,9 @@ def test_a_new_business_connects_invites_a_client_and_disconnects(stack, browser
     brand(page, checker)
     customer, invoices = a_client_with_invoices(reader)
     link = invite(page, stack, customer["Id"], customer["PrimaryEmailAddr"]["Address"])
+    branded = messages(stack.mail, customer["PrimaryEmailAddr"]["Address"])[-1]["html"]
+    assert "Acme Plumbing</strong>" in branded and "background:#0b3d91" in branded
+    assert 'src="cid:' in branded and link in branded  # the logo inside the mail, the link
     owed = sum(Decimal(i["Balance"]) for i in invoices)  # what QuickBooks says is open
     expect(page.locator(f'tr[data-customer="{customer["Id"]}"] td.num')).to_have_text(
         f"{owed:,.2f} USD")

@@ -2,10 +2,11 @@
 business's own client portal and to nobody else."""
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
-from portal_builders import OTHER_TENANT, TENANT
+from portal_builders import OTHER_TENANT, TENANT, a_customer, version
 from portal_web_harness import Web
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -61,3 +62,17 @@ def test_basic_and_members_cannot_change_branding(web):
     web.sign_in(TENANT, plan="pro", role="member")
     assert post_branding(web, "#0b3d91").status_code == 403
     assert web.deps.branding.saved == {}
+
+
+def test_the_invitation_email_asks_auth_svc_for_the_saved_branding(web):
+    """Pro with a saved branding: colour and logo (base64) go with the invitation call; a
+    business without one, or on Basic, sends none (auth-svc's plain email)."""
+    web.read.customers.apply(a_customer("1"), version())
+    web.sign_in(TENANT, plan="pro")
+    assert web.post("/customers/1/invite").status_code == 303
+    assert post_branding(web, "#0B3D91", PNG).status_code == 303
+    assert web.post("/customers/1/invite").status_code == 303
+    web.sign_in(TENANT, plan="basic")
+    assert web.post("/customers/1/invite").status_code == 303
+    assert web.deps.auth_client.brandings == [
+        None, {"color": "#0b3d91", "logo": base64.b64encode(PNG).decode()}, None]

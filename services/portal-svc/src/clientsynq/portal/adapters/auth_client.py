@@ -32,9 +32,13 @@ class AuthClient:
         self._http = session or requests.Session()
 
     def invite_client(self, access_token: str, tenant_id: str, customer_id: str,
-                      email: str) -> SentInvitation:
+                      email: str, branding: dict[str, Any] | None = None) -> SentInvitation:
+        """`branding` ({color, logo as base64}): the email in the business's Pro branding."""
+        payload: dict[str, Any] = {"customer_id": customer_id, "email": email}
+        if branding is not None:
+            payload["branding"] = branding
         body = self._post(access_token, f"/auth/v1/tenants/{tenant_id}/client-invitations",
-                          {"customer_id": customer_id, "email": email})
+                          payload)
         return SentInvitation(str(body["invitation_id"]), str(body.get("email", email)),
                               body.get("expires_at"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from clientsynq.common.auth.origin import require_same_origin
 from clientsynq.portal.readmodels.queries import CustomerQuery
 from clientsynq.portal.services import invitations, queries
+from clientsynq.portal.web.invitation_mail import BrandedSender, mail_branding
 from clientsynq.portal.web.listing import (
     INVITATION_LABELS,
     PAGE_SIZE,
@@ -38,9 +39,10 @@ def customers() -> str:
 @business_page
 @require_same_origin
 def invite(customer_id: str) -> Response:
-    d = deps()
-    invitations.invite_client(d.read, d.auth_client, d.invitation_ledger, principal(),
-                              session_token(), customer_id)
+    d, who = deps(), principal()
+    sender = BrandedSender(d.auth_client, mail_branding(d.branding, who))
+    invitations.invite_client(d.read, sender, d.invitation_ledger, who, session_token(),
+                              customer_id)
     return redirect("/customers?sent=invited", code=303)
 
 
