@@ -220,7 +220,10 @@ def expected_ids(tenant: Any) -> tuple[set[str], set[str], set[str]]:
     from datetime import UTC, datetime, timedelta
     from decimal import Decimal
 
-    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    from clientsynq.sync.domain.qbo_values import company_today
+
+    # The company's date, as sync-svc decides it (Pacific: from 4 pm the UTC date is ahead).
+    cutoff = (company_today(datetime.now(UTC)) - timedelta(days=365)).isoformat()
     customers = {c["Id"] for c in company_rows(tenant, "Customer") if c["Active"]}
     all_payments = {p["Id"]: p for p in company_rows(tenant, "Payment")}
 
@@ -241,7 +244,9 @@ def expected_paid_dates(tenant: Any) -> dict[str, str]:
     from datetime import UTC, datetime, timedelta
     from decimal import Decimal
 
-    cutoff = (datetime.now(UTC).date() - timedelta(days=365)).isoformat()
+    from clientsynq.sync.domain.qbo_values import company_today
+
+    cutoff = (company_today(datetime.now(UTC)) - timedelta(days=365)).isoformat()
     payments = {p["Id"]: p for p in company_rows(tenant, "Payment")}
     found: dict[str, str] = {}
     for invoice in company_rows(tenant, "Invoice"):

@@ -15,6 +15,7 @@ import requests
 
 from qbo_sandbox import timefmt
 from qbo_sandbox.api_cdc_batch import changed_groups
+from qbo_sandbox.options import SandboxOptions
 from qbo_sandbox.query_exec import run_query
 from qbo_sandbox.query_parser import parse_query
 from qbo_sandbox.store import CompanyStore
@@ -85,5 +86,9 @@ def test_the_repeated_hour_orders_by_instant_in_queries_and_cdc() -> None:
     assert [c["DisplayName"] for c in group["Customer"]] == ["Second"]
 
 
-def test_the_fixed_zone_stays_the_default(api: object) -> None:
-    assert timefmt.offset_text(date(2026, 1, 15), 12) == "-07:00"
+def test_pacific_time_is_the_default(api: object) -> None:
+    assert SandboxOptions().time_zone == "pacific"
+    assert timefmt.offset_text(date(2026, 1, 15), 12) == "-08:00"
+    assert timefmt.offset_text(date(2026, 7, 15), 12) == "-07:00"
+    with timefmt.zone_context("fixed"):  # the option
+        assert timefmt.offset_text(date(2026, 1, 15), 12) == "-07:00"

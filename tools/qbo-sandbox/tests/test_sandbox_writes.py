@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from qbo_sandbox.control import SandboxControl
 
@@ -37,7 +39,9 @@ def test_created_invoice_has_intuit_formats(api: Any) -> None:
     assert invoice["SyncToken"] == "0" and isinstance(invoice["Id"], str)
     assert invoice["TotalAmt"] == 99.5 and invoice["Balance"] == 99.5
     assert len(invoice["TxnDate"]) == 10
-    assert invoice["MetaData"]["CreateTime"][-6:] == "-07:00"
+    created = datetime.fromisoformat(invoice["MetaData"]["CreateTime"])
+    assert invoice["MetaData"]["CreateTime"][-6:] == \
+        created.astimezone(ZoneInfo("America/Los_Angeles")).isoformat()[-6:]  # Pacific
     assert invoice["Line"][-1]["DetailType"] == "SubTotalLineDetail"
     read = api.get(f"invoice/{invoice['Id']}").json()["Invoice"]
     assert read == invoice

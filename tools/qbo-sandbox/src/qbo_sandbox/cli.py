@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="INFO")
     serve.add_argument("--oauth-port", type=int, default=None,
                        help="serve the OAuth endpoints on this port only (0: any free port)")
-    serve.add_argument("--time-zone", choices=("fixed", "pacific"), default="fixed")
+    serve.add_argument("--time-zone", choices=("fixed", "pacific"), default="pacific")
     serve.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                        help="any SandboxOptions field, VALUE as JSON or a bare string "
                             "(repeatable), e.g. --option webhook_drop_rate=0.2")

@@ -54,7 +54,7 @@ class SandboxOptions:
     minorversion_below_minimum: str = "upgrade"
     entity_name_case: str = "insensitive"  # or "sensitive": `FROM invoice` is a 4000
     # "fixed" (-07:00 all year) or "pacific" (America/Los_Angeles, -08:00 in winter).
-    time_zone: str = "fixed"
+    time_zone: str = "pacific"
     # OAuth endpoints on a second port of their own (0: any free port), as Intuit serves
     # them from oauth.platform.intuit.com / appcenter.intuit.com, not the API host.
     oauth_port: int | None = None

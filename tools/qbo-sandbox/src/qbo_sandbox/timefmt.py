@@ -1,8 +1,8 @@
 """Intuit's date and time formats, in the company's time zone.
 
-Two zones: FIXED (-07:00 all year, the sandbox's original choice and the default) and
-PACIFIC (America/Los_Angeles: -08:00 in winter, -07:00 in summer, as QuickBooks writes
-times for a US company). The zone in force is a context variable: the guard sets it per
+Two zones: PACIFIC (America/Los_Angeles: -08:00 in winter, -07:00 in summer, as QuickBooks
+writes times for a US company; the default) and FIXED (-07:00 all year, the sandbox's
+original choice, an option). The zone in force is a context variable: the guard sets it per
 request from the sandbox's options, so two sandboxes in one process do not share it.
 
 Stored times keep second precision and their offset. Under PACIFIC their strings no longer
@@ -24,7 +24,7 @@ FIXED = timezone(timedelta(hours=-7))
 PACIFIC = ZoneInfo("America/Los_Angeles")
 ZONES: dict[str, tzinfo] = {"fixed": FIXED, "pacific": PACIFIC}
 OFFSET_TEXT = "-07:00"
-_ZONE: ContextVar[tzinfo] = ContextVar("qbo_sandbox_zone", default=FIXED)
+_ZONE: ContextVar[tzinfo] = ContextVar("qbo_sandbox_zone", default=PACIFIC)
 
 
 def zone() -> tzinfo:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from clientsynq.common.events import format_time
 
@@ -22,6 +23,9 @@ _EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.
 _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _VOID_NOTE_RE = re.compile(r"(?<![A-Za-z])void(ed)?(?![A-Za-z])", re.IGNORECASE)
 Entity = dict[str, Any]
+# QuickBooks writes a US company's times in Pacific time with the offset of each date
+# (reference §2 and §8 samples: -07:00 in June, -08:00 in January).
+COMPANY_ZONE = ZoneInfo("America/Los_Angeles")
 
 
 def loads(raw: bytes | str) -> Any:
@@ -62,12 +66,27 @@ def quantity(value: Any) -> str | None:
 
 def utc_time(value: Any) -> str:
     """QBO's MetaData times carry the company's offset; events are RFC 3339 UTC."""
-    return format_time(parse_time(str(value)))
+    return format_time(parse_qbo_time(str(value)))
 
 
-def parse_time(value: str) -> datetime:
+def parse_qbo_time(value: str) -> datetime:
+    """A QBO time as an aware instant. QBO writes the offset of the date (-08:00 in a
+    Pacific winter, -07:00 in summer); a time without one is read in the company's zone,
+    as QBO reads it (not as UTC: that would be 7 or 8 hours off)."""
+    return parse_time(value, COMPANY_ZONE)
+
+
+def parse_time(value: str, naive_zone: tzinfo = UTC) -> datetime:
+    """An aware instant; a time without offset is in `naive_zone` (our own APIs: UTC)."""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=naive_zone)
+
+
+def company_today(now: datetime) -> date:
+    """The company's calendar date at `now`: QBO's TxnDate and DueDate are dates in the
+    company's zone, so "overdue" and the history window's first day are decided there.
+    In UTC an invoice due today would turn overdue at 4 or 5 pm Pacific."""
+    return now.astimezone(COMPANY_ZONE).date()
 
 
 def iso_date(value: Any) -> str | None:

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from clientsynq.sync.domain.qbo_values import parse_time
+from clientsynq.sync.domain.qbo_values import parse_qbo_time
 
 
 def run_cursors(states: Mapping[str, Mapping[str, Any]], planned: Any) -> dict[str, datetime]:
@@ -15,7 +15,7 @@ def run_cursors(states: Mapping[str, Mapping[str, Any]], planned: Any) -> dict[s
     for state in states.values():
         entity, stamp = str(state.get("entity") or ""), state.get("server_time")
         if entity in planned.entities and stamp:
-            moment = parse_time(stamp)
+            moment = parse_qbo_time(stamp)
             cursors[entity] = min(cursors.get(entity, moment), moment)
     return cursors
 

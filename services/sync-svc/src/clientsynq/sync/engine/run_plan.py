@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from clientsynq.sync.adapters.qbo_client import RealmConnection
@@ -14,7 +14,7 @@ from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import plan
 from clientsynq.sync.domain.errors import QboRefused, RunInterrupted
 from clientsynq.sync.domain.model import TenantState
-from clientsynq.sync.domain.qbo_values import text
+from clientsynq.sync.domain.qbo_values import company_today, text
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.streams import run_cdc, run_pages
 
@@ -97,7 +97,7 @@ def plan_run(run: dict[str, Any], tenant: TenantState, cursors: Mapping[str, dat
     since = {e: plan.changed_since(cursors[e], overlap, now, look_back)
              for e in entities if modes[e] == plan.INCREMENTAL}
     return RunPlan(entities=entities, modes=modes, since=since,
-                   today=now.astimezone(UTC).date().isoformat(), started_at=now)
+                   today=company_today(now).isoformat(), started_at=now)
 
 
 def load_terms(conn: RealmConnection) -> dict[str, str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from clientsynq.common.events import INVOICE_CREATE_REQUESTED, Event
 from clientsynq.sync.domain import events, snapshots
 from clientsynq.sync.domain.errors import QboRefused, SyncFailure
+from clientsynq.sync.domain.qbo_values import company_today
 from clientsynq.sync.engine.pages import PageContext, to_snapshot
 from clientsynq.sync.engine.related import payments_of, read_by_ids
 
@@ -65,7 +66,7 @@ def context(conn: RealmConnection, deps: WorkerDeps, entity: str,
             payments: dict[str, Any] | None = None) -> PageContext:
     return PageContext(
         tenant_id=conn.tenant_id, realm_id=conn.realm_id, entity=entity,
-        source=deps.settings.source, today=deps.now().date(),
+        source=deps.settings.source, today=company_today(deps.now()),
         terms=deps.terms.names(conn) if entity == "Invoice" else {},
         methods=deps.terms.methods(conn) if entity == "Payment" else {}, payments=payments)
 
