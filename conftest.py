@@ -7,6 +7,7 @@ Each test gets its own topic prefix and database, so tests never see each other'
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,11 @@ sys.path.insert(0, str(Path(__file__).parent / "deploy" / "local"))
 sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
 
 pytest_plugins = ["infra_fixtures", "qbo_fixtures", "gateway_fixtures"]
+
+# Every worker a test starts inherits this: a SIGKILLed consumer's partitions pass to the next
+# member after 10 s (Kafka's classic default) instead of kafka-python's 45 s.
+TEST_SESSION_TIMEOUT_MS = "10000"
+os.environ.setdefault("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", TEST_SESSION_TIMEOUT_MS)
 
 
 def _tests_root(path: Path) -> Path | None:

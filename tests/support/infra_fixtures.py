@@ -34,7 +34,7 @@ def kafka_conn(infra: Infra) -> Iterator[Any]:
     from clientsynq.common.kafka import KafkaConnection, ensure_topics
 
     conn = KafkaConnection(infra.kafka_bootstrap, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-                           client_id="clientsynq-test")
+                           client_id="clientsynq-test", session_timeout_ms=10_000)
     ensure_topics(conn)
     yield conn
     delete_topics(conn)

@@ -101,6 +101,14 @@ def test_shared_settings_use_unprefixed_names() -> None:
     assert "s3cr3t" not in repr(settings)
 
 
+def test_the_consumer_session_timeout_is_read_and_bounded_by_the_brokers_limits() -> None:
+    reader = EnvReader({**VALID_SHARED, "KAFKA_CONSUMER_SESSION_TIMEOUT_MS": "10000"})
+    assert CommonSettings.from_reader(reader, service="sync").kafka.session_timeout_ms == 10_000
+    too_short = EnvReader({**VALID_SHARED, "KAFKA_CONSUMER_SESSION_TIMEOUT_MS": "500"})
+    CommonSettings.from_reader(too_short, service="sync")
+    assert "KAFKA_CONSUMER_SESSION_TIMEOUT_MS" in problems_of(too_short)
+
+
 def test_shared_settings_report_their_own_problems() -> None:
     reader = EnvReader({"KAFKA_BOOTSTRAP_SERVERS": "kafka-0", "KAFKA_TOPIC_PREFIX": "a b",
                         "MONGODB_DATABASE": "no/slash"}, prefix="SYNC_")

@@ -208,6 +208,9 @@ class KafkaSettings:
     bootstrap_servers: str
     topic_prefix: str = ""
     security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    # How long a consumer that died without leaving its group keeps its partitions (the
+    # broker's group.min/max.session.timeout.ms bound it; tests use 10 s).
+    session_timeout_ms: int = 45_000
 
     @classmethod
     def from_reader(cls, reader: EnvReader) -> KafkaSettings:
@@ -219,8 +222,10 @@ class KafkaSettings:
         prefix = env.optional("KAFKA_TOPIC_PREFIX", "") or ""
         if not _TOPIC_PREFIX_RE.fullmatch(prefix):
             env.add_problem("KAFKA_TOPIC_PREFIX", "may contain only letters, digits, '.', '_', '-'")
+        session = env.integer("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", 45_000, min=6_000,
+                              max=300_000)
         return cls(bootstrap_servers=",".join(servers), topic_prefix=prefix,
-                   security=KafkaSecurity.from_reader(env))
+                   security=KafkaSecurity.from_reader(env), session_timeout_ms=session)
 
     @property
     def servers(self) -> list[str]:

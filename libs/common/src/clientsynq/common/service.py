@@ -40,7 +40,8 @@ def connect_platform(settings: CommonSettings) -> Platform:
     client = connect_mongo(settings.mongo.uri, app_name=f"clientsynq-{settings.service}")
     kafka = KafkaConnection(settings.kafka.bootstrap_servers, settings.kafka.topic_prefix,
                             client_id=f"clientsynq-{settings.service}",
-                            security=tuple(settings.kafka.security.client_options().items()))
+                            security=tuple(settings.kafka.security.client_options().items()),
+                            session_timeout_ms=settings.kafka.session_timeout_ms)
     return Platform(kafka=kafka, mongo=client, db=client[settings.mongo.database])
 
 

@@ -15,11 +15,18 @@ class KafkaConnection:
     client_id: str = "clientsynq"
     # kafka-python's security arguments (KafkaSecurity.client_options()); may hold a password.
     security: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    session_timeout_ms: int = 45_000  # kafka-python's default; KAFKA_CONSUMER_SESSION_TIMEOUT_MS
 
     @property
     def client_options(self) -> dict[str, Any]:
         """Passed to every kafka-python client this connection makes."""
         return dict(self.security)
+
+    @property
+    def consumer_options(self) -> dict[str, Any]:
+        """Passed to every group consumer (heartbeats well inside the session, as Kafka asks)."""
+        return {**self.client_options, "session_timeout_ms": self.session_timeout_ms,
+                "heartbeat_interval_ms": min(3_000, self.session_timeout_ms // 3)}
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"

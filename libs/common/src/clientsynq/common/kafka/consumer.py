@@ -57,7 +57,7 @@ class ConsumerRunner:
             *[conn.topic(t) for t in topics], bootstrap_servers=conn.servers,
             group_id=group_id, client_id=f"{conn.client_id}-{group_id}",
             enable_auto_commit=False, auto_offset_reset="earliest",
-            max_poll_records=max_poll_records, **{**conn.client_options, **consumer_options},
+            max_poll_records=max_poll_records, **{**conn.consumer_options, **consumer_options},
         )
 
     def stop(self) -> None:
