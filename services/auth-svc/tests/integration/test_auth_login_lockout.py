@@ -2,6 +2,9 @@
 user enumeration), and too many attempts from one address are refused."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from auth_harness import PASSWORD, AuthHarness
 
@@ -27,6 +30,28 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(auth):
     actions = [e["action"] for e in auth.log_in(account.email).client.get(
         f"/auth/v1/tenants/{account.tenant_id}/audit-events").json["events"]]
     assert actions.count("user.login_failed") == 5 and "user.locked" in actions
+
+
+def test_concurrent_guesses_get_exactly_the_allowed_tries(auth):
+    """Finding 8: the count is atomic. Ten guesses at once (the per-email rate limit) get
+    exactly five password checks: four answered 401, the fifth locks, the rest are
+    refused unchecked, on FerretDB and on MongoDB alike (unique slot inserts)."""
+    account = auth.sign_up()
+    start = threading.Barrier(10)
+
+    def guess(_: int):
+        start.wait()
+        return _attempt(auth, account.email)
+
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(guess, range(10)))
+    assert sorted(r.status_code for r in answers) == [401] * 4 + [429] * 6
+    assert all(r.json["type"].endswith("/login-locked") for r in answers
+               if r.status_code == 429)
+    audit = auth.deps.platform.db["audit_events"]
+    assert audit.count_documents({"tenant_id": account.tenant_id,
+                                  "action": "user.login_failed"}) == 5
+    assert _attempt(auth, account.email, PASSWORD).status_code == 429
 
 
 def test_unknown_emails_get_the_same_answers_as_known_ones(auth):

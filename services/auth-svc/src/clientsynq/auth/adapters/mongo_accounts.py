@@ -90,9 +90,10 @@ def _user(doc: dict[str, Any]) -> User:
 
 
 class LoginThrottleStore:
-    """Failed logins per email digest and attempts per client address, pre-authentication
-    (so without a tenant). Every fact is an inserted document and counts are queries, so no
-    concurrent attempt is lost even where updates are read-then-write (FerretDB 1.x)."""
+    """Failed logins per email digest and address, and attempts per client address,
+    pre-authentication (so without a tenant). Every fact is an inserted document: counts
+    are queries, and a login's failure slot is a unique ``_id``, so concurrent attempts are
+    neither lost nor over-admitted even where updates are read-then-write (FerretDB 1.x)."""
 
     def __init__(self, db: Database[Any]) -> None:
         self._failures = db["login_failures"]
@@ -104,21 +105,35 @@ class LoginThrottleStore:
         until = None if lock is None else _aware(lock["until"])
         return LoginThrottle(failures=0, locked_until=until if until and until > now else None)
 
-    def record_failure(self, key: str, now: datetime, max_failures: int,
-                       lock_seconds: float) -> LoginThrottle:
-        """Failures since the last lock ended, within the window; the Nth one locks."""
+    def claim_attempt(self, key: str, now: datetime, max_failures: int,
+                      lock_seconds: float) -> int | None:
+        """Claim this attempt's slot *before* the password is checked: how many attempts
+        are left after it (0: a failure now locks), or None when all ``max_failures`` are
+        taken. Slots are numbered per window of ``lock_seconds`` (``_id`` key|window|n, a
+        unique insert, atomic everywhere), so under any concurrency at most
+        ``max_failures`` attempts get one; the previous window's slots of the last
+        ``lock_seconds`` still count, so a window's edge gives no extra guesses."""
         window = timedelta(seconds=lock_seconds)
-        self._failures.insert_one({"key": key, "at": now, "expires_at": now + 2 * window})
-        last_lock = self._locks.find_one({"key": key}, sort=[("until", DESCENDING)])
-        since = now - window
-        if last_lock is not None:
-            since = max(since, _aware(last_lock["until"]))
-        failures = self._failures.count_documents({"key": key, "at": {"$gt": since}})
-        if failures >= max_failures:
-            self._locks.insert_one({"key": key, "until": now + window,
-                                    "expires_at": now + 2 * window})
-            return LoginThrottle(failures=failures, locked_until=now + window)
-        return LoginThrottle(failures=failures, locked_until=None)
+        epoch = int(now.timestamp() // lock_seconds)
+        allowed = max_failures - self._failures.count_documents(
+            {"key": key, "epoch": epoch - 1, "at": {"$gt": now - window}})
+        n = self._failures.count_documents({"key": key, "epoch": epoch}) + 1
+        while n <= allowed:
+            try:
+                self._failures.insert_one({"_id": f"{key}|{epoch}|{n}", "key": key,
+                                           "epoch": epoch, "at": now,
+                                           "expires_at": now + 2 * window})
+            except DuplicateKeyError:
+                n += 1
+                continue
+            return allowed - n
+        return None
+
+    def lock(self, key: str, now: datetime, lock_seconds: float) -> LoginThrottle:
+        window = timedelta(seconds=lock_seconds)
+        self._locks.insert_one({"key": key, "until": now + window,
+                                "expires_at": now + 2 * window})
+        return LoginThrottle(failures=0, locked_until=now + window)
 
     def clear(self, key: str) -> None:
         self._failures.delete_many({"key": key})

@@ -73,9 +73,15 @@ def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionToke
     state = throttle.get(email_key, now)
     if state.is_locked(now):
         raise _locked(state.seconds_left(now))
+    policy = deps.settings.login
+    # The slot is claimed before the (argon2) check: concurrent guesses cannot all slip
+    # past the lock check, at most max_failures of them are ever verified.
+    left = throttle.claim_attempt(email_key, now, policy.max_failures, policy.lock_seconds)
+    if left is None:  # a concurrent attempt took the last slot and is locking now
+        raise _locked(int(policy.lock_seconds))
     user = deps.stores.users.find_by_email(normalize_email(email))
     if not deps.passwords.verify(user.password_hash if user else None, password) or user is None:
-        _fail(deps, user, email_key, client_ip)
+        _fail(deps, user, email_key, client_ip, last=left == 0)
         raise InvalidCredentials("The email or password is not correct.")
     throttle.clear(email_key)
     tenant = deps.stores.tenants.get(user.tenant_id)
@@ -86,16 +92,14 @@ def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionToke
     return issue_session(deps, _subject(user), user.role, tenant.plan)
 
 
-def _fail(deps: Deps, user: User | None, email_key: str, client_ip: str) -> None:
-    now = deps.clock()
-    policy = deps.settings.login
-    state = deps.stores.throttle.record_failure(email_key, now, policy.max_failures,
-                                                policy.lock_seconds)
+def _fail(deps: Deps, user: User | None, email_key: str, client_ip: str, last: bool) -> None:
     # The same writes for an unknown email (in no business's log: every listing filters by
     # tenant), so a failed login takes as long whether or not the account exists.
     tenant_id, actor = (user.tenant_id, user.user_id) if user else (NO_TENANT, None)
     audit.record(deps, tenant_id, "user.login_failed", actor, ip=client_ip)
-    if state.is_locked(now):
+    if last:
+        now = deps.clock()
+        state = deps.stores.throttle.lock(email_key, now, deps.settings.login.lock_seconds)
         audit.record(deps, tenant_id, "user.locked", actor, ip=client_ip)
         raise _locked(state.seconds_left(now))
 
