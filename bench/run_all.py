@@ -19,7 +19,7 @@ from typing import Any
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
 BENCHMARKS = ["kafka_roundtrip.py", "initial_sync.py", "webhooks.py", "portal_api.py",
-              "stack_memory.py"]
+              "stack_memory.py", "scale_model.py"]
 
 
 def run_one(script: Path, started_at: float) -> dict[str, Any]:

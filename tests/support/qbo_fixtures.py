@@ -106,9 +106,10 @@ class ConnectedTenant:
 
 
 def start_auth_service(*, kafka_bootstrap: str, topic_prefix: str, mongo_uri: str,
-                       database: str, sandbox: Any) -> AuthService:
+                       database: str, sandbox: Any,
+                       extra_env: dict[str, str] | None = None) -> AuthService:
     """auth-svc on a free loopback port (werkzeug, threaded), its app registered with the
-    sandbox so the OAuth redirect URI matches."""
+    sandbox so the OAuth redirect URI matches. `extra_env`: more AUTH_* settings."""
     from clientsynq.auth.app import create_app
     from clientsynq.auth.bootstrap import build
     from clientsynq.auth.config import Settings
@@ -135,7 +136,7 @@ def start_auth_service(*, kafka_bootstrap: str, topic_prefix: str, mongo_uri: st
         "AUTH_GENERATE_SIGNING_KEY": "true",
         "AUTH_SIGNING_KEYS_DIR": tempfile.mkdtemp(prefix="clientsynq-auth-keys-"),
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()),
-        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
+        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024", **(extra_env or {}),
     }
     deps = build(Settings.from_env(env))
     server = make_server("127.0.0.1", port, create_app(deps), threaded=True)
