@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import requests
 from qbo_sandbox.testing import free_port
+from waiting import http_ok, wait_until
 
 
 @contextmanager
@@ -30,12 +29,4 @@ def auth_process(env: dict[str, str]) -> Iterator[str]:
 
 
 def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "auth-svc exited"
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).ok:
-                return
-        except requests.RequestException:  # not listening yet, or busy starting
-            time.sleep(0.1)
-    raise TimeoutError(base)
+    wait_until(http_ok(f"{base}/healthz", process), timeout, f"auth-svc at {base}")

@@ -12,17 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from clientsynq.auth.worker import run
+from waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 def _wait_for(predicate, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
+    wait_until(predicate, timeout, "the worker's effect")
 
 
 def test_the_worker_refreshes_a_quiet_connection_and_relays_events(auth):
