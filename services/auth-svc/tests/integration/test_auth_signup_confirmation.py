@@ -42,6 +42,21 @@ def test_new_and_known_emails_get_the_same_answer(auth, confirming):
     assert confirming.deps.stores.users.find_by_email("fresh-owner@example.com") is None
 
 
+def test_without_confirmation_a_known_email_gets_the_202_and_note_not_a_409(auth):
+    """Loopback development (confirmation off): a new email still gets its business at
+    once, but a known one answers exactly as confirmation mode does and its owner is told;
+    nothing is created and no status says the email has an account."""
+    known = auth.sign_up()
+    again = _sign_up(auth, known.email.upper())
+    assert again.status_code == 202 and "cs_session" not in str(again.headers)
+    assert again.json == {"detail": "Check your email: we sent you a link to confirm your "
+                                    "address."}
+    note = wait_for_message(auth.mail, known.email)["body"]
+    assert "already has a ClientSynq account" in note
+    assert auth.deps.stores.tenants.get(known.tenant_id) is not None
+    assert _sign_up(auth, "another-new-owner@example.com").status_code == 201
+
+
 def test_the_confirmation_link_creates_the_business_and_signs_in_once(confirming):
     assert _sign_up(confirming, "new-owner@example.com").status_code == 202
     token = _confirmation_link(confirming, "new-owner@example.com")

@@ -31,6 +31,15 @@ def test_loopback_development_may_use_cheap_hashes():
     assert settings.login.argon2_time_cost == 1
 
 
+def test_sign_up_without_confirmation_is_refused_in_a_real_deployment():
+    """Finding 7: one-step sign-up exists for loopback development only."""
+    with pytest.raises(ConfigError, match="SIGNUP_CONFIRMATION"):
+        Settings.from_env({**PUBLIC, "AUTH_SIGNUP_CONFIRMATION": "false"})
+    assert Settings.from_env(PUBLIC).signup_confirmation
+    assert not Settings.from_env({**BASE, "AUTH_SIGNUP_CONFIRMATION": "false"}
+                                 ).signup_confirmation
+
+
 def test_public_origins_default_to_the_public_urls_and_must_be_origins():
     settings = Settings.from_env(PUBLIC)
     assert settings.public_origins == ("https://app.example.com", "http://127.0.0.1:8080")

@@ -266,6 +266,10 @@ def _check_cookie_security(reader: EnvReader, settings: Settings) -> None:
     if not settings.sessions.cookie_secure and not _is_loopback(settings.public_url):
         reader.add_problem("COOKIE_SECURE", "may be false only when AUTH_PUBLIC_URL is "
                            "http://127.0.0.1 or http://localhost (development)")
+    if not settings.signup_confirmation and not _is_loopback(settings.public_url):
+        reader.add_problem("SIGNUP_CONFIRMATION", "may be false only when AUTH_PUBLIC_URL is "
+                           "loopback (development): sign-up is confirmed by email wherever "
+                           "real people sign up")
     if settings.operator_secret is not None and len(settings.operator_secret) < 16:
         reader.add_problem("OPERATOR_SECRET", "must be at least 16 characters")
 

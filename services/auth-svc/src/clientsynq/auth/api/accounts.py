@@ -38,12 +38,16 @@ def sign_up() -> Response:
     data = body(SignUpSchema)
     if deps().settings.signup_confirmation:
         signup.request_sign_up(deps(), accounts.SignUp(**data), client_ip())
-        response = jsonify(detail="Check your email: we sent you a link to confirm your "
-                                  "address.")
-        response.status_code = 202
-        return response
-    tokens = accounts.sign_up(deps(), accounts.SignUp(**data), client_ip())
-    return session_response(tokens, 201)
+        return _check_your_email()
+    tokens = signup.sign_up_at_once(deps(), accounts.SignUp(**data), client_ip())
+    return _check_your_email() if tokens is None else session_response(tokens, 201)
+
+
+def _check_your_email() -> Response:
+    response = jsonify(detail="Check your email: we sent you a link to confirm your "
+                              "address.")
+    response.status_code = 202
+    return response
 
 
 @bp.get("/signup/confirm")

@@ -36,13 +36,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def sign_up(deps: Deps, request: SignUp, client_ip: str) -> SessionTokens:
-    """Without email confirmation (loopback development): the business at once."""
-    limit_attempts(deps, "signup", client_ip, request.email)
-    return create_business(deps, request.business_name, request.email,
-                           deps.passwords.hash(request.password))
-
-
 def create_business(deps: Deps, business_name: str, email: str,
                     password_hash: str) -> SessionTokens:
     """A business starts on Basic with its founder as owner."""

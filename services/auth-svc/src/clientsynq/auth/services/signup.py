@@ -4,15 +4,23 @@ Every well-formed sign-up answers 202 after the same argon2 work. A new email re
 link that creates the business and signs the person in; an email that already has an
 account receives a note saying so (with the way to sign in or reset the password). Only the
 mailbox's owner learns which it was.
+
+Loopback development and tests may turn confirmation off (``sign_up_at_once``): a new email
+gets its business at once, a known one the same 202 and note as above, never a 409.
 """
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from clientsynq.auth.adapters.passwords import new_secret, secret_digest
 from clientsynq.auth.adapters.signup_requests import PendingSignUp
-from clientsynq.auth.domain.errors import InvitationInvalid, MailUnavailable
+from clientsynq.auth.domain.errors import (
+    EmailAlreadyRegistered,
+    InvitationInvalid,
+    MailUnavailable,
+)
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import SignUp, create_business, normalize_email
 from clientsynq.auth.services.sessions import SessionTokens
@@ -37,6 +45,21 @@ def request_sign_up(deps: Deps, request: SignUp, client_ip: str) -> None:
                                            password_hash))
     except MailUnavailable:
         return  # the same answer; the person can try again
+
+
+def sign_up_at_once(deps: Deps, request: SignUp, client_ip: str) -> SessionTokens | None:
+    """Confirmation off: the business at once for a new email; for a known one (or one a
+    concurrent sign-up just took) the owner is mailed and None tells the caller to answer
+    as confirmation mode does."""
+    limit_attempts(deps, "signup", client_ip, request.email)
+    email = normalize_email(request.email)
+    password_hash = deps.passwords.hash(request.password)  # the same work either way
+    with suppress(EmailAlreadyRegistered):
+        if deps.stores.users.find_by_email(email) is None:
+            return create_business(deps, request.business_name, email, password_hash)
+    with suppress(MailUnavailable):  # the same answer; the person can try again
+        _tell_known(deps, email)
+    return None
 
 
 def confirm_sign_up(deps: Deps, token: str) -> SessionTokens:
