@@ -137,3 +137,14 @@ def test_the_ended_sessions_client_refuses_plain_http_off_loopback_and_off_clust
                 "http://auth-svc:8080", "http://auth-svc.clientsynq.svc:8080",
                 "http://auth-svc.clientsynq.svc.cluster.local:8080"):
         assert HttpEndedSessions(url, "portal-svc", "s" * 32)
+
+
+def test_every_service_credential_url_follows_the_same_rule():
+    """Finding 10: sync-svc, portal-svc and webhook-svc call this at start for every URL
+    their service secret travels to (auth-svc's, sync-svc's controls API)."""
+    from clientsynq.common.auth import check_credential_urls
+
+    check_credential_urls("http://127.0.0.1:8081", "http://sync-svc:8080",
+                          "https://auth.example.com")
+    with pytest.raises(ValueError, match="http://auth.example.com"):
+        check_credential_urls("http://auth-svc:8080", "http://auth.example.com")

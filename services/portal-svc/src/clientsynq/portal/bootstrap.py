@@ -5,7 +5,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from clientsynq.common.auth import JwksCache, TokenVerifier, ended_sessions_check
+from clientsynq.common.auth import (
+    JwksCache,
+    TokenVerifier,
+    check_credential_urls,
+    ended_sessions_check,
+)
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.portal.adapters.auth_api_keys import AuthServiceApiKeys
@@ -51,6 +56,7 @@ class Deps:
 
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
+    check_credential_urls(settings.auth.url, settings.sync_url)  # the service secret goes there
     platform = connect_platform(settings.common)
     store = MongoReadStore(platform.mongo, settings.common.mongo.database)
     auth = settings.auth

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from clientsynq.common.auth import ServiceCredentialCheck
+from clientsynq.common.auth import ServiceCredentialCheck, check_credential_urls
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mongo import ensure_indexes
@@ -86,6 +86,7 @@ def plan_of(tokens: TokenClient, tenant_id: str) -> str:
 
 
 def build(settings: Settings) -> Deps:
+    check_credential_urls(settings.auth_url)  # the service secret travels there
     platform = connect_platform(settings.common)
     return Deps(settings=settings, platform=platform, tenants=TenantStore(platform.db),
                 runs=RunStore(platform.db), claims=ScheduleClaims(platform.db),

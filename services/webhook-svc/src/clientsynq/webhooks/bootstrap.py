@@ -12,7 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from clientsynq.common.auth import JwksCache, TokenVerifier, ended_sessions_check
+from clientsynq.common.auth import (
+    JwksCache,
+    TokenVerifier,
+    check_credential_urls,
+    ended_sessions_check,
+)
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mail import SmtpMailer
@@ -69,6 +74,7 @@ class WorkerDeps:
 
 
 def build(settings: Settings, clock: Clock = utc_now) -> Deps:
+    check_credential_urls(settings.auth_url)  # the service secret travels there
     platform = connect_platform(settings.common)
     db = platform.db
     intuit = IntuitInbound(tokens=settings.intuit_tokens, inbox=MongoNotificationInbox(db),

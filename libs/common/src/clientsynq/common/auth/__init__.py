@@ -6,7 +6,7 @@
 - ``web``: Flask decorators (``require_principal``, ``require_role``, ``require_plan``,
   ``require_tenant_scope``).
 - ``service``: service-to-service credentials (``ServiceCredentialCheck``,
-  ``require_service``).
+  ``require_service``; ``check_credential_urls``: https off loopback and off cluster names).
 - ``origin``: browser or API client, and CSRF protection by Origin
   (``install_origin_check``, ``require_same_origin``), plus ``install_security_headers``.
 - ``revocation``: refusing tokens of ended sessions (``SessionRevocations`` over
@@ -32,6 +32,7 @@ from clientsynq.common.auth.revocation import (
 )
 from clientsynq.common.auth.service import (
     ServiceCredentialCheck,
+    check_credential_urls,
     install_service_check,
     require_service,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "SessionRevocations",
     "StaticKeySource",
     "TokenVerifier",
+    "check_credential_urls",
     "current_principal",
     "ended_sessions_check",
     "generate_signing_key",

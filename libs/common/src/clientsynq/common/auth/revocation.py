@@ -19,16 +19,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import requests
+from clientsynq.common.auth.service import check_credential_urls
 from clientsynq.common.problems import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 ENDED_SESSIONS_PATH = "/internal/v1/sessions/ended"
 OVERLAP = timedelta(seconds=5)  # re-ask a little of the past: writes racing the last poll
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local")  # Kubernetes service DNS names
 
 
 class RevocationsUnavailable(ServiceUnavailable):
@@ -97,11 +95,7 @@ class HttpEndedSessions:
 
     def __init__(self, auth_url: str, service: str, secret: str, timeout_seconds: float = 3,
                  http_get: Callable[..., Any] = requests.get) -> None:
-        parts = urlsplit(auth_url)
-        if parts.scheme != "https" and not plain_http_allowed(parts.hostname or ""):
-            raise ValueError("the service credential may travel over plain http only on "
-                             "loopback or to a cluster-internal service name (auth-svc, "
-                             "auth-svc.<ns>.svc): use https for auth-svc's internal URL")
+        check_credential_urls(auth_url)
         self._url = auth_url.rstrip("/") + ENDED_SESSIONS_PATH
         self._headers = {"Authorization": f"Service {service}:{secret}"}
         self._timeout, self._get = timeout_seconds, http_get
@@ -123,19 +117,6 @@ def ended_sessions_check(auth_url: str, service: str, secret: str) -> SessionChe
         log.warning("auth.ended_sessions_unchecked", extra={"service": service})
         return None
     return SessionRevocations(HttpEndedSessions(auth_url, service, secret))
-
-
-def plain_http_allowed(host: str) -> bool:
-    """Loopback, or a Kubernetes service name: one label (``auth-svc``) or one ending in
-    ``.svc``/``.svc.cluster.local``. Such names resolve only inside the cluster, where a
-    NetworkPolicy decides who may talk to auth-svc (deploy/k8s); any other name could be
-    on a network we do not control, so it needs https."""
-    host = host.lower().rstrip(".")
-    if host in LOOPBACK_HOSTS:
-        return True
-    if not host or ":" in host or host.replace(".", "").isdigit():
-        return False  # an IP address off loopback: where it routes is not ours to know
-    return "." not in host or host.endswith(CLUSTER_SUFFIXES)
 
 
 def parse_ended_sessions(document: Any) -> EndedSessions:

@@ -12,6 +12,7 @@ import functools
 import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 from clientsynq.common.problems import Forbidden, Unauthorized, problem_response
 from flask import Flask, current_app, g, request
@@ -20,6 +21,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXTENSION_KEY = "clientsynq.service_credentials"
 MIN_SECRET_LENGTH = 16
 _CHALLENGE = 'Service realm="clientsynq"'
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+CLUSTER_SUFFIXES = (".svc", ".svc.cluster.local")  # Kubernetes service DNS names
+
+
+def plain_http_allowed(host: str) -> bool:
+    """Loopback, or a Kubernetes service name: one label (``auth-svc``) or one ending in
+    ``.svc``/``.svc.cluster.local``. Such names resolve only inside the cluster, where a
+    NetworkPolicy decides who may talk to the callee (deploy/k8s); any other name could be
+    on a network we do not control, so it needs https."""
+    host = host.lower().rstrip(".")
+    if host in LOOPBACK_HOSTS:
+        return True
+    if not host or ":" in host or host.replace(".", "").isdigit():
+        return False  # an IP address off loopback: where it routes is not ours to know
+    return "." not in host or host.endswith(CLUSTER_SUFFIXES)
+
+
+def check_credential_urls(*urls: str) -> None:
+    """Called at start by every service that sends its service credential: ``ValueError``
+    for an ``http://`` URL that is neither loopback nor a cluster-internal service name."""
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not plain_http_allowed(parts.hostname or ""):
+            raise ValueError(f"{url}: the service credential may travel over plain http "
+                             "only on loopback or to a cluster-internal service name "
+                             "(auth-svc, auth-svc.<ns>.svc): use https")
 
 
 class ServiceCredentialCheck:
