@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from qbo_sandbox.api_cdc_batch import changed_groups
+from qbo_sandbox.control import ControlError
 from qbo_sandbox.store import CompanyStore
 from qbo_sandbox.testing import SandboxHandle, running_sandbox
 
@@ -67,6 +68,25 @@ def test_one_company_can_have_messy_ties_on_a_tidy_sandbox(sandbox: SandboxHandl
     first, again = _page(base, headers, 1), _page(base, headers, 1)
     assert len(first) == 50 and first != again
     assert _page(tidy_base, tidy_headers, 1) == _page(tidy_base, tidy_headers, 1)
+
+
+def test_one_company_can_have_its_own_void_shape_and_cdc_cut(sandbox: SandboxHandle) -> None:
+    control = sandbox.control
+    realm = control.create_company(customers=3, seed=2, void_shape="lines_kept",
+                                   cdc_cut_order="live_first")["realm_id"]
+    created = control.change(realm, "invoice", operation="create", PrivateNote="Spring job",
+                             CustomerRef={"value": "1"}, Line=[{
+                                 "DetailType": "SalesItemLineDetail", "Amount": 20.0,
+                                 "SalesItemLineDetail": {"ItemRef": {"value": "1"},
+                                                         "Qty": 2, "UnitPrice": 10}}])
+    invoice_id = (created.get("Invoice") or created)["Id"]
+    control.change(realm, "invoice", invoice_id, operation="void")
+    voided = control.entity(realm, "invoice", invoice_id)
+    voided = voided.get("Invoice", voided)
+    assert voided["PrivateNote"] == "Spring job Voided" and voided["TotalAmt"] == 0
+    for bad in ({"void_shape": "shredded"}, {"cdc_cut_order": "newest_first"}):
+        with pytest.raises(ControlError):
+            control.create_company(customers=1, **bad)
 
 
 def test_the_lines_kept_void_shape_and_include_void(messy: SandboxHandle) -> None:

@@ -16,9 +16,13 @@ from sync_harness import (
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.parametrize("cut", ["oldest_first", "live_first"])
 def test_deletions_beyond_the_cdc_cap_are_synced(
-        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
-    tenant = connect_tenant(plan="basic", customers=20, invoices=1600, payments=5, seed=4)
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant, cut):
+    """Where QBO cuts a capped CDC answer is unconfirmed: oldest changes first across live
+    and deleted objects, or every live object before any deletion stub."""
+    tenant = connect_tenant(plan="basic", customers=20, invoices=1150, payments=5, seed=4,
+                            cdc_cut_order=cut)
     reader = KafkaReader(kafka_conn, TOPICS)
     with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
         reader.until(lambda evs: bool(completed_runs(evs)), timeout=120)

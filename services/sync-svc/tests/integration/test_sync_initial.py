@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from qbo_sandbox.rules.voids import is_voided as voided_in_sandbox
 from sync_harness import (
     TOPICS,
     KafkaReader,
@@ -18,9 +19,23 @@ from sync_harness import (
 
 pytestmark = pytest.mark.integration
 
+def assert_voids_read_right(tenant, events):
+    """The invoices the sandbox voided (in this company's void shape) are `voided`, and
+    no other invoice is."""
+    in_scope = expected_ids(tenant)[1]
+    voided = {i["Id"] for i in company_rows(tenant, "Invoice")
+              if voided_in_sandbox(i) and i["Id"] in in_scope}
+    assert voided, "the generator voids about 3 % of invoices"
+    synced = {e["data"]["invoice"]["id"] for e in events if e["type"] == "invoice.updated"
+              and e["data"]["invoice"]["status"] == "voided"}
+    assert synced == voided
+
+
 def test_the_initial_sync_emits_exactly_the_expected_snapshots(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
-    tenant = connect_tenant(plan="basic", customers=40, invoices=300, payments=150, seed=3)
+    # Voids in the shape that keeps lines and memo ("Spring job Voided").
+    tenant = connect_tenant(plan="basic", customers=40, invoices=300, payments=150, seed=3,
+                            void_shape="lines_kept")
     reader = KafkaReader(kafka_conn, TOPICS)
     env = sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox,
                    SYNC_QBO_PAGE_SIZE="50")
@@ -37,6 +52,7 @@ def test_the_initial_sync_emits_exactly_the_expected_snapshots(
     assert counts == {"Customer": len(customers), "Invoice": len(invoices),
                       "Payment": len(payments)}
     assert completed[0]["data"]["mode"] == "full"
+    assert_voids_read_right(tenant, events)
 
 
 def test_totals_and_balances_equal_the_sandboxs(
@@ -58,6 +74,7 @@ def test_totals_and_balances_equal_the_sandboxs(
         assert (Decimal(invoice["subtotal"]) - Decimal(invoice["discount_total"])
                 + Decimal(invoice["tax_total"])) == Decimal(invoice["total"]) \
             or invoice["status"] == "voided"
+    assert_voids_read_right(tenant, events)  # the default, zeroed void shape
     kinds = {line["detail_type"] for invoice in synced for line in invoice["lines"]}
     assert {"sales_item", "subtotal", "discount"} <= kinds  # the generator's mix
     assert any(Decimal(invoice["tax_total"]) > 0 for invoice in synced)

@@ -45,7 +45,7 @@ def cdc(realm_id: str) -> Response:
                        "than fixed days is not supported.")
     options = sandbox().options
     groups = changed_groups(g.company, names, timefmt.canonical_time(since_text),
-                            options.cdc_cut_order, tie_shuffler())
+                            g.company.cdc_cut_order or options.cdc_cut_order, tie_shuffler())
     g.rows = sum(group["maxResults"] for group in groups) or 1
     return qbo_json({"CDCResponse": [{"QueryResponse": groups}]})
 

@@ -78,7 +78,9 @@ def companies() -> Response:
         return plain_json([_company_json(s) for s in list(box.companies.values())])
     body = _json()
     store = box.create_company(spec_from_json(body), body.get("realm_id"),
-                               shuffle_ties=bool(body.get("shuffle_ties", False)))
+                               shuffle_ties=bool(body.get("shuffle_ties", False)),
+                               void_shape=body.get("void_shape"),
+                               cdc_cut_order=body.get("cdc_cut_order"))
     return plain_json(_company_json(store), 201)
 
 

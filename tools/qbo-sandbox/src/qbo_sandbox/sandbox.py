@@ -16,6 +16,7 @@ from .oauth_tokens import Lifetimes, TokenStore
 from .options import SandboxOptions
 from .persistence import DataFileSaver
 from .request_log import ReplayCache, RequestLog
+from .rules.voids import SHAPES
 from .store import CompanyStore, StoreRules
 from .throttle import Limits, Throttle
 from .webhooks.dispatcher import DispatchSettings, WebhookDispatcher
@@ -104,12 +105,18 @@ class Sandbox:
             self.saver.stop()
 
     def create_company(self, spec: GenerateSpec, realm_id: str | None = None,
-                       shuffle_ties: bool = False) -> CompanyStore:
+                       shuffle_ties: bool = False, void_shape: str | None = None,
+                       cdc_cut_order: str | None = None) -> CompanyStore:
         """A new company seeded by the generator (0/0/0 gives terms, items and CompanyInfo).
 
-        A spec's own tie_fraction and `shuffle_ties` make this one company messy on a
-        shared sandbox (a suite's tests of ties need not switch them on for every test)."""
-        spec = replace(spec, void_shape=self.options.void_shape,
+        A spec's own tie_fraction, `shuffle_ties`, `void_shape` and `cdc_cut_order` make
+        this one company messy on a shared sandbox (a suite's test of one mess need not
+        switch it on for every test)."""
+        if void_shape is not None and void_shape not in SHAPES:
+            raise ValueError(f"void_shape must be one of {', '.join(SHAPES)}")
+        if cdc_cut_order not in (None, "oldest_first", "live_first"):
+            raise ValueError("cdc_cut_order must be oldest_first or live_first")
+        spec = replace(spec, void_shape=void_shape or self.options.void_shape,
                        tie_fraction=spec.tie_fraction or self.options.tie_fraction)
         with timefmt.zone_context(self.options.time_zone):
             data = generate_company(spec)
@@ -122,8 +129,10 @@ class Sandbox:
                 raise ValueError(f"company {realm_id} already exists")
             store = CompanyStore(realm_id, spec.company_name)
             store.shuffle_ties = shuffle_ties
+            store.cdc_cut_order = cdc_cut_order
             store.load(data)
             self.add_company(store)
+            store.rules = replace(store.rules, void_shape=spec.void_shape)
         return store
 
     def add_company(self, store: CompanyStore) -> None:

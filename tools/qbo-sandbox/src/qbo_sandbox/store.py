@@ -46,6 +46,7 @@ class CompanyStore:
         self.realm_id = realm_id
         self.name = name
         self.shuffle_ties = False  # this company's ties reshuffled per request (an option)
+        self.cdc_cut_order: str | None = None  # this company's, over the sandbox's option
         self.lock = threading.RLock()
         self.entities: dict[str, dict[str, Entity]] = {t: {} for t in ENTITY_TYPES}
         self.deleted: dict[str, dict[str, Entity]] = {t: {} for t in ENTITY_TYPES}
