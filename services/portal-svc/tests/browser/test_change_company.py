@@ -35,6 +35,7 @@ def test_connecting_another_company_replaces_the_first(stack, browser, checker):
     checker.check(page, "quickbooks-changed-company")
     page.goto("/settings/sync")
     expect(page.locator("#sync-controls-upsell")).to_contain_text("Enterprise plan")
+    checker.check(page, "sync-controls-pro")
     expect(page.get_by_role("button", name="Pause syncing")).to_have_count(0)
     change_plan(stack, page, "enterprise")
     advanced_sync_controls(page, checker)
