@@ -61,6 +61,12 @@ def test_only_enterprise_may_change_the_controls(
         assert changed.status_code == 200, changed.json
         assert changed.json["intervals"]["Invoice"] == 900
         assert changed.json["entities"] == ["Customer", "Invoice"]
+        assert changed.json["history_days"] == 365  # the default 12 months
+        assert client.patch(f"{base}/settings", json={"history_days": 90},
+                            headers=portal).status_code == 422  # never less than 12 months
+        longer = client.patch(f"{base}/settings", json={"history_days": 730}, headers=portal)
+        assert longer.status_code == 200 and longer.json["history_days"] == 730
+        assert longer.json["intervals"]["Invoice"] == 900  # the other controls stay
         assert client.post(f"{base}/pause", headers=portal).json["paused"] is True
         assert client.post(f"{base}/resume", headers=portal).json["paused"] is False
         queued = client.post(f"{base}/full-resync", headers=portal)

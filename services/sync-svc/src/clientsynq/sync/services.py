@@ -47,7 +47,8 @@ def settings_view(deps: Deps, tenant: TenantState) -> dict[str, Any]:
     defaults = default_intervals(deps.settings.schedule)
     return {"paused": tenant.controls.paused, "entities": list(tenant.controls.entities),
             "intervals": {kind: int(tenant.controls.interval(kind, defaults))
-                          for kind in ENTITIES}}
+                          for kind in ENTITIES},
+            "history_days": tenant.controls.history(deps.settings.history_days)}
 
 
 def update_settings(deps: Deps, tenant_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,7 +59,8 @@ def update_settings(deps: Deps, tenant_id: str, changes: Mapping[str, Any]) -> d
         raise ValidationFailed({key: [message] for key, message in problems.items()})
     controls = tenant.controls.changed(paused=changes.get("paused"),
                                        entities=changes.get("entities"),
-                                       intervals=changes.get("intervals"))
+                                       intervals=changes.get("intervals"),
+                                       history_days=changes.get("history_days"))
     deps.tenants.set_controls(tenant_id, controls)
     if tenant.controls.paused and not controls.paused and tenant.is_connected:
         _queue(deps, tenant, "manual", "incremental", list(controls.entities))

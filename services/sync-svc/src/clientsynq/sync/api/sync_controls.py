@@ -1,4 +1,4 @@
-"""Enterprise sync controls: intervals, entities, pause/resume, full resync.
+"""Enterprise sync controls: intervals, entities, history window, pause/resume, full resync.
 
 Called by portal-svc with its service credential; the tenant's plan is checked here too
 (portal checks it first, but a service must not trust that every caller did).
@@ -11,8 +11,9 @@ from clientsynq.common.auth import require_service
 from clientsynq.common.events.fields import StrictBoolean, StrictInteger, entity_list
 from clientsynq.common.problems import json_body
 from clientsynq.sync import services
+from clientsynq.sync.domain.model import HISTORY_DAYS_CHOICES
 from flask import Blueprint, current_app, request
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 bp = Blueprint("sync_controls", __name__, url_prefix="/internal/v1/tenants/<tenant_id>/sync")
 
@@ -24,6 +25,8 @@ class SettingsPatchSchema(Schema):
     paused = StrictBoolean()
     entities = entity_list(non_empty=True)
     intervals = fields.Dict(keys=fields.String(), values=StrictInteger())
+    # More history than the default 12 months (a full resync reads it); never less.
+    history_days = StrictInteger(validate=validate.OneOf(HISTORY_DAYS_CHOICES))
 
 
 class ResyncSchema(Schema):

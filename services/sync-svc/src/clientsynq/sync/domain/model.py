@@ -16,6 +16,9 @@ SCHEDULE_KINDS = (*ENTITIES, RECONCILE)
 # Enterprise may tune the cadence, within what QBO's 500 requests a minute can bear.
 MIN_INTERVALS = {"Customer": 15 * 60, "Invoice": 60, "Payment": 60}
 MAX_INTERVAL = 7 * 86400
+# Enterprise may keep more history than the default 12 months, never less: the portal's
+# statement of account and the help page promise the last 12 months.
+HISTORY_DAYS_CHOICES = (365, 730, 1095)
 
 
 @dataclass(frozen=True)
@@ -25,28 +28,35 @@ class SyncControls:
     paused: bool = False
     entities: tuple[str, ...] = ENTITIES
     intervals: Mapping[str, float] = field(default_factory=dict)
+    history_days: int | None = None  # None: the deployment's HISTORY_DAYS (365)
 
     def interval(self, kind: str, defaults: Mapping[str, float]) -> float:
         return float(self.intervals.get(kind, defaults[kind]))
 
+    def history(self, default: int) -> int:
+        return self.history_days or default
+
     def to_doc(self) -> dict[str, Any]:
         return {"paused": self.paused, "entities": list(self.entities),
-                "intervals": dict(self.intervals)}
+                "intervals": dict(self.intervals), "history_days": self.history_days}
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any] | None) -> SyncControls:
         doc = doc or {}
+        history = doc.get("history_days")
         return cls(paused=bool(doc.get("paused", False)),
                    entities=tuple(doc.get("entities") or ENTITIES),
-                   intervals={k: float(v) for k, v in (doc.get("intervals") or {}).items()})
+                   intervals={k: float(v) for k, v in (doc.get("intervals") or {}).items()},
+                   history_days=int(history) if history else None)
 
     def changed(self, paused: bool | None = None, entities: list[str] | None = None,
-                intervals: Mapping[str, float] | None = None) -> SyncControls:
+                intervals: Mapping[str, float] | None = None,
+                history_days: int | None = None) -> SyncControls:
         merged = {**self.intervals, **(intervals or {})}
         return replace(self, paused=self.paused if paused is None else paused,
                        entities=tuple(e for e in ENTITIES if e in entities)
                        if entities is not None else self.entities,
-                       intervals=merged)
+                       intervals=merged, history_days=history_days or self.history_days)
 
 
 @dataclass(frozen=True)

@@ -130,8 +130,13 @@ class SyncRunner:
         now = datetime.now(UTC)
         cursors = self.d.runs.cursors(tenant.tenant_id, tenant.realm_id, ENTITIES)
         planned = plan_run(run, tenant, cursors, self.d.settings, now)
+        # The history window is fixed when the run is planned: a resumed run reads the same
+        # segments even if the tenant changed it meanwhile.
+        history_days = int(run.get("history_days")
+                           or tenant.controls.history(self.d.settings.history_days))
         if run.get("started_at") is None:
-            self.d.runs.update(run["tenant_id"], run["_id"], planned.to_doc())
+            self.d.runs.update(run["tenant_id"], run["_id"],
+                               {**planned.to_doc(), "history_days": history_days})
         with ThreadPoolExecutor(self.d.settings.qbo.concurrent_requests,
                                 thread_name_prefix=f"pages-{run['_id'][:8]}") as pool:
             ctx = RunContext(run_id=run["_id"], tenant_id=tenant.tenant_id, conn=conn,
@@ -147,7 +152,7 @@ class SyncRunner:
                 ctx.terms = load_terms(conn)
             if "Payment" in planned.entities:
                 ctx.methods = load_methods(conn)
-            planned.execute(ctx, self.d.settings.history_days)
+            planned.execute(ctx, history_days)
             refresh_balances(ctx, planned.entities, planned.modes)
         return self._complete(run, tenant, planned, ctx)
 
