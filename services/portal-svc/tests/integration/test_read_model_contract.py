@@ -114,6 +114,29 @@ def test_due_date_filters_and_search(read: ReadModels):
     assert read.invoices.page(TENANT, InvoiceQuery(search=".*"), TODAY).items == ()
 
 
+def test_an_invoice_is_listed_once_where_it_belongs_after_it_moves(read: ReadModels):
+    """Paid, redated, voided, deleted: each list holds it exactly where its newest snapshot
+    puts it (the Mongo lists keep rows in buckets per date and open/closed class)."""
+    def listed(*statuses: str) -> list[tuple[str, str]]:
+        page = read.invoices.page(TENANT, InvoiceQuery(statuses=statuses), TODAY)  # type: ignore[arg-type]
+        return [(inv.id, invoice_status(inv, TODAY)) for inv in page.items]
+
+    steps = [(dict(balance="100.00", due="2026-06-01"), [("101", "overdue")], []),
+             (dict(balance="0.00", txn="2026-06-03"), [], [("101", "paid")]),
+             (dict(balance="100.00", txn="2026-06-02", due="2026-07-01"), [("101", "open")], []),
+             (dict(balance="0.00", voided=True), [], [("101", "voided")])]
+    for n, (fields, unpaid, settled) in enumerate(steps):
+        at = T0 + timedelta(minutes=n)
+        assert read.invoices.apply(an_invoice(updated_at=at, **fields), version(at, n))
+        assert listed("open", "overdue", "partially_paid") == unpaid
+        assert listed("paid", "voided") == settled
+        assert listed() == unpaid + settled
+    gone = T0 + timedelta(hours=1)
+    assert read.invoices.apply(replace(an_invoice(updated_at=gone), deleted=True),
+                               version(gone, 9))
+    assert listed() == listed("paid") == listed("overdue") == []
+
+
 def test_pages_skip_and_repeat_nothing_while_invoices_are_inserted(read: ReadModels):
     for n in range(1, 26):
         read.invoices.apply(an_invoice(str(n), txn=f"2026-05-{n:02d}"), version())

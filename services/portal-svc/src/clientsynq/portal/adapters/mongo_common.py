@@ -46,3 +46,14 @@ def apply_snapshot(collection: Collection[Any], tenant_id: str, entity_id: str, 
 def doc_id(tenant_id: str, entity_id: str) -> str:
     """The same `_id` upsert_if_newer uses: tenant first, so ids never collide across tenants."""
     return f"{tenant_id}:{entity_id}"
+
+
+def find_live(collection: Collection[Any], tenant_id: str, entity_id: str) -> Any:
+    """A record by `_id` alone, the one filter FerretDB 1.x answers from an index (adding
+    `tenant_id` or `deleted` to it makes FerretDB scan the collection); the tenant and the
+    deleted flag are checked on the answer instead. None when absent, another tenant's or
+    deleted."""
+    doc = collection.find_one({"_id": doc_id(tenant_id, entity_id)})
+    if doc is None or doc.get("tenant_id") != tenant_id or doc.get("deleted"):
+        return None
+    return doc

@@ -10,7 +10,7 @@ from clientsynq.portal.adapters.mongo_common import (
     KEY2,
     apply_snapshot,
     contains,
-    doc_id,
+    find_live,
     keyset_page,
 )
 from clientsynq.portal.adapters.store import MongoReadStore
@@ -59,8 +59,7 @@ class MongoCustomers:
         return self._store.collection(COLLECTION)
 
     def get(self, tenant_id: str, customer_id: str) -> Customer | None:
-        doc = self._coll().find_one({"_id": doc_id(tenant_id, customer_id),
-                                     "tenant_id": tenant_id, "deleted": False})
+        doc = find_live(self._coll(), tenant_id, customer_id)
         return None if doc is None else load_customer(doc)
 
     def page(self, tenant_id: str, query: CustomerQuery) -> Page[Customer]:

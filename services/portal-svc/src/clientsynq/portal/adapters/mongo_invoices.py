@@ -15,10 +15,17 @@ from clientsynq.portal.adapters.mongo_common import (
     doc_id,
     keyset_page,
 )
+from clientsynq.portal.adapters.mongo_invoice_days import CLOSED, OPEN, InvoiceDays
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.domain.model import Invoice
-from clientsynq.portal.domain.views import InvoiceStatus, Page
-from clientsynq.portal.readmodels.keys import NO_DUE, date_key, id_key
+from clientsynq.portal.domain.views import InvoiceStatus, Page, invoice_status
+from clientsynq.portal.readmodels.keys import (
+    NO_DUE,
+    date_key,
+    decode_cursor,
+    encode_cursor,
+    id_key,
+)
 from clientsynq.portal.readmodels.queries import InvoiceQuery
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
@@ -30,6 +37,7 @@ INDEXES = [
                name="tenant_customer_open"),
 ]
 _ZERO = Decimal("0")
+_OPEN_STATUSES = {"open", "overdue", "partially_paid"}
 
 
 def invoice_fields(invoice: Invoice) -> dict[str, Any]:
@@ -85,21 +93,59 @@ def load_invoice(doc: Mapping[str, Any]) -> Invoice:
 
 
 class MongoInvoices:
+    """Lists by status (or none) are read from the day buckets (`mongo_invoice_days`: `_id`
+    lookups, the one query FerretDB 1.x pushes down); lists that also filter by customer,
+    due date, update time or search text, and "voided" alone (rare), by an indexed query."""
+
     def __init__(self, store: MongoReadStore) -> None:
         self._store = store
+        self._days = InvoiceDays(store)
 
     def _coll(self) -> Any:
         return self._store.collection(COLLECTION)
 
+    def _stored(self, tenant_id: str, invoice_id: str) -> dict[str, Any] | None:
+        """By `_id` alone (pushed down on FerretDB); the tenant is checked on the answer."""
+        doc: dict[str, Any] | None = self._coll().find_one({"_id": doc_id(tenant_id, invoice_id)})
+        return doc if doc is not None and doc.get("tenant_id") == tenant_id else None
+
     def get(self, tenant_id: str, invoice_id: str) -> Invoice | None:
-        doc = self._coll().find_one({"_id": doc_id(tenant_id, invoice_id),
-                                     "tenant_id": tenant_id, "deleted": False})
-        return None if doc is None else load_invoice(doc)
+        doc = self._stored(tenant_id, invoice_id)
+        return None if doc is None or doc.get("deleted") else load_invoice(doc)
 
     def page(self, tenant_id: str, query: InvoiceQuery, today: date) -> Page[Invoice]:
-        return keyset_page(self._coll(), invoice_match(tenant_id, query, today),
-                           cursor=query.cursor, limit=query.limit, descending=True,
-                           load=load_invoice)
+        classes = _bucket_classes(query)
+        if classes is None:
+            return keyset_page(self._coll(), invoice_match(tenant_id, query, today),
+                               cursor=query.cursor, limit=query.limit, descending=True,
+                               load=load_invoice)
+        return self._bucket_page(tenant_id, query, today, classes)
+
+    def _bucket_page(self, tenant_id: str, query: InvoiceQuery, today: date,
+                     classes: tuple[str, ...]) -> Page[Invoice]:
+        after = decode_cursor(query.cursor) if query.cursor is not None else None
+        days = {klass: self._days.days(tenant_id, klass) for klass in classes}
+        every = sorted({d for found in days.values() for d in found
+                        if after is None or d <= after[0]}, reverse=True)
+        wanted = set(query.statuses)
+        found: list[tuple[tuple[str, str], Invoice]] = []
+        for day in every:
+            rows = [row for klass in classes if day in days[klass]
+                    for row in self._days.rows(tenant_id, klass, day)]
+            for row in sorted(rows, key=lambda r: str(r[KEY2]), reverse=True):
+                key = (str(row[KEY1]), str(row[KEY2]))
+                if after is not None and not key < after:
+                    continue
+                invoice = load_invoice(row)
+                if wanted and invoice_status(invoice, today) not in wanted:
+                    continue
+                found.append((key, invoice))
+            if len(found) > query.limit:
+                break
+        page = found[:query.limit]
+        more = len(found) > query.limit
+        return Page(items=tuple(inv for _, inv in page),
+                    next_cursor=encode_cursor(page[-1][0]) if more else None)
 
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         if not customer_ids:
@@ -109,5 +155,24 @@ class MongoInvoices:
         return [load_invoice(doc) for doc in docs]
 
     def apply(self, invoice: Invoice, version: str) -> bool:
-        return apply_snapshot(self._coll(), invoice.tenant_id, invoice.id, version,
-                              invoice_fields(invoice))
+        """The stored invoice, then its list row (moved if its date or class changed)."""
+        old = self._stored(invoice.tenant_id, invoice.id)
+        fields = invoice_fields(invoice)
+        if not apply_snapshot(self._coll(), invoice.tenant_id, invoice.id, version, fields):
+            return False
+        self._days.move(old, {**fields, "tenant_id": invoice.tenant_id, "version": version})
+        return True
+
+
+def _bucket_classes(query: InvoiceQuery) -> tuple[str, ...] | None:
+    """The bucket classes a query reads, or None when it is for the indexed query."""
+    if (query.customer_id is not None or query.due_before is not None or query.search
+            or query.due_after is not None or query.updated_since is not None
+            or set(query.statuses) == {"voided"}):
+        return None
+    wanted = set(query.statuses)
+    if not wanted:
+        return (OPEN, CLOSED)
+    return tuple(klass for klass, statuses in ((OPEN, _OPEN_STATUSES),
+                                               (CLOSED, {"paid", "voided"}))
+                 if wanted & statuses)

@@ -9,7 +9,7 @@ from clientsynq.portal.adapters.mongo_common import (
     KEY1,
     KEY2,
     apply_snapshot,
-    doc_id,
+    find_live,
     keyset_page,
 )
 from clientsynq.portal.adapters.store import MongoReadStore
@@ -47,8 +47,7 @@ class MongoPayments:
         return self._store.collection(COLLECTION)
 
     def get(self, tenant_id: str, payment_id: str) -> Payment | None:
-        doc = self._coll().find_one({"_id": doc_id(tenant_id, payment_id),
-                                     "tenant_id": tenant_id, "deleted": False})
+        doc = find_live(self._coll(), tenant_id, payment_id)
         return None if doc is None else load_payment(doc)
 
     def page(self, tenant_id: str, query: PaymentQuery) -> Page[Payment]:
