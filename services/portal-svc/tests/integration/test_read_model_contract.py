@@ -172,6 +172,21 @@ def test_customers_list_by_name_with_search_and_active_count(read: ReadModels):
     assert read.customers.count_active(TENANT) == 2
 
 
+def test_customers_synced_follows_the_newest_snapshot_of_each_customer(read: ReadModels):
+    later, latest = T0 + timedelta(minutes=1), T0 + timedelta(minutes=2)
+    read.customers.apply(a_customer("1"), version(T0, 0))
+    read.customers.apply(a_customer("2"), version(T0, 0))
+    read.customers.apply(a_customer("1"), version(T0, 0))  # redelivered
+    assert read.customers.count_active(TENANT) == 2
+    read.customers.apply(a_customer("1", active=False, updated_at=later), version(later, 1))
+    read.customers.apply(a_customer("1", updated_at=T0), version(T0, 0))  # stale: ignored
+    assert read.customers.count_active(TENANT) == 1
+    read.customers.apply(replace(a_customer("2", updated_at=latest), deleted=True),
+                         version(latest, 2))
+    read.customers.apply(a_customer("9", tenant_id=OTHER_TENANT), version())
+    assert read.customers.count_active(TENANT) == 0
+
+
 def test_payments_are_found_by_the_invoices_they_pay(read: ReadModels):
     read.payments.apply(a_payment("501", applied={"101": "10.00", "102": "5.00"}), version())
     read.payments.apply(a_payment("502", applied={"102": "5.00"}, txn="2026-06-12"), version())

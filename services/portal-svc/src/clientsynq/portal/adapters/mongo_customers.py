@@ -10,6 +10,7 @@ from clientsynq.portal.adapters.mongo_common import (
     KEY2,
     apply_snapshot,
     contains,
+    doc_id,
     find_live,
     keyset_page,
 )
@@ -21,6 +22,12 @@ from clientsynq.portal.readmodels.queries import CustomerQuery
 from pymongo import ASCENDING, IndexModel
 
 COLLECTION = "customers"
+# "Customers synced" per tenant, `_id` the tenant: one `_id` lookup to read (a count query
+# scans the whole collection on FerretDB 1.x). Kept by `apply` from the stored state before
+# and after a snapshot that was applied, so a stale or repeated one changes nothing. `$inc`
+# is read-then-write on FerretDB; one tenant's customer events are applied one at a time
+# (they share a partition), so a counter has one writer. A rebuild recounts from Kafka.
+COUNTS = "customer_counts"
 INDEXES = [
     IndexModel([("tenant_id", ASCENDING), (KEY1, ASCENDING), (KEY2, ASCENDING)],
                name="tenant_name_id"),
@@ -72,9 +79,22 @@ class MongoCustomers:
                            descending=False, load=load_customer)
 
     def count_active(self, tenant_id: str) -> int:
-        return int(self._coll().count_documents(
-            {"tenant_id": tenant_id, "active": True, "deleted": False}))
+        doc = self._store.collection(COUNTS).find_one({"_id": tenant_id})
+        return max(0, int(doc.get("active", 0))) if doc else 0
 
     def apply(self, customer: Customer, version: str) -> bool:
-        return apply_snapshot(self._coll(), customer.tenant_id, customer.id, version,
-                              customer_fields(customer))
+        old = self._coll().find_one({"_id": doc_id(customer.tenant_id, customer.id)})
+        if not apply_snapshot(self._coll(), customer.tenant_id, customer.id, version,
+                              customer_fields(customer)):
+            return False
+        change = _is_active(customer_fields(customer)) - _is_active(old)
+        if change:
+            self._store.collection(COUNTS).update_one(
+                {"_id": customer.tenant_id},
+                {"$inc": {"active": change}, "$set": {"tenant_id": customer.tenant_id}},
+                upsert=True)
+        return True
+
+
+def _is_active(doc: Mapping[str, Any] | None) -> int:
+    return int(doc is not None and bool(doc.get("active")) and not doc.get("deleted"))
