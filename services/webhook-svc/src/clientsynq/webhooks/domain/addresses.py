@@ -5,8 +5,12 @@ ranges, link-local (cloud metadata at 169.254.169.254), CGNAT, multicast, reserv
 unspecified addresses are refused, for IPv4, IPv6 and IPv4 inside IPv6. A name is refused
 if *any* address it resolves to is refused (an attacker controls which one a client picks),
 and the check runs at registration and again before every attempt, because DNS can change.
-Hosts an operator allowlists (development: 127.0.0.1, a local receiver) skip the check and
-may use http; everything else must be https.
+Hosts an operator allowlists (development: 127.0.0.1, a local receiver) skip the address
+check and may use http; everything else must be https.
+
+The check returns the addresses it vetted, and the sender connects to one of those (DNS
+pinning): resolving the name again at connect time would let a rebinding DNS server answer
+a public address to the check and a private one to the connection.
 """
 from __future__ import annotations
 
@@ -35,8 +39,8 @@ def is_forbidden_address(text: str) -> bool:
             or not address.is_global)
 
 
-def check_url(url: str, resolve: Resolver, allowed_hosts: Sequence[str]) -> None:
-    """Raise UnsafeUrl unless `url` may be called now."""
+def check_url(url: str, resolve: Resolver, allowed_hosts: Sequence[str]) -> tuple[str, ...]:
+    """The addresses `url` may be called at now; UnsafeUrl if none."""
     if len(url) > MAX_URL_LENGTH:
         raise UnsafeUrl("the URL is too long")
     try:
@@ -50,16 +54,22 @@ def check_url(url: str, resolve: Resolver, allowed_hosts: Sequence[str]) -> None
     if parts.username or parts.password:
         raise UnsafeUrl("the URL must not carry credentials")
     if host in allowed_hosts:
-        return
+        return _resolved(host, resolve)
     if parts.scheme != "https":
         raise UnsafeUrl("the URL must use https")
     if host in METADATA_HOSTS:
         raise UnsafeUrl("the host is a cloud metadata service")
-    addresses = _literal(host) or resolve(host)
-    if not addresses:
-        raise UnsafeUrl("the host does not resolve")
+    addresses = _resolved(host, resolve)
     if any(is_forbidden_address(a) for a in addresses):
         raise UnsafeUrl("the host resolves to a private, loopback or reserved address")
+    return addresses
+
+
+def _resolved(host: str, resolve: Resolver) -> tuple[str, ...]:
+    addresses = tuple(_literal(host) or resolve(host))
+    if not addresses:
+        raise UnsafeUrl("the host does not resolve")
+    return addresses
 
 
 def _literal(host: str) -> list[str]:
