@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
-from types import FrameType
+from functools import partial
 
 from clientsynq.auth.adapters.housekeeping import purge_expired
 from clientsynq.auth.adapters.mongo_connections import COLLECTION
@@ -17,11 +16,10 @@ from clientsynq.auth.bootstrap import Deps, build_or_exit
 from clientsynq.auth.config import Settings
 from clientsynq.auth.services.qbo_revocation import retry_pending_revocations
 from clientsynq.auth.services.qbo_tokens import refresh_idle_connections
-from clientsynq.common.config import load_or_exit
 from clientsynq.common.kafka import EventProducer
-from clientsynq.common.logging import configure_logging
-from clientsynq.common.metrics import counter, serve_metrics
+from clientsynq.common.metrics import counter
 from clientsynq.common.outbox import OutboxRelay
+from clientsynq.common.service_worker import LoopWorker, run_worker
 
 log = logging.getLogger(__name__)
 REFRESHED = counter("clientsynq_auth_idle_refreshes_total",
@@ -69,19 +67,14 @@ def run(deps: Deps, stop: threading.Event) -> None:
 
 
 def main() -> None:
-    settings = load_or_exit(Settings.from_env)
-    configure_logging("auth-worker", settings.common.log_level)
-    stop = threading.Event()
+    run_worker("auth", Settings.from_env,
+               lambda settings: LoopWorker(partial(run, build_or_exit(settings))),
+               lambda _settings: _metrics_port())
 
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("auth.worker_stopping", extra={"signal": signum})
-        stop.set()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    metrics_port = os.environ.get("AUTH_WORKER_METRICS_PORT")
-    if metrics_port:
-        serve_metrics(int(metrics_port))
-    run(build_or_exit(settings), stop)
+
+def _metrics_port() -> int | None:
+    port = os.environ.get("AUTH_WORKER_METRICS_PORT")
+    return int(port) if port else None
 
 
 if __name__ == "__main__":

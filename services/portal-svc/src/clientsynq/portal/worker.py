@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from clientsynq.common.config import load_or_exit
 from clientsynq.common.kafka import ConsumerRunner
-from clientsynq.common.logging import configure_logging
-from clientsynq.common.metrics import serve_metrics
 from clientsynq.common.outbox import OutboxRelay
+from clientsynq.common.service_worker import run_worker
 from clientsynq.portal.adapters.kafka_lag import KafkaGroupLag
 from clientsynq.portal.adapters.wiring import OUTBOX_COLLECTIONS, ensure_read_model_indexes
 from clientsynq.portal.bootstrap import WorkerDeps, build_worker
@@ -76,13 +74,8 @@ class Worker:
 
 
 def main() -> None:
-    settings = load_or_exit(Settings.from_env)
-    configure_logging("portal-worker", settings.common.log_level)
-    if settings.api.worker_metrics_port:
-        serve_metrics(settings.api.worker_metrics_port)
-    worker = Worker(build_worker(settings))
-    worker.consumer.stop_on_signals()
-    worker.run()
+    run_worker("portal", Settings.from_env, lambda settings: Worker(build_worker(settings)),
+               lambda settings: settings.api.worker_metrics_port)
 
 
 if __name__ == "__main__":

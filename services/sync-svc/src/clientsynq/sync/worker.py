@@ -8,15 +8,11 @@ its round. `/metrics` is served on SYNC_METRICS_PORT.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
-from typing import Any
 
-from clientsynq.common.config import load_or_exit
 from clientsynq.common.kafka import ConsumerRunner
-from clientsynq.common.logging import configure_logging
-from clientsynq.common.metrics import serve_metrics
 from clientsynq.common.outbox import OutboxRelay
+from clientsynq.common.service_worker import run_worker, start_thread
 from clientsynq.sync.bootstrap import (
     OUTBOX_COLLECTIONS,
     WorkerDeps,
@@ -58,9 +54,9 @@ class Worker:
         ensure_sync_indexes(self.deps.base)
         stop = self.deps.stop
         self._threads = [*self.executor.start(stop),
-                         _thread("sync-scheduler", self.scheduler.run, stop),
-                         _thread("sync-outbox", self.relay.run, stop),
-                         _thread("sync-commands", self._resolve_commands, stop)]
+                         start_thread("sync-scheduler", self.scheduler.run, stop),
+                         start_thread("sync-outbox", self.relay.run, stop),
+                         start_thread("sync-commands", self._resolve_commands, stop)]
         log.info("sync.worker_started", extra={"holder": self.deps.holder})
         try:
             self.consumer.run()
@@ -85,21 +81,9 @@ class Worker:
         self.consumer.stop()
 
 
-def _thread(name: str, target: Any, stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=target, args=(stop,), name=name)
-    thread.start()
-    return thread
-
-
 def main() -> None:
-    settings = load_or_exit(Settings.from_env)
-    configure_logging("sync-worker", settings.common.log_level)
-    worker = Worker(build_worker(settings))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: worker.stop())
-    if settings.metrics_port:
-        serve_metrics(settings.metrics_port)
-    worker.run()
+    run_worker("sync", Settings.from_env, lambda settings: Worker(build_worker(settings)),
+               lambda settings: settings.metrics_port)
 
 
 if __name__ == "__main__":

@@ -7,17 +7,13 @@ stops after its round. `/metrics` is served on WEBHOOK_METRICS_PORT.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 
-from clientsynq.common.config import load_or_exit
 from clientsynq.common.events import CONNECTION_CHANGED, Event
 from clientsynq.common.kafka import ConsumerRunner
-from clientsynq.common.logging import configure_logging
-from clientsynq.common.metrics import serve_metrics
 from clientsynq.common.outbox import OutboxRelay
+from clientsynq.common.service_worker import run_worker, start_thread
 from clientsynq.webhooks.bootstrap import (
     OUTBOX_COLLECTIONS,
     WorkerDeps,
@@ -33,6 +29,7 @@ from clientsynq.webhooks.services.outbound import fan_out
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "webhook-svc"
+STATS_SECONDS = 15.0
 TOPICS = tuple(PUBLIC_SPECS)  # connection.changed is among them
 
 
@@ -68,13 +65,21 @@ class Worker:
             except Exception:  # loop edge: logged, tried again next round
                 log.exception("webhook.sweep_failed")
 
+    def _stats(self, stop: threading.Event) -> None:
+        """Queue depth, oldest due, disabled endpoints: off the delivery thread (slow)."""
+        while not stop.wait(STATS_SECONDS):
+            try:
+                self.dispatcher.record_stats()
+            except Exception:  # loop edge: logged, tried again next round
+                log.exception("webhook.stats_failed")
+
     def run(self) -> None:
         """Blocks until `stop()`; the consumer loop runs on the calling thread."""
         ensure_webhook_indexes(self.deps.base)
         stop = self.deps.stop
-        self._threads = [_thread("webhook-outbox", self.relay.run, stop),
-                         _thread("webhook-dispatch", self.dispatcher.run, stop),
-                         _thread("webhook-sweep", self._sweep, stop)]
+        self._threads = [start_thread("webhook-outbox", self.relay.run, stop, daemon=True),
+                         start_thread("webhook-dispatch", self.dispatcher.run, stop, daemon=True),
+                         start_thread("webhook-sweep", self._sweep, stop, daemon=True)]
         log.info("webhook.worker_started")
         try:
             self.consumer.run()
@@ -90,22 +95,9 @@ class Worker:
         self.consumer.stop()
 
 
-def _thread(name: str, target: Callable[[threading.Event], None],
-            stop: threading.Event) -> threading.Thread:
-    thread = threading.Thread(target=target, args=(stop,), name=name, daemon=True)
-    thread.start()
-    return thread
-
-
 def main() -> None:
-    settings = load_or_exit(Settings.from_env)
-    configure_logging("webhook-worker", settings.common.log_level)
-    worker = Worker(build_worker(settings))
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: worker.stop())
-    if settings.metrics_port:
-        serve_metrics(settings.metrics_port)
-    worker.run()
+    run_worker("webhook", Settings.from_env, lambda settings: Worker(build_worker(settings)),
+               lambda settings: settings.metrics_port)
 
 
 if __name__ == "__main__":
