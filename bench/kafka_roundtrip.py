@@ -43,8 +43,10 @@ def ours(conn: KafkaConnection, count: int) -> float:
     runner = ConsumerRunner(conn, f"bench-{uuid.uuid4().hex[:6]}", ["customer.updated"], handle,
                             dlq=producer, max_poll_records=1000)
     consumer = threading.Thread(target=runner.run, daemon=True)
-    started = time.perf_counter()
     consumer.start()
+    while not runner.assignment():  # join the group before the clock starts, as raw does
+        time.sleep(0.05)
+    started = time.perf_counter()
     for i in range(0, count, BATCH):
         producer.publish_many([a_customer_event(tenant_id=f"tenant-{n % 50}")
                                for n in range(i, i + BATCH)])
