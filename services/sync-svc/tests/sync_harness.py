@@ -2,24 +2,24 @@
 subprocess, and a reader of what reached Kafka."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from clientsynq.sync.bootstrap import build_worker
 from clientsynq.sync.config import Settings
 from clientsynq.sync.worker import Worker
-from kafka import KafkaConsumer
+from kafka_reader import KafkaReader, summary  # re-exported: the tests import them from here
+from waiting import wait_until
 
 TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.completed",
           "sync.failed")
+
+__all__ = ["KafkaReader", "summary", "wait_for"]
 
 
 def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any,
@@ -62,47 +62,6 @@ def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-@dataclass
-class KafkaReader:
-    """Reads this test's topics from the beginning; `until` polls until a condition holds."""
-
-    conn: Any
-    topics: Iterable[str]
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.consumer = KafkaConsumer(*[self.conn.topic(t) for t in self.topics],
-                                      bootstrap_servers=self.conn.servers,
-                                      auto_offset_reset="earliest", enable_auto_commit=False,
-                                      group_id=None)
-
-    def poll(self) -> None:
-        for records in self.consumer.poll(timeout_ms=200, max_records=5000).values():
-            self.events.extend(json.loads(record.value) for record in records)
-
-    def until(self, condition: Callable[[list[dict[str, Any]]], bool],
-              timeout: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.poll()
-            if condition(self.events):
-                return self.events
-        raise AssertionError(f"timed out; {len(self.events)} events: {summary(self.events)}")
-
-    def of(self, event_type: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["type"] == event_type]
-
-    def close(self) -> None:
-        self.consumer.close()
-
-
-def summary(events: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for event in events:
-        counts[event["type"]] = counts.get(event["type"], 0) + 1
-    return counts
 
 
 def snapshot_ids(events: list[dict[str, Any]], event_type: str, key: str) -> set[str]:
@@ -197,7 +156,7 @@ def _query_politely(tenant: Any, statement: str, token: str) -> Any:
                                          "Accept": "application/json"})
         if response.status_code != 429:
             return response
-        time.sleep(1.1)
+        time.sleep(1.1)  # the sandbox counts requests per wall-clock second: wait the window out
     raise AssertionError("the sandbox kept answering 429")
 
 
@@ -205,13 +164,7 @@ def checkpointed_pages(mongo_db: Any) -> int:
     return int(mongo_db["checkpoints"].count_documents({"kind": "page"}))
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+wait_for = wait_until  # the harness's older name for tests/support/waiting.wait_until
 
 
 def expected_ids(tenant: Any) -> tuple[set[str], set[str], set[str]]:

@@ -2,13 +2,11 @@
 port, the worker in a thread or a subprocess, and a reader of what reached Kafka."""
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +15,11 @@ from clientsynq.webhooks.app import create_app
 from clientsynq.webhooks.bootstrap import build, build_worker, ensure_webhook_indexes
 from clientsynq.webhooks.config import Settings
 from clientsynq.webhooks.worker import Worker
-from kafka import KafkaConsumer
+from kafka_reader import KafkaReader
 from waiting import wait_until  # tests/support: the one bounded wait
 from werkzeug.serving import make_server
 
-__all__ = ["wait_until"]
+__all__ = ["KafkaReader", "wait_until"]
 
 
 def webhook_env(infra: Any, kafka_conn: Any, mongo_db: Any, **overrides: str) -> dict[str, str]:
@@ -89,36 +87,6 @@ def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "clientsynq.webhooks.worker"],
                             env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
                             stdout=log, stderr=log)
-
-
-@dataclass
-class KafkaReader:
-    """Reads this test's topics from the beginning."""
-
-    conn: Any
-    topics: Iterable[str]
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.consumer = KafkaConsumer(*[self.conn.topic(t) for t in self.topics],
-                                      bootstrap_servers=self.conn.servers,
-                                      auto_offset_reset="earliest", enable_auto_commit=False,
-                                      group_id=None)
-
-    def poll(self) -> list[dict[str, Any]]:
-        for records in self.consumer.poll(timeout_ms=200, max_records=5000).values():
-            self.events.extend(json.loads(record.value) for record in records)
-        return self.events
-
-    def until(self, condition: Callable[[list[dict[str, Any]]], bool],
-              timeout: float = 60) -> list[dict[str, Any]]:
-        wait_until(lambda: condition(self.poll()), timeout, "events on Kafka")
-        return self.events
-
-    def close(self) -> None:
-        self.consumer.close()
-
-
 
 
 def enterprise_business(auth: Any, plan: str = "enterprise", with_email: bool = False) -> Any:
