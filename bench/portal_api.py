@@ -4,14 +4,22 @@ portal-svc runs as in production (gunicorn, 1 worker, 4 threads, as `make run` s
 on the MongoDB-wire server the tests use; the gateway (nginx, deploy/gateway) is in front.
 The same clients, in the same run, also call a trivial endpoint (`/healthz`) on the same
 server, direct and through the gateway: the ceiling the API is compared with. Load: CLIENTS
-threads with keep-alive sessions, each for DURATION seconds, asking the first page, a status
-filter and a search in turn. Aims: p99 under 50 ms; at least half the trivial throughput.
+threads with keep-alive sessions for DURATION seconds, on one kind of page at a time (the
+first page, a status filter, a search). PORTAL_BENCH_BEFORE=<git revision> also runs that
+revision's portal-svc on the same data in the same run; PORTAL_BENCH_SIZES=2000,50000 and
+PORTAL_BENCH_SKIP_FRESHNESS=1 narrow a run. Aims: p99 under 50 ms; at least half the
+trivial throughput.
 
-On FerretDB 1.x (SQLite) every query but an `_id` match scans and decodes the whole
-collection in FerretDB and sorts in memory (`explain()`: filterPushdown and sortPushdown
-false), so with 50,000 invoices a page costs seconds whatever the indexes; on MongoDB the
-same query is a range scan of the (tenant_id, k1, k2) index. Requests that fail (a gateway
-504 after its 30 s upstream timeout) are counted and reported, not hidden.
+FerretDB 1.x (SQLite) pushes down one query shape only: a filter that is exactly
+`{_id: <string>}` (checked with `explain()`: filterPushdown true; a range on `_id`, `$in`, or
+`_id` plus any other field is false, and no sort is pushed down on a normal collection).
+Anything else scans and decodes the whole collection in FerretDB and sorts in memory. So the
+invoice list is served from day buckets read by `_id` (`adapters/mongo_invoice_days.py`):
+the first page and the status filters cost a few `_id` lookups on FerretDB and on MongoDB.
+A search (`q=`) or a customer, due-date or update-time filter still takes the indexed query:
+a range scan of an index on MongoDB, a collection scan on FerretDB — reported per path below.
+Requests that fail (a gateway 504 after its 30 s upstream timeout) are counted and
+reported, not hidden.
 """
 from __future__ import annotations
 
@@ -37,6 +45,7 @@ from _results import Figure
 from _results import record as record_figures
 from clientsynq.common.auth import JwtSigner, generate_signing_key, jwks
 from clientsynq.common.mongo import connect_mongo, snapshot_version
+from clientsynq.portal.adapters.mongo_invoice_days import InvoiceDays
 from clientsynq.portal.adapters.mongo_invoices import COLLECTION, invoice_fields
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes
@@ -48,7 +57,7 @@ from qbo_fixtures import free_port
 SIZES = (2_000, 50_000)  # the issue asks 50,000; 2,000 shows where FerretDB still copes
 CUSTOMERS = 500
 CLIENTS = 4
-DURATION = 15.0
+DURATION = 10.0
 REQUEST_TIMEOUT = 60.0
 P99_AIM_MS = 50.0
 RATIO_AIM = 0.5
@@ -57,11 +66,13 @@ FRESHNESS_COMPANY = {"customers": 60, "invoices": 400, "payments": 150, "seed": 
 PATHS = ["/api/v1/invoices", "/api/v1/invoices?status=overdue", "/api/v1/invoices?q=inv-0042"]
 
 
-def seed(db: object, count: int) -> None:
-    """Read-model documents exactly as the projection writes them, inserted in batches."""
-    collection = db[COLLECTION]  # type: ignore[index]
+def seed(store: MongoReadStore, count: int) -> None:
+    """Read-model documents exactly as the projection writes them, inserted in batches, then
+    their list rows into the day buckets in one pass."""
+    collection = store.collection(COLLECTION)
     today = date.today()
     batch: list[dict[str, object]] = []
+    every: list[dict[str, object]] = []
     for n in range(count):
         total = Decimal(100 + n % 900)
         invoice = Invoice(
@@ -77,8 +88,10 @@ def seed(db: object, count: int) -> None:
                       **invoice_fields(invoice)})
         if len(batch) == 1000 or n == count - 1:
             collection.insert_many(batch)
+            every += batch
             batch = []
             progress(f"seeding {count} invoices", n + 1, count)
+    InvoiceDays(store).load(every)
 
 
 @contextmanager
@@ -168,6 +181,11 @@ def load(base: str, paths: list[str], token: str) -> tuple[float, list[float], i
     return len(flat) / took, flat, len(errors)
 
 
+def sizes() -> list[int]:
+    chosen = os.environ.get("PORTAL_BENCH_SIZES")
+    return [int(n) for n in chosen.split(",")] if chosen else list(SIZES)
+
+
 def percentile(values: list[float], q: float) -> float:
     if len(values) < 2:
         return values[0] if values else float("nan")
@@ -184,9 +202,10 @@ def main() -> int:
     try:
         if os.environ.get("PORTAL_BENCH_SKIP_API") != "1":
             with jwks_server(jwks({"bench": key.public_key()})) as auth_url:
-                for size in SIZES:
+                for size in sizes():
                     figures += measure(infra, auth_url, token, size)
-        figures += freshness_during_initial_sync(infra)
+        if os.environ.get("PORTAL_BENCH_SKIP_FRESHNESS") != "1":
+            figures += freshness_during_initial_sync(infra)
     finally:
         infra.stop()
     record_figures("portal_api", figures)
@@ -194,50 +213,79 @@ def main() -> int:
 
 
 def measure(infra: Infra, auth_url: str, token: str, size: int) -> list[Figure]:
+    """The current portal-svc and, when PORTAL_BENCH_BEFORE names a git revision, that
+    revision's portal-svc too, on the same seeded database in the same run: before and after
+    side by side."""
     database = f"bench_portal_{uuid.uuid4().hex[:8]}"
     mongo = connect_mongo(infra.mongo_uri)
     try:
         store = MongoReadStore(mongo, database)
         ensure_read_model_indexes(store)
-        seed(store.db(), size)
+        seed(store, size)
         env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
                "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": database,
                "PORTAL_AUTH_URL": auth_url, "PORTAL_API_RATE_LIMIT_PER_MINUTE": "100000000",
                "LOG_LEVEL": "WARNING"}
+        figures = []
+        before = os.environ.get("PORTAL_BENCH_BEFORE")
+        if before:
+            old_env = {**env, "PYTHONPATH": os.pathsep.join(
+                [str(source_of(before)), os.environ.get("PYTHONPATH", "")])}
+            with portal_server(old_env, free_port()) as direct:
+                print(f"{size:,} invoices, portal-svc at {before}:", flush=True)
+                figures += report(direct, None, token, size, f"before {before}")
         port, gateway_port = free_port(), free_port()
         with portal_server(env, port) as direct, running_gateway(
                 Path(tempfile.mkdtemp(prefix="bench-gateway-")), gateway_port,
                 {"portal": f"127.0.0.1:{port}"}) as gateway:
             wait_listening(gateway_port)
             print(f"{size:,} invoices:", flush=True)
-            return report(direct, gateway, token, size)
+            return figures + report(direct, gateway, token, size, "")
     finally:
         mongo.drop_database(database)
         mongo.close()
 
 
-def report(direct: str, gateway: str, token: str, size: int) -> list[Figure]:
-    results = {}
-    for label, base in (("direct", direct), ("gateway", gateway)):
+def source_of(revision: str) -> Path:
+    """portal-svc's source at a git revision, extracted to a temporary directory."""
+    target = Path(tempfile.mkdtemp(prefix="bench-portal-before-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision,
+                              "services/portal-svc/src"], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target / "services" / "portal-svc" / "src"
+
+
+LOADS = (("first page", PATHS[:1]), ("overdue", PATHS[1:2]), ("search", PATHS[2:]))
+
+
+def report(direct: str, gateway: str | None, token: str, size: int,
+           version: str) -> list[Figure]:
+    """Each kind of page on its own beside the trivial endpoint, direct and (for the first
+    page) through the gateway."""
+    figures = []
+    bases = [("direct", direct)] + ([("gateway", gateway)] if gateway else [])
+    for label, base in bases:
         requests.get(base + "/api/v1/connection", timeout=REQUEST_TIMEOUT,  # warm-up: JWKS
                      headers={"Authorization": f"Bearer {token}"})
-        for name, paths in (("invoices", PATHS), ("trivial", ["/healthz"])):
-            rate, latencies, failed = load(base, paths, token)
-            results[(label, name)] = (rate, percentile(latencies, 50), percentile(latencies, 99))
-            print(f"  {label:<8} {name:<9} {rate:8.1f} req/s   p50 "
-                  f"{results[(label, name)][1]:8.1f} ms   p99 {results[(label, name)][2]:8.1f} ms"
-                  f"   ({len(latencies)} ok, {failed} failed)", flush=True)
-    figures = []
-    for label in ("direct", "gateway"):
-        rate, _, p99 = results[(label, "invoices")]
-        trivial = results[(label, "trivial")][0]
-        figures += [
-            Figure(f"GET /api/v1/invoices {label} ({size:,} invoices)", round(rate, 2),
-                   "req/s", ceiling=f"trivial endpoint {trivial:,.0f} req/s",
-                   aim=f">= {RATIO_AIM:.0%} of trivial", met=rate >= RATIO_AIM * trivial),
-            Figure(f"GET /api/v1/invoices {label} p99 ({size:,} invoices)", round(p99, 1), "ms",
-                   aim=f"< {P99_AIM_MS:.0f} ms", met=p99 < P99_AIM_MS)]
+        trivial = measure_one(base, ["/healthz"], token, f"{label} trivial")
+        for name, paths in LOADS if label == "direct" else LOADS[:1]:
+            rate, p99 = measure_one(base, paths, token, f"{label} {name}")
+            where = f"{label}, {size:,} invoices" + (f", {version}" if version else "")
+            figures += [
+                Figure(f"GET {paths[0]} ({where})", round(rate, 2), "req/s",
+                       ceiling=f"trivial endpoint {trivial[0]:,.0f} req/s",
+                       aim=f">= {RATIO_AIM:.0%} of trivial", met=rate >= RATIO_AIM * trivial[0]),
+                Figure(f"GET {paths[0]} p99 ({where})", round(p99, 1), "ms",
+                       aim=f"< {P99_AIM_MS:.0f} ms", met=p99 < P99_AIM_MS)]
     return figures
+
+
+def measure_one(base: str, paths: list[str], token: str, title: str) -> tuple[float, float]:
+    rate, latencies, failed = load(base, paths, token)
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    print(f"  {title:<20} {rate:8.1f} req/s   p50 {p50:8.1f} ms   p99 {p99:8.1f} ms"
+          f"   ({len(latencies)} ok, {failed} failed)", flush=True)
+    return rate, p99
 
 
 def freshness_during_initial_sync(infra: Infra) -> list[Figure]:

@@ -103,10 +103,10 @@ class InvoiceDays:
             self._buckets().delete_one({"_id": bid})
 
     def load(self, docs: Iterable[Mapping[str, Any]]) -> None:
-        """Bulk-fill the buckets of invoices inserted as stored documents (benchmarks, tests:
-        the projection fills them one `move` at a time)."""
+        """Fill the buckets of a generation that has none yet from invoices inserted as stored
+        documents (benchmarks): whole documents in batches, not one row at a time."""
         buckets: dict[str, dict[str, Any]] = {}
-        days: dict[str, set[str]] = {}
+        days: dict[str, dict[str, Any]] = {}
         for doc in docs:
             place = _place(doc)
             if place is None:
@@ -116,15 +116,17 @@ class InvoiceDays:
             bucket = buckets.setdefault(bucket_id(tenant_id, klass, day),
                                         {"tenant_id": tenant_id, "rows": {}})
             bucket["rows"][key] = _row(doc)
-            days.setdefault(directory_id(tenant_id, klass), set()).add(day)
-        for bid, bucket in buckets.items():
-            self._buckets().update_one({"_id": bid}, {"$set": {
-                **{f"rows.{k}": v for k, v in bucket["rows"].items()},
-                "tenant_id": bucket["tenant_id"]}}, upsert=True)
-        for did, found in days.items():
-            self._directory().update_one({"_id": did}, {
-                "$addToSet": {"days": {"$each": sorted(found)}},
-                "$set": {"tenant_id": did.rsplit(":", 1)[0]}}, upsert=True)
+            directory = days.setdefault(directory_id(tenant_id, klass),
+                                        {"tenant_id": tenant_id, "days": set()})
+            directory["days"].add(day)
+        ids = sorted(buckets)
+        for start in range(0, len(ids), 100):
+            self._buckets().insert_many([{"_id": bid, **buckets[bid]}
+                                         for bid in ids[start:start + 100]])
+        if days:
+            self._directory().insert_many([
+                {"_id": did, "tenant_id": d["tenant_id"], "days": sorted(d["days"])}
+                for did, d in days.items()])
 
 
 def _place(doc: Mapping[str, Any] | None) -> tuple[str, str, str] | None:
