@@ -18,13 +18,19 @@ from datetime import datetime
 from typing import Any
 
 from clientsynq.common.outbox import outbox_fields, outbox_indexes
+from clientsynq.sync.domain.run_status import (  # noqa: F401 (re-exported)
+    COMPLETED,
+    FAILED,
+    MERGED,
+    PENDING,
+    RUNNING,
+    SKIPPED,
+)
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 RUNS, CHECKPOINTS, RESULTS = "runs", "checkpoints", "run_results"
-PENDING, RUNNING, MERGED = "pending", "running", "merged"
-COMPLETED, FAILED, SKIPPED = "completed", "failed", "skipped"
 STREAM, PAGE = "stream", "page"
 
 

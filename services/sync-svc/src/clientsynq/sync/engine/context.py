@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from clientsynq.sync.adapters.payment_links import PaymentLinks
-from clientsynq.sync.adapters.qbo_client import RealmConnection
-from clientsynq.sync.adapters.runs import RunStore
 from clientsynq.sync.domain.errors import RunInterrupted
 from clientsynq.sync.engine.pages import PageContext, PageResult
+from clientsynq.sync.engine.ports import PaymentLinkMemory, Realm, Runs
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 
@@ -43,8 +41,8 @@ class Stopwatch:
 class RunContext:
     run_id: str
     tenant_id: str
-    conn: RealmConnection
-    runs: RunStore
+    conn: Realm
+    runs: Runs
     publisher: PagePublisher
     pages: ThreadPoolExecutor
     page_size: int
@@ -58,7 +56,7 @@ class RunContext:
     lost: threading.Event = field(default_factory=threading.Event)
     abort: threading.Event = field(default_factory=threading.Event)
     progress: Progress | None = None
-    links: PaymentLinks | None = None
+    links: PaymentLinkMemory | None = None
     links_ready: bool = False  # this run's payments are published: invoices may use them
     # Per full segment, each page's first and last CreateTime (engine.ties).
     edges: dict[str, dict[int, tuple[str, str]]] = field(default_factory=dict)

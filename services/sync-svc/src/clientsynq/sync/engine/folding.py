@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from clientsynq.sync.adapters.runs import RunStore
 from clientsynq.sync.domain.plan import ENTITIES, FULL
+from clientsynq.sync.engine.ports import Runs
 
 
-def fold_waiting(runs: RunStore, run: dict[str, Any]) -> dict[str, Any]:
+def fold_waiting(runs: Runs, run: dict[str, Any]) -> dict[str, Any]:
     """A started run keeps its plan; only a fresh one absorbs the others."""
     if run.get("started_at") is not None:
         return run

@@ -12,10 +12,9 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from clientsynq.sync.adapters.runs import RunStore
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain.model import TenantState
+from clientsynq.sync.engine.ports import Runs, ScheduleSlots
 from clientsynq.sync.scheduler import intervals_for
 
 PASSING = ("qbo_unavailable", "throttled", "internal")
@@ -28,7 +27,7 @@ def retry_delay(attempt: int, initial: float) -> timedelta:
     return timedelta(seconds=min(MAX_DELAY, initial * 2 ** max(0, attempt - 1)))
 
 
-def queue_retry(runs: RunStore, run: dict[str, Any], error_class: str, now: datetime,
+def queue_retry(runs: Runs, run: dict[str, Any], error_class: str, now: datetime,
                 initial: float) -> str | None:
     """The retry run's id, or None when this failure is not one to retry by itself. The id
     derives from the failed run, so reporting a failure twice queues one retry."""
@@ -44,7 +43,7 @@ def queue_retry(runs: RunStore, run: dict[str, Any], error_class: str, now: date
     return runs.request(doc, now, not_before=now + retry_delay(attempt, initial))
 
 
-def slots_covered(claims: ScheduleClaims, run: dict[str, Any], tenant: TenantState,
+def slots_covered(claims: ScheduleSlots, run: dict[str, Any], tenant: TenantState,
                   schedule: ScheduleSettings, now: datetime) -> None:
     """A completed initial sync covers the current slot of every kind it synced, so the
     schedule does not repeat it within minutes; a failed one covers nothing."""

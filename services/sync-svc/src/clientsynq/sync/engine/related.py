@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from clientsynq.sync.adapters.qbo_client import RealmConnection
 from clientsynq.sync.domain.snapshots import linked_payment_ids
+from clientsynq.sync.engine.ports import Realm
 
 Entity = dict[str, Any]
 # 100 quoted ids keep the GET query well under any URL length limit.
@@ -24,11 +24,11 @@ def batches(ids: Iterable[str], size: int = ID_BATCH) -> list[list[str]]:
     return [ordered[i:i + size] for i in range(0, len(ordered), size)]
 
 
-def read_by_ids(conn: RealmConnection, entity: str, ids: Iterable[str]) -> list[Entity]:
+def read_by_ids(conn: Realm, entity: str, ids: Iterable[str]) -> list[Entity]:
     return [row for chunk in batches(ids) for row in conn.query_ids(entity, chunk)]
 
 
-def payments_of(conn: RealmConnection, invoices: list[Entity]) -> dict[str, Entity]:
+def payments_of(conn: Realm, invoices: list[Entity]) -> dict[str, Entity]:
     """The payments linked from these invoices, by id (one query per hundred)."""
     ids = [pid for row in invoices for pid in linked_payment_ids(row)]
     return {str(row["Id"]): row for row in read_by_ids(conn, "Payment", ids)}

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from clientsynq.sync.adapters.qbo_client import RealmConnection
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import plan
 from clientsynq.sync.domain.errors import QboRefused, RunInterrupted
 from clientsynq.sync.domain.model import TenantState
 from clientsynq.sync.domain.qbo_values import company_today, text
 from clientsynq.sync.engine.context import RunContext
+from clientsynq.sync.engine.ports import Realm
 from clientsynq.sync.engine.streams import run_cdc, run_pages
 
 log = logging.getLogger(__name__)
@@ -100,12 +100,12 @@ def plan_run(run: dict[str, Any], tenant: TenantState, cursors: Mapping[str, dat
                    today=company_today(now).isoformat(), started_at=now)
 
 
-def load_terms(conn: RealmConnection) -> dict[str, str]:
+def load_terms(conn: Realm) -> dict[str, str]:
     """Term names for invoices whose SalesTermRef carries only the id (one small query)."""
     return _names(conn, "Term")
 
 
-def load_methods(conn: RealmConnection) -> dict[str, str]:
+def load_methods(conn: Realm) -> dict[str, str]:
     """PaymentMethod names ("Check", "Visa"): a payment's PaymentMethodRef has only the id.
     A company without the entity (or a refusal) leaves payments without a method name
     rather than failing the sync."""
@@ -116,7 +116,7 @@ def load_methods(conn: RealmConnection) -> dict[str, str]:
         return {}
 
 
-def _names(conn: RealmConnection, entity: str) -> dict[str, str]:
+def _names(conn: Realm, entity: str) -> dict[str, str]:
     body = conn.query(f"SELECT * FROM {entity} WHERE Active IN (true, false) "  # noqa: S608
                       "MAXRESULTS 1000")
     rows = (body.get("QueryResponse") or {}).get(entity) or []

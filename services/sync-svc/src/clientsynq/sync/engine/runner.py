@@ -19,28 +19,18 @@ from typing import Any
 
 from clientsynq.common.lease import Lease
 from clientsynq.common.metrics import counter
-from clientsynq.sync.adapters.payment_links import PaymentLinks
-from clientsynq.sync.adapters.qbo_client import QboClient
-from clientsynq.sync.adapters.runs import (
-    COMPLETED,
-    FAILED,
-    PENDING,
-    RUNNING,
-    SKIPPED,
-    RunStore,
-)
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
-from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import events
 from clientsynq.sync.domain.errors import RunInterrupted, SyncFailure
 from clientsynq.sync.domain.model import TenantState, controls_in_force
 from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.domain.run_status import COMPLETED, FAILED, PENDING, RUNNING, SKIPPED
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.freshness import LAST_SUCCESS
 from clientsynq.sync.engine.healing import queue_retry, slots_covered
+from clientsynq.sync.engine.ports import PaymentLinkMemory, QuickBooks, Runs, ScheduleSlots, Tenants
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 from clientsynq.sync.engine.reporting import (
@@ -60,17 +50,17 @@ RUNS = counter("clientsynq_sync_runs_total", "Sync runs by outcome", ["outcome"]
 @dataclass
 class RunnerDeps:
     settings: Settings
-    tenants: TenantStore
-    runs: RunStore
+    tenants: Tenants
+    runs: Runs
     leases: Collection[Any]
-    qbo: QboClient
+    qbo: QuickBooks
     publisher: PagePublisher
     holder: str
     stop: threading.Event
     plan_of: Callable[[str], str]
     emit: Callable[[dict[str, Any]], None]  # straight to Kafka (progress is a hint)
-    links: PaymentLinks
-    claims: ScheduleClaims
+    links: PaymentLinkMemory
+    claims: ScheduleSlots
 
 
 class SyncRunner:
