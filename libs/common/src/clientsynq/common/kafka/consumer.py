@@ -22,6 +22,12 @@ from clientsynq.common.logging import bind_event_id
 from clientsynq.common.metrics import counter, gauge
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import (
+    CommitFailedError,
+    IllegalGenerationError,
+    RebalanceInProgressError,
+    UnknownMemberIdError,
+)
 from tenacity import RetryError
 
 log = logging.getLogger(__name__)
@@ -33,6 +39,8 @@ LAG = gauge("clientsynq_kafka_consumer_lag", "Messages not yet consumed", ["topi
 
 Handler = Callable[[Event], None]
 LAG_INTERVAL_SECONDS = 5.0
+REBALANCED = (CommitFailedError, RebalanceInProgressError, IllegalGenerationError,
+              UnknownMemberIdError)
 
 
 class HandlerFailed(RuntimeError):
@@ -76,12 +84,22 @@ class ConsumerRunner:
                     for record in records:
                         self._process(record)
                 if batches:
-                    self._consumer.commit()
+                    self._commit()
                     self._record_lag()
                 elif idle_callback is not None:
                     idle_callback()
         finally:
             self._consumer.close(autocommit=False)
+
+    def _commit(self) -> None:
+        """A rebalance can refuse a commit (another replica joining, a slow broker): the
+        batch is then handled again by whoever gets the partition (at least once; handlers
+        are idempotent), and this worker polls on rather than dying."""
+        try:
+            self._consumer.commit()
+        except REBALANCED as err:
+            log.warning("kafka.commit_refused_by_rebalance",
+                        extra={"group_id": self._group, "error": type(err).__name__})
 
     def _process(self, record: ConsumerRecord) -> None:
         topic = self._conn.logical(record.topic)
