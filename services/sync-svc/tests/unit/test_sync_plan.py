@@ -35,16 +35,28 @@ def test_changed_since_overlaps_the_cursor_but_stays_inside_cdcs_window():
     assert reconcile == now - timedelta(days=1)
 
 
-def test_keyset_paging_skips_rows_already_read_at_the_same_instant():
-    since = "2025-06-01T10:00:00-07:00"
-    assert plan.next_keyset(since, 0, [since, since, "2025-06-01T10:00:05-07:00"]) == \
-        ("2025-06-01T10:00:05-07:00", 1)
-    assert plan.next_keyset(since, 3, [since, since]) == (since, 5)
+def test_keyset_paging_reads_the_last_second_again_instead_of_skipping_into_it():
+    since, t5, t9 = ("2025-06-01T10:00:00-07:00", "2025-06-01T10:00:05-07:00",
+                     "2025-06-01T10:00:09-07:00")
+    # Full page ending inside second t5: start again at t5 (its rows may be only some).
+    assert plan.next_keyset(since, False, [since, t5, t5], 3) == (t5, False, False)
+    assert "STARTPOSITION 1 " in plan.since_query("Invoice", t5, 3)
+    assert ">= '2025-06-01T10:00:05-07:00'" in plan.since_query("Invoice", t5, 3)
+    # A full page all inside one second: read that second whole, then go past it.
+    assert plan.next_keyset(t5, False, [t5, t5, t5], 3) == (t5, True, True)
+    assert "> '2025-06-01T10:00:05-07:00'" in plan.since_query("Invoice", t5, 3, strict=True)
+    whole = plan.second_stream(plan.since_stream("Customer"), t5, "#ties")
+    assert whole.where == ("MetaData.LastUpdatedTime = '2025-06-01T10:00:05-07:00' "
+                           "AND Active IN (true, false)")
+    # A short page is the end.
+    assert plan.next_keyset(t5, True, [t9], 3) == (t5, True, False)
 
 
 def test_a_keyset_time_that_is_not_a_timestamp_is_refused():
     with pytest.raises(ValueError):
-        plan.since_query("Invoice", "2025' OR 1=1", 0, 1000)
+        plan.since_query("Invoice", "2025' OR 1=1", 1000)
+    with pytest.raises(ValueError):
+        plan.second_stream(plan.since_stream("Invoice"), "2025' OR 1=1", "#ties")
 
 
 def test_only_a_row_that_left_its_segment_can_hide_another():

@@ -136,29 +136,46 @@ def count_query(stream: Stream) -> str:
     return f"SELECT COUNT(*) FROM {stream.entity} WHERE {stream.where}"  # noqa: S608
 
 
-def since_query(entity: str, since: str, skip: int, page_size: int) -> str:
-    """Rows changed at or after `since`, skipping the `skip` already read at that instant.
+def since_query(entity: str, since: str, page_size: int, strict: bool = False) -> str:
+    """Rows changed at or after `since` (after it, when `strict`: that second was read
+    whole), oldest first, from the first row: the previous page's last second is read
+    again rather than skipped by a count, as QBO orders rows of one second differently on
+    every request (a skip would miss some of them and repeat others).
 
     Customers need `Active IN (true, false)`: a name-list query otherwise returns only
     active ones, and a customer made inactive is exactly the change we must not miss.
     """
     if not _TIME_RE.fullmatch(since):
         raise ValueError(f"not a QBO timestamp: {since!r}")
-    where = f"MetaData.LastUpdatedTime >= '{since}'"
+    where = f"MetaData.LastUpdatedTime {'>' if strict else '>='} '{since}'"
     if entity == "Customer":
         where += " AND Active IN (true, false)"
     return (f"SELECT * FROM {entity} WHERE {where} ORDERBY MetaData.LastUpdatedTime "  # noqa: S608
-            f"STARTPOSITION {skip + 1} MAXRESULTS {page_size}")
+            f"STARTPOSITION 1 MAXRESULTS {page_size}")
 
 
-def next_keyset(since: str, skip: int, page_times: list[str]) -> tuple[str, int]:
-    """After a page, where the next one starts: the last instant seen, and how many rows
-    at that instant were already read (ties are common: QBO times have whole seconds)."""
-    if not page_times:
-        return since, skip
-    last = page_times[-1]
-    at_last = sum(1 for stamp in page_times if stamp == last)
-    return (last, skip + at_last) if last == since else (last, at_last)
+def second_stream(stream: Stream, instant: str, suffix: str) -> Stream:
+    """Every row of `stream`'s entity changed in the second `instant` (read whole)."""
+    if not _TIME_RE.fullmatch(instant):
+        raise ValueError(f"not a QBO timestamp: {instant!r}")
+    where = f"MetaData.LastUpdatedTime = '{instant}'"
+    if stream.entity == "Customer":
+        where += " AND Active IN (true, false)"
+    return Stream(f"{stream.key}{suffix}", stream.entity, SINCE, where)
+
+
+def next_keyset(since: str, strict: bool, page_times: list[str], page_size: int
+                ) -> tuple[str, bool, bool]:
+    """After a page: (since, strict, read_second_whole). A full page starts the next one at
+    its last second (its rows there may be only some of that second's); a full page all
+    inside one second cannot move on that way, so that second is read whole and the next
+    page starts after it. A short page was the end (nothing changes)."""
+    if len(page_times) < page_size or not page_times:
+        return since, strict, False
+    first, last = page_times[0], page_times[-1]
+    if first == last:
+        return last, True, True
+    return last, False, False
 
 
 def paid_within(invoice: Mapping[str, Any], payments: Mapping[str, Mapping[str, Any]],

@@ -170,19 +170,22 @@ def _changed_at(row: dict[str, Any], default: datetime) -> datetime:
 
 def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
     state = ctx.stream_state(stream.key)
-    since, skip = state.get("since", start), int(state.get("skip", 0))
+    since, strict = state.get("since", start), bool(state.get("strict", False))
     seq = int(state.get("seq", 0))
     while not state.get("finished"):
         ctx.check_running()
         started = time.perf_counter()
-        raw = ctx.conn.query_raw(plan.since_query(stream.entity, since, skip, ctx.page_size))
+        raw = ctx.conn.query_raw(plan.since_query(stream.entity, since, ctx.page_size, strict))
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
         published = time.perf_counter()
         ctx.page_published(stream.key, seq, stream.entity, result)
-        since, skip = plan.next_keyset(since, skip, result.times)
+        since, strict, whole = plan.next_keyset(since, strict, result.times, ctx.page_size)
+        if whole:  # a full page inside one second (engine.ties)
+            ties.read_whole(ctx, plan.second_stream(stream, since, ties.TIES), seq * 100,
+                            fetch_page)
         seq += 1
-        state = {"entity": stream.entity, "since": since, "skip": skip, "seq": seq,
+        state = {"entity": stream.entity, "since": since, "strict": strict, "seq": seq,
                  "finished": result.rows < ctx.page_size}
         ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, state)
         ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)

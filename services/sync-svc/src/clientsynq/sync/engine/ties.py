@@ -56,17 +56,23 @@ def reread_split_seconds(ctx: RunContext, stream: Stream, last_page: int,
     """Read each split second whole through `fetch` (fetch, publish, checkpoint)."""
     seq = 0
     for second in split_seconds(ctx, stream, last_page):
-        tie = plan.tie_stream(stream, second, TIES)
-        passes = 1
-        page = 0
-        while True:
-            rows = fetch(ctx, tie, seq, plan.page_query(tie, page, TIE_PAGE))
-            seq, page = seq + 1, page + 1
-            if rows == TIE_PAGE:
-                continue
-            if page == 1 or passes >= BIG_TIE_PASSES:
-                break
-            passes, page = passes + 1, 0
-        if passes > 1:
-            log.warning("sync.big_tie", extra={"tenant_id": ctx.tenant_id,
-                                               "entity": stream.entity, "passes": passes})
+        seq = read_whole(ctx, plan.tie_stream(stream, second, TIES), seq, fetch)
+
+
+def read_whole(ctx: RunContext, tie: Stream, seq: int, fetch: Fetch) -> int:
+    """Every row of `tie` (one second), its pages checkpointed from `seq`; the next seq.
+    Over 1000 rows cannot come in one answer, and the slices of a shuffled second can miss
+    rows: such a second is read in several passes (and logged)."""
+    passes, page = 1, 0
+    while True:
+        rows = fetch(ctx, tie, seq, plan.page_query(tie, page, TIE_PAGE))
+        seq, page = seq + 1, page + 1
+        if rows == TIE_PAGE:
+            continue
+        if page == 1 or passes >= BIG_TIE_PASSES:
+            break
+        passes, page = passes + 1, 0
+    if passes > 1:
+        log.warning("sync.big_tie", extra={"tenant_id": ctx.tenant_id,
+                                           "entity": tie.entity, "passes": passes})
+    return seq
