@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "deploy" / "local"))
-sys.path.insert(0, str(Path(__file__).parent / "tests" / "support"))
-
 pytest_plugins = ["infra_fixtures", "qbo_fixtures", "gateway_fixtures"]
 
 # Every worker a test starts inherits this: a SIGKILLed consumer's partitions pass to the next
@@ -38,7 +35,8 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
     One pytest session runs every service's tests, so a bare `import fakes` would reuse
     whichever service's module was imported first. Just before a test module is imported,
     forget a same-named helper module cached from another service's `tests` directory and put
-    this service's directory first on the path.
+    this service's directory first on the path. (`deploy/local` and `tests/support` are on
+    the path by pyproject's `pythonpath`; no conftest edits sys.path.)
     """
     if not isinstance(collector, pytest.Module):
         return
