@@ -81,7 +81,7 @@ def build(settings: Settings, clock: Clock = utc_now) -> Deps:
                            changes=MongoChangeLog(db), realms=MongoRealmDirectory(db),
                            clock=clock,
                            retention=timedelta(seconds=settings.inbox_retention_seconds))
-    sender = HttpSender(settings.delivery.allowed_hosts)
+    sender = HttpSender(settings.delivery.allowed_hosts, pool_maxsize=settings.delivery.workers)
     outbound = Outbound(endpoints=MongoEndpointStore(db, settings.key_ring()),
                         deliveries=MongoDeliveryStore(db), sender=sender,
                         mailer=SmtpMailer(settings.mail), clock=clock,

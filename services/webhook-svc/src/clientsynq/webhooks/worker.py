@@ -79,7 +79,8 @@ class Worker:
         stop = self.deps.stop
         self._threads = [start_thread("webhook-outbox", self.relay.run, stop, daemon=True),
                          start_thread("webhook-dispatch", self.dispatcher.run, stop, daemon=True),
-                         start_thread("webhook-sweep", self._sweep, stop, daemon=True)]
+                         start_thread("webhook-sweep", self._sweep, stop, daemon=True),
+                         start_thread("webhook-stats", self._stats, stop, daemon=True)]
         log.info("webhook.worker_started")
         try:
             self.consumer.run()

@@ -8,6 +8,11 @@
   thread pool, so a slow or dead endpoint ties up only its own few threads (each bounded
   by the 15 s timeout) and never queues in front of another endpoint or business.
 - Completions come back to this one thread, which records health: one writer, no races.
+- The lease of every endpoint with a delivery in flight is kept every round, not only when
+  more is submitted: an endpoint at its cap whose attempts are slow to record would
+  otherwise let its lease lapse, and another replica would send those same attempts again.
+- Queue statistics are read by the worker's own stats thread (`record_stats`): counting a
+  large collection on FerretDB takes seconds and would stall deliveries.
 
 Correctness of "never twice": a round first takes the finished deliveries off the in-flight
 set (their result is already saved), then reads what is due; a delivery finishing after
@@ -36,7 +41,6 @@ log = logging.getLogger(__name__)
 QUEUE_DEPTH = gauge("clientsynq_webhook_queue_depth", "Deliveries due now")
 OLDEST_DUE = gauge("clientsynq_webhook_oldest_due_seconds", "Age of the oldest due delivery")
 DISABLED_ENDPOINTS = gauge("clientsynq_webhook_disabled_endpoints", "Endpoints disabled now")
-STATS_EVERY_ROUNDS = 100
 ENDPOINT_CACHE_SECONDS = 1.0
 
 
@@ -64,7 +68,6 @@ class Dispatcher:
         self._buffered: set[str] = set()
         self._cache_seconds = endpoint_cache_seconds
         self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
-        self._rounds = 0
 
     def run(self, stop: threading.Event) -> None:
         """Loop edge: a failed round is logged and the next one tries again."""
@@ -89,14 +92,19 @@ class Dispatcher:
         are free, so a slow read (FerretDB scans) is paid once per many deliveries."""
         self._drain()
         now_mono = time.monotonic()
+        self._keep_leases(now_mono)
         if len(self._buffered) < self._settings.workers:
             self._refill(now_mono)
         submitted = sum(self._submit_for(endpoint_id, now_mono)
                         for endpoint_id in list(self._buffer))
-        self._rounds += 1
-        if self._rounds % STATS_EVERY_ROUNDS == 1:
-            self.record_stats()
         return submitted
+
+    def _keep_leases(self, now_mono: float) -> None:
+        """Renew (a write only past half the lease) while attempts are in flight; a lost
+        lease stops new submissions, and `_attempt`'s fence stops the queued ones."""
+        for endpoint_id, count in self._per_endpoint.items():
+            if count > 0 and not self._leases.hold(endpoint_id):
+                self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
 
     def _refill(self, now_mono: float) -> None:
         due = self._deps.deliveries.all_due(self._deps.clock(), self._settings.workers * 8,
