@@ -186,7 +186,7 @@ def main() -> int:
         say("warming up the worker (and a freshly started broker) with a small company")
         warm = connect_new_tenant(auth, sandbox, plan="basic", customers=500,
                                   invoices=3000, payments=1000, seed=1)
-        warm_rows = sum(wait_result(mongo[sync_db], warm.tenant_id, 120)["counts"].values())
+        warm_rows = sum(wait_result(mongo[sync_db], warm.tenant_id, 300)["counts"].values())
         with Ticker("seeding the sandbox"):
             big = connect_new_tenant(auth, sandbox, plan="basic", seed=42, publish=False,
                                      **SIZES)
