@@ -139,6 +139,7 @@ def stack_env(infra: Any, *, prefix: str, urls: dict[str, str], sandbox_url: str
         "SYNC_PROGRESS_INTERVAL": "0.2s", "SYNC_LEASE_TTL": "10s",
         "SYNC_QBO_PAGE_SIZE": "50",  # many pages and checkpoints: a kill lands mid-sync
         "SYNC_QBO_RETRY_INITIAL": "0.05s", "SYNC_QBO_RETRY_MAX": "0.5s",
+        "SYNC_QBO_THROTTLE_PAUSE": "1s", "SYNC_RUN_RETRY_INITIAL": "1s",  # storms: seconds
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1,localhost", "WEBHOOK_RETRY_TIME_SCALE": "0.01",
         "WEBHOOK_DELIVERY_LEASE": "5s", "WEBHOOK_SWEEP_INTERVAL": "5s",
     }

@@ -18,6 +18,7 @@ import business as story
 import pytest
 from business import Business, connect_company, sign_up_and_connect, wait_synced
 from enterprise import Receiver, messages_about, register_endpoint
+from sync_harness import company_rows
 from waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -53,20 +54,28 @@ def test_a_worker_killed_mid_initial_sync_loses_and_doubles_nothing(e2e_stack, v
     wait_synced(business, timeout=400)  # ends with portal_differences(business) == {}
 
 
+def _record_payment(business: Business, invoice: dict) -> str:
+    """A $1.00 payment against `invoice`, recorded in QuickBooks by its user."""
+    payment = business.sandbox.control.change(
+        business.realm_id, "Payment", operation="create",
+        TxnDate=datetime.now(UTC).date().isoformat(),
+        CustomerRef={"value": invoice["customer"]["id"]}, TotalAmt=1.00,
+        Line=[{"Amount": 1.00, "LinkedTxn": [{"TxnId": invoice["id"], "TxnType": "Invoice"}]}])
+    return str(payment["Id"])
+
+
+def _payable(business: Business) -> dict:
+    return next(i for i in business.all("/api/v1/invoices")
+                if Decimal(i["balance"]) > Decimal("2.00"))
+
+
 def test_the_webhook_worker_killed_mid_delivery_delivers_each_event_once(e2e_stack):
     business = sign_up_and_connect(e2e_stack, plan="enterprise", seed=43, invoices=30)
     wait_synced(business)
-    invoice = next(i for i in business.all("/api/v1/invoices")
-                   if Decimal(i["balance"]) > Decimal("2.00"))
+    invoice = _payable(business)
     with Receiver(hang=threading.Event()) as receiver:
         register_endpoint(business, receiver, ["payment.recorded"])
-        payment = e2e_stack.sandbox.control.change(
-            business.realm_id, "Payment", operation="create",
-            TxnDate=datetime.now(UTC).date().isoformat(),
-            CustomerRef={"value": invoice["customer"]["id"]}, TotalAmt=1.00,
-            Line=[{"Amount": 1.00, "LinkedTxn": [{"TxnId": invoice["id"],
-                                                  "TxnType": "Invoice"}]}])
-        payment_id = str(payment["Id"])
+        payment_id = _record_payment(business, invoice)
         wait_until(lambda: messages_about(receiver, "payment.recorded", payment_id), 120,
                    "the delivery to reach the (hanging) endpoint")
         worker = e2e_stack.processes["webhook-worker"]
@@ -81,4 +90,48 @@ def test_the_webhook_worker_killed_mid_delivery_delivers_each_event_once(e2e_sta
         assert all(m.verified for m in received)
         assert len({m.message_id for m in received}) == 1  # one event id, however retried
     wait_until(lambda: not story.portal_differences(business), 120,
+               "the portal to equal the sandbox")
+
+
+@pytest.mark.timeout(600)
+def test_quickbooks_storms_a_dropped_write_answer_and_a_receiver_down_lose_nothing(e2e_stack):
+    """429 and 503 storms through the initial sync; an invoice created through the API whose
+    answer QuickBooks drops after applying the write (created once, command succeeded); an
+    Enterprise endpoint answering 503 for a while gets the payment event once it is back."""
+    business = sign_up_and_connect(e2e_stack, plan="enterprise", seed=44, customers=10,
+                                   invoices=30, payments=15, connect=False)
+    control = e2e_stack.sandbox.control
+    for status in (429, 503, 429, 503):
+        control.inject_fault(status=status, count=2, kind="query", realm_id=business.realm_id)
+    connect_company(business)
+    wait_synced(business, timeout=400)  # storms spent: the portal equals the sandbox
+
+    customer = business.all("/api/v1/customers")[0]
+    control.inject_fault(count=1, kind="write", when="after", drop=True,
+                         realm_id=business.realm_id)
+    made = business.api("POST", "/api/v1/invoices", headers={"Idempotency-Key": "drill-1"},
+                        json={"customer_id": customer["id"],
+                              "lines": [{"description": "Drill", "amount": "77.70"}]})
+    assert made.status_code == 202, made.text
+    wait_until(lambda: business.api("GET", f"/api/v1/commands/{made.json()['id']}")
+               .json()["state"] != "pending", 180, "the invoice command to settle")
+    command = business.api("GET", f"/api/v1/commands/{made.json()['id']}").json()
+    assert command["state"] == "succeeded", command
+    created = [i for i in company_rows(business, "Invoice")
+               if Decimal(str(i["TotalAmt"])) == Decimal("77.70")]
+    assert [i["Id"] for i in created] == [command["entity_id"]]  # applied once
+
+    with Receiver(status=503) as receiver:  # down: its load balancer answers 503
+        register_endpoint(business, receiver, ["payment.recorded"])
+        payment_id = _record_payment(business, _payable(business))
+        wait_until(lambda: len(messages_about(receiver, "payment.recorded", payment_id)) >= 2,
+                   180, "two refused attempts at the down endpoint")
+        refused = len(messages_about(receiver, "payment.recorded", payment_id))
+        receiver.status = 200  # back
+        wait_until(lambda: len(messages_about(receiver, "payment.recorded", payment_id))
+                   > refused, 180, "the event delivered once the endpoint is back")
+        received = messages_about(receiver, "payment.recorded", payment_id)
+        assert all(m.verified for m in received)
+        assert len({m.message_id for m in received}) == 1
+    wait_until(lambda: not story.portal_differences(business), 180,
                "the portal to equal the sandbox")
