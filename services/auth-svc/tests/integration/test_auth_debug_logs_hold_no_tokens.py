@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from clientsynq.auth.adapters.mongo_connections import StoredConnection
+from clientsynq.auth.domain.records import StoredConnection
 from clientsynq.auth.services.qbo_events import open_token
 from clientsynq.common.logging import configure_logging
 

@@ -3,9 +3,9 @@ their tenant; signing keys are generated once and rotate by file."""
 from __future__ import annotations
 
 import pytest
-from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.auth.adapters.signing_keys import SigningKeysError, load_signing_keys
 from clientsynq.auth.adapters.token_cipher import TokenCipher
+from clientsynq.auth.domain.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.common.crypto import DecryptionError, KeyRing, generate_key
 
 

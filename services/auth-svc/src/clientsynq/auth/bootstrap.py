@@ -22,17 +22,16 @@ from clientsynq.auth.adapters.signing_keys import SigningKeys, SigningKeysError,
 from clientsynq.auth.adapters.signup_requests import SignUpRequestStore
 from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.adapters.token_journal import TokenJournal
-from clientsynq.auth.config import Settings
+from clientsynq.auth.config import Settings, allow_local_oauth_http
 from clientsynq.auth.domain.mail import InlineImage
 from clientsynq.auth.domain.model import Clock, utc_now
+from clientsynq.auth.services.ports import OPERATOR, Connections, OAuthStates, QboOAuth
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
 from clientsynq.common.config import EXIT_CONFIG_ERROR
 from clientsynq.common.crypto import KeyRing
 from clientsynq.common.service import Platform, connect_platform
 from pymongo.collection import Collection
 from pymongo.database import Database
-
-OPERATOR = "operator"
 
 
 class Mailer(Protocol):
@@ -48,8 +47,8 @@ class Stores:
     users: UserStore
     throttle: LoginThrottleStore
     refresh_tokens: RefreshTokenStore
-    oauth_states: OAuthStateStore
-    connections: ConnectionStore
+    oauth_states: OAuthStates
+    connections: Connections
     invitations: InvitationStore
     api_keys: ApiKeyStore
     audit: AuditLog
@@ -80,7 +79,7 @@ class Deps:
     signing_keys: SigningKeys = field(repr=False)
     signer: JwtSigner
     verifier: TokenVerifier
-    qbo: QboOAuthClient
+    qbo: QboOAuth
     cipher: TokenCipher
     mailer: Mailer
     service_check: ServiceCredentialCheck
@@ -91,6 +90,7 @@ def build(settings: Settings, clock: Clock = utc_now, mailer: Mailer | None = No
           create_indexes: bool = True) -> Deps:
     """Reads the signing keys (generating a dev key if configured) and creates indexes;
     Kafka and MongoDB clients stay lazy."""
+    allow_local_oauth_http(settings.qbo)
     platform = connect_platform(settings.common)
     if create_indexes:
         ensure_auth_indexes(platform.db)

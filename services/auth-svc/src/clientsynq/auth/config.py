@@ -7,7 +7,7 @@ only auth-svc reads carry the ``AUTH_`` prefix.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -102,6 +102,7 @@ class Settings:
     public_origins: tuple[str, ...] = ()
     internal_api_on_public: bool = True
     signup_confirmation: bool = True
+    worker_metrics_port: int = 0  # the worker's /metrics (AUTH_WORKER_METRICS_PORT); 0: none
 
     @property
     def qbo_redirect_uri(self) -> str:
@@ -137,9 +138,11 @@ class Settings:
             # false: /internal/v1 only on the listener of create_internal_app_from_env()
             internal_api_on_public=reader.boolean("INTERNAL_API_ON_PUBLIC", True),
             # On by default wherever real people sign up; loopback development keeps the
-            # one-step sign-up unless asked (the demo and the test stacks rely on it).
+            # one-step sign-up unless asked (the demo and the test stacks rely on it), and
+            # only loopback may turn it off (_check_cookie_security).
             signup_confirmation=reader.boolean("SIGNUP_CONFIRMATION",
                                                not _is_loopback(public_url)),
+            worker_metrics_port=reader.integer("WORKER_METRICS_PORT", 0, min=0, max=65535),
         )
         _check_cookie_security(reader, settings)
         _check_argon2(reader, settings)
@@ -255,6 +258,16 @@ def _public_origins(reader: EnvReader, public_url: str, portal_url: str) -> tupl
         reader.add_problem("PUBLIC_ORIGINS", "must list origins such as https://app.example.com")
         return defaults
     return tuple(o for o in origins if o)
+
+
+def allow_local_oauth_http(qbo: QboSettings, env: MutableMapping[str, str] = os.environ
+                           ) -> None:
+    """oauthlib refuses http:// token endpoints unless ``OAUTHLIB_INSECURE_TRANSPORT`` is set
+    (it reads the environment at every call); only the local sandbox on loopback is http, so
+    only then. Called once by the composition root, the one place that sets process state."""
+    parts = urlsplit(qbo.discovery_url)
+    if parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS:
+        env.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
 
 def _is_loopback(url: str) -> bool:

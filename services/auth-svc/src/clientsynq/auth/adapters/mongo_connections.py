@@ -11,40 +11,17 @@ then only ever touched by the relay. Superseded versions are deleted once relaye
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from clientsynq.auth.domain.model import NEAR_END_MIN_GAP_SECONDS, Connection, ConnectionStatus
+from clientsynq.auth.domain.records import Revocation, SealedTokens, StoredConnection
 from clientsynq.common.outbox import PENDING, outbox_fields
 from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "connection_versions"
-
-
-@dataclass(frozen=True)
-class SealedTokens:
-    access: str = field(repr=False)
-    refresh: str = field(repr=False)
-    key_id: str
-
-
-@dataclass(frozen=True)
-class Revocation:
-    """A grant to revoke at Intuit, kept (sealed) until Intuit confirms."""
-
-    doc_id: str
-    realm_id: str
-    token: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class StoredConnection:
-    connection: Connection
-    tokens: SealedTokens | None
-    revocation: Revocation | None = None
 
 
 class ConnectionStore:

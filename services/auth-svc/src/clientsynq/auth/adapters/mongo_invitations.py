@@ -3,38 +3,13 @@ client identities."""
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from clientsynq.auth.domain.records import ClientIdentity, Invitation
 from pymongo import DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
-
-
-@dataclass(frozen=True)
-class Invitation:
-    """``kind`` is "client" (customer_id set), "client_link" (a returning client's sign-in
-    link, customer_id set) or "member" (role set)."""
-
-    invitation_id: str
-    tenant_id: str
-    kind: str
-    email: str
-    created_at: datetime
-    expires_at: datetime
-    created_by: str
-    customer_id: str | None = None
-    role: str | None = None
-    redeemed_at: datetime | None = None
-    cancelled_at: datetime | None = None
-
-    def status(self, now: datetime) -> str:
-        if self.cancelled_at is not None:
-            return "cancelled"
-        if self.redeemed_at is not None:
-            return "redeemed"
-        return "expired" if self.expires_at <= now else "pending"
 
 
 class InvitationStore:
@@ -146,18 +121,6 @@ class InvitationStore:
                                          "customer_id": customer_id, "redeemed_at": None,
                                          "expires_at": {"$gt": now}})
         return [_invitation(doc) for doc in cursor if not doc.get("cancelled_at")]
-
-
-@dataclass(frozen=True)
-class ClientIdentity:
-    """A customer's access to the portal; revoked access is refused at every refresh."""
-
-    tenant_id: str
-    customer_id: str
-    email: str
-    created_at: datetime
-    last_login_at: datetime | None
-    revoked_at: datetime | None
 
 
 def _client(doc: dict[str, Any]) -> ClientIdentity:

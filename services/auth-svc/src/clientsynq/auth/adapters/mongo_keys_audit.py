@@ -1,24 +1,12 @@
 """Enterprise API keys (digests only) and the per-business audit log."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from clientsynq.auth.domain.records import ApiKey, AuditEntry
 from pymongo import DESCENDING
 from pymongo.database import Database
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    key_id: str
-    tenant_id: str
-    name: str
-    prefix: str
-    scopes: tuple[str, ...]
-    created_at: datetime
-    created_by: str
-    revoked_at: datetime | None = None
 
 
 class ApiKeyStore:
@@ -58,15 +46,6 @@ def _key(doc: dict[str, Any]) -> ApiKey:
                   prefix=doc["prefix"], scopes=tuple(doc["scopes"]),
                   created_at=doc["created_at"], created_by=doc["created_by"],
                   revoked_at=doc.get("revoked_at"))
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    tenant_id: str
-    action: str
-    at: datetime
-    actor: str | None
-    details: dict[str, Any]
 
 
 class AuditLog:

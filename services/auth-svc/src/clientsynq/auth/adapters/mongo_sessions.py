@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.auth.domain.model import SessionSubject
+from clientsynq.auth.domain.records import OAuthState
 from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -98,13 +99,6 @@ class RefreshTokenStore:
     def family_of(self, tenant_id: str, digest: str) -> str | None:
         doc = self._tokens.find_one({"_id": digest, "tenant_id": tenant_id}, {"family_id": 1})
         return None if doc is None else str(doc["family_id"])
-
-
-@dataclass(frozen=True)
-class OAuthState:
-    tenant_id: str
-    user_id: str
-    expires_at: datetime
 
 
 class OAuthStateStore:

@@ -1,12 +1,13 @@
 """argon2id password hashing, and a dummy verification that costs the same as a real one."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from clientsynq.auth.domain.digests import digests_match, new_secret, secret_digest
+
+__all__ = ["Passwords", "digests_match", "new_secret", "secret_digest"]
 
 
 class Passwords:
@@ -29,17 +30,3 @@ class Passwords:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)
-
-
-def secret_digest(secret: str) -> str:
-    """For high-entropy random secrets (refresh tokens, links, API keys): sha256 is enough,
-    and unlike argon2 it lets us look the secret up by its digest."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def digests_match(stored: str, secret: str) -> bool:
-    return hmac.compare_digest(stored, secret_digest(secret))
-
-
-def new_secret(nbytes: int = 32) -> str:
-    return secrets.token_urlsafe(nbytes)

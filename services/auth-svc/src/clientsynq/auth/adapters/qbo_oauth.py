@@ -8,15 +8,14 @@ said no: ``invalid_grant``, ``access_denied``...). Token values never enter a me
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
-from clientsynq.auth.config import LOOPBACK_HOSTS, QboSettings
+from clientsynq.auth.config import QboSettings
 from clientsynq.auth.domain.errors import QboRefused, QboUnavailable
 from clientsynq.common import retry
 from oauthlib.oauth2 import OAuth2Error
@@ -43,9 +42,6 @@ class QboOAuthClient:
         self._discovery: dict[str, Any] | None = None
         self._discovered_at = 0.0
         self._lock = threading.Lock()
-        if _is_loopback_http(settings.discovery_url):
-            # oauthlib refuses http:// unless told otherwise; only the local sandbox is http.
-            os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
 
     def authorize_url(self, state: str) -> str:
         """Intuit's consent page for our app, carrying ``state`` back to the callback."""
@@ -169,8 +165,3 @@ def _raise_if_busy(response: requests.Response) -> requests.Response:
     if response.status_code == 429 or response.status_code >= 500:
         raise _Transient(f"HTTP {response.status_code}")
     return response
-
-
-def _is_loopback_http(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "http" and (parts.hostname or "") in LOOPBACK_HOSTS

@@ -2,21 +2,14 @@
 business name, the email and the (already hashed) password; used once, for a day."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from clientsynq.auth.adapters.mongo_sessions import record_first_use
+from clientsynq.auth.domain.records import PendingSignUp
 from pymongo.database import Database
 
 PENDING_TENANT = "signup"  # no business exists yet; the single-use record needs a scope
-
-
-@dataclass(frozen=True)
-class PendingSignUp:
-    business_name: str
-    email: str
-    password_hash: str = field(repr=False)
 
 
 class SignUpRequestStore:

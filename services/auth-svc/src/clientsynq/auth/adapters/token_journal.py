@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from clientsynq.auth.adapters.mongo_connections import SealedTokens
+from clientsynq.auth.domain.records import SealedTokens
 from pymongo import DESCENDING
 from pymongo.database import Database
 

@@ -1,7 +1,6 @@
 """Client portal identities (invitations and their single-use links), API keys, audit log."""
 from __future__ import annotations
 
-from clientsynq.auth.adapters.mongo_keys_audit import ApiKey
 from clientsynq.auth.api.schemas import (
     ApiKeySchema,
     ClientInvitationSchema,
@@ -19,6 +18,7 @@ from clientsynq.auth.api.web import (
     iso,
     session_response,
 )
+from clientsynq.auth.domain.records import ApiKey
 from clientsynq.auth.services import api_keys, audit, client_links, invitations
 from clientsynq.auth.services import clients as client_access
 from clientsynq.common.auth import current_principal, require_role, require_tenant_scope

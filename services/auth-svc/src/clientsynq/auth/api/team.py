@@ -1,7 +1,6 @@
 """The business and its team: members, member invitations, and the operator's plan switch."""
 from __future__ import annotations
 
-from clientsynq.auth.adapters.mongo_invitations import Invitation
 from clientsynq.auth.api.schemas import (
     AcceptMemberSchema,
     MemberInvitationSchema,
@@ -18,9 +17,10 @@ from clientsynq.auth.api.web import (
     iso,
     session_response,
 )
-from clientsynq.auth.bootstrap import OPERATOR
 from clientsynq.auth.domain.model import User
+from clientsynq.auth.domain.records import Invitation
 from clientsynq.auth.services import accounts, invitations, team
+from clientsynq.auth.services.ports import OPERATOR
 from clientsynq.common.auth import (
     current_principal,
     require_role,

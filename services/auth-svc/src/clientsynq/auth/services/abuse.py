@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.passwords import secret_digest
+from clientsynq.auth.domain.digests import secret_digest
 from clientsynq.auth.domain.errors import LoginRateLimited
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.passwords import secret_digest
+from clientsynq.auth.domain.digests import secret_digest
 from clientsynq.auth.domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,

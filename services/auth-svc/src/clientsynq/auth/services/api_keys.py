@@ -5,9 +5,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_keys_audit import ApiKey
-from clientsynq.auth.adapters.passwords import digests_match, new_secret, secret_digest
+from clientsynq.auth.domain.digests import digests_match, new_secret, secret_digest
 from clientsynq.auth.domain.errors import ApiKeyNotFound, InvalidApiKey, PlanRequired
+from clientsynq.auth.domain.records import ApiKey
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
 from clientsynq.auth.services.authority import acting_member

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from clientsynq.auth.adapters.mongo_keys_audit import AuditEntry
+from clientsynq.auth.domain.records import AuditEntry
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps

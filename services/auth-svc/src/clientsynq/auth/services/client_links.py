@@ -13,10 +13,10 @@ import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_invitations import ClientIdentity, Invitation
-from clientsynq.auth.adapters.passwords import secret_digest
-from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
+from clientsynq.auth.domain.digests import secret_digest
 from clientsynq.auth.domain.errors import ClientAccessRevoked, InvitationInvalid, MailUnavailable
+from clientsynq.auth.domain.records import ClientIdentity, Invitation
+from clientsynq.auth.domain.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import get_tenant, normalize_email

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_invitations import ClientIdentity
 from clientsynq.auth.domain.errors import ClientNotFound
 from clientsynq.auth.domain.model import SessionSubject
+from clientsynq.auth.domain.records import ClientIdentity
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
 from clientsynq.auth.services.authority import acting_member

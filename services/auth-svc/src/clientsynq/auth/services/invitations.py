@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from clientsynq.auth.adapters.mongo_invitations import Invitation
-from clientsynq.auth.adapters.passwords import secret_digest
-from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
+from clientsynq.auth.domain.digests import secret_digest
 from clientsynq.auth.domain.errors import (
     InvitationInvalid,
     InvitationNotFound,
@@ -21,6 +19,8 @@ from clientsynq.auth.domain.errors import (
     RoleNotAllowed,
 )
 from clientsynq.auth.domain.model import SessionSubject, User
+from clientsynq.auth.domain.records import Invitation
+from clientsynq.auth.domain.scoped_tokens import make_scoped_token, tenant_of
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import get_tenant, normalize_email

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from clientsynq.auth.adapters.mongo_connections import StoredConnection
-from clientsynq.auth.adapters.mongo_sessions import OAuthState
-from clientsynq.auth.adapters.passwords import new_secret, secret_digest
+from clientsynq.auth.domain.digests import new_secret, secret_digest
 from clientsynq.auth.domain.errors import InvalidOAuthState, QboRefused, QboUnavailable
 from clientsynq.auth.domain.model import Connection, ConnectionStatus, TokenSet
+from clientsynq.auth.domain.records import OAuthState, StoredConnection
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.qbo_events import connection_changed, pending_revocation, seal

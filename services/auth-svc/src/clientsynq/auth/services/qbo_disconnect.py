@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_connections import StoredConnection
 from clientsynq.auth.domain.errors import (
     AuthorizationExpired,
     NotConnected,
@@ -18,6 +17,7 @@ from clientsynq.auth.domain.errors import (
     QboUnavailable,
 )
 from clientsynq.auth.domain.model import ConnectionStatus
+from clientsynq.auth.domain.records import StoredConnection
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.authority import acting_member
 from clientsynq.auth.services.qbo_events import connection_changed, open_token, pending_revocation

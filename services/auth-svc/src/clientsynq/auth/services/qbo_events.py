@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from clientsynq.auth.adapters.mongo_connections import SealedTokens, StoredConnection
 from clientsynq.auth.domain.model import TokenSet
+from clientsynq.auth.domain.records import SealedTokens, StoredConnection
 from clientsynq.common.events import CONNECTION_CHANGED, new_event
 
 if TYPE_CHECKING:

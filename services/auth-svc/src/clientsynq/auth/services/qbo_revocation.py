@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_connections import Revocation
 from clientsynq.auth.domain.errors import QboUnavailable
+from clientsynq.auth.domain.records import Revocation
 from clientsynq.auth.services import audit
 from clientsynq.common.crypto import DecryptionError
 from clientsynq.common.metrics import counter

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.mongo_connections import SealedTokens, StoredConnection
 from clientsynq.auth.domain.errors import (
     AuthorizationExpired,
     NotConnected,
@@ -22,6 +21,7 @@ from clientsynq.auth.domain.errors import (
     QboUnavailable,
 )
 from clientsynq.auth.domain.model import ConnectionStatus, TokenSet
+from clientsynq.auth.domain.records import SealedTokens, StoredConnection
 from clientsynq.auth.services import audit
 from clientsynq.auth.services.accounts import get_tenant
 from clientsynq.auth.services.leases import HeldLease, waiting_lease

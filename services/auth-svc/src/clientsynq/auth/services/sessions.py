@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.passwords import secret_digest
-from clientsynq.auth.adapters.scoped_tokens import make_scoped_token, tenant_of
+from clientsynq.auth.domain.digests import secret_digest
 from clientsynq.auth.domain.errors import InvalidRefreshToken
 from clientsynq.auth.domain.model import SessionSubject
+from clientsynq.auth.domain.scoped_tokens import make_scoped_token, tenant_of
 
 if TYPE_CHECKING:
     from clientsynq.auth.bootstrap import Deps

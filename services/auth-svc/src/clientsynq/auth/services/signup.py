@@ -14,13 +14,13 @@ from contextlib import suppress
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from clientsynq.auth.adapters.passwords import new_secret, secret_digest
-from clientsynq.auth.adapters.signup_requests import PendingSignUp
+from clientsynq.auth.domain.digests import new_secret, secret_digest
 from clientsynq.auth.domain.errors import (
     EmailAlreadyRegistered,
     InvitationInvalid,
     MailUnavailable,
 )
+from clientsynq.auth.domain.records import PendingSignUp
 from clientsynq.auth.services.abuse import limit_attempts
 from clientsynq.auth.services.accounts import SignUp, create_business, normalize_email
 from clientsynq.auth.services.sessions import SessionTokens

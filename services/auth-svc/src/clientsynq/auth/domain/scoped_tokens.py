@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from clientsynq.auth.adapters.passwords import new_secret
+from clientsynq.auth.domain.digests import new_secret
 
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
