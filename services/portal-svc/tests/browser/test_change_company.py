@@ -4,8 +4,8 @@ millisecond before the new one's `connected`, so portal's connection read model 
 change wins) ends on the new company, connected.
 
 Then the same business, on Pro, is told what Enterprise's advanced sync controls are; on
-Enterprise it changes them on the real sync-svc: records to sync, frequency, pause and
-resume, a full resync."""
+Enterprise it changes them on the real sync-svc: records to sync, frequency, history window,
+pause and resume, a full resync."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 from sandbox_reader import SandboxReader
-from story_steps import change_plan, connect, consent, expect_connected, sign_up
+from story_steps import (
+    SYNC_TIMEOUT_MS,
+    change_plan,
+    connect,
+    consent,
+    expect_connected,
+    sign_up,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -55,13 +62,13 @@ def live_sync_progress(stack, page, realm_id: str, checker) -> None:
     stack.control.inject_fault(hang=True, count=1, realm_id=realm_id, kind="cdc")
     try:
         page.get_by_role("button", name="Sync Now").click()
-        expect(page.locator("#sync-progress")).to_be_visible(timeout=60_000)
+        expect(page.locator("#sync-progress")).to_be_visible(timeout=SYNC_TIMEOUT_MS)
         expect(page.locator("#sync-progress-text")).to_have_text(
             re.compile(r"^Syncing (customers|invoices): \d+ records?$"))
         checker.check(page, "quickbooks-sync-in-progress")
     finally:
         stack.control.clear_faults()
-    expect(page.locator("#sync-progress")).to_have_count(0, timeout=60_000)
+    expect(page.locator("#sync-progress")).to_have_count(0, timeout=SYNC_TIMEOUT_MS)
     expect(page.locator("#sync-failed")).to_have_count(0)
     expect(page.locator("#last-sync-counts")).to_have_text(
         re.compile(r"^\d+ customers?, \d+ invoices? and \d+ payments?$"))
@@ -72,10 +79,12 @@ def advanced_sync_controls(page, checker) -> None:
     checker.check(page, "sync-controls")
     page.get_by_label("Customers", exact=True).uncheck()
     page.get_by_label("Invoices: sync frequency").select_option(label="Every 15 minutes")
+    page.get_by_label("History to keep").select_option(label="The last 24 months")
     page.get_by_role("button", name="Save sync settings").click()
     expect(page.get_by_role("status")).to_have_text("Sync settings saved.")
     expect(page.get_by_label("Customers", exact=True)).not_to_be_checked()
     expect(page.get_by_label("Invoices: sync frequency")).to_have_value("900")
+    expect(page.get_by_label("History to keep")).to_have_value("730")
     page.get_by_role("button", name="Pause syncing").click()
     expect(page.locator("#sync-state")).to_contain_text("Paused")
     page.get_by_role("button", name="Resume syncing").click()

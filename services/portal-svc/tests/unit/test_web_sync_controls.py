@@ -8,7 +8,8 @@ from portal_builders import OTHER_TENANT, TENANT
 from portal_web_harness import ORIGIN, Web
 
 CONTROLS = {"paused": False, "entities": ["Customer", "Invoice", "Payment"],
-            "intervals": {"Customer": 86400, "Invoice": 3600, "Payment": 300}}
+            "intervals": {"Customer": 86400, "Invoice": 3600, "Payment": 300},
+            "history_days": 365}
 
 
 def a_web() -> Web:
@@ -31,6 +32,7 @@ def test_an_enterprise_owner_sees_the_controls_in_the_help_pages_words():
     assert '<option value="3600" selected>Every hour</option>' in page
     assert '<option value="300" selected>Every 5 minutes</option>' in page
     assert 'id="entity-Payment" name="entities" value="Payment" checked' in page
+    assert '<option value="365" selected>The last 12 months</option>' in page
     assert "Start a full resync" in page and web.deps.sync_controls.calls == [TENANT]
 
 
@@ -39,10 +41,12 @@ def test_saving_pausing_resuming_and_a_full_resync_reach_sync_svc():
     web.sign_in(TENANT, plan="enterprise")
     answer = post(web, "/settings/sync", {"entities": ["Invoice", "Payment"],
                                           "interval-Customer": "86400",
-                                          "interval-Invoice": "900", "interval-Payment": "60"})
+                                          "interval-Invoice": "900", "interval-Payment": "60",
+                                          "history_days": "730"})
     assert answer.status_code == 303 and answer.location.endswith("/settings/sync?done=saved")
     stored = web.deps.sync_controls.controls_of[TENANT]
     assert stored["entities"] == ["Invoice", "Payment"] and stored["intervals"]["Invoice"] == 900
+    assert stored["history_days"] == 730
     assert post(web, "/settings/sync/pause").status_code == 303 and stored["paused"] is True
     page = web.get("/settings/sync?done=paused").data.decode()
     assert "Syncing is paused." in page and "Resume syncing" in page
@@ -60,6 +64,10 @@ def test_no_entity_or_a_made_up_frequency_is_refused_and_changes_nothing():
     assert "Choose at least one kind of record" in answer.data.decode()
     answer = post(web, "/settings/sync", {"entities": ["Invoice"], "interval-Customer": "soon"})
     assert answer.status_code == 422 and "how often customers sync" in answer.data.decode()
+    answer = post(web, "/settings/sync", {"entities": ["Invoice"], "interval-Customer": "900",
+                                          "interval-Invoice": "60", "interval-Payment": "60",
+                                          "history_days": "90"})
+    assert answer.status_code == 422 and "how much history" in answer.data.decode()
     assert web.deps.sync_controls.controls_of[TENANT]["entities"] == CONTROLS["entities"]
     assert post(web, "/settings/sync/pause", None).status_code == 303
     assert web.client.post("/settings/sync/resume").status_code == 403  # no Origin: refused

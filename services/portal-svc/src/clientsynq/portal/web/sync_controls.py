@@ -1,5 +1,5 @@
-"""Settings → Sync controls (Enterprise): which records sync, how often, pause and resume,
-and a full resync — the help page's "Advanced sync controls".
+"""Settings → Sync controls (Enterprise): which records sync, how often, how much history,
+pause and resume, and a full resync — the help page's "Advanced sync controls".
 
 sync-svc owns the controls; portal calls its internal API with the service credential
 (`SyncControlsClient`), so the role is checked here (owners and admins) and the plan both here
@@ -25,6 +25,9 @@ KINDS: tuple[tuple[str, str, tuple[int, ...]], ...] = (
     ("Invoice", "Invoices", (MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY)),
     ("Payment", "Payments", (MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY)),
 )
+# The history window a full sync reads (sync-svc's choices; never under the 12 months the
+# help page and the statement of account promise).
+HISTORY = ((365, "The last 12 months"), (730, "The last 24 months"), (1095, "The last 36 months"))
 DONE = {"saved": "Sync settings saved.", "paused": "Syncing is paused.",
         "resumed": "Syncing resumed: a sync is catching up on anything changed meanwhile.",
         "resync": "Full resync queued: every record is read again from QuickBooks."}
@@ -62,7 +65,8 @@ def _page(refused: str | None = None, status: int = 200) -> tuple[str, int]:
     return render_template(
         "business/sync_controls.html", title="Sync controls", section="settings",
         page="sync", principal=who, settings=settings, kinds=kinds, refused=refused,
-        may_manage=_may_manage(), done=DONE.get(request.args.get("done", ""))), status
+        history=HISTORY, may_manage=_may_manage(),
+        done=DONE.get(request.args.get("done", ""))), status
 
 
 @bp.get("/settings/sync")
@@ -84,7 +88,11 @@ def _changes() -> dict[str, Any]:
             raise ValidationFailed({f"interval-{kind}": ["a number of seconds"]},
                                    f"Choose how often {label.lower()} sync.")
         intervals[kind] = int(raw)
-    return {"entities": entities, "intervals": intervals}
+    history = request.form.get("history_days", "")
+    if history not in {str(days) for days, _ in HISTORY}:
+        raise ValidationFailed({"history_days": ["one of the choices"]},
+                               "Choose how much history to keep.")
+    return {"entities": entities, "intervals": intervals, "history_days": int(history)}
 
 
 def _act(action: str) -> Response | tuple[str, int]:
