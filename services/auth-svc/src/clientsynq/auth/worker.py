@@ -6,7 +6,6 @@ Ctrl-C; a round that fails is logged and retried next round, never silently drop
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from functools import partial
 
@@ -69,12 +68,7 @@ def run(deps: Deps, stop: threading.Event) -> None:
 def main() -> None:
     run_worker("auth", Settings.from_env,
                lambda settings: LoopWorker(partial(run, build_or_exit(settings))),
-               lambda _settings: _metrics_port())
-
-
-def _metrics_port() -> int | None:
-    port = os.environ.get("AUTH_WORKER_METRICS_PORT")
-    return int(port) if port else None
+               lambda settings: settings.worker_metrics_port or None)
 
 
 if __name__ == "__main__":
