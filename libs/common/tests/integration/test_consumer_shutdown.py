@@ -30,7 +30,7 @@ WORKER = textwrap.dedent("""
 
 
 def committed_offsets(conn, group: str) -> int:
-    consumer = KafkaConsumer(bootstrap_servers=conn.servers, group_id=group,
+    consumer = KafkaConsumer(bootstrap_servers=conn.servers, group_id=conn.group(group),
                              enable_auto_commit=False)
     try:
         topic = conn.topic("customer.updated")

@@ -28,6 +28,11 @@ class KafkaConnection:
         return {**self.client_options, "session_timeout_ms": self.session_timeout_ms,
                 "heartbeat_interval_ms": min(3_000, self.session_timeout_ms // 3)}
 
+    def group(self, name: str) -> str:
+        """A consumer group's name on the broker: prefixed like the topics, so two test runs
+        (or two tests) on one broker never share a group and its rebalances."""
+        return f"{self.topic_prefix}{name}"
+
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
 

@@ -63,7 +63,7 @@ class ConsumerRunner:
         self._counters: dict[str, Any] = {}
         self._consumer = KafkaConsumer(
             *[conn.topic(t) for t in topics], bootstrap_servers=conn.servers,
-            group_id=group_id, client_id=f"{conn.client_id}-{group_id}",
+            group_id=conn.group(group_id), client_id=f"{conn.client_id}-{group_id}",
             enable_auto_commit=False, auto_offset_reset="earliest",
             max_poll_records=max_poll_records, **{**conn.consumer_options, **consumer_options},
         )

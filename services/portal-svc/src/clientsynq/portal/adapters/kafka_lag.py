@@ -26,7 +26,8 @@ class KafkaGroupLag:
                       for p in sorted(self._consumer.partitions_for_topic(self._conn.topic(t))
                                       or ())]
         ends = self._consumer.end_offsets(partitions)
-        committed = self._admin.list_group_offsets({self._group: None}).get(self._group) or {}
+        group = self._conn.group(self._group)
+        committed = self._admin.list_group_offsets({group: None}).get(group) or {}
         lag: dict[str, int] = {topic: 0 for topic in self._topics}
         for tp in partitions:
             done = committed.get(tp)
