@@ -6,7 +6,6 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,6 +17,7 @@ from clientsynq.common.auth import REFRESH_COOKIE, REFRESH_COOKIE_PATH, SESSION_
 from clientsynq.common.crypto import generate_key
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.outbox import OutboxRelay
+from clocks import OffsetClock
 from flask import Flask
 from flask.testing import FlaskClient
 from kafka import KafkaConsumer
@@ -33,17 +33,7 @@ PUBLIC_ORIGIN = PUBLIC_URL  # the gateway's origin: pages, the portal and auth-s
 REDIRECT_URI = f"{PUBLIC_URL}/auth/v1/qbo/callback"
 
 
-class FakeClock:
-    """Real time plus an offset a test can advance (state and link expiry)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += timedelta(seconds=seconds)
+FakeClock = OffsetClock  # real time plus an offset a test advances (state and link expiry)
 
 
 def auth_env(infra: Any, kafka_conn: Any, mongo_db: Any, sandbox: Any, mail_sink: Any,
