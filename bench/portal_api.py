@@ -63,6 +63,9 @@ P99_AIM_MS = 50.0
 RATIO_AIM = 0.5
 TENANT = "bench-tenant"
 FRESHNESS_COMPANY = {"customers": 60, "invoices": 400, "payments": 150, "seed": 5}
+# Seed only the day buckets (minutes faster at 50,000): enough for the first page and the
+# status filters, which read nothing else; the search is then skipped.
+BUCKETS_ONLY = os.environ.get("PORTAL_BENCH_BUCKETS_ONLY") == "1"
 PATHS = ["/api/v1/invoices", "/api/v1/invoices?status=overdue", "/api/v1/invoices?q=inv-0042"]
 
 
@@ -87,7 +90,8 @@ def seed(store: MongoReadStore, count: int) -> None:
         batch.append({"_id": f"{TENANT}:{invoice.id}", "version": version,
                       **invoice_fields(invoice)})
         if len(batch) == 1000 or n == count - 1:
-            collection.insert_many(batch)
+            if not BUCKETS_ONLY:
+                collection.insert_many(batch)
             every += batch
             batch = []
             progress(f"seeding {count} invoices", n + 1, count)
@@ -240,7 +244,8 @@ def measure(infra: Infra, auth_url: str, token: str, size: int) -> list[Figure]:
                 {"portal": f"127.0.0.1:{port}"}) as gateway:
             wait_listening(gateway_port)
             print(f"{size:,} invoices:", flush=True)
-            return figures + report(direct, gateway, token, size, "")
+            return figures + report(direct, gateway, token, size,
+                                    "buckets only" if BUCKETS_ONLY else "")
     finally:
         mongo.drop_database(database)
         mongo.close()
@@ -256,6 +261,8 @@ def source_of(revision: str) -> Path:
 
 
 LOADS = (("first page", PATHS[:1]), ("overdue", PATHS[1:2]), ("search", PATHS[2:]))
+if BUCKETS_ONLY:
+    LOADS = LOADS[:2]
 
 
 def report(direct: str, gateway: str | None, token: str, size: int,
@@ -275,17 +282,20 @@ def report(direct: str, gateway: str | None, token: str, size: int,
                 Figure(f"GET {paths[0]} ({where})", round(rate, 2), "req/s",
                        ceiling=f"trivial endpoint {trivial[0]:,.0f} req/s",
                        aim=f">= {RATIO_AIM:.0%} of trivial", met=rate >= RATIO_AIM * trivial[0]),
-                Figure(f"GET {paths[0]} p99 ({where})", round(p99, 1), "ms",
+                Figure(f"GET {paths[0]} p99 ({where})", round(p99, 1),
+                       "ms" if p99 < REQUEST_TIMEOUT * 1000 else "ms (none answered: >=)",
                        aim=f"< {P99_AIM_MS:.0f} ms", met=p99 < P99_AIM_MS)]
     return figures
 
 
 def measure_one(base: str, paths: list[str], token: str, title: str) -> tuple[float, float]:
+    """(requests/s, p99 ms); with no request answered at all the p99 is recorded as the
+    client's timeout, a lower bound (JSON has no NaN)."""
     rate, latencies, failed = load(base, paths, token)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     print(f"  {title:<20} {rate:8.1f} req/s   p50 {p50:8.1f} ms   p99 {p99:8.1f} ms"
           f"   ({len(latencies)} ok, {failed} failed)", flush=True)
-    return rate, p99
+    return rate, (p99 if latencies else REQUEST_TIMEOUT * 1000)
 
 
 def freshness_during_initial_sync(infra: Infra) -> list[Figure]:
