@@ -209,8 +209,9 @@ def lateness(db: Any, window_start: datetime) -> dict[str, list[float]]:
     late: dict[str, list[float]] = {}
     for claim in db["schedule_claims"].find({"created_at": {"$gte": window_start},
                                              "_outbox": {"$exists": True}}):
-        tenant_id, kind, interval, slot = claim["_id"].rsplit("|", 3)
-        due = _due(tenant_id, kind, float(interval), int(slot))
+        tenant_id, kind, _, slot = claim["_id"].rsplit("|", 3)
+        # the slot was cut with the configured (fractional) interval, not the id's int()
+        due = _due(tenant_id, kind, max(1.0, INTERVALS[kind] / TIME_SCALE), int(slot))
         after = [f for f in results.get(tenant_id, []) if f >= _utc(claim["created_at"])]
         late.setdefault(kind, []).append((after[0] - due).total_seconds() if after
                                          else float("inf"))
