@@ -35,6 +35,7 @@ import logging
 import os
 import random
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -352,6 +353,8 @@ def report(measured: dict[str, Any], initial_rate: float, db: Any) -> None:
 
 
 def main() -> int:
+    # SIGTERM (a timeout, a CI cancel) unwinds the ExitStack: workers and sandbox stop too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.ERROR)
     say(f"{BUSINESSES} businesses, schedule x{TIME_SCALE:g}, {WINDOW_HOURS:g} simulated hours "
