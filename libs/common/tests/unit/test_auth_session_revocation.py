@@ -146,5 +146,5 @@ def test_every_service_credential_url_follows_the_same_rule():
 
     check_credential_urls("http://127.0.0.1:8081", "http://sync-svc:8080",
                           "https://auth.example.com")
-    with pytest.raises(ValueError, match="http://auth.example.com"):
+    with pytest.raises(ValueError, match=r"http://auth\.example\.com"):
         check_credential_urls("http://auth-svc:8080", "http://auth.example.com")
