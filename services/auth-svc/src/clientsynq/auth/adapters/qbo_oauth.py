@@ -90,7 +90,10 @@ class QboOAuthClient:
                 raise QboRefused("forbidden", "QuickBooks refused access to this company.")
             if response.status_code >= 400:
                 raise QboUnavailable(f"CompanyInfo answered HTTP {response.status_code}.")
-            info = response.json().get("CompanyInfo") or {}
+            body = response.json()
+            if "Fault" in body:  # QuickBooks can answer a failure inside a 200
+                raise QboUnavailable("CompanyInfo answered with a Fault.")
+            info = body.get("CompanyInfo") or {}
             name = info.get("CompanyName") or info.get("LegalName")
             return str(name) if name else None
         return self._with_retries(call)
