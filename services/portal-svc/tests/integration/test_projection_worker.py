@@ -86,6 +86,6 @@ def test_the_worker_process_projects_and_stops_cleanly_on_sigterm(infra, kafka_c
     finally:
         producer.close()
         process.send_signal(signal.SIGTERM)
-        code = process.wait(timeout=60)
-        errors = process.stderr.read().decode() if process.stderr else ""
+        _, raw_errors = process.communicate(timeout=60)  # drains stderr while waiting
+        errors, code = raw_errors.decode(), process.returncode
     assert code == 0, errors[-2000:]
