@@ -14,6 +14,7 @@ from clientsynq.sync.engine.pages import PageContext, PageResult
 from clientsynq.sync.engine.ports import PaymentLinkMemory, Realm, Runs
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
+from clientsynq.sync.engine.run_links import RunLinks, mentioned_ids
 
 
 class Stopwatch:
@@ -58,6 +59,8 @@ class RunContext:
     progress: Progress | None = None
     links: PaymentLinkMemory | None = None
     links_ready: bool = False  # this run's payments are published: invoices may use them
+    run_links: RunLinks = field(default_factory=RunLinks)  # this run's, in memory
+    links_elsewhere: bool = True  # the store may know payments this run did not read
     # Per full segment, each page's first and last CreateTime (engine.ties).
     edges: dict[str, dict[int, tuple[str, str]]] = field(default_factory=dict)
     _edges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -77,8 +80,10 @@ class RunContext:
         if result.edges is not None:
             with self._edges_lock:
                 self.edges.setdefault(stream_key, {})[page] = result.edges
-        if self.links is not None and result.links:
-            self.links.remember(self.tenant_id, result.links)
+        if result.links:
+            self.run_links.add(result.links)
+            if self.links is not None:
+                self.links.remember(self.tenant_id, result.links)
         if self.progress is not None and not stream_key.endswith(("#reread", "#ties")):
             self.progress.advance(entity, result.published)
 
@@ -92,12 +97,17 @@ class RunContext:
         if self.abort.is_set():
             raise RunInterrupted("another stream of the run failed")
 
-    def page_context(self, entity: str) -> PageContext:
+    def page_context(self, entity: str, raw: bytes | None = None) -> PageContext:
+        """`raw`: the page about to be published, whose payment links go with it."""
+        use_links = self.links_ready and entity == "Invoice"
         return PageContext(tenant_id=self.tenant_id, realm_id=self.conn.realm_id,
                            entity=entity, source=self.source, today=self.today,
                            terms=self.terms if entity == "Invoice" else {},
                            methods=self.methods if entity == "Payment" else {},
-                           use_links=self.links_ready and entity == "Invoice")
+                           use_links=use_links,
+                           run_links=self.run_links.among(mentioned_ids(raw))
+                           if use_links and raw is not None else None,
+                           ask_store=self.links_elsewhere)
 
     def stream_state(self, key: str) -> dict[str, Any]:
         return dict(self.streams.get(key) or {})

@@ -43,8 +43,12 @@ class PageContext:
     payments: dict[str, Entity] | None = None
     # Deleted payments' last known links (customer, invoices paid), by payment id.
     last_links: dict[str, Entity] | None = None
-    # Full invoice pages after this run's payments: their paid dates from payment links.
+    # Full invoice pages after this run's payments: their paid dates from payment links,
+    # `run_links` (this run's, from memory: engine.run_links) first, then the store for
+    # the ids missing there when `ask_store` (it may know payments this run did not read).
     use_links: bool = False
+    run_links: dict[str, Entity] | None = None
+    ask_store: bool = True
 
 
 class LinkReader(Protocol):
@@ -108,18 +112,22 @@ def publish_raw_page(raw: bytes, ctx: PageContext, producer: EventProducer,
     started = time.perf_counter()
     rows = rows_of(loads(raw), ctx.entity)
     parsed = time.perf_counter()
-    if ctx.use_links and links is not None and ctx.entity == "Invoice":
+    if ctx.use_links and ctx.entity == "Invoice":
         ctx = replace(ctx, payments=_linked_payments(rows, ctx, links))
     result = publish_rows(rows, ctx, producer)
     return replace(result, parse_seconds=parsed - started)
 
 
-def _linked_payments(rows: list[Entity], ctx: PageContext, links: LinkReader
+def _linked_payments(rows: list[Entity], ctx: PageContext, links: LinkReader | None
                      ) -> dict[str, Entity]:
-    """One lookup per page: the payments these invoices list, as this run recorded them."""
-    ids = [pid for row in rows for pid in snapshots.linked_payment_ids(row)]
-    return {pid: snapshots.payment_from_link(link)
-            for pid, link in links.known(ctx.tenant_id, ids).items()}
+    """The payments these invoices list: this run's links, then (at most one lookup per
+    page, for the rest) the remembered ones."""
+    ids = {pid for row in rows for pid in snapshots.linked_payment_ids(row)}
+    known = {pid: link for pid, link in (ctx.run_links or {}).items() if pid in ids}
+    missing = ids - known.keys()
+    if missing and ctx.ask_store and links is not None:
+        known.update(links.known(ctx.tenant_id, missing))
+    return {pid: snapshots.payment_from_link(link) for pid, link in known.items()}
 
 
 def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) -> PageResult:

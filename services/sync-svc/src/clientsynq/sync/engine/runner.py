@@ -138,6 +138,7 @@ class SyncRunner:
                              lost=lost)
             ctx.progress = self._progress(run, conn.realm_id, ctx.streams)
             ctx.links = self.d.links
+            ctx.links_elsewhere = "Payment" in cursors or _resumed_payments(ctx.streams)
             if "Invoice" in planned.entities:
                 ctx.terms = load_terms(conn)
             if "Payment" in planned.entities:
@@ -231,6 +232,14 @@ def _refusal(tenant: TenantState | None) -> tuple[str, str | None] | None:
     if tenant.controls.paused:
         return ("paused", None)
     return None
+
+
+def _resumed_payments(states: dict[str, dict[str, Any]]) -> bool:
+    """Payment pages published before this process took the run: their links are in the
+    store, not in this process's memory."""
+    return any((state.get("entity") == "Payment" or key.startswith("Payment"))
+               and (state.get("done") or state.get("seq") or state.get("finished"))
+               for key, state in states.items())
 
 
 def _event_id(run: dict[str, Any], outcome: str) -> str:

@@ -89,7 +89,7 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int, query: str | None = N
     if stream.by_paid_date:
         result = _publish_paid_since(ctx, stream, raw)
     else:
-        result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
+        result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity, raw))
     published = time.perf_counter()
     ctx.page_published(stream.key, page, stream.entity, result)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
@@ -177,7 +177,7 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         started = time.perf_counter()
         raw = ctx.conn.query_raw(plan.since_query(stream.entity, since, ctx.page_size, strict))
         fetched = time.perf_counter()
-        result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity))
+        result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity, raw))
         published = time.perf_counter()
         ctx.page_published(stream.key, seq, stream.entity, result)
         since, strict, whole = plan.next_keyset(since, strict, result.times, ctx.page_size)
