@@ -3,12 +3,14 @@ is not connected is never synced."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of, slot_start
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
-from clientsynq.sync.scheduler import Scheduler
+from clientsynq.sync.scheduler import Scheduler, default_intervals, next_start
+from pymongo import MongoClient, monitoring
 from sync_harness import (
     TOPICS,
     KafkaReader,
@@ -41,6 +43,87 @@ def test_two_replicas_ticking_request_each_due_sync_once(mongo_db):
     assert replicas[0].tick(now + timedelta(minutes=5)) >= 1  # the payments safety net
     assert mongo_db["schedule_claims"].count_documents({"kind": "Payment"}) == 2
     assert mongo_db["schedule_claims"].count_documents({"kind": "reconcile"}) == 1
+
+
+class Commands(monitoring.CommandListener):
+    """Counts what a client sends the server (observed, not patched)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def during(self, action: Any) -> list[str]:
+        mark = len(self.names)
+        action()
+        return self.names[mark:]
+
+
+def scheduler(db: Any) -> Scheduler:
+    return Scheduler(TenantStore(db), ScheduleClaims(db), ScheduleSettings(), "/test",
+                     lambda _: "basic")
+
+
+def test_a_tick_costs_what_fell_due_not_how_many_tenants(infra, mongo_db):
+    commands = Commands()
+    client: MongoClient[Any] = MongoClient(infra.mongo_uri, event_listeners=[commands])
+    try:
+        db = client[mongo_db.name]
+        now = datetime.now(UTC)
+        ids = [f"t-{n}" for n in range(6)]
+        for tenant_id in ids:
+            TenantStore(db).record_connection(tenant_id, f"r-{tenant_id}", "connected", None,
+                                              now)
+        replica = scheduler(db)
+        assert replica.tick(now) == 24  # a first deployment: every current slot is due
+        assert replica.scheduled == 24
+        # nothing fell due: no read at all, only the watermark is written
+        assert commands.during(lambda: replica.tick(now)) == ["update"]
+        starts = {(t, kind): next_start(t, kind, every, now) for t in ids
+                  for kind, every in default_intervals(ScheduleSettings()).items()}
+        first = min(starts.values())
+        due = [key for key, at in starts.items() if at <= first]
+        busy = commands.during(lambda: replica.tick(datetime.fromtimestamp(first, UTC)))
+        # per tenant due one read by _id, per slot due one claim, then the watermark
+        assert sorted(busy) == (["find"] * len({t for t, _ in due}) + ["insert"] * len(due)
+                                + ["update"])
+    finally:
+        client.close()
+
+
+def test_a_replica_starting_requests_only_what_fell_due_after_the_watermark(mongo_db):
+    tenants = TenantStore(mongo_db)
+    now = datetime.now(UTC)
+    tenants.record_connection("t-1", "realm-1", "connected", "Acme", now)
+    assert scheduler(mongo_db).tick(now) == 4
+    assert scheduler(mongo_db).tick(now) == 0  # a restart: no repeat
+    # every replica down for two hours: the slots that fell due meanwhile are requested
+    later = now + timedelta(hours=2)
+    missed = {kind for kind, every in default_intervals(ScheduleSettings()).items()
+              if slot_start("t-1", kind, every, slot_of("t-1", kind, every, later))
+              > now.timestamp()}
+    assert {"Payment", "Invoice"} <= missed
+    assert scheduler(mongo_db).tick(later) == len(missed)
+
+
+def test_a_tenant_disconnected_since_the_roster_was_read_is_not_requested(mongo_db):
+    tenants = TenantStore(mongo_db)
+    now = datetime.now(UTC)
+    tenants.record_connection("t-1", "realm-1", "connected", "Acme", now)
+    replica = scheduler(mongo_db)
+    assert replica.tick(now) == 4
+    tenants.record_connection("t-1", "realm-1", "disconnected", None,
+                              now + timedelta(seconds=1))
+    due = datetime.fromtimestamp(next_start("t-1", "Payment", 300.0, now), UTC)
+    assert replica.tick(due) == 0
+    assert mongo_db["schedule_claims"].count_documents({"kind": "Payment"}) == 1
 
 
 def test_a_disconnected_tenant_is_not_synced(

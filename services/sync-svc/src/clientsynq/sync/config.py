@@ -39,6 +39,8 @@ class ScheduleSettings:
     payment_interval: float = 5 * MINUTE
     reconcile_interval: float = 24 * HOUR
     tick_seconds: float = 30.0
+    # how often each replica rescans connected tenants (new connections, changed controls)
+    roster_seconds: float = 5 * MINUTE
 
 
 @dataclass(frozen=True)
@@ -124,4 +126,6 @@ def _schedule(reader: EnvReader) -> ScheduleSettings:
         payment_interval=reader.duration_seconds("PAYMENT_INTERVAL", 5 * MINUTE, min=1),
         reconcile_interval=reader.duration_seconds("RECONCILE_INTERVAL", 24 * HOUR, min=1),
         tick_seconds=reader.duration_seconds("SCHEDULER_TICK", 30.0, min=0.05, max=HOUR),
+        roster_seconds=reader.duration_seconds("SCHEDULER_ROSTER_REFRESH", 5 * MINUTE,
+                                               min=0.05, max=DAY),
     )

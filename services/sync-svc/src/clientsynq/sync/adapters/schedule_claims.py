@@ -18,6 +18,8 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "schedule_claims"
+STATE = "schedule_state"  # the schedulers' watermark, one document read by `_id`
+WATERMARK = "watermark"
 KEEP = timedelta(days=2)
 
 
@@ -25,15 +27,24 @@ def claim_indexes() -> list[IndexModel]:
     return [IndexModel([("created_at", ASCENDING)], name="age"), *outbox_indexes()]
 
 
-def slot_of(tenant_id: str, kind: str, interval: float, now: datetime) -> int:
+def phase_of(tenant_id: str, kind: str, interval: float) -> int:
     digest = hashlib.sha256(f"{tenant_id}|{kind}".encode()).digest()
-    phase = int.from_bytes(digest[:8], "big") % max(1, int(interval))
-    return int((now.timestamp() - phase) // interval)
+    return int.from_bytes(digest[:8], "big") % max(1, int(interval))
+
+
+def slot_of(tenant_id: str, kind: str, interval: float, now: datetime) -> int:
+    return int((now.timestamp() - phase_of(tenant_id, kind, interval)) // interval)
+
+
+def slot_start(tenant_id: str, kind: str, interval: float, slot: int) -> float:
+    """When `slot` falls due (a POSIX timestamp): the inverse of `slot_of`."""
+    return slot * interval + phase_of(tenant_id, kind, interval)
 
 
 class ScheduleClaims:
     def __init__(self, db: Database[Any]) -> None:
         self._col = db[COLLECTION]
+        self._state = db[STATE]
 
     def claim(self, tenant_id: str, kind: str, interval: float, now: datetime,
               envelopes: list[dict[str, Any]]) -> bool:
@@ -56,6 +67,18 @@ class ScheduleClaims:
         so the schedule does not repeat it within minutes."""
         for kind, interval in kinds.items():
             self.claim(tenant_id, kind, interval, now, [])
+
+    def watermark(self) -> float | None:
+        """The latest time through which some replica requested every due slot (None before
+        any tick): a replica starting up requests only slots that fell due after it."""
+        doc = self._state.find_one({"_id": WATERMARK})
+        return None if doc is None else float(doc["through"])
+
+    def advance_watermark(self, through: float) -> None:
+        """Last writer wins: two replicas racing both write a time they covered, so the
+        stored one is never later than what was really covered."""
+        self._state.update_one({"_id": WATERMARK}, {"$set": {"through": through}},
+                               upsert=True)
 
     def forget_old(self, now: datetime) -> None:
         self._col.delete_many({"created_at": {"$lt": now.astimezone(UTC) - KEEP},
