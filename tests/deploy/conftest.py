@@ -6,18 +6,14 @@ network, a Docker engine or a cluster.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from k8s_policy import OVERLAYS
+from rendering import compose_model, kustomize_build
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-sys.path.insert(0, str(HERE))
-
-from k8s_policy import OVERLAYS  # noqa: E402
-from rendering import compose_model, kustomize_build  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
+from localinfra.deploytools import install_compose_check, install_kustomize
 
 REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "deploy" / "local"))
-
-from localinfra.deploytools import install_compose_check, install_kustomize  # noqa: E402
 
 
 def kustomize_build(path: Path) -> list[dict[str, Any]]:

@@ -3,19 +3,17 @@ the gateway (sign-up, OAuth connect, `/api/v1`), and the sandbox company read in
 to say what the portal must show."""
 from __future__ import annotations
 
-import sys
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import requests
 from stack import Stack
 from waiting import wait_until
 
-# sync-svc's harness reads the company as the help page scopes it; reused, not copied.
-sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "sync-svc" / "tests"))
+# sync-svc's harness (on pyproject's pythonpath) reads the company as the help page scopes
+# it; reused, not copied.
 
 PASSWORD = "correct horse battery staple"
 ENTITIES = (("customers", "Customer"), ("invoices", "Invoice"), ("payments", "Payment"))

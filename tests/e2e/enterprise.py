@@ -4,15 +4,10 @@ endpoints API. That API is called on webhook-svc directly: the gateway answers 4
 `/webhooks/` except `/webhooks/intuit` (webhook-svc's README, known gaps)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import requests
-
-sys.path.insert(0, str(Path(__file__).parents[2] / "services" / "webhook-svc" / "tests"))
-
-from receiver import Receiver  # webhook-svc's test receiver, reused
+from receiver import Receiver  # webhook-svc's test receiver, reused (on pyproject's pythonpath)
 
 EVENT_TYPES = ["invoice.updated", "payment.recorded", "customer.updated", "sync.completed"]
 

@@ -2,19 +2,10 @@
 (over HTTP on a loopback port) and the mail sink."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-try:
-    import mail_sink  # installed editable by `pip install -e tools/mail-sink`
-except ImportError:  # not installed: it has no dependencies, so its source tree will do
-    sys.path.insert(0, str(Path(__file__).parents[3] / "tools" / "mail-sink" / "src"))
-
 from auth_harness import AuthHarness, FakeClock, auth_env
 
 

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
 
 if "portal_fakes" not in sys.modules:
     _spec = importlib.util.spec_from_file_location("portal_fakes", HERE / "fakes.py")

@@ -3,7 +3,6 @@ over HTTP with a business connected through OAuth, sync-svc's worker, portal's w
 portal app over HTTP, and the gateway in front of portal and auth."""
 from __future__ import annotations
 
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -24,9 +23,9 @@ from portal_harness import ThreadWorker, portal_env, wait_until
 from qbo_fixtures import ConnectedTenant, connect_new_tenant, free_port, start_auth_service
 from werkzeug.serving import make_server
 
-# sync-svc's own test harness reads the sandbox company as the help page scopes it; reused,
-# not copied (test code only: the services themselves never import each other).
-sys.path.insert(0, str(Path(__file__).parents[2] / "sync-svc" / "tests"))
+# sync-svc's own test harness (on pyproject's pythonpath) reads the sandbox company as the
+# help page scopes it; reused, not copied (test code only: the services never import each
+# other).
 
 
 @dataclass

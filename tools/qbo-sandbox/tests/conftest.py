@@ -6,22 +6,19 @@ scope faults and limits to their realm, so they do not need to reset the shared 
 
 from __future__ import annotations
 
-import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from clocks import ManualClock
+from webhook_receiver import Receiver
 
 from qbo_sandbox.control import SandboxControl
 from qbo_sandbox.testing import SandboxHandle, running_sandbox
-
-sys.path.insert(0, str(Path(__file__).parent))  # webhook_receiver sits next to this file
-
-from webhook_receiver import Receiver  # noqa: E402
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 
@@ -43,6 +40,21 @@ def sandbox() -> Iterator[SandboxHandle]:
     with running_sandbox(webhook_batch_seconds=0.2, webhook_time_scale=0.001,
                          webhook_timeout_seconds=1.0, requests_per_second=1000) as handle:
         yield handle
+
+
+@pytest.fixture()
+def throttle_clock(sandbox: SandboxHandle) -> Iterator[ManualClock]:
+    """The shared server's throttle on a clock the test moves: a burst is within one
+    second however slow the machine, and `advance(1.05)` crosses the window without
+    sleeping. (Each test throttles a realm of its own, so others are not disturbed.)"""
+    assert sandbox.server is not None
+    throttle = sandbox.server.sandbox.throttle
+    clock = ManualClock()
+    throttle.clock = clock
+    try:
+        yield clock
+    finally:
+        throttle.clock = time.monotonic
 
 
 @pytest.fixture()

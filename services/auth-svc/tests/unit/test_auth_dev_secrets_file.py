@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from pathlib import Path
 
+import devenv  # deploy/local, on the path by pyproject's `pythonpath`
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parents[4] / "deploy" / "local"))
-import devenv
 
 
 class NoLateChmod(type(Path())):  # type: ignore[misc]

@@ -13,7 +13,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from waiting import http_ok, wait_until
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,25 +29,6 @@ PASSWORD = "correct horse battery staple"
 def free_port() -> int:
     from qbo_fixtures import free_port as pick
     return pick()
-
-
-def wait_until(check: Any, timeout: float, what: str) -> Any:
-    """Poll `check` until truthy; bounded. Waits only for other processes, never for time."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.2)
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 @dataclass
@@ -183,9 +164,9 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
             "auth": f"127.0.0.1:{ports['auth']}", "portal": f"127.0.0.1:{ports['portal']}",
             "webhook": f"127.0.0.1:{ports['webhook']}"}))
         for name in ("auth", "portal", "webhook", "sync"):
-            wait_until(lambda n=name: _answers(f"{urls[n]}/healthz") or stack.assert_alive(),
+            wait_until(lambda n=name: http_ok(f"{urls[n]}/healthz")() or stack.assert_alive(),
                        60, f"{name} to answer")
-        wait_until(lambda: _answers(f"{urls['gateway']}/login"), 30, "the gateway")
+        wait_until(lambda: http_ok(f"{urls['gateway']}/login")(), 30, "the gateway")
         yield stack
 
 

@@ -6,15 +6,10 @@ seconds, the story minutes. Screenshots, axe reports and process logs go to
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from browser_kit import ARTIFACTS, PageChecker, launch
 from browser_stack import Stack, running_stack
 

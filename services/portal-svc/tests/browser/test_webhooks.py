@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from browser_stack import wait_until
 from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 from story_steps import change_plan, sign_up
+from waiting import wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

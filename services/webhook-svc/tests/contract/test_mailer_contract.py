@@ -2,18 +2,11 @@
 deliver what a disable alert sends."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from clientsynq.common.mail import SmtpMailer, SmtpSettings
 from fakes import FakeMailer
-
-try:
-    import mail_sink  # noqa: F401 (installed editable by `pip install -e tools/mail-sink`)
-except ImportError:  # not installed: it has no dependencies, so its source tree will do
-    sys.path.insert(0, str(Path(__file__).parents[4] / "tools" / "mail-sink" / "src"))
 
 pytestmark = pytest.mark.timeout(30)
 
