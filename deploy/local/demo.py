@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from devenv import GATEWAY_URL, PORTS, ensure_dev_env
 from qbo_sandbox.control import SandboxControl
 
-AUTH = f"http://127.0.0.1:{PORTS['auth']}"  # operator route: never exposed by the gateway
+AUTH = f"http://127.0.0.1:{PORTS['auth']}"
+OPERATOR = f"http://127.0.0.1:{PORTS['auth_internal']}"  # auth-svc's internal listener
 DEMO_EMAIL = "owner@demo.clientsynq.dev"
 DEMO_BUSINESS = "Demo Plumbing"
 
@@ -41,7 +42,7 @@ def signed_in(password: str) -> tuple[requests.Session, str]:
 
 def ensure_pro(tenant_id: str, operator_secret: str) -> None:
     """Pro, so the demo shows write-back (Pay, create invoice) as well as reading."""
-    requests.put(f"{AUTH}/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": "pro"},
+    requests.put(f"{OPERATOR}/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": "pro"},
                  headers={"Authorization": f"Service operator:{operator_secret}"},
                  timeout=30).raise_for_status()
 

@@ -13,7 +13,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEV_ENV = REPO / ".local" / "dev.env"
 
-PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "sandbox": 8090,
+PORTS = {"portal": 8080, "auth": 8081, "sync": 8082, "webhook": 8083, "auth_internal": 8084,
+         "sandbox": 8090,
          "mail": 8025, "gateway": 8000}
 GATEWAY_URL = f"http://127.0.0.1:{PORTS['gateway']}"  # the one origin browsers and Intuit use
 SMTP_PORT = 1025
@@ -48,7 +49,11 @@ def _fixed() -> dict[str, str]:
         "PORTAL_PUBLIC_URL": GATEWAY_URL,
         "AUTH_TRUSTED_PROXY_HOPS": "1",
         "PORTAL_TRUSTED_PROXY_HOPS": "1",
-        "SYNC_AUTH_URL": f"http://127.0.0.1:{PORTS['auth']}",
+        # auth-svc's internal listener (/internal/v1, operator API, JWKS): the public one,
+        # behind the gateway, answers 404 there, as in every deployment.
+        "AUTH_INTERNAL_API_ON_PUBLIC": "false",
+        **{f"{svc}_AUTH_URL": f"http://127.0.0.1:{PORTS['auth_internal']}"
+           for svc in ("SYNC", "PORTAL", "WEBHOOK")},
         "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['webhook']}",  # Settings → Webhooks
         "PORTAL_SYNC_URL": f"http://127.0.0.1:{PORTS['sync']}",  # Settings → Sync controls
         "SMTP_HOST": "127.0.0.1",

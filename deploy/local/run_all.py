@@ -44,7 +44,9 @@ def banner(env: dict[str, str]) -> str:
              f"  open     {GATEWAY_URL}/  (the gateway: app, client portal, /api/v1, OAuth"
              " callback, Intuit webhooks)",
              f"  portal   http://127.0.0.1:{PORTS['portal']}/healthz (pages: through the gateway)",
-             f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz",
+             f"  auth     http://127.0.0.1:{PORTS['auth']}/healthz (public: through the gateway)",
+             f"  auth     http://127.0.0.1:{PORTS['auth_internal']}/healthz (internal API:"
+             " other services and operators only)",
              f"  sync     http://127.0.0.1:{PORTS['sync']}/healthz",
              f"  webhook  http://127.0.0.1:{PORTS['webhook']}/healthz",
              f"  mail     http://127.0.0.1:{PORTS['mail']}/  (mail catcher: sign-up, invitation"

@@ -26,9 +26,10 @@ REACHABLE = [
     (INGRESS, app("portal-svc", "web"), 8080),
     (INGRESS, AUTH_WEB, 8080),
     (INGRESS, app("webhook-svc", "web"), 8080),
-    (app("sync-svc", "worker"), AUTH_WEB, 8080),
-    (app("webhook-svc", "worker"), AUTH_WEB, 8080),
-    (app("portal-svc", "web"), AUTH_WEB, 8080),
+    (app("sync-svc", "worker"), AUTH_WEB, 8081),  # auth-svc's internal listener
+    (app("webhook-svc", "worker"), AUTH_WEB, 8081),
+    (app("portal-svc", "web"), AUTH_WEB, 8081),
+    (PROMETHEUS, AUTH_WEB, 8081),
     (app("portal-svc", "web"), SYNC_WEB, 8080),
     (app("sync-svc", "worker"), KAFKA, 9093),
     (app("portal-svc", "worker"), MONGO, 27017),
@@ -38,6 +39,10 @@ UNREACHABLE = [
     (INGRESS, SYNC_WEB, 8080),  # sync-svc has no public route
     (INGRESS, app("portal-svc", "worker"), 9102),
     (STRANGER, AUTH_WEB, 8080),
+    (STRANGER, AUTH_WEB, 8081),
+    (INGRESS, AUTH_WEB, 8081),  # the internal listener is never the ingress's
+    (app("sync-svc", "worker"), AUTH_WEB, 8080),  # services call the internal listener
+    (app("portal-svc", "web"), AUTH_WEB, 8080),
     (STRANGER, KAFKA, 9093),
     (app("auth-svc", "worker"), SYNC_WEB, 8080),  # auth calls nobody's internal API
     (app("webhook-svc", "worker"), SYNC_WEB, 8080),

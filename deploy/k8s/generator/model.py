@@ -13,6 +13,7 @@ REGISTRY = "ghcr.io/clientsynq"
 VERSION = "0.1.0"
 KAFKA_CLUSTER = "clientsynq"
 WEB_PORT = 8080
+INTERNAL_PORT = 8081  # a service's internal listener, where it has one (auth-svc)
 METRICS_PORT = 9102
 UID = 10001
 PUBLIC_URL = "https://app.clientsynq.example.com"  # overlays patch the host
@@ -46,6 +47,9 @@ class Service:
     secrets: tuple[str, ...] = ()  # keys of the <svc>-secrets Secret, exposed as env
     calls: tuple[str, ...] = ()  # whose /internal/v1 it calls (with its service credential)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The app of a second listener in the web pod, on INTERNAL_PORT, behind a Service of
+    # its own (`<distribution>-internal`): the internal API off the public port.
+    internal_app: str | None = None
 
     @property
     def image(self) -> str:
@@ -56,6 +60,9 @@ class Service:
         return self.worker.group or self.distribution
 
 
+# What other services call auth-svc at: its internal listener (internal API, JWKS, and
+# the bearer routes portal-svc calls as the user), never the public one.
+AUTH_INTERNAL_URL = f"http://auth-svc-internal:{INTERNAL_PORT}"
 SMTP = {"SMTP_HOST": "smtp.example.com", "SMTP_PORT": "587", "SMTP_STARTTLS": "true",
         "SMTP_USERNAME": "clientsynq"}
 
@@ -73,8 +80,10 @@ SERVICES: tuple[Service, ...] = (
             "AUTH_SIGNING_KEYS_DIR": "/var/run/secrets/clientsynq/signing-keys",
             "AUTH_GENERATE_SIGNING_KEY": "false", "AUTH_COOKIE_SECURE": "true",
             "AUTH_TRUSTED_PROXY_HOPS": "1",  # the ingress controller
+            "AUTH_INTERNAL_API_ON_PUBLIC": "false",  # /internal/v1: the internal listener's
             **SMTP, "MAIL_FROM": "ClientSynq <no-reply@clientsynq.example.com>",
         },
+        internal_app="clientsynq.auth.app:create_internal_app_from_env()",
     ),
     Service(
         name="sync", distribution="sync-svc", database="sync",
@@ -84,7 +93,7 @@ SERVICES: tuple[Service, ...] = (
         worker=Worker("clientsynq.sync.worker", "SYNC_METRICS_PORT"),
         secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL"),
         calls=("auth-svc",),
-        extra_env={"SYNC_AUTH_URL": f"http://auth-svc:{WEB_PORT}", "QBO_BASE_URL": INTUIT_API},
+        extra_env={"SYNC_AUTH_URL": AUTH_INTERNAL_URL, "QBO_BASE_URL": INTUIT_API},
     ),
     Service(
         name="webhook", distribution="webhook-svc", database="webhooks",
@@ -94,7 +103,7 @@ SERVICES: tuple[Service, ...] = (
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY",
                  "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
         calls=("auth-svc",),
-        extra_env={"WEBHOOK_AUTH_URL": f"http://auth-svc:{WEB_PORT}", **SMTP,
+        extra_env={"WEBHOOK_AUTH_URL": AUTH_INTERNAL_URL, **SMTP,
                    # the pages' origin: cookie-authenticated changes must come from it
                    "PORTAL_PUBLIC_URL": PUBLIC_URL,
                    "WEBHOOK_MAIL_FROM": "ClientSynq webhooks <webhooks@clientsynq.example.com>"},
@@ -105,13 +114,19 @@ SERVICES: tuple[Service, ...] = (
         worker=Worker("clientsynq.portal.worker", "PORTAL_METRICS_PORT"),
         secrets=("SERVICE_SECRET_PORTAL",),
         calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
-        extra_env={"PORTAL_AUTH_URL": f"http://auth-svc:{WEB_PORT}",
+        extra_env={"PORTAL_AUTH_URL": AUTH_INTERNAL_URL,
                    "PORTAL_WEBHOOK_URL": f"http://webhook-svc:{WEB_PORT}",
                    "PORTAL_SYNC_URL": f"http://sync-svc:{WEB_PORT}",
                    "PORTAL_PUBLIC_URL": PUBLIC_URL,
                    "PORTAL_TRUSTED_PROXY_HOPS": "1"},  # the ingress controller
     ),
 )
+
+def listener_port(distribution: str) -> int:
+    """The port other services call `distribution` on: its internal listener if it has one."""
+    callee = next(svc for svc in SERVICES if svc.distribution == distribution)
+    return INTERNAL_PORT if callee.internal_app else WEB_PORT
+
 
 def services_with_indexes() -> set[str]:
     """The names services/ensure_indexes.py can build indexes for (one source of truth)."""

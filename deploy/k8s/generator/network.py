@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import KAFKA_CLUSTER, METRICS_PORT, PART_OF, SERVICES, WEB_PORT
+from .model import (
+    INTERNAL_PORT,
+    KAFKA_CLUSTER,
+    METRICS_PORT,
+    PART_OF,
+    SERVICES,
+    WEB_PORT,
+    listener_port,
+)
 
 Obj = dict[str, Any]
 PUBLIC = ("auth-svc", "portal-svc", "webhook-svc")  # routed by the Ingress
@@ -66,7 +74,8 @@ def baseline() -> list[Obj]:
             {"to": [_pods(KAFKA)], "ports": _ports(KAFKA_PORT)},
             {"to": [_pods(MONGO)], "ports": _ports(27017)}]),
         _policy("prometheus-scrapes-apps", APPS, ingress=[
-            {"from": [_namespace(MONITORING_NAMESPACE)], "ports": _ports(WEB_PORT, METRICS_PORT)}]),
+            {"from": [_namespace(MONITORING_NAMESPACE)],
+             "ports": _ports(WEB_PORT, INTERNAL_PORT, METRICS_PORT)}]),
     ] + [_policy(f"ingress-to-{name}", _web(name), ingress=[
         {"from": [_namespace(INGRESS_NAMESPACE, {"app.kubernetes.io/name": "ingress-nginx"})],
          "ports": _ports(WEB_PORT)}]) for name in PUBLIC]
@@ -74,19 +83,21 @@ def baseline() -> list[Obj]:
 
 def internal_apis() -> list[Obj]:
     """A service's /internal/v1 answers only the services that call it (each also holds a
-    service credential); the Ingress never routes /internal/."""
+    service credential), on its internal listener's port where it has one (auth-svc: the
+    ingress controller reaches only the public port, where /internal/v1 is 404 anyway);
+    the Ingress never routes /internal/."""
     out = []
     for target in sorted({name for svc in SERVICES for name in svc.calls}):
         callers = sorted(svc.distribution for svc in SERVICES if target in svc.calls)
         out.append(_policy(f"{target}-internal-from-callers", _web(target), ingress=[{
             "from": [{"podSelector": {"matchExpressions": [{
                 "key": "app.kubernetes.io/name", "operator": "In", "values": callers}]}}],
-            "ports": _ports(WEB_PORT)}]))
+            "ports": _ports(listener_port(target))}]))
     for svc in SERVICES:
         if svc.calls:
             out.append(_policy(f"{svc.distribution}-to-internal-apis",
                                {"app.kubernetes.io/name": svc.distribution},
-                               egress=[{"to": [_pods(_web(t))], "ports": _ports(WEB_PORT)}
+                               egress=[{"to": [_pods(_web(t))], "ports": _ports(listener_port(t))}
                                        for t in svc.calls]))
     return out
 

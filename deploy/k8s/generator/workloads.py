@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .model import (
+    INTERNAL_PORT,
     KAFKA_CLUSTER,
     METRICS_PORT,
     PART_OF,
@@ -73,12 +74,13 @@ def _container(svc: Service, name: str, resources: Obj) -> Obj:
     }
 
 
-def _pod(svc: Service, component: str, container: Obj) -> Obj:
+def _pod(svc: Service, component: str, container: Obj, *others: Obj) -> Obj:
     volumes: list[Obj] = [{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
                           KAFKA_CA_VOLUME]
     if svc.name == "auth":
-        container["volumeMounts"].append(
-            {"name": "signing-keys", "mountPath": SIGNING_KEYS_DIR, "readOnly": True})
+        for each in (container, *others):
+            each["volumeMounts"].append(
+                {"name": "signing-keys", "mountPath": SIGNING_KEYS_DIR, "readOnly": True})
         volumes.append({"name": "signing-keys", "secret": {
             "secretName": "auth-signing-keys", "defaultMode": 0o440}})
     return {
@@ -88,12 +90,13 @@ def _pod(svc: Service, component: str, container: Obj) -> Obj:
             "enableServiceLinks": False, "terminationGracePeriodSeconds": 30,
             "securityContext": {"runAsNonRoot": True, "runAsUser": UID, "runAsGroup": UID,
                                 "fsGroup": UID, "seccompProfile": {"type": "RuntimeDefault"}},
-            "containers": [container], "volumes": volumes,
+            "containers": [container, *others], "volumes": volumes,
         },
     }
 
 
-def _deployment(svc: Service, component: str, replicas: int, container: Obj) -> Obj:
+def _deployment(svc: Service, component: str, replicas: int, container: Obj,
+                *others: Obj) -> Obj:
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
         "metadata": meta(f"{svc.distribution}-{component}", svc, component),
@@ -102,21 +105,32 @@ def _deployment(svc: Service, component: str, replicas: int, container: Obj) -> 
             "selector": {"matchLabels": labels(svc, component)},
             "strategy": {"type": "RollingUpdate",
                          "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
-            "template": _pod(svc, component, container),
+            "template": _pod(svc, component, container, *others),
         },
     }
 
 
 def web(svc: Service) -> Obj:
-    container = _container(svc, "web", {"requests": {"cpu": "100m", "memory": "256Mi"},
-                                        "limits": {"cpu": "1", "memory": "512Mi"}})
-    container["ports"] = [{"name": "http", "containerPort": WEB_PORT}]
-    container["startupProbe"] = _probe("/healthz", "http", 2, 30)
-    container["livenessProbe"] = _probe("/healthz", "http", 10, 3)
-    container["readinessProbe"] = _probe("/readyz", "http", 5, 3)
+    container = _listener(svc, "web", "http", WEB_PORT)
+    if svc.internal_app is None:
+        return _deployment(svc, "web", 2, container)
+    # The internal listener: the same image and settings, another app on its own port.
+    internal = _listener(svc, "internal", "internal", INTERNAL_PORT)
+    internal["env"] += [{"name": "PORT", "value": str(INTERNAL_PORT)},
+                        {"name": "APP_MODULE", "value": svc.internal_app}]
+    return _deployment(svc, "web", 2, container, internal)
+
+
+def _listener(svc: Service, name: str, port_name: str, port: int) -> Obj:
+    container = _container(svc, name, {"requests": {"cpu": "100m", "memory": "256Mi"},
+                                       "limits": {"cpu": "1", "memory": "512Mi"}})
+    container["ports"] = [{"name": port_name, "containerPort": port}]
+    container["startupProbe"] = _probe("/healthz", port_name, 2, 30)
+    container["livenessProbe"] = _probe("/healthz", port_name, 10, 3)
+    container["readinessProbe"] = _probe("/readyz", port_name, 5, 3)
     # Endpoints are removed before gunicorn stops: no request lands on a closing socket.
     container["lifecycle"] = {"preStop": {"sleep": {"seconds": 5}}}
-    return _deployment(svc, "web", 2, container)
+    return container
 
 
 def worker(svc: Service) -> Obj:
@@ -131,16 +145,29 @@ def worker(svc: Service) -> Obj:
 
 
 def services(svc: Service) -> list[Obj]:
-    return [{"apiVersion": "v1", "kind": "Service",
-             "metadata": meta(svc.distribution, svc, "web"),
-             "spec": {"selector": labels(svc, "web"),
-                      "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}},
+    return [*_web_services(svc),
             # Only for the ServiceMonitor: nobody calls a worker.
             {"apiVersion": "v1", "kind": "Service",
              "metadata": meta(f"{svc.distribution}-worker", svc, "worker"),
              "spec": {"clusterIP": "None", "selector": labels(svc, "worker"),
                       "ports": [{"name": "metrics", "port": METRICS_PORT,
                                  "targetPort": "metrics"}]}}]
+
+
+def _web_services(svc: Service) -> list[Obj]:
+    """The public listener's Service (the Ingress routes to it) and, where the service has
+    one, the internal listener's (`<name>-internal`, for our services only). Both ports are
+    named `http`: the ServiceMonitor scrapes each listener's /metrics by that name."""
+    out = [{"apiVersion": "v1", "kind": "Service",
+             "metadata": meta(svc.distribution, svc, "web"),
+             "spec": {"selector": labels(svc, "web"),
+                      "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}}]
+    if svc.internal_app is not None:
+        out.append({"apiVersion": "v1", "kind": "Service",
+                    "metadata": meta(f"{svc.distribution}-internal", svc, "internal"),
+                    "spec": {"selector": labels(svc, "web"), "ports": [{
+                        "name": "http", "port": INTERNAL_PORT, "targetPort": "internal"}]}})
+    return out
 
 
 def pdbs(svc: Service) -> list[Obj]:

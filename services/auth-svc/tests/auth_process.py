@@ -11,13 +11,17 @@ from contextlib import contextmanager
 from qbo_sandbox.testing import free_port
 from waiting import http_ok, wait_until
 
+PUBLIC_APP = "clientsynq.auth.app:create_app_from_env()"
+INTERNAL_APP = "clientsynq.auth.app:create_internal_app_from_env()"
+
 
 @contextmanager
-def auth_process(env: dict[str, str]) -> Iterator[str]:
+def auth_process(env: dict[str, str], app: str = PUBLIC_APP) -> Iterator[str]:
+    """``app``: the public listener, or INTERNAL_APP for the internal one."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--threads", "12", "--log-level", "warning", "clientsynq.auth.app:create_app_from_env()"],
+         "--threads", "12", "--log-level", "warning", app],
         env={**os.environ, **env, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:

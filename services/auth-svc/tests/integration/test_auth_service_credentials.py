@@ -1,12 +1,10 @@
 """Finding 10 (part): one service cannot speak as another; every QuickBooks token handed out
-is counted and audited with its caller; the internal API can live on its own listener,
-off the public gateway."""
+is counted and audited with its caller (the internal listener:
+test_auth_internal_listener.py)."""
 from __future__ import annotations
 
 import pytest
-from auth_harness import AuthHarness
 from clientsynq.auth.api.internal import TOKENS_ISSUED
-from clientsynq.auth.app import create_internal_app
 
 pytestmark = pytest.mark.integration
 
@@ -38,14 +36,3 @@ def test_every_token_hand_out_is_counted_and_audited(auth):
     assert [(e["actor"], e["details"]["realm_id"]) for e in issued] == [
         ("sync-svc", issued[0]["details"]["realm_id"])] * 2
 
-
-def test_the_internal_api_can_leave_the_public_listener(auth):
-    split = AuthHarness.start({**auth.env, "AUTH_INTERNAL_API_ON_PUBLIC": "false"},
-                              auth.sandbox, auth.mail, auth.kafka_conn, auth.clock)
-    owner = split.sign_up()
-    path = f"/internal/v1/tenants/{owner.tenant_id}"
-    headers = {"Authorization": f"Service sync-svc:{auth.env['SERVICE_SECRET_SYNC']}"}
-    assert split.api().get(path, headers=headers).status_code == 404
-    internal = create_internal_app(split.deps).test_client()
-    assert internal.get(path, headers=headers).json["tenant_id"] == owner.tenant_id
-    assert internal.post("/auth/v1/login", json={}).status_code == 404

@@ -40,6 +40,15 @@ def test_sign_up_without_confirmation_is_refused_in_a_real_deployment():
                                  ).signup_confirmation
 
 
+def test_the_internal_api_on_the_public_listener_is_refused_in_a_real_deployment():
+    """Finding 10: off loopback, /internal/v1 has a listener of its own, by default and
+    by force; the single-port stack is for loopback tests and development."""
+    with pytest.raises(ConfigError, match="INTERNAL_API_ON_PUBLIC"):
+        Settings.from_env({**PUBLIC, "AUTH_INTERNAL_API_ON_PUBLIC": "true"})
+    assert not Settings.from_env(PUBLIC).internal_api_on_public
+    assert Settings.from_env(BASE).internal_api_on_public
+
+
 def test_public_origins_default_to_the_public_urls_and_must_be_origins():
     settings = Settings.from_env(PUBLIC)
     assert settings.public_origins == ("https://app.example.com", "http://127.0.0.1:8080")

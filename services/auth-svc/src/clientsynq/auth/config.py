@@ -135,8 +135,10 @@ class Settings:
             invitation_ttl_seconds=reader.duration_seconds("INVITATION_TTL", 7 * 86400, min=60),
             trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
             public_origins=_public_origins(reader, public_url, portal_url),
-            # false: /internal/v1 only on the listener of create_internal_app_from_env()
-            internal_api_on_public=reader.boolean("INTERNAL_API_ON_PUBLIC", True),
+            # false: /internal/v1 and the operator API only on the listener of
+            # create_internal_app_from_env(); only loopback may keep them on the public one.
+            internal_api_on_public=reader.boolean("INTERNAL_API_ON_PUBLIC",
+                                                  _is_loopback(public_url)),
             # On by default wherever real people sign up; loopback development keeps the
             # one-step sign-up unless asked (the demo and the test stacks rely on it), and
             # only loopback may turn it off (_check_cookie_security).
@@ -275,7 +277,8 @@ def _is_loopback(url: str) -> bool:
 
 
 def _check_cookie_security(reader: EnvReader, settings: Settings) -> None:
-    """Session cookies without Secure leak over plain HTTP: allowed only on loopback dev."""
+    """What only loopback development may relax: cookies without Secure (they leak over
+    plain HTTP), one-step sign-up, and the internal API on the public listener."""
     if not settings.sessions.cookie_secure and not _is_loopback(settings.public_url):
         reader.add_problem("COOKIE_SECURE", "may be false only when AUTH_PUBLIC_URL is "
                            "http://127.0.0.1 or http://localhost (development)")
@@ -283,6 +286,9 @@ def _check_cookie_security(reader: EnvReader, settings: Settings) -> None:
         reader.add_problem("SIGNUP_CONFIRMATION", "may be false only when AUTH_PUBLIC_URL is "
                            "loopback (development): sign-up is confirmed by email wherever "
                            "real people sign up")
+    if settings.internal_api_on_public and not _is_loopback(settings.public_url):
+        reader.add_problem("INTERNAL_API_ON_PUBLIC", "may be true only when AUTH_PUBLIC_URL is "
+                           "loopback (development): the internal API has a listener of its own")
     if settings.operator_secret is not None and len(settings.operator_secret) < 16:
         reader.add_problem("OPERATOR_SECRET", "must be at least 16 characters")
 

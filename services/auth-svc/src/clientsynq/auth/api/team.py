@@ -1,11 +1,10 @@
-"""The business and its team: members, member invitations, and the operator's plan switch."""
+"""The business and its team: members and member invitations."""
 from __future__ import annotations
 
 from clientsynq.auth.api.schemas import (
     AcceptMemberSchema,
     MemberInvitationSchema,
     MemberRoleSchema,
-    PlanSchema,
 )
 from clientsynq.auth.api.web import (
     ADMIN_ROLES,
@@ -20,11 +19,9 @@ from clientsynq.auth.api.web import (
 from clientsynq.auth.domain.model import User
 from clientsynq.auth.domain.records import Invitation
 from clientsynq.auth.services import accounts, invitations, team
-from clientsynq.auth.services.ports import OPERATOR
 from clientsynq.common.auth import (
     current_principal,
     require_role,
-    require_service,
     require_tenant_scope,
 )
 from flask import Blueprint, Response, jsonify
@@ -104,15 +101,6 @@ def accept_member() -> Response:
     tokens = invitations.accept_member_invitation(deps(), data["token"], data["password"],
                                                   client_ip())
     return session_response(tokens, 201)
-
-
-@bp.put("/operator/tenants/<tenant_id>/plan")
-@require_service(OPERATOR)
-def change_plan(tenant_id: str) -> Response:
-    """Operators only (``Authorization: Service operator:<AUTH_OPERATOR_SECRET>``)."""
-    data = body(PlanSchema)
-    changed = accounts.change_plan(deps(), tenant_id, data["plan"], OPERATOR)
-    return jsonify(tenant_id=changed.tenant_id, name=changed.name, plan=changed.plan)
 
 
 def member_json(user: User) -> dict[str, object]:
