@@ -62,6 +62,10 @@ class Settings:
     command_resolve_seconds: float = 30.0
     command_retry_initial_seconds: float = 30.0
     run_retry_initial_seconds: float = 60.0
+    # run history retention (adapters/run_history.py), pruned once an hour by one replica
+    run_history_keep: int = 20
+    run_history_min_age_seconds: float = HOUR
+    housekeeping_seconds: float = HOUR
     progress_interval_seconds: float = 2.0
     source: str = "/clientsynq/sync-svc"
 
@@ -92,6 +96,11 @@ class Settings:
                                                               min=0.01, max=HOUR),
             progress_interval_seconds=reader.duration_seconds("PROGRESS_INTERVAL", 2.0,
                                                               min=0, max=HOUR),
+            run_history_keep=reader.integer("RUN_HISTORY_KEEP", 20, min=1, max=10000),
+            run_history_min_age_seconds=reader.duration_seconds("RUN_HISTORY_MIN_AGE", HOUR,
+                                                                min=0, max=30 * DAY),
+            housekeeping_seconds=reader.duration_seconds("HOUSEKEEPING_INTERVAL", HOUR,
+                                                         min=1, max=DAY),
         )
         reader.raise_if_invalid()
         return settings

@@ -24,6 +24,7 @@ from clientsynq.sync.engine.executor import RunExecutor
 from clientsynq.sync.engine.runner import RunnerDeps, SyncRunner
 from clientsynq.sync.handlers import TOPICS, dispatcher
 from clientsynq.sync.handlers.commands import resolve_open_commands
+from clientsynq.sync.housekeeping import housekeeping_for
 from clientsynq.sync.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,10 @@ class Worker:
     def run(self) -> None:
         """Blocks until `stop()`; the consumer loop runs on the calling thread."""
         ensure_sync_indexes(self.deps.base)
-        stop = self.deps.stop
+        base, stop = self.deps.base, self.deps.stop
         self._threads = [*self.executor.start(stop),
                          start_thread("sync-scheduler", self.scheduler.run, stop),
+                         start_thread("sync-housekeeping", housekeeping_for(base).run, stop),
                          start_thread("sync-outbox", self.relay.run, stop),
                          start_thread("sync-commands", self._resolve_commands, stop)]
         log.info("sync.worker_started", extra={"holder": self.deps.holder})
