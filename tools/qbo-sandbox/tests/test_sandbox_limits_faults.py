@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import requests
+from waiting import wait_until
 
 from qbo_sandbox.control import SandboxControl
+from qbo_sandbox.testing import SandboxHandle
 
 COUNT = "SELECT COUNT(*) FROM Customer"
 
@@ -24,15 +26,20 @@ def test_past_the_rate_limit_qbo_answers_429_in_xml(api: Any, control: SandboxCo
 
 
 def test_more_concurrent_requests_than_allowed_are_throttled(
-        api: Any, control: SandboxControl) -> None:
+        sandbox: SandboxHandle, api: Any, control: SandboxControl) -> None:
+    """Two queries held in flight (a hang the test ends), then a third: refused."""
+    assert sandbox.server is not None
+    throttle = sandbox.server.sandbox.throttle
     control.set_limits(concurrent_requests=2, realm_id=api.realm_id)
-    control.inject_fault(delay_ms=400, count=2, realm_id=api.realm_id, kind="query")
-    with ThreadPoolExecutor(3) as pool:
-        slow = [pool.submit(api.query, COUNT) for _ in range(2)]
-        time.sleep(0.15)
+    control.inject_fault(hang=True, count=2, realm_id=api.realm_id, kind="query")
+    with ThreadPoolExecutor(2) as pool:
+        held = [pool.submit(api.query, COUNT) for _ in range(2)]
+        wait_until(lambda: throttle.in_flight(api.realm_id) == 2, 10, "two queries in flight")
         extra = api.query(COUNT)
-    assert [f.result().status_code for f in slow] == [200, 200]
+        control.clear_faults()  # the held two end (their connections close unanswered)
     assert extra.status_code == 429
+    assert all(isinstance(f.exception(), requests.ConnectionError) for f in held)
+    assert api.query(COUNT).status_code == 200  # both slots were given back
 
 
 @pytest.mark.parametrize(("status", "fault_type"), [(500, "SystemFault"), (503, "SystemFault")])

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from waiting import wait_until
 from webhook_receiver import Receiver
 
 from qbo_sandbox.testing import SandboxHandle, running_sandbox
@@ -27,11 +28,8 @@ def messy_box(**mess: Any) -> Iterator[tuple[SandboxHandle, Receiver, str]]:
         receiver.close()
 
 
-def until(check: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
+def until(check: Callable[[], bool], what: str = "condition") -> None:
+    wait_until(check, 10, what)
 
 
 def entity_ids(receiver: Receiver) -> list[str]:

@@ -9,6 +9,7 @@ import json
 import uuid
 from typing import Any
 
+from waiting import wait_until
 from webhook_receiver import Receiver
 
 from qbo_sandbox.control import SandboxControl
@@ -82,8 +83,10 @@ def test_a_failing_endpoint_is_retried_until_it_answers(control: SandboxControl,
 def test_an_endpoint_slower_than_the_timeout_counts_as_failed(
         control: SandboxControl, receiver: Receiver) -> None:
     app = connected_app(control, receiver, "classic")
-    receiver.slow_seconds = 1.3  # the session's sandbox waits 1 s (Intuit: 3 s)
+    receiver.hold_next()  # answered only once the sandbox has given up (1 s; Intuit: 3 s)
     control.change(app["realm_id"], "Customer", "3", Notes="slow")
+    wait_until(lambda: control.webhook_deliveries(app["realm_id"]), 10, "the first attempt")
+    receiver.release()
     control.flush_webhooks(wait=10)
     attempts = control.webhook_deliveries(app["realm_id"])
     assert [a["ok"] for a in attempts] == [False, True]
