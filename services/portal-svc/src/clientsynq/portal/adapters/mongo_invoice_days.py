@@ -3,17 +3,24 @@
 FerretDB 1.x (SQLite) pushes down exactly one kind of query: a filter that is `{_id: <string>}`
 and nothing else (`explain()`: filterPushdown true). Any other filter, any range, any sort —
 even `{_id, tenant_id}` — makes it decode and filter every document of the collection in
-memory, so with 50,000 invoices a page costs seconds whatever the indexes. MongoDB would serve
-the same page from an index, but two `_id` lookups are fast there too.
+memory. And even the `_id` lookup is a table scan: FerretDB 1.24 writes its `_id` condition as
+`_ferretdb_sjson->'$._id'` while its unique index is on `_ferretdb_sjson->"_id"`, so SQLite
+never uses the index (its `explain()` plan reads `SCAN <table>`), and a lookup costs a JSON
+parse of every document in the collection: in proportion to the collection's bytes, not the
+answer's (a 58 KiB bucket in a 118 MB collection took 1.5-2.4 s; the same bucket alone 25 ms).
+MongoDB would serve every query here from an index.
 
-So the projection keeps, beside each invoice document, its list row (the same stored fields)
-in a bucket per (tenant, class, transaction date), `_id` `<tenant>:<class>:<date>`, and per
-(tenant, class) a directory of the dates that have rows, `_id` `<tenant>:<class>`. The class
-is what no clock can change: `open` (a balance due, not voided: open, overdue or partially
-paid *today*) or `closed` (paid or voided). A page walks the dates newest first and reads
-one bucket per date and class until it has its rows; the status *today* is computed from
-each row with the domain's `invoice_status`, so it is never stale. An empty bucket leaves
-its directory, so an "overdue" page reads only dates that still hold unpaid invoices.
+So the projection keeps, beside each invoice document, its list row in a bucket per (tenant,
+class, transaction date), `_id` `<tenant>:<class>:<date>`, and per (tenant, class) a directory
+of the dates that have rows, `_id` `<tenant>:<class>`. Both are spread over `SHARDS`
+collections by a hash of the `_id` (`shards.py`), so a lookup scans a small table on FerretDB,
+and each row is one compact JSON string of the fields a list shows (no lines or applied
+payments), about a fifth of the stored invoice in FerretDB's format. The class is what no
+clock can change: `open` (a balance due, not voided: open, overdue or partially paid *today*)
+or `closed` (paid or voided). A page walks the dates newest first and reads one bucket per
+date and class until it has its rows; the status *today* is computed from each row with the
+domain's `invoice_status`, so it is never stale. An empty bucket leaves its directory, so an
+"overdue" page reads only dates that still hold unpaid invoices.
 
 Writes are `$set`/`$unset` of one row by `_id`. FerretDB applies a filtered update as
 read-then-write, so two writers to one bucket could lose a row; one tenant's invoice events
@@ -23,17 +30,28 @@ time, so a bucket has one writer. A rebuild from Kafka rewrites every bucket.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from clientsynq.portal.adapters.mongo_common import KEY1, KEY2
+from clientsynq.portal.adapters.shards import Sharded, shard_names
 from clientsynq.portal.adapters.store import MongoReadStore
 
 DIRECTORY = "invoice_list_days"
 BUCKETS = "invoice_list_rows"
+SHARDS = 64  # buckets: 50,000 invoices make ~16 MB of rows, ~0.25 MB a shard
+DIRECTORY_SHARDS = 8  # two small documents per tenant
 OPEN, CLOSED = "open", "closed"
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# What a list row leaves out of the stored invoice: no list shows them, and the lines make
+# up most of a row's bytes (an invoice's detail is read from the invoice itself).
+_NOT_LISTED = frozenset({"_id", "search", "lines", "applied_payments", "tenant_id", "version",
+                         "deleted", "k_due", "is_open", "is_partial", "sync_token",
+                         "command_id"})
+_TIMES = ("updated_at", "created_at")
 
 
 def row_class(fields: Mapping[str, Any]) -> str | None:
@@ -57,23 +75,26 @@ def directory_id(tenant_id: str, klass: str) -> str:
     return f"{tenant_id}:{klass}"
 
 
+def bucket_collections() -> list[str]:
+    """Every physical collection the buckets live in (rebuild comparisons, benchmarks)."""
+    return shard_names(BUCKETS, SHARDS)
+
+
 class InvoiceDays:
     def __init__(self, store: MongoReadStore) -> None:
-        self._store = store
-
-    def _directory(self) -> Any:
-        return self._store.collection(DIRECTORY)
-
-    def _buckets(self) -> Any:
-        return self._store.collection(BUCKETS)
+        self._directory = Sharded(store, DIRECTORY, DIRECTORY_SHARDS)
+        self._buckets = Sharded(store, BUCKETS, SHARDS)
 
     def days(self, tenant_id: str, klass: str) -> list[str]:
-        doc = self._directory().find_one({"_id": directory_id(tenant_id, klass)})
-        return sorted(doc["days"], reverse=True) if doc else []
+        doc = self._directory.find_one(directory_id(tenant_id, klass))
+        return sorted(doc["days"], reverse=True) if doc and doc.get("tenant_id") == tenant_id \
+            else []
 
-    def rows(self, tenant_id: str, klass: str, day: str) -> list[Mapping[str, Any]]:
-        doc = self._buckets().find_one({"_id": bucket_id(tenant_id, klass, day)})
-        return list(doc["rows"].values()) if doc else []
+    def rows(self, tenant_id: str, klass: str, day: str) -> list[dict[str, Any]]:
+        doc = self._buckets.find_one(bucket_id(tenant_id, klass, day))
+        if doc is None or doc.get("tenant_id") != tenant_id:
+            return []
+        return [decode_row(raw, tenant_id) for raw in doc["rows"].values()]
 
     def move(self, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:
         """Put the newly stored invoice's row where it belongs now, and take it out of the
@@ -83,24 +104,26 @@ class InvoiceDays:
         now = _place(new)
         if now is not None:
             klass, day, key = now
-            self._buckets().update_one(
-                {"_id": bucket_id(tenant_id, klass, day)},
-                {"$set": {f"rows.{key}": _row(new), "tenant_id": tenant_id}}, upsert=True)
+            bid = bucket_id(tenant_id, klass, day)
+            self._buckets.of(bid).update_one(
+                {"_id": bid}, {"$set": {f"rows.{key}": encode_row(new), "tenant_id": tenant_id}},
+                upsert=True)
             if was is None or was[:2] != now[:2]:
-                self._directory().update_one({"_id": directory_id(tenant_id, klass)},
-                                             {"$addToSet": {"days": day},
-                                              "$set": {"tenant_id": tenant_id}}, upsert=True)
+                did = directory_id(tenant_id, klass)
+                self._directory.of(did).update_one(
+                    {"_id": did}, {"$addToSet": {"days": day}, "$set": {"tenant_id": tenant_id}},
+                    upsert=True)
         if was is not None and was != now:
             self._remove(tenant_id, *was)
 
     def _remove(self, tenant_id: str, klass: str, day: str, key: str) -> None:
         bid = bucket_id(tenant_id, klass, day)
-        left = self._buckets().find_one_and_update(
+        left = self._buckets.of(bid).find_one_and_update(
             {"_id": bid}, {"$unset": {f"rows.{key}": ""}}, return_document=True)
         if left is not None and not left.get("rows"):
-            self._directory().update_one({"_id": directory_id(tenant_id, klass)},
-                                         {"$pull": {"days": day}})
-            self._buckets().delete_one({"_id": bid})
+            did = directory_id(tenant_id, klass)
+            self._directory.of(did).update_one({"_id": did}, {"$pull": {"days": day}})
+            self._buckets.of(bid).delete_one({"_id": bid})
 
     def load(self, docs: Iterable[Mapping[str, Any]]) -> None:
         """Fill the buckets of a generation that has none yet from invoices inserted as stored
@@ -115,18 +138,31 @@ class InvoiceDays:
             tenant_id = str(doc["tenant_id"])
             bucket = buckets.setdefault(bucket_id(tenant_id, klass, day),
                                         {"tenant_id": tenant_id, "rows": {}})
-            bucket["rows"][key] = _row(doc)
+            bucket["rows"][key] = encode_row(doc)
             directory = days.setdefault(directory_id(tenant_id, klass),
                                         {"tenant_id": tenant_id, "days": set()})
             directory["days"].add(day)
-        ids = sorted(buckets)
-        for start in range(0, len(ids), 100):
-            self._buckets().insert_many([{"_id": bid, **buckets[bid]}
-                                         for bid in ids[start:start + 100]])
-        if days:
-            self._directory().insert_many([
-                {"_id": did, "tenant_id": d["tenant_id"], "days": sorted(d["days"])}
-                for did, d in days.items()])
+        self._buckets.insert_many({bid: {"_id": bid, **bucket} for bid, bucket in buckets.items()})
+        self._directory.insert_many({did: {"_id": did, "tenant_id": d["tenant_id"],
+                                           "days": sorted(d["days"])} for did, d in days.items()})
+
+
+def encode_row(doc: Mapping[str, Any]) -> str:
+    """One string per row: FerretDB 1.x stores a type schema beside every field of a nested
+    document, and decodes field by field; one string is stored and read as one value. Empty
+    fields are left out (the record's defaults are the same)."""
+    row = {k: (v.isoformat() if isinstance(v, datetime) else v)
+           for k, v in doc.items() if k not in _NOT_LISTED and v not in (None, [], ())}
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_row(raw: str, tenant_id: str) -> dict[str, Any]:
+    row: dict[str, Any] = json.loads(raw)
+    row["tenant_id"] = tenant_id
+    for name in _TIMES:
+        if isinstance(row.get(name), str):
+            row[name] = datetime.fromisoformat(row[name])
+    return row
 
 
 def _place(doc: Mapping[str, Any] | None) -> tuple[str, str, str] | None:
@@ -136,7 +172,3 @@ def _place(doc: Mapping[str, Any] | None) -> tuple[str, str, str] | None:
     if klass is None or KEY1 not in doc:
         return None
     return klass, str(doc[KEY1]), row_key(str(doc[KEY2]))
-
-
-def _row(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("_id", "search")}
