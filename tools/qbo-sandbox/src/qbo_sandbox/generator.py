@@ -50,6 +50,7 @@ class GenerateSpec:
     as_of: date | None = None
     void_shape: str = "zeroed"  # rules/voids.py
     tie_fraction: float = 0.0  # share of rows stamped into a few shared seconds (bulk import)
+    tie_batch: int = 200  # rows per shared second (over 1000: a second no page can hold)
 
 
 class _Clock:
@@ -88,8 +89,10 @@ def generate_company(spec: GenerateSpec) -> dict[str, dict[str, Entity]]:
     payments = _payments(spec.payments, invoices, customers, rng, clock, len(invoices))
     _set_customer_balances(customers, invoices, payments)
     if spec.tie_fraction > 0:
-        bulk_imported(customers, spec.tie_fraction, random.Random(spec.seed + 1))
-        bulk_imported(invoices, spec.tie_fraction, random.Random(spec.seed + 2))
+        bulk_imported(customers, spec.tie_fraction, random.Random(spec.seed + 1),
+                      spec.tie_batch)
+        bulk_imported(invoices, spec.tie_fraction, random.Random(spec.seed + 2),
+                      spec.tie_batch)
     return {"CompanyInfo": {"1": _company_info(spec, clock)},
             "Term": {t[0]: term(t, clock.stamp(SPAN_DAYS + 700, 8, 9)) for t in TERMS},
             "Item": {i[0]: item(i, clock.stamp(SPAN_DAYS + 700, 8, 9),

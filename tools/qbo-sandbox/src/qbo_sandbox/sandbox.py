@@ -181,4 +181,5 @@ def spec_from_json(data: dict[str, Any]) -> GenerateSpec:
                         payments=int(data.get("payments", 0)),
                         company_name=data.get("name") or "Sandbox Company_US_1",
                         tie_fraction=float(data.get("tie_fraction", 0.0)),
+                        tie_batch=int(data.get("tie_batch", 200)),
                         as_of=date.fromisoformat(as_of) if as_of else None)

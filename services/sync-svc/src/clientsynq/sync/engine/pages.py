@@ -74,6 +74,10 @@ class PageResult:
     # The first and last row's CreateTime ("" for an empty page): where a full segment's
     # pages meet inside one second, ties.py reads that second again.
     edges: tuple[str, str] | None = None
+    # The rows' Ids in page order, and those not published (nothing to publish): a stream
+    # that reads some rows twice counts each once (engine.ties, streams.run_since).
+    ids: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
 
 def created_edges(rows: list[Entity]) -> tuple[str, str]:
@@ -135,10 +139,12 @@ def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) 
     started = time.perf_counter()
     now = datetime.now(UTC)
     envelopes, links, customers = [], [], set(customer_ids(ctx.entity, rows))
+    skipped: list[str] = []
     for row in rows:
         snapshot = to_snapshot(ctx.entity, row, ctx)
         if snapshot is None:
             SKIPPED.labels(entity=ctx.entity).inc()
+            skipped.append(str(row.get("Id")))
             continue
         if ctx.entity == "Payment" and (link := snapshots.payment_link(snapshot)):
             links.append(link)
@@ -151,7 +157,7 @@ def publish_rows(rows: list[Entity], ctx: PageContext, producer: EventProducer) 
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
     return PageResult(len(rows), published, times, 0.0, mapped - started,
                       time.perf_counter() - mapped, sorted(customers), links,
-                      created_edges(rows))
+                      created_edges(rows), [str(row.get("Id")) for row in rows], skipped)
 
 
 def _publish(envelopes: list[Entity], ctx: PageContext, producer: EventProducer) -> int:

@@ -41,7 +41,7 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
                for page in range(total) if page not in done]
     _wait_all(futures)
     page = total
-    while page in done or fetch_page(ctx, stream, page) == ctx.page_size:
+    while page in done or fetch_page(ctx, stream, page).rows == ctx.page_size:
         page += 1  # the company grew while we paged: keep going until a short page
     ties.reread_split_seconds(ctx, stream, page, fetch_page)
     if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
@@ -80,7 +80,8 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
     return pages
 
 
-def fetch_page(ctx: RunContext, stream: Stream, page: int, query: str | None = None) -> int:
+def fetch_page(ctx: RunContext, stream: Stream, page: int, query: str | None = None
+               ) -> PageResult:
     """Fetch, publish, checkpoint: a page is checkpointed only once Kafka has it."""
     ctx.check_running()
     started = time.perf_counter()
@@ -93,7 +94,7 @@ def fetch_page(ctx: RunContext, stream: Stream, page: int, query: str | None = N
     published = time.perf_counter()
     ctx.page_published(stream.key, page, stream.entity, result)
     ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
-    return result.rows
+    return result
 
 
 def _publish_paid_since(ctx: RunContext, stream: Stream, raw: bytes) -> PageResult:
@@ -105,7 +106,10 @@ def _publish_paid_since(ctx: RunContext, stream: Stream, raw: bytes) -> PageResu
     page_ctx = replace(ctx.page_context(stream.entity), payments=payments)
     result = ctx.publisher.publish_rows(kept, page_ctx)
     times = [str((row.get("MetaData") or {}).get("LastUpdatedTime", "")) for row in rows]
-    return replace(result, rows=len(rows), times=times, edges=created_edges(rows))
+    kept_ids = {str(row.get("Id")) for row in kept}
+    return replace(result, rows=len(rows), times=times, edges=created_edges(rows),
+                   ids=[str(row.get("Id")) for row in rows],
+                   skipped=[i for row in rows if (i := str(row.get("Id"))) not in kept_ids])
 
 
 def _wait_all(futures: list[Future[Any]]) -> None:
@@ -149,9 +153,11 @@ def _page_deletions(ctx: RunContext, stream: Stream, body: dict[str, Any], since
     CDC's cap. CDC answers oldest changes first: ask again from the newest change seen
     until an answer is under the cap, keeping only the deleted stubs (the active rows come
     from the keyset paging). Stops if the newest change does not move on (over a thousand
-    changes in one second), rather than loop."""
+    changes in one second), rather than loop. Each round starts at the newest change of
+    the one before, so its stubs of that second come again: they are sent once."""
     rounds, since_time = 0, datetime.fromisoformat(since)
     rows = cdc_rows(body, stream.entity)
+    sent = {str(row["Id"]) for row in rows if is_deleted_stub(row)}
     while len(rows) >= CDC_CAP:
         newest = max(_changed_at(row, since_time) for row in rows)
         if newest <= since_time:
@@ -159,8 +165,9 @@ def _page_deletions(ctx: RunContext, stream: Stream, body: dict[str, Any], since
         ctx.check_running()
         rounds, since_time = rounds + 1, newest
         rows = cdc_rows(ctx.conn.cdc([stream.entity], qbo_time(newest)), stream.entity)
-        _publish_in_pages(ctx, replace(stream, key=f"{stream.key}_deleted{rounds}"),
-                          [row for row in rows if is_deleted_stub(row)])
+        stubs = [row for row in rows if is_deleted_stub(row) and str(row["Id"]) not in sent]
+        sent.update(str(row["Id"]) for row in stubs)
+        _publish_in_pages(ctx, replace(stream, key=f"{stream.key}_deleted{rounds}"), stubs)
 
 
 def _changed_at(row: dict[str, Any], default: datetime) -> datetime:
@@ -169,9 +176,13 @@ def _changed_at(row: dict[str, Any], default: datetime) -> datetime:
 
 
 def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
+    """Each page starts at the last second of the one before, so rows of that second come
+    twice: a page's checkpoint counts only rows not published by the page before (whose
+    ids in that second, `edge`, travel in the stream's state), so the run's counts are of
+    distinct rows."""
     state = ctx.stream_state(stream.key)
     since, strict = state.get("since", start), bool(state.get("strict", False))
-    seq = int(state.get("seq", 0))
+    seq, edge = int(state.get("seq", 0)), set(state.get("edge") or [])
     while not state.get("finished"):
         ctx.check_running()
         started = time.perf_counter()
@@ -179,16 +190,27 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         fetched = time.perf_counter()
         result = ctx.publisher.publish_raw(raw, ctx.page_context(stream.entity, raw))
         published = time.perf_counter()
-        ctx.page_published(stream.key, seq, stream.entity, result)
+        mine = set(result.ids) - set(result.skipped)
+        counted = result.published - len(mine & edge)
         since, strict, whole = plan.next_keyset(since, strict, result.times, ctx.page_size)
-        if whole:  # a full page inside one second (engine.ties)
-            ties.read_whole(ctx, plan.second_stream(stream, since, ties.TIES), seq * 100,
-                            fetch_page)
+        if whole:  # a full page inside one second (engine.ties): read it whole
+            _, tied = ties.read_whole(ctx, plan.second_stream(stream, since, ties.TIES),
+                                      seq * ties.TIE_SEQ_SPAN, fetch_page)
+            counted += len(tied - edge - mine)
+        ctx.page_published(stream.key, seq, stream.entity, replace(result, published=counted))
+        edge = set() if whole else _ids_at(result, since)
         seq += 1
         state = {"entity": stream.entity, "since": since, "strict": strict, "seq": seq,
-                 "finished": result.rows < ctx.page_size}
+                 "finished": result.rows < ctx.page_size, "edge": sorted(edge)}
         ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, state)
         ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
+
+
+def _ids_at(result: PageResult, second: str) -> set[str]:
+    """The published rows of a page changed in `second` (the next page reads them again)."""
+    skipped = set(result.skipped)
+    return {pid for pid, stamp in zip(result.ids, result.times, strict=True)
+            if stamp == second and pid not in skipped}
 
 
 def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]]) -> None:
