@@ -177,6 +177,8 @@ class WebhookDispatcher:
             if channel.delivery is None and channel.pending and channel.window_ends <= now:
                 channel.delivery = self._messy(channel, self._build(channel), now)
                 if channel.delivery is None:
+                    if channel.held is not None:  # just held back: wake when it is due
+                        next_due = min(next_due, channel.held_until)
                     continue
             delivery = channel.delivery
             if delivery is None:
