@@ -14,7 +14,10 @@ test holds the two together on a batch of valid and invalid events.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -24,6 +27,7 @@ from marshmallow.utils import missing
 
 Loader = Callable[[Any], Any]
 Dumper = Callable[[Any], Any]
+Canon = Callable[[Any], tuple[Any, Any]]
 
 
 class GiveUp(Exception):
@@ -42,6 +46,13 @@ def fast_dumper(schema_type: type[Schema]) -> Dumper | None:
     return _compiled(schema_type)[1]
 
 
+def fast_canonical(schema_type: type[Schema]) -> Canon | None:
+    """`canon(data)` → `(loaded, wire)` in one pass, for a producer's data (wire strings or
+    the Python values `new_event` accepts): equal to loading the data's wire form and dumping
+    what was loaded, or raises (any exception: take that slow path). None: not compiled."""
+    return _canonical(schema_type)
+
+
 @cache
 def _compiled(schema_type: type[Schema]) -> tuple[Loader | None, Dumper | None]:
     schema = schema_type()
@@ -49,6 +60,14 @@ def _compiled(schema_type: type[Schema]) -> tuple[Loader | None, Dumper | None]:
         return _schema_loader(schema), _schema_dumper(schema)
     except _Unsupported:
         return None, None
+
+
+@cache
+def _canonical(schema_type: type[Schema]) -> Canon | None:
+    try:
+        return _schema_canon(schema_type())
+    except _Unsupported:
+        return None
 
 
 class _Unsupported(Exception):
@@ -155,12 +174,16 @@ def _value_loader(field: fields.Field) -> Loader:
 
 
 def _nested_loader(field: fields.Nested) -> Loader:
+    return _schema_loader(_nested_schema(field))
+
+
+def _nested_schema(field: fields.Nested) -> Schema:
     if field.many or field.only or field.exclude or field.unknown is not None:
         raise _Unsupported
     nested = field.nested
     if not (isinstance(nested, type) and issubclass(nested, Schema)):
         raise _Unsupported
-    return _schema_loader(nested())
+    return nested()
 
 
 def _a_list(value: Any) -> list[Any]:
@@ -227,3 +250,157 @@ def _value_dumper(field: fields.Field) -> Dumper:
         serialize = field._serialize
         return lambda value: serialize(value, None, None)
     raise _Unsupported
+
+
+# --- load and dump fused, for the producer (`new_event`) -----------------------------------
+#
+# Building an event used to write its Python values to wire strings, load those (parsing
+# every date and amount), then dump what was loaded back to wire strings: three walks of the
+# payload. The canonicaliser walks it once and returns both the loaded values (which the
+# schema's hooks need) and the wire form; a date-time already in the form `format_time`
+# writes is kept as given rather than formatted again.
+
+
+def _schema_canon(schema: Schema) -> Canon:
+    _check_schema(schema)
+    steps = [(name, field.required, field.load_default, _field_canon(field),
+              _value_dumper(field)) for name, field in schema.load_fields.items()]
+    names = frozenset(schema.load_fields)
+    validators = _schema_validators(schema)
+
+    def canon(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise GiveUp
+        if not names.issuperset(data):
+            raise GiveUp
+        loaded: dict[str, Any] = {}
+        wire: dict[str, Any] = {}
+        for name, required, default, canon_field, dump_value in steps:
+            if name in data:
+                loaded[name], wire[name] = canon_field(data[name])
+            elif required:
+                raise GiveUp
+            elif default is not missing:
+                value = default() if callable(default) else default
+                loaded[name] = value
+                wire[name] = None if value is None else dump_value(value)
+        for validator in validators:
+            validator(loaded)
+        return loaded, wire
+
+    return canon
+
+
+def _field_canon(field: fields.Field) -> Canon:
+    canon_value = _value_canon(field)
+    checks = tuple(field.validators)
+    allow_none = field.allow_none
+
+    def canon_field(value: Any) -> tuple[Any, Any]:
+        if value is None:
+            if allow_none:
+                return None, None
+            raise GiveUp
+        loaded, wire = canon_value(value)
+        for check in checks:
+            if check(loaded) is False:
+                raise GiveUp
+        return loaded, wire
+
+    return canon_field
+
+
+def _same(load: Loader) -> Canon:
+    def canon(value: Any) -> tuple[Any, Any]:
+        loaded = load(value)
+        return loaded, loaded
+    return canon
+
+
+def _value_canon(field: fields.Field) -> Canon:
+    kind = type(field)
+    if kind in (ours.NonEmptyString, fields.String, ours.StrictInteger, ours.StrictBoolean):
+        return _same(_value_loader(field))  # the wire value is the loaded value
+    if kind is ours.Money and field.max_places >= 2:  # type: ignore[attr-defined]
+        return _money_canon(field)
+    if kind in (ours.Money, ours.DecimalString, ours.IsoDate):
+        deserialize, serialize = field._deserialize, field._serialize
+        return lambda value: _reformat(deserialize(_wire_scalar(value), None, None), serialize)
+    if kind is ours.UtcDateTime:
+        return _utc_canon(field)
+    if isinstance(field, fields.Nested) and kind is fields.Nested:
+        return _schema_canon(_nested_schema(field))
+    if isinstance(field, fields.List) and kind is fields.List:
+        return _list_canon(_field_canon(field.inner))
+    raise _Unsupported
+
+
+def _reformat(loaded: Any, serialize: Callable[..., Any]) -> tuple[Any, Any]:
+    return loaded, serialize(loaded, None, None)
+
+
+# An amount already as `format_money` writes it with two places: no leading zeros, exactly
+# two decimals (so at most two significant places), within `parse_money`'s 18 digits.
+_CENTS_RE = re.compile(r"-?(?:0|[1-9]\d{0,17})\.\d\d")
+
+
+def _money_canon(field: fields.Field) -> Canon:
+    """Amounts as our producers write them ("12.50") are kept as given: parsing them is all
+    the check there is (`format_money` would write the same string back)."""
+    deserialize, serialize = field._deserialize, field._serialize
+    cents = _CENTS_RE.fullmatch
+
+    def canon(value: Any) -> tuple[Any, Any]:
+        if type(value) is str and cents(value):
+            return Decimal(value), value
+        return _reformat(deserialize(_wire_scalar(value), None, None), serialize)
+
+    return canon
+
+
+def _utc_canon(field: fields.Field) -> Canon:
+    """An aware datetime needs no parsing: its wire form is `format_time`'s, which the field
+    loads back as the same instant; a string is parsed, and kept if already in that form."""
+    deserialize, serialize = field._deserialize, field._serialize
+
+    def canon(value: Any) -> tuple[Any, Any]:
+        if type(value) is datetime and value.tzinfo is not None:
+            return value, ours.format_time(value)
+        text = _wire_scalar(value)
+        loaded = deserialize(text, None, None)
+        return loaded, text if _written_as_we_write(text, loaded) else serialize(
+            loaded, None, None)
+
+    return canon
+
+
+def _written_as_we_write(text: Any, loaded: datetime) -> bool:
+    """True when `format_time(loaded)` would give `text` back: `YYYY-MM-DDTHH:MM:SSZ`, or
+    with six fraction digits that are not all zero (isoformat omits a zero fraction)."""
+    if type(text) is not str or text[-1:] != "Z" or text[10:11] != "T":
+        return False
+    size = len(text)
+    return size == 20 or (size == 27 and loaded.microsecond != 0)
+
+
+def _list_canon(inner: Canon) -> Canon:
+    def canon(value: Any) -> tuple[Any, Any]:
+        if type(value) is not list and type(value) is not tuple:
+            raise GiveUp
+        pairs = [inner(item) for item in value]
+        return [loaded for loaded, _ in pairs], [wire for _, wire in pairs]
+    return canon
+
+
+def _wire_scalar(value: Any) -> Any:
+    """What `envelope._to_wire` writes for a scalar a producer passed (the same rules)."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat() if value.tzinfo is None else ours.format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise GiveUp  # anything else: the slow path says what is wrong with it

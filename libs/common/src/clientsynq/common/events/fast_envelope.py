@@ -10,6 +10,7 @@ So this may be stricter than the schema, never looser; a unit test holds the two
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from clientsynq.common.events.fields import UtcDateTime
@@ -23,8 +24,12 @@ _ATTRIBUTES = frozenset({"specversion", "id", "source", "type", "time", "subject
 _TIME = UtcDateTime(required=True)
 
 
-def quick_head(envelope: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The loaded envelope if it is plainly valid, else None (let the schema decide)."""
+def quick_head(envelope: Mapping[str, Any],
+               loaded_time: datetime | None = None) -> dict[str, Any] | None:
+    """The loaded envelope if it is plainly valid, else None (let the schema decide).
+
+    `loaded_time`: what the envelope's `time` loads as, when the caller already knows (it
+    wrote that string from an aware datetime), so it is not parsed back."""
     if not _ATTRIBUTES.issuperset(envelope) or envelope.get("specversion") != SPECVERSION:
         return None
     if not all(_is_text(envelope.get(name)) for name in ("id", "source", "tenantid")):
@@ -39,10 +44,13 @@ def quick_head(envelope: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if envelope.get("datacontenttype", DATACONTENTTYPE) != DATACONTENTTYPE:
         return None
-    try:
-        moment = _TIME.deserialize(envelope.get("time"))
-    except ValidationError:
-        return None
+    if loaded_time is not None:
+        moment = loaded_time
+    else:
+        try:
+            moment = _TIME.deserialize(envelope.get("time"))
+        except ValidationError:
+            return None
     return {"specversion": SPECVERSION, "id": envelope["id"], "source": envelope["source"],
             "type": kind, "time": moment, "subject": subject,
             "datacontenttype": DATACONTENTTYPE, "tenantid": envelope["tenantid"],
