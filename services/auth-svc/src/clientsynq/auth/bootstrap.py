@@ -25,7 +25,19 @@ from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.config import Settings, allow_local_oauth_http
 from clientsynq.auth.domain.mail import InlineImage
 from clientsynq.auth.domain.model import Clock, utc_now
-from clientsynq.auth.services.ports import OPERATOR, Connections, OAuthStates, QboOAuth
+from clientsynq.auth.services.ports import (
+    OPERATOR,
+    ApiKeys,
+    AuditEvents,
+    Connections,
+    DisconnectCheckBudget,
+    OAuthStates,
+    PasswordResets,
+    QboOAuth,
+    SignUpRequests,
+    Tenants,
+    Users,
+)
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
 from clientsynq.common.config import EXIT_CONFIG_ERROR
 from clientsynq.common.crypto import KeyRing
@@ -43,20 +55,20 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class Stores:
-    tenants: TenantStore
-    users: UserStore
+    tenants: Tenants
+    users: Users
     throttle: LoginThrottleStore
     refresh_tokens: RefreshTokenStore
     oauth_states: OAuthStates
     connections: Connections
     invitations: InvitationStore
-    api_keys: ApiKeyStore
-    audit: AuditLog
+    api_keys: ApiKeys
+    audit: AuditEvents
     leases: Collection[Any]
     token_journal: TokenJournal
-    disconnect_checks: DisconnectChecks
-    password_resets: PasswordResetStore
-    signup_requests: SignUpRequestStore
+    disconnect_checks: DisconnectCheckBudget
+    password_resets: PasswordResets
+    signup_requests: SignUpRequests
 
 
 def mongo_stores(db: Database[Any]) -> Stores:

@@ -2,18 +2,12 @@
 FerretDB 1.x too)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from clientsynq.auth.adapters.mongo_sessions import record_first_use
+from clientsynq.auth.domain.records import ResetRequest
 from pymongo.database import Database
-
-
-@dataclass(frozen=True)
-class ResetRequest:
-    tenant_id: str
-    user_id: str
 
 
 class PasswordResetStore:

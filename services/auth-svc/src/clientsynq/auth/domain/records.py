@@ -104,3 +104,11 @@ class PendingSignUp:
     business_name: str
     email: str
     password_hash: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ResetRequest:
+    """A password-reset link's owner, once the link is used."""
+
+    tenant_id: str
+    user_id: str

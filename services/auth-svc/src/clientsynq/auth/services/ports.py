@@ -8,8 +8,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from clientsynq.auth.domain.model import Connection
-from clientsynq.auth.domain.records import OAuthState, Revocation, SealedTokens, StoredConnection
+from clientsynq.auth.domain.model import Connection, Tenant, User
+from clientsynq.auth.domain.records import (
+    ApiKey,
+    AuditEntry,
+    OAuthState,
+    PendingSignUp,
+    ResetRequest,
+    Revocation,
+    SealedTokens,
+    StoredConnection,
+)
 
 OPERATOR = "operator"  # the service name the operator's credential authenticates as
 
@@ -62,3 +71,85 @@ class QboOAuth(Protocol):
     def revoke(self, token: str) -> None: ...
 
     def company_name(self, realm_id: str, access_token: str) -> str | None: ...
+
+
+class Tenants(Protocol):
+    """Businesses and their plan."""
+
+    def add(self, tenant: Tenant) -> None: ...
+
+    def get(self, tenant_id: str) -> Tenant | None: ...
+
+    def set_plan(self, tenant_id: str, plan: str) -> bool: ...
+
+    def delete(self, tenant_id: str) -> None: ...
+
+
+class Users(Protocol):
+    """Team members; an email is unique across ClientSynq (``add`` raises
+    ``EmailAlreadyRegistered``)."""
+
+    def add(self, user: User) -> None: ...
+
+    def find_by_email(self, email: str) -> User | None: ...
+
+    def get(self, tenant_id: str, user_id: str) -> User | None: ...
+
+    def list(self, tenant_id: str) -> list[User]: ...
+
+    def set_password_hash(self, tenant_id: str, user_id: str, password_hash: str) -> None: ...
+
+    def count_with_role(self, tenant_id: str, role: str) -> int: ...
+
+    def set_role(self, tenant_id: str, user_id: str, role: str) -> bool: ...
+
+    def remove(self, tenant_id: str, user_id: str) -> bool: ...
+
+
+class ApiKeys(Protocol):
+    """Enterprise API keys, stored as digests."""
+
+    def add(self, key: ApiKey, digest: str) -> None: ...
+
+    def list(self, tenant_id: str) -> list[ApiKey]: ...
+
+    def revoke(self, tenant_id: str, key_id: str, now: datetime) -> bool: ...
+
+    def revoke_created_by(self, tenant_id: str, user_id: str, now: datetime) -> int: ...
+
+    def exists(self, tenant_id: str, key_id: str) -> bool: ...
+
+    def active_digest(self, tenant_id: str, key_id: str) -> tuple[ApiKey, str] | None: ...
+
+
+class AuditEvents(Protocol):
+    """The per-business audit log: append-only, newest first."""
+
+    def record(self, entry: AuditEntry) -> None: ...
+
+    def list(self, tenant_id: str, limit: int, action: str | None = None
+             ) -> list[AuditEntry]: ...
+
+
+class SignUpRequests(Protocol):
+    """Sign-ups waiting for the emailed link: used once, before they expire."""
+
+    def add(self, digest: str, pending: PendingSignUp, now: datetime,
+            expires_at: datetime) -> None: ...
+
+    def use(self, digest: str, now: datetime) -> PendingSignUp | None: ...
+
+
+class PasswordResets(Protocol):
+    """Password-reset links: used once, by their business, before they expire."""
+
+    def add(self, digest: str, tenant_id: str, user_id: str, now: datetime,
+            expires_at: datetime) -> None: ...
+
+    def use(self, tenant_id: str, digest: str, now: datetime) -> ResetRequest | None: ...
+
+
+class DisconnectCheckBudget(Protocol):
+    """At most one Intuit check per realm per interval (the forgeable Disconnect URL)."""
+
+    def may_check(self, realm_id: str, now: datetime) -> bool: ...
