@@ -17,9 +17,10 @@ T = TypeVar("T")
 
 
 def wait_until(condition: Callable[[], T], timeout: float = 60,
-               what: str = "condition") -> T:
+               what: str = "condition", interval: float = 0.05) -> T:
     """Poll `condition` until it is truthy and return its value; fail with `what` after
-    `timeout` seconds."""
+    `timeout` seconds. `interval` suits another process; a thread of the test's own process
+    that finishes in microseconds is polled with a shorter one (unit tests stay fast)."""
     deadline = time.monotonic() + timeout
     while True:
         found = condition()
@@ -27,7 +28,7 @@ def wait_until(condition: Callable[[], T], timeout: float = 60,
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)  # polling interval for another process, not a wait for time
+        time.sleep(interval)  # polling interval, not a wait for time to pass
 
 
 def http_ok(url: str, process: subprocess.Popen[bytes] | None = None) -> Callable[[], bool]:

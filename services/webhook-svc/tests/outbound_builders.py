@@ -61,7 +61,7 @@ def a_dispatcher(deps: Outbound, leases: FakeLeases | None = None) -> Dispatcher
 def run_due(dispatcher: Dispatcher) -> int:
     """One round, then wait (bounded) for its threads: time itself never passes here."""
     submitted = dispatcher.round()
-    wait_until(dispatcher.idle, 10, "the round's deliveries to finish")
+    wait_until(dispatcher.idle, 10, "the round's deliveries to finish", interval=0.001)
     return submitted
 
 
