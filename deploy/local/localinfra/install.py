@@ -46,7 +46,8 @@ def install_ferretdb() -> Path:
     """Build FerretDB from its module source.
 
     `go install` works but yields a binary that panics at start: the published module lacks
-    build/version/version.txt. So we copy the downloaded module, write that file, and build.
+    build/version/version.txt. So we copy the downloaded module, write that file, patch the
+    `_id` lookup (see `_patch_id_lookup`), and build.
     """
     binary = paths.ferretdb_binary()
     if binary.is_file():
@@ -63,12 +64,33 @@ def install_ferretdb() -> Path:
         for p in src.rglob("*"):
             p.chmod(p.stat().st_mode | 0o200)
         (src / "build" / "version" / "version.txt").write_text(paths.FERRETDB_VERSION + "\n")
+        _patch_id_lookup(src)
         binary.parent.mkdir(parents=True, exist_ok=True)
         partial = binary.with_suffix(".partial")
         _run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], env=env, cwd=src)
         partial.rename(binary)
     note(f"FerretDB at {binary}")
     return binary
+
+
+# FerretDB 1.24's SQLite backend creates each collection's unique `_id` index on
+# `_ferretdb_sjson->"_id"` but filters on `_ferretdb_sjson->'$._id'`. Both read the same JSON
+# value, yet SQLite uses an expression index only for the identical expression, so every
+# `{_id: ...}` find, update and delete scanned the whole table (EXPLAIN QUERY PLAN: SCAN): a
+# lookup cost the collection's size. `->'_id'` is the same path written as the index has it
+# (SEARCH ... USING INDEX). Production runs MongoDB, whose `_id` lookups use its index; this
+# makes the local server behave alike. tests: deploy/local/tests/test_ferretdb_id_index.py
+_ID_EXPR_FERRETDB = 'IDColumn = DefaultColumn + "->\'$._id\'"'
+_ID_EXPR_INDEXED = 'IDColumn = DefaultColumn + "->\'_id\'"'
+
+
+def _patch_id_lookup(src: Path) -> None:
+    """Make FerretDB's `_id` filter the expression its `_id` index is built on."""
+    meta = src / "internal" / "backends" / "sqlite" / "metadata" / "metadata.go"
+    text = meta.read_text()
+    if _ID_EXPR_FERRETDB not in text:
+        raise InstallError(f"FerretDB source changed: {_ID_EXPR_FERRETDB!r} not in {meta}")
+    meta.write_text(text.replace(_ID_EXPR_FERRETDB, _ID_EXPR_INDEXED))
 
 
 def _require(*tools: str) -> None:

@@ -11,6 +11,8 @@ RUN = REPO / ".local" / "infra"
 KAFKA_VERSION = "4.1.1"
 FERRETDB_VERSION = "v1.24.2"
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+# Bumped whenever deploy/local changes how FerretDB is built, so a cached binary is rebuilt.
+FERRETDB_BUILD = "idindex1"
 
 
 def kafka_libs() -> Path:
@@ -19,4 +21,4 @@ def kafka_libs() -> Path:
 
 
 def ferretdb_binary() -> Path:
-    return CACHE / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+    return CACHE / "bin" / f"ferretdb-{FERRETDB_VERSION}-{FERRETDB_BUILD}"

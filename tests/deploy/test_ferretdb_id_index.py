@@ -1,0 +1,48 @@
+"""The local MongoDB-wire server finds documents by `_id` through its index, as MongoDB does.
+
+FerretDB 1.24 as published filters `_id` with an expression its own `_id` index is not built
+on, so every `_id` find, update and delete scanned the whole collection (deploy/local patches
+this when it builds FerretDB; see `localinfra.install._patch_id_lookup`). Without this test a
+rebuilt or swapped binary would bring the scans back unnoticed: slow, never wrong.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from localinfra import install
+
+pytestmark = pytest.mark.integration
+
+
+def _is_ferretdb(db: Any) -> bool:
+    return "ferretdbVersion" in db.command("buildInfo")
+
+
+def test_id_lookup_uses_the_id_index(mongo_db: Any) -> None:
+    if not _is_ferretdb(mongo_db):
+        pytest.skip("real MongoDB: _id lookups use its _id index by design")
+    mongo_db.docs.insert_many([{"_id": f"t1:{i}", "n": i} for i in range(20)])
+    plan = mongo_db.command("explain", {"find": "docs", "filter": {"_id": "t1:7"}})
+    steps = " ".join(plan["queryPlanner"]["Plan"])
+    assert "USING INDEX" in steps and "SCAN" not in steps, steps
+
+
+def test_id_filters_keep_their_meaning_on_the_patched_server(mongo_db: Any) -> None:
+    """find, update and delete by `_id` still hit exactly the document named, for every id type."""
+    ids: list[Any] = ["a", "t1:7", 7, 7.5]
+    mongo_db.docs.insert_many([{"_id": i, "n": 0} for i in ids])
+    for i in ids:
+        assert mongo_db.docs.update_one({"_id": i}, {"$inc": {"n": 1}}).modified_count == 1
+    assert sorted(str(d["_id"]) for d in mongo_db.docs.find({"n": 1})) == sorted(map(str, ids))
+    assert mongo_db.docs.find_one({"_id": "t1:8"}) is None
+    assert mongo_db.docs.delete_one({"_id": "a"}).deleted_count == 1
+    assert mongo_db.docs.count_documents({}) == 3
+
+
+def test_patch_refuses_a_source_it_does_not_recognise(tmp_path: Any) -> None:
+    meta = tmp_path / "internal" / "backends" / "sqlite" / "metadata"
+    meta.mkdir(parents=True)
+    (meta / "metadata.go").write_text('IDColumn = DefaultColumn + "->something else"\n')
+    with pytest.raises(install.InstallError, match="FerretDB source changed"):
+        install._patch_id_lookup(tmp_path)
