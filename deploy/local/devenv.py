@@ -52,6 +52,9 @@ def _fixed() -> dict[str, str]:
         # auth-svc's internal listener (/internal/v1, operator API, JWKS): the public one,
         # behind the gateway, answers 404 there, as in every deployment.
         "AUTH_INTERNAL_API_ON_PUBLIC": "false",
+        # People sign up here: confirmed by email (the link is in the mail catcher), so a
+        # new and a known email get the same 202. One-step sign-up is for test stacks.
+        "AUTH_SIGNUP_CONFIRMATION": "true",
         **{f"{svc}_AUTH_URL": f"http://127.0.0.1:{PORTS['auth_internal']}"
            for svc in ("SYNC", "PORTAL", "WEBHOOK")},
         "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{PORTS['webhook']}",  # Settings → Webhooks

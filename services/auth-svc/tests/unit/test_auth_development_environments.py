@@ -1,0 +1,32 @@
+"""Findings 7 and 10 where people run ClientSynq on their own machine: `make run`
+(deploy/local/devenv.py) and docker-compose confirm sign-ups by email (a new and a known
+email get the same 202; the link is in the mail catcher) and keep the internal API off the
+public listener. One-step sign-up is left to the in-process test stacks."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import devenv  # deploy/local, on the path by pyproject's `pythonpath`
+import pytest
+import yaml
+from clientsynq.auth.config import Settings
+
+REPO = Path(__file__).resolve().parents[4]
+
+
+def _compose_auth_env() -> dict[str, Any]:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return {key: str(value) for key, value in compose["x-auth-env"].items() if key != "<<"}
+
+
+@pytest.mark.parametrize("where", ["make run", "docker-compose"])
+def test_development_confirms_sign_ups_and_splits_the_internal_api(where, tmp_path, monkeypatch):
+    monkeypatch.setattr(devenv, "DEV_ENV", tmp_path / "dev.env")
+    env = devenv.ensure_dev_env()  # secrets (generated here) and the fixed addresses
+    if where == "docker-compose":
+        env = {**env, **_compose_auth_env()}
+    env["AUTH_SIGNING_KEYS_DIR"] = str(tmp_path)
+    settings = Settings.from_env(env)
+    assert settings.signup_confirmation
+    assert not settings.internal_api_on_public
