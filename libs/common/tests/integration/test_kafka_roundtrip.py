@@ -7,23 +7,22 @@ import pytest
 from clientsynq.common.events import Event
 from clientsynq.common.kafka import ConsumerRunner, EventProducer
 from clientsynq.common.testing import a_customer_event
+from waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 def consume_until(runner: ConsumerRunner, seen: list[Event], count: int,
                   timeout: float = 30) -> None:
-    """Run the consumer on a thread until `count` events were handled (or time runs out)."""
+    """Run the consumer on a thread until `count` events were handled (fails after
+    `timeout`)."""
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
-    thread.join(0)
-    deadline = threading.Event()
-    for _ in range(int(timeout * 10)):
-        if len(seen) >= count:
-            break
-        deadline.wait(0.1)
-    runner.stop()
-    thread.join(10)
+    try:
+        wait_until(lambda: len(seen) >= count, timeout, f"{count} events consumed")
+    finally:
+        runner.stop()
+        thread.join(10)
 
 
 def test_a_published_event_is_consumed_unchanged(kafka_conn):
