@@ -3,18 +3,22 @@ tests that explore use-case logic without MongoDB. Each fake passes the same con
 as its adapter (``tests/contract/``), so the two cannot drift apart."""
 from __future__ import annotations
 
+import builtins
 import threading
 from dataclasses import replace
 from datetime import datetime
 
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
-from clientsynq.auth.domain.model import Tenant, User
+from clientsynq.auth.domain.model import SessionSubject, Tenant, User
 from clientsynq.auth.domain.records import (
     ApiKey,
     AuditEntry,
+    ClientIdentity,
+    Invitation,
     OAuthState,
     PendingSignUp,
     ResetRequest,
+    StoredRefresh,
 )
 
 
@@ -217,3 +221,163 @@ class FakeDisconnectChecks:
                 return False
             self._taken.add(bucket)
             return True
+
+
+class FakeRefreshTokens:
+    """``RefreshTokens`` in memory: a use reports whether it is the token's first; a
+    family, once revoked, stays revoked."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[SessionSubject, str, datetime]] = {}
+        self._used: set[str] = set()
+        self._revoked: dict[tuple[str, str], datetime] = {}
+        self._lock = threading.Lock()
+
+    def add(self, digest: str, subject: SessionSubject, family_id: str, now: datetime,
+            expires_at: datetime) -> None:
+        self._tokens[digest] = (subject, family_id, expires_at)
+
+    def use(self, tenant_id: str, digest: str, now: datetime) -> StoredRefresh | None:
+        found = self._tokens.get(digest)
+        if found is None or found[0].tenant_id != tenant_id:
+            return None
+        with self._lock:
+            first = digest not in self._used
+            self._used.add(digest)
+        subject, family_id, expires_at = found
+        return StoredRefresh(subject=subject, family_id=family_id, expires_at=expires_at,
+                             first_use=first, revoked=self.is_revoked(tenant_id, family_id))
+
+    def revoke_family(self, tenant_id: str, family_id: str, now: datetime,
+                      expires_at: datetime) -> None:
+        self._revoked.setdefault((tenant_id, family_id), now)
+
+    def is_revoked(self, tenant_id: str, family_id: str) -> bool:
+        return (tenant_id, family_id) in self._revoked
+
+    def is_ended(self, tenant_id: str, session_id: str) -> bool:
+        return self.is_revoked(tenant_id, session_id)
+
+    def ended_since(self, since: datetime, limit: int) -> list[tuple[str, datetime]]:
+        ended = sorted(((family, at) for (_, family), at in self._revoked.items()
+                        if at > since), key=lambda pair: pair[1])
+        return ended[:limit]
+
+    def families_of(self, tenant_id: str, subject: str) -> set[str]:
+        return {family for who, family, _ in self._tokens.values()
+                if (who.tenant_id, who.subject) == (tenant_id, subject)}
+
+    def family_of(self, tenant_id: str, digest: str) -> str | None:
+        found = self._tokens.get(digest)
+        return None if found is None or found[0].tenant_id != tenant_id else found[1]
+
+
+class FakeInvitations:
+    """``Invitations`` in memory: a link's single use is taken once, by a redemption or a
+    cancellation; client identities are one per customer of a business."""
+
+    def __init__(self) -> None:
+        self._invitations: dict[str, tuple[Invitation, str]] = {}
+        self._taken: set[str] = set()
+        self._clients: dict[tuple[str, str], ClientIdentity] = {}
+        self._lock = threading.Lock()
+
+    def add(self, invitation: Invitation, digest: str) -> None:
+        self._invitations[invitation.invitation_id] = (invitation, digest)
+
+    def remove(self, tenant_id: str, invitation_id: str) -> None:
+        if self._get(tenant_id, invitation_id) is not None:
+            del self._invitations[invitation_id]
+
+    def redeem(self, tenant_id: str, digest: str, kind: str, now: datetime
+               ) -> Invitation | None:
+        found = next((i for i, d in self._invitations.values()
+                      if (i.tenant_id, d, i.kind) == (tenant_id, digest, kind)
+                      and i.expires_at > now), None)
+        if found is None or found.redeemed_at is not None or found.cancelled_at is not None:
+            return None
+        with self._lock:
+            if found.invitation_id in self._taken:
+                return None
+            self._taken.add(found.invitation_id)
+        return self._update(found, redeemed_at=now)
+
+    def cancel(self, tenant_id: str, invitation_id: str, now: datetime) -> bool:
+        with self._lock:
+            if invitation_id in self._taken:
+                return False
+            self._taken.add(invitation_id)
+        found = self._get(tenant_id, invitation_id)
+        if found is not None:
+            self._update(found, cancelled_at=now)
+        return True
+
+    def exists(self, tenant_id: str, kind: str, invitation_id: str) -> bool:
+        found = self._get(tenant_id, invitation_id)
+        return found is not None and found.kind == kind
+
+    def pending_created_by(self, tenant_id: str, user_id: str, now: datetime
+                           ) -> builtins.list[Invitation]:
+        return [i for i in self._pending(tenant_id, now) if i.created_by == user_id]
+
+    def list(self, tenant_id: str, kind: str, limit: int = 200) -> builtins.list[Invitation]:
+        found = [i for i, _ in self._invitations.values()
+                 if (i.tenant_id, i.kind) == (tenant_id, kind)]
+        return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit]
+
+    def remember_client(self, tenant_id: str, customer_id: str, email: str,
+                        now: datetime) -> None:
+        known = self._clients.get((tenant_id, customer_id))
+        self._clients[(tenant_id, customer_id)] = (
+            ClientIdentity(tenant_id, customer_id, email, now, None, None) if known is None
+            else replace(known, email=email))
+
+    def client_signed_in(self, tenant_id: str, customer_id: str, now: datetime) -> None:
+        self._set_client(tenant_id, customer_id, last_login_at=now, revoked_at=None)
+
+    def clients(self, tenant_id: str, limit: int = 500) -> builtins.list[ClientIdentity]:
+        found = [c for c in self._clients.values() if c.tenant_id == tenant_id]
+        return sorted(found, key=lambda c: c.created_at, reverse=True)[:limit]
+
+    def revoke_client(self, tenant_id: str, customer_id: str, now: datetime) -> bool:
+        return self._set_client(tenant_id, customer_id, revoked_at=now)
+
+    def is_client_active(self, tenant_id: str, customer_id: str) -> bool:
+        found = self._clients.get((tenant_id, customer_id))
+        return found is not None and found.revoked_at is None
+
+    def active_clients_by_email(self, email: str, limit: int = 20
+                                ) -> builtins.list[ClientIdentity]:
+        return [c for c in self._clients.values()
+                if c.email == email and c.revoked_at is None][:limit]
+
+    def client_link_signed_in(self, tenant_id: str, customer_id: str, now: datetime
+                              ) -> None:
+        self._set_client(tenant_id, customer_id, last_login_at=now)
+
+    def pending_for_customer(self, tenant_id: str, customer_id: str, now: datetime
+                             ) -> builtins.list[Invitation]:
+        return [i for i in self._pending(tenant_id, now)
+                if i.kind in ("client", "client_link") and i.customer_id == customer_id]
+
+    def _get(self, tenant_id: str, invitation_id: str) -> Invitation | None:
+        found = self._invitations.get(invitation_id)
+        return found[0] if found is not None and found[0].tenant_id == tenant_id else None
+
+    def _update(self, invitation: Invitation, **changes: datetime) -> Invitation:
+        changed = replace(invitation, **changes)
+        self._invitations[invitation.invitation_id] = (
+            changed, self._invitations[invitation.invitation_id][1])
+        return changed
+
+    def _pending(self, tenant_id: str, now: datetime) -> builtins.list[Invitation]:
+        return [i for i, _ in self._invitations.values() if i.tenant_id == tenant_id
+                and i.redeemed_at is None and i.cancelled_at is None and i.expires_at > now]
+
+    def _set_client(self, tenant_id: str, customer_id: str, **changes: datetime | None
+                    ) -> bool:
+        known = self._clients.get((tenant_id, customer_id))
+        if known is None:
+            return False
+        self._clients[(tenant_id, customer_id)] = replace(known, **changes)
+        return True

@@ -31,9 +31,11 @@ from clientsynq.auth.services.ports import (
     AuditEvents,
     Connections,
     DisconnectCheckBudget,
+    Invitations,
     OAuthStates,
     PasswordResets,
     QboOAuth,
+    RefreshTokens,
     SignUpRequests,
     Tenants,
     Users,
@@ -58,10 +60,10 @@ class Stores:
     tenants: Tenants
     users: Users
     throttle: LoginThrottleStore
-    refresh_tokens: RefreshTokenStore
+    refresh_tokens: RefreshTokens
     oauth_states: OAuthStates
     connections: Connections
-    invitations: InvitationStore
+    invitations: Invitations
     api_keys: ApiKeys
     audit: AuditEvents
     leases: Collection[Any]

@@ -6,24 +6,14 @@ only one of two concurrent inserts succeeds. Revocation is monotonic (an insert 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.auth.domain.model import SessionSubject
-from clientsynq.auth.domain.records import OAuthState
+from clientsynq.auth.domain.records import OAuthState, StoredRefresh
 from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
-
-
-@dataclass(frozen=True)
-class StoredRefresh:
-    subject: SessionSubject
-    family_id: str
-    expires_at: datetime
-    first_use: bool
-    revoked: bool
 
 
 def record_first_use(db: Database[Any], collection: str, key: str, tenant_id: str,

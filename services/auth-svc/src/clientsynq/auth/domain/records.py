@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from clientsynq.auth.domain.model import Connection
+from clientsynq.auth.domain.model import Connection, SessionSubject
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,15 @@ class ResetRequest:
 
     tenant_id: str
     user_id: str
+
+
+@dataclass(frozen=True)
+class StoredRefresh:
+    """A refresh token as stored: whose, which sign-in (family), and whether this use is
+    its first and its family still alive (a second use is a replay)."""
+
+    subject: SessionSubject
+    family_id: str
+    expires_at: datetime
+    first_use: bool
+    revoked: bool

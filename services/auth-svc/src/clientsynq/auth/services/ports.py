@@ -4,20 +4,24 @@ put an in-memory fake of ours in their place (``tests/fakes.py``, held to the sa
 tests as the adapter)."""
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from clientsynq.auth.domain.model import Connection, Tenant, User
+from clientsynq.auth.domain.model import Connection, SessionSubject, Tenant, User
 from clientsynq.auth.domain.records import (
     ApiKey,
     AuditEntry,
+    ClientIdentity,
+    Invitation,
     OAuthState,
     PendingSignUp,
     ResetRequest,
     Revocation,
     SealedTokens,
     StoredConnection,
+    StoredRefresh,
 )
 
 OPERATOR = "operator"  # the service name the operator's credential authenticates as
@@ -153,3 +157,67 @@ class DisconnectCheckBudget(Protocol):
     """At most one Intuit check per realm per interval (the forgeable Disconnect URL)."""
 
     def may_check(self, realm_id: str, now: datetime) -> bool: ...
+
+
+class RefreshTokens(Protocol):
+    """Refresh tokens (digests) grouped in families, one per sign-in; a family's
+    revocation ends the session everywhere (the ended-sessions feed)."""
+
+    def add(self, digest: str, subject: SessionSubject, family_id: str, now: datetime,
+            expires_at: datetime) -> None: ...
+
+    def use(self, tenant_id: str, digest: str, now: datetime) -> StoredRefresh | None: ...
+
+    def revoke_family(self, tenant_id: str, family_id: str, now: datetime,
+                      expires_at: datetime) -> None: ...
+
+    def is_revoked(self, tenant_id: str, family_id: str) -> bool: ...
+
+    def is_ended(self, tenant_id: str, session_id: str) -> bool: ...
+
+    def ended_since(self, since: datetime, limit: int) -> list[tuple[str, datetime]]: ...
+
+    def families_of(self, tenant_id: str, subject: str) -> set[str]: ...
+
+    def family_of(self, tenant_id: str, digest: str) -> str | None: ...
+
+
+class Invitations(Protocol):
+    """Single-use invitation and sign-in links (digests) and the portal's client
+    identities, one per customer of a business."""
+
+    def add(self, invitation: Invitation, digest: str) -> None: ...
+
+    def remove(self, tenant_id: str, invitation_id: str) -> None: ...
+
+    def redeem(self, tenant_id: str, digest: str, kind: str, now: datetime
+               ) -> Invitation | None: ...
+
+    def cancel(self, tenant_id: str, invitation_id: str, now: datetime) -> bool: ...
+
+    def exists(self, tenant_id: str, kind: str, invitation_id: str) -> bool: ...
+
+    def pending_created_by(self, tenant_id: str, user_id: str, now: datetime
+                           ) -> builtins.list[Invitation]: ...
+
+    def list(self, tenant_id: str, kind: str, limit: int = 200) -> builtins.list[Invitation]: ...
+
+    def remember_client(self, tenant_id: str, customer_id: str, email: str,
+                        now: datetime) -> None: ...
+
+    def client_signed_in(self, tenant_id: str, customer_id: str, now: datetime) -> None: ...
+
+    def clients(self, tenant_id: str, limit: int = 500) -> builtins.list[ClientIdentity]: ...
+
+    def revoke_client(self, tenant_id: str, customer_id: str, now: datetime) -> bool: ...
+
+    def is_client_active(self, tenant_id: str, customer_id: str) -> bool: ...
+
+    def active_clients_by_email(self, email: str, limit: int = 20
+                                ) -> builtins.list[ClientIdentity]: ...
+
+    def client_link_signed_in(self, tenant_id: str, customer_id: str, now: datetime
+                              ) -> None: ...
+
+    def pending_for_customer(self, tenant_id: str, customer_id: str, now: datetime
+                             ) -> builtins.list[Invitation]: ...
