@@ -3,15 +3,10 @@ the story and the fault drills; each test uses a business and company of its own
 never see each other's data. A failed test gets each process's log tail in its report."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from stack import Stack, running_stack
 
 
