@@ -3,19 +3,16 @@ from __future__ import annotations
 
 import importlib
 import runpy
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from clientsynq.common.events import topics as registry
+from generator import __main__ as generator  # deploy/k8s, on pyproject's pythonpath
+from generator.model import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATED = REPO / "deploy" / "k8s" / "base" / "generated"
-sys.path.insert(0, str(REPO / "deploy" / "k8s"))
-
-from generator import __main__ as generator  # noqa: E402
-from generator.model import SERVICES  # noqa: E402
 
 
 def test_generated_manifests_are_what_the_generator_writes() -> None:
