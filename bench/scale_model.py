@@ -165,7 +165,10 @@ def relay_all(auth: Any) -> int:
 def relay_while(auth: Any, done: threading.Event) -> None:
     """auth-svc's outbox relay, as its worker runs it, while businesses connect."""
     while not done.wait(2.0):
-        relay_all(auth)
+        try:
+            relay_all(auth)
+        except PyMongoError as exc:  # the server restarted under us: the next round retries
+            say(f"auth relay: {type(exc).__name__}, retrying")
 
 
 def wait_initial(db: Any, tenants: list[Any], started: float, budget: float) -> int:

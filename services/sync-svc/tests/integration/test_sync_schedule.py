@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from clientsynq.common.lease import Lease
 from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of, slot_start
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
@@ -111,6 +112,24 @@ def test_a_replica_starting_requests_only_what_fell_due_after_the_watermark(mong
               > now.timestamp()}
     assert {"Payment", "Invoice"} <= missed
     assert scheduler(mongo_db).tick(later) == len(missed)
+
+
+def test_one_replica_leads_the_schedule_and_a_standby_takes_over(mongo_db):
+    TenantStore(mongo_db).record_connection("t-1", "realm-1", "connected", "Acme",
+                                            datetime.now(UTC))
+
+    def replica(holder: str) -> Scheduler:
+        return Scheduler(TenantStore(mongo_db), ScheduleClaims(mongo_db), ScheduleSettings(),
+                         "/test", lambda _: "basic",
+                         Lease(mongo_db["leases"], "sync-scheduler", holder, ttl_seconds=60))
+
+    leader, standby = replica("a"), replica("b")
+    now = datetime.now(UTC)
+    assert leader.lead_and_tick(now) == 4
+    assert standby.lead_and_tick(now) is None  # one lease read, no tick
+    leader._lease.release()  # type: ignore[union-attr]  (as a stopping worker does)
+    assert standby.lead_and_tick(now) == 0  # leads from the watermark: nothing repeated
+    assert standby.scheduled == 4
 
 
 def test_a_tenant_disconnected_since_the_roster_was_read_is_not_requested(mongo_db):

@@ -14,6 +14,12 @@ fell due, reads those tenants by `_id` (still connected, not paused, same contro
 claims their slots; a tenant with nothing due costs no read. (FerretDB 1.x answers only
 `{_id: <string>}` without scanning a collection: docs/benchmarks.md.)
 
+One replica ticks at a time, the holder of the `sync-scheduler` lease (insert-based,
+`common.lease`); the others stand by at one lease read a tick, so the fleet's cost does not
+grow with its replica count, and a dead leader is replaced once its lease expires. Slots
+are still claimed by unique insert, so two replicas briefly both leading request nothing
+twice.
+
 Start-up: the schedulers keep a watermark, the latest time through which a replica
 requested everything due. A replica starting requests the current slots that fell due
 after it (all of them on a first deployment), so a restart neither repeats the schedule
@@ -31,7 +37,9 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from clientsynq.common.lease import Lease
 from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of, slot_start
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
@@ -42,6 +50,9 @@ from clientsynq.sync.domain.model import (
     TenantState,
     controls_in_force,
 )
+
+if TYPE_CHECKING:  # bootstrap wires the worker; importing it here would be a cycle
+    from clientsynq.sync.bootstrap import WorkerDeps
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (tenant, kind)
@@ -65,7 +76,9 @@ def next_start(tenant_id: str, kind: str, interval: float, now: datetime) -> flo
 
 class Scheduler:
     def __init__(self, tenants: TenantStore, claims: ScheduleClaims, schedule: ScheduleSettings,
-                 source: str, plan_of: Callable[[str], str]) -> None:
+                 source: str, plan_of: Callable[[str], str], lease: Lease | None = None
+                 ) -> None:
+        self._lease = lease  # None: always tick (tests, a single replica)
         self._tenants = tenants
         self._plan_of = plan_of
         self._claims = claims
@@ -80,9 +93,19 @@ class Scheduler:
         """Loop edge: a failed tick is logged and the next one tries again."""
         while not stop.wait(self._schedule.tick_seconds):
             try:
-                self.tick(datetime.now(UTC))
+                self.lead_and_tick(datetime.now(UTC))
             except Exception:
                 log.exception("sync.scheduler_tick_failed")
+        if self._lease is not None:
+            self._lease.release()
+
+    def lead_and_tick(self, now: datetime) -> int | None:
+        """Ticks if this replica holds (or takes) the lease; None while standing by. A
+        standby forgets its heap: when it leads it starts again from the watermark."""
+        if self._lease is not None and not self._lease.acquire():
+            self._pending, self._heap, self._through, self._roster_at = {}, [], None, None
+            return None
+        return self.tick(now)
 
     def tick(self, now: datetime) -> int:
         """Requests what fell due since the last tick; returns how many were requested."""
@@ -175,3 +198,10 @@ class Scheduler:
             return 0  # another replica (or a completed initial sync) has this slot
         log.info("sync.scheduled", extra={"tenant_id": tenant.tenant_id, "kind": kind})
         return 1
+
+
+def scheduler_lease(deps: WorkerDeps) -> Lease:
+    """Held across ticks: its TTL outlives a slow tick, and a standby takes over within
+    it when the leader dies."""
+    ttl = max(deps.settings.lease_ttl_seconds, 3 * deps.settings.schedule.tick_seconds)
+    return Lease(deps.base.leases, "sync-scheduler", deps.holder, ttl_seconds=ttl)

@@ -25,7 +25,7 @@ from clientsynq.sync.engine.runner import RunnerDeps, SyncRunner
 from clientsynq.sync.handlers import TOPICS, dispatcher
 from clientsynq.sync.handlers.commands import resolve_open_commands
 from clientsynq.sync.housekeeping import housekeeping_for
-from clientsynq.sync.scheduler import Scheduler
+from clientsynq.sync.scheduler import Scheduler, scheduler_lease
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "sync-svc"
@@ -46,7 +46,7 @@ class Worker:
             claims=base.claims))
         self.executor = RunExecutor(base.runs, runner, deps.settings.max_concurrent_runs)
         self.scheduler = Scheduler(base.tenants, base.claims, deps.settings.schedule,
-                                   deps.settings.source, deps.plan_of)
+                                   deps.settings.source, deps.plan_of, scheduler_lease(deps))
         self.relay = OutboxRelay(base.platform.db, OUTBOX_COLLECTIONS, deps.producer)
         self._threads: list[threading.Thread] = []
 
