@@ -19,6 +19,7 @@ from clientsynq.portal.domain.model import (
     SyncState,
 )
 from clientsynq.portal.domain.views import InvitationStatus, Page, invoice_status
+from clientsynq.portal.readmodels import search
 from clientsynq.portal.readmodels.keys import (
     date_key,
     decode_cursor,
@@ -89,14 +90,14 @@ class FakeInvoices(_Versioned):
 
 
 def _invoice_matches(inv: Invoice, q: InvoiceQuery, today: date) -> bool:
-    text = " ".join(p.casefold() for p in (inv.doc_number, inv.customer_name) if p)
+    text = search.search_text(inv.doc_number, inv.customer_name)
     checks = [
         not q.statuses or invoice_status(inv, today) in q.statuses,
         q.customer_id is None or inv.customer_id == q.customer_id,
         q.due_before is None or (inv.due_date is not None and inv.due_date < q.due_before),
         q.due_after is None or (inv.due_date is not None and inv.due_date > q.due_after),
         q.updated_since is None or inv.updated_at >= q.updated_since,
-        not q.search or q.search.strip().casefold() in text,
+        not q.search or search.matches(text, search.normalise(q.search)),
     ]
     return all(checks)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from clientsynq.portal.adapters import mongo_invoice_search
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
 from clientsynq.portal.domain.model import (
@@ -112,6 +113,54 @@ def test_due_date_filters_and_search(read: ReadModels):
     by_name = read.invoices.page(TENANT, InvoiceQuery(search="ZOË lum"), TODAY)
     assert [i.id for i in by_number.items] == [i.id for i in by_name.items] == ["9"]
     assert read.invoices.page(TENANT, InvoiceQuery(search=".*"), TODAY).items == ()
+
+
+def test_search_matches_from_the_start_of_a_word_and_follows_changes(read: ReadModels):
+    """Served from word-prefix postings on Mongo: a renamed, paid or deleted invoice is found
+    by what it is now, with the status it has today; another tenant's never."""
+    def found(q: str, *statuses: str) -> list[str]:
+        page = read.invoices.page(TENANT, InvoiceQuery(search=q, statuses=statuses), TODAY)  # type: ignore[arg-type]
+        return [i.id for i in page.items]
+
+    read.invoices.apply(an_invoice("1", doc_number="INV-1001", customer_name="Zoë Lumber"),
+                        version(T0, 0))
+    read.invoices.apply(an_invoice("2", doc_number="INV-1002", customer_name="Lumberjack Ltd"),
+                        version(T0, 0))
+    read.invoices.apply(an_invoice("3", tenant_id=OTHER_TENANT, doc_number="INV-1003",
+                                   customer_name="Zoë Lumber"), version(T0, 0))
+    assert found("lumber") == ["2", "1"]
+    assert found("umber") == found("zz") == found("inv-2") == []
+    assert found("1001") == found("INV-1001 zoë") == found("  Zoë LUM ") == ["1"]
+    assert found("lumber", "paid") == []
+    later = T0 + timedelta(minutes=1)
+    read.invoices.apply(an_invoice("1", doc_number="INV-1001", customer_name="Ash & Co",
+                                   balance="0.00", updated_at=later), version(later, 1))
+    assert found("lumber") == ["2"] and found("ash") == found("ash", "paid") == ["1"]
+    read.invoices.apply(replace(an_invoice("2", updated_at=later), deleted=True),
+                        version(later, 2))
+    assert found("lumber") == found("lumberjack") == []
+
+
+def test_a_search_pages_in_list_order_when_a_word_is_in_every_invoice(
+        read: ReadModels, monkeypatch: pytest.MonkeyPatch):
+    """"inv" is in every number: once its posting is full (12 rows here) the other word
+    answers ("001"), or the indexed query when none can ("inv-00"); pages are the same."""
+    monkeypatch.setattr(mongo_invoice_search, "CAP", 12)
+    for n in range(1, 23):
+        read.invoices.apply(an_invoice(str(n), doc_number=f"INV-{n:04d}", txn=f"2026-05-{n:02d}"),
+                            version())
+    for q, expected in (("inv-00", [str(n) for n in range(22, 0, -1)]),
+                        ("inv-001", [str(n) for n in range(19, 9, -1)])):
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = read.invoices.page(TENANT, InvoiceQuery(search=q, cursor=cursor, limit=4),
+                                      TODAY)
+            seen.extend(inv.id for inv in page.items)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == expected
 
 
 def test_an_invoice_is_listed_once_where_it_belongs_after_it_moves(read: ReadModels):

@@ -1,7 +1,7 @@
 """Invoices read model in MongoDB: stored as the snapshot said, plus keys to query by."""
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,9 +16,11 @@ from clientsynq.portal.adapters.mongo_common import (
     keyset_page,
 )
 from clientsynq.portal.adapters.mongo_invoice_days import CLOSED, OPEN, InvoiceDays
+from clientsynq.portal.adapters.mongo_invoice_search import InvoiceSearch, sort_key
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.domain.model import Invoice
 from clientsynq.portal.domain.views import InvoiceStatus, Page, invoice_status
+from clientsynq.portal.readmodels import search
 from clientsynq.portal.readmodels.keys import (
     NO_DUE,
     date_key,
@@ -49,8 +51,7 @@ def invoice_fields(invoice: Invoice) -> dict[str, Any]:
             "k_due": date_key(invoice.due_date, NO_DUE),
             "is_open": invoice.balance > _ZERO,
             "is_partial": _ZERO < invoice.balance < invoice.total,
-            "search": " ".join(part.casefold() for part in
-                               (invoice.doc_number, invoice.customer_name) if part)}
+            "search": search.search_text(invoice.doc_number, invoice.customer_name)}
 
 
 def status_condition(status: InvoiceStatus, today: date) -> dict[str, Any]:
@@ -94,12 +95,15 @@ def load_invoice(doc: Mapping[str, Any]) -> Invoice:
 
 class MongoInvoices:
     """Lists by status (or none) are read from the day buckets (`mongo_invoice_days`: `_id`
-    lookups, the one query FerretDB 1.x pushes down); lists that also filter by customer,
-    due date, update time or search text, and "voided" alone (rare), by an indexed query."""
+    lookups, the one query FerretDB 1.x pushes down), searches (with or without a status)
+    from the search postings (`mongo_invoice_search`); lists that filter by customer, due
+    date or update time, "voided" alone (rare), and searches no posting can answer, by an
+    indexed query."""
 
     def __init__(self, store: MongoReadStore) -> None:
         self._store = store
         self._days = InvoiceDays(store)
+        self._search = InvoiceSearch(store)
 
     def _coll(self) -> Any:
         return self._store.collection(COLLECTION)
@@ -114,12 +118,28 @@ class MongoInvoices:
         return None if doc is None or doc.get("deleted") else load_invoice(doc)
 
     def page(self, tenant_id: str, query: InvoiceQuery, today: date) -> Page[Invoice]:
+        if query.search and _only_status(query):
+            rows = self._search.candidates(tenant_id, search.normalise(query.search))
+            if rows is not None:
+                ordered = sorted(rows, key=sort_key, reverse=True)
+                return _page_of([ordered], query, today)
         classes = _bucket_classes(query)
         if classes is None:
-            return keyset_page(self._coll(), invoice_match(tenant_id, query, today),
-                               cursor=query.cursor, limit=query.limit, descending=True,
-                               load=load_invoice)
+            return self._indexed_page(tenant_id, query, today)
         return self._bucket_page(tenant_id, query, today, classes)
+
+    def _indexed_page(self, tenant_id: str, query: InvoiceQuery, today: date) -> Page[Invoice]:
+        """The regex finds the text anywhere; a match must start at a word
+        (`readmodels/search.py`), checked here: a page may come out short, never wrong."""
+        page = keyset_page(self._coll(), invoice_match(tenant_id, query, today),
+                           cursor=query.cursor, limit=query.limit, descending=True,
+                           load=load_invoice)
+        if not query.search:
+            return page
+        wanted = search.normalise(query.search)
+        return Page(items=tuple(inv for inv in page.items if search.matches(
+            search.search_text(inv.doc_number, inv.customer_name), wanted)),
+            next_cursor=page.next_cursor)
 
     def _bucket_page(self, tenant_id: str, query: InvoiceQuery, today: date,
                      classes: tuple[str, ...]) -> Page[Invoice]:
@@ -127,25 +147,13 @@ class MongoInvoices:
         days = {klass: self._days.days(tenant_id, klass) for klass in classes}
         every = sorted({d for found in days.values() for d in found
                         if after is None or d <= after[0]}, reverse=True)
-        wanted = set(query.statuses)
-        found: list[tuple[tuple[str, str], Invoice]] = []
-        for day in every:
-            rows = [row for klass in classes if day in days[klass]
-                    for row in self._days.rows(tenant_id, klass, day)]
-            for row in sorted(rows, key=lambda r: str(r[KEY2]), reverse=True):
-                key = (str(row[KEY1]), str(row[KEY2]))
-                if after is not None and not key < after:
-                    continue
-                invoice = load_invoice(row)
-                if wanted and invoice_status(invoice, today) not in wanted:
-                    continue
-                found.append((key, invoice))
-            if len(found) > query.limit:
-                break
-        page = found[:query.limit]
-        more = len(found) > query.limit
-        return Page(items=tuple(inv for _, inv in page),
-                    next_cursor=encode_cursor(page[-1][0]) if more else None)
+
+        def by_day() -> Iterator[list[dict[str, Any]]]:
+            for day in every:
+                rows = [row for klass in classes if day in days[klass]
+                        for row in self._days.rows(tenant_id, klass, day)]
+                yield sorted(rows, key=lambda r: str(r[KEY2]), reverse=True)
+        return _page_of(by_day(), query, today)
 
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         if not customer_ids:
@@ -160,8 +168,40 @@ class MongoInvoices:
         fields = invoice_fields(invoice)
         if not apply_snapshot(self._coll(), invoice.tenant_id, invoice.id, version, fields):
             return False
-        self._days.move(old, {**fields, "tenant_id": invoice.tenant_id, "version": version})
+        stored = {**fields, "tenant_id": invoice.tenant_id, "version": version}
+        self._days.move(old, stored)
+        self._search.move(old, stored)
         return True
+
+
+def _page_of(groups: Iterable[list[dict[str, Any]]], query: InvoiceQuery,
+             today: date) -> Page[Invoice]:
+    """A page from rows in the list's order (newest date, then id, first), read group by
+    group until one row more than the page is found: after the cursor, of a wanted status
+    *today*."""
+    after = decode_cursor(query.cursor) if query.cursor is not None else None
+    wanted = set(query.statuses)
+    found: list[tuple[tuple[str, str], Invoice]] = []
+    for rows in groups:
+        for row in rows:
+            key = sort_key(row)
+            if after is not None and not key < after:
+                continue
+            invoice = load_invoice(row)
+            if wanted and invoice_status(invoice, today) not in wanted:
+                continue
+            found.append((key, invoice))
+        if len(found) > query.limit:
+            break
+    page = found[:query.limit]
+    more = len(found) > query.limit
+    return Page(items=tuple(inv for _, inv in page),
+                next_cursor=encode_cursor(page[-1][0]) if more else None)
+
+
+def _only_status(query: InvoiceQuery) -> bool:
+    return (query.customer_id is None and query.due_before is None and query.due_after is None
+            and query.updated_since is None)
 
 
 def _bucket_classes(query: InvoiceQuery) -> tuple[str, ...] | None:

@@ -1,0 +1,116 @@
+"""Invoice search served by `_id` lookups: a posting per (tenant, word prefix).
+
+FerretDB 1.x scans a whole collection for any query but `{_id: <string>}` (and even that one
+scans the table: see `mongo_invoice_days`), so a regex over 50,000 invoices took longer than
+a minute. The projection keeps, per tenant and per first `PREFIX` characters of each word of
+"<number> <customer name>" (`readmodels/search.py`), a posting `<tenant>:s:<prefix>` holding
+the list row of every live invoice with such a word, spread over `SHARDS` collections. A
+search reads the postings of its words (one to three lookups), takes the smallest, keeps the
+rows that match (`search.matches`), and pages them in the list's order.
+
+A posting that grows past `CAP` rows (a word every invoice has: "inv", "customer") is marked
+full and emptied: it is never read for candidates again. When every word of a query is
+shorter than `PREFIX` or has a full posting, the search is answered by the indexed query
+instead (an index on MongoDB, a collection scan on FerretDB): `page` returns None.
+
+Writes are read-then-write of one posting by `_id`, like the buckets: one tenant's invoice
+events are applied one at a time, so a posting has one writer.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from clientsynq.portal.adapters.mongo_common import KEY1, KEY2
+from clientsynq.portal.adapters.mongo_invoice_days import decode_row, encode_row, row_key
+from clientsynq.portal.adapters.shards import Sharded
+from clientsynq.portal.adapters.store import MongoReadStore
+from clientsynq.portal.readmodels import search
+
+POSTINGS = "invoice_search"
+SHARDS = 64
+CAP = 500
+
+
+def posting_id(tenant_id: str, prefix: str) -> str:
+    return f"{tenant_id}:s:{prefix}"
+
+
+def _posting_shard(pid: str) -> str:
+    """Tenant and the first two characters: a few collections for a small business, the
+    postings of a large one spread over all."""
+    tenant, _, prefix = pid.rpartition(":s:")
+    return f"{tenant}:{prefix[:2]}"
+
+
+def _entries(doc: Mapping[str, Any] | None) -> dict[str, str]:
+    """A stored invoice's posting keys, or none when it is deleted."""
+    if doc is None or doc.get("deleted") or KEY2 not in doc:
+        return {}
+    key = row_key(str(doc[KEY2]))
+    return {prefix: key for prefix in search.prefixes(str(doc.get("search", "")))}
+
+
+class InvoiceSearch:
+    def __init__(self, store: MongoReadStore) -> None:
+        self._postings = Sharded(store, POSTINGS, SHARDS, _posting_shard)
+
+    def candidates(self, tenant_id: str, query: str) -> list[dict[str, Any]] | None:
+        """The rows that match `query` (normalised), unordered; None when no posting can
+        answer it."""
+        best: dict[str, str] | None = None
+        for prefix in search.query_prefixes(query)[:3]:
+            doc = self._postings.find_one(posting_id(tenant_id, prefix))
+            if doc is None or doc.get("tenant_id") != tenant_id:
+                return []  # no invoice has a word starting so: nothing matches
+            if not doc.get("full") and (best is None or len(doc["rows"]) < len(best)):
+                best = doc["rows"]
+        if best is None:
+            return None
+        rows = [decode_row(raw, tenant_id) for raw in best.values()]
+        return [row for row in rows if search.matches(
+            search.search_text(row.get("doc_number"), row.get("customer_name")), query)]
+
+    def move(self, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:
+        """The new row into each posting of its words; out of those it left."""
+        tenant_id = str(new["tenant_id"])
+        before, after = _entries(old), _entries(new)
+        row = encode_row(new) if after else ""
+        for prefix, key in after.items():
+            self._put(tenant_id, prefix, key, row)
+        for prefix, key in before.items():
+            if after.get(prefix) != key:
+                pid = posting_id(tenant_id, prefix)
+                self._postings.of(pid).update_one({"_id": pid}, {"$unset": {f"rows.{key}": ""}})
+
+    def _put(self, tenant_id: str, prefix: str, key: str, row: str) -> None:
+        pid = posting_id(tenant_id, prefix)
+        collection = self._postings.of(pid)
+        doc = collection.find_one({"_id": pid})
+        if doc is not None and doc.get("full"):
+            return
+        if doc is not None and key not in doc["rows"] and len(doc["rows"]) >= CAP:
+            collection.replace_one({"_id": pid}, {"tenant_id": tenant_id, "full": True,
+                                                  "rows": {}})
+            return
+        collection.update_one({"_id": pid}, {"$set": {f"rows.{key}": row,
+                                                      "tenant_id": tenant_id}}, upsert=True)
+
+    def load(self, docs: Iterable[Mapping[str, Any]]) -> None:
+        """The postings of a generation that has none yet, from stored invoices (benchmarks)."""
+        postings: dict[str, dict[str, Any]] = {}
+        for doc in docs:
+            tenant_id = str(doc["tenant_id"])
+            for prefix, key in _entries(doc).items():
+                pid = posting_id(tenant_id, prefix)
+                posting = postings.setdefault(pid, {"_id": pid, "tenant_id": tenant_id,
+                                                    "full": False, "rows": {}})
+                if not posting["full"]:
+                    posting["rows"][key] = encode_row(doc)
+                    if len(posting["rows"]) > CAP:
+                        posting.update(full=True, rows={})
+        self._postings.insert_many(postings)
+
+
+def sort_key(row: Mapping[str, Any]) -> tuple[str, str]:
+    return str(row[KEY1]), str(row[KEY2])
