@@ -5,7 +5,6 @@ which the worker's run threads pick up like any other.
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from clientsynq.sync.domain.errors import (
 )
 from clientsynq.sync.domain.model import CONTROL_PLANS, TenantState, validate_intervals
 from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.scheduler import default_intervals
 
 
@@ -79,11 +79,9 @@ def request_full_resync(deps: Deps, tenant_id: str, requested_by: str | None) ->
 
 def _queue(deps: Deps, tenant: TenantState, reason: str, mode: str, entities: list[str],
            requested_by: str | None = None) -> str:
-    request_id = str(uuid.uuid4())
-    return deps.runs.request({
-        "_id": request_id, "tenant_id": tenant.tenant_id, "realm_id": tenant.realm_id,
-        "request_ids": [request_id], "reason": reason, "mode": mode, "entities": entities,
-        "requested_by": requested_by}, datetime.now(UTC))
+    return deps.runs.request(RunRequest.on_demand(tenant.tenant_id, tenant.realm_id, reason,
+                                                  mode, entities, requested_by),
+                             datetime.now(UTC))
 
 
 def _tenant(deps: Deps, tenant_id: str) -> TenantState:

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from clientsynq.common.outbox import outbox_fields, outbox_indexes
+from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.run_status import (  # noqa: F401 (re-exported)
     COMPLETED,
     FAILED,
@@ -53,9 +54,11 @@ class RunStore:
         self._results = db[RESULTS]
 
     # --- requests and claiming -------------------------------------------------------
-    def request(self, doc: Mapping[str, Any], now: datetime,
+    def request(self, request: RunRequest | Mapping[str, Any], now: datetime,
                 not_before: datetime | None = None) -> str:
-        """Queue a run; the same request delivered twice is one run (same `_id`)."""
+        """Queue a run; the same request delivered twice is one run (same `_id`). A plain
+        mapping is the stored form itself (tests seeding runs); code builds a RunRequest."""
+        doc = request.to_doc() if isinstance(request, RunRequest) else request
         with suppress(DuplicateKeyError):
             self._runs.insert_one({"look_back_seconds": None, **doc, "status": PENDING,
                                    "created_at": now, "not_before": not_before or now,

@@ -8,12 +8,12 @@ retry button, so manual runs are not repeated behind their back.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain.model import TenantState
+from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.engine.ports import Runs, ScheduleSlots
 from clientsynq.sync.scheduler import intervals_for
 
@@ -34,13 +34,8 @@ def queue_retry(runs: Runs, run: dict[str, Any], error_class: str, now: datetime
     if error_class not in PASSING or run.get("reason") not in SELF_HEALING:
         return None
     attempt = int(run.get("attempt") or 1)
-    doc = {"_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/{run['_id']}/retry")),
-           "tenant_id": run["tenant_id"], "realm_id": run.get("realm_id"),
-           "request_ids": list(run.get("request_ids") or []), "reason": run["reason"],
-           "mode": run.get("mode") or "incremental", "entities": list(run["entities"]),
-           "look_back_seconds": run.get("look_back_seconds"), "attempt": attempt + 1,
-           "retry_of": run["_id"]}
-    return runs.request(doc, now, not_before=now + retry_delay(attempt, initial))
+    return runs.request(RunRequest.retry(run), now,
+                        not_before=now + retry_delay(attempt, initial))
 
 
 def slots_covered(claims: ScheduleSlots, run: dict[str, Any], tenant: TenantState,

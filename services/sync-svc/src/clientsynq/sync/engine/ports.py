@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from clientsynq.sync.domain.model import TenantState
+from clientsynq.sync.domain.run_requests import RunRequest
 
 Run = dict[str, Any]
 Link = dict[str, Any]  # one payment → invoice link as QuickBooks last showed it
@@ -19,7 +20,7 @@ Link = dict[str, Any]  # one payment → invoice link as QuickBooks last showed 
 class Runs(Protocol):
     """Run requests, their per-page checkpoints and their one result each."""
 
-    def request(self, doc: Mapping[str, Any], now: datetime,
+    def request(self, request: RunRequest, now: datetime,
                 not_before: datetime | None = None) -> str: ...
     def get(self, tenant_id: str, run_id: str) -> Run | None: ...
     def waiting(self, tenant_id: str) -> list[Run]: ...

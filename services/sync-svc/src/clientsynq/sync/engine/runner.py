@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from clientsynq.sync.domain import events
 from clientsynq.sync.domain.errors import RunInterrupted, SyncFailure
 from clientsynq.sync.domain.model import TenantState, controls_in_force
 from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.domain.run_requests import derived_id
 from clientsynq.sync.domain.run_status import COMPLETED, FAILED, PENDING, RUNNING, SKIPPED
 from clientsynq.sync.engine.balances import refresh_balances
 from clientsynq.sync.engine.context import RunContext
@@ -244,4 +244,4 @@ def _resumed_payments(states: dict[str, dict[str, Any]]) -> bool:
 
 def _event_id(run: dict[str, Any], outcome: str) -> str:
     """Deterministic: a run reported twice (a crash after the write) is one event."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/{run['_id']}/{outcome}"))
+    return derived_id(f"{run['_id']}/{outcome}")

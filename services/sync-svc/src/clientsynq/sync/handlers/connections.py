@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
 from clientsynq.sync.domain.model import controls_in_force, initial_mode
 from clientsynq.sync.domain.plan import ENTITIES
+from clientsynq.sync.domain.run_requests import RunRequest
 
 if TYPE_CHECKING:
     from clientsynq.sync.bootstrap import WorkerDeps
@@ -31,9 +31,7 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
     tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
     assert tenant is not None
     cursors = deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)
-    deps.base.runs.request({
-        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/initial/{event.id}")),
-        "tenant_id": tenant_id, "realm_id": data["realm_id"], "request_ids": [event.id],
-        "reason": "initial", "mode": initial_mode(cursors, now),
-        "entities": list(tenant.controls.entities)}, now)
+    deps.base.runs.request(RunRequest.initial(
+        event.id, tenant_id, data["realm_id"], initial_mode(cursors, now),
+        tenant.controls.entities), now)
 

@@ -7,7 +7,6 @@ the change is not lost: a CDC run for that entity is queued instead.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from clientsynq.sync.domain.errors import (
 )
 from clientsynq.sync.domain.events import snapshot_envelope
 from clientsynq.sync.domain.model import controls_in_force
+from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.snapshots import customer_snapshot
 from clientsynq.sync.engine.related import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
@@ -101,9 +101,6 @@ def _current(conn: RealmConnection, entity: str, data: dict[str, Any]) -> dict[s
 
 
 def _queue_cdc(event: Event, deps: WorkerDeps) -> None:
-    deps.base.runs.request({
-        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/webhook/{event.id}")),
-        "tenant_id": event.tenant_id, "realm_id": event.realm_id,
-        "request_ids": [event.data["notification_id"]], "reason": "webhook",
-        "mode": "incremental", "entities": [event.data["entity"]],
-    }, datetime.now(UTC))
+    deps.base.runs.request(RunRequest.webhook(
+        event.id, event.tenant_id, event.realm_id, event.data["notification_id"],
+        event.data["entity"]), datetime.now(UTC))

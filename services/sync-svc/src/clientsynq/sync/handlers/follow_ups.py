@@ -8,13 +8,13 @@ and its CDC brings the changed invoices (and their customers) a moment later.
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from clientsynq.common.events import INVOICE_CREATE_REQUESTED, Event
 from clientsynq.sync.domain import events, snapshots
 from clientsynq.sync.domain.errors import QboRefused, SyncFailure
 from clientsynq.sync.domain.qbo_values import company_today
+from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.engine.pages import PageContext, to_snapshot
 from clientsynq.sync.engine.related import payments_of, read_by_ids
 
@@ -81,7 +81,5 @@ def envelope(entity: str, snapshot: dict[str, Any], conn: RealmConnection,
 def queue_incremental(deps: WorkerDeps, tenant_id: str, realm_id: str | None,
                       entities: list[str], key: str) -> None:
     """A run document keyed by what asked for it: asking twice queues one run."""
-    deps.base.runs.request({
-        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/{key}")),
-        "tenant_id": tenant_id, "realm_id": realm_id, "request_ids": [key],
-        "reason": "webhook", "mode": "incremental", "entities": entities}, deps.now())
+    deps.base.runs.request(RunRequest.follow_up(key, tenant_id, realm_id, entities),
+                           deps.now())

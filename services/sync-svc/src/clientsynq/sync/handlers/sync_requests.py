@@ -6,11 +6,11 @@ already has a run waiting join that run.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
+from clientsynq.sync.domain.run_requests import RunRequest
 
 if TYPE_CHECKING:
     from clientsynq.sync.bootstrap import WorkerDeps
@@ -21,9 +21,6 @@ def on_sync_requested(event: Event, deps: WorkerDeps) -> None:
     look_back = None
     if data["reason"] == "reconcile":
         look_back = deps.settings.schedule.reconcile_interval + deps.settings.cdc_overlap_seconds
-    deps.base.runs.request({
-        "_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"clientsynq-sync/request/{event.id}")),
-        "tenant_id": event.tenant_id, "realm_id": event.realm_id,
-        "request_ids": [data["request_id"]], "reason": data["reason"], "mode": data["mode"],
-        "entities": list(data["entities"]), "look_back_seconds": look_back,
-    }, datetime.now(UTC))
+    deps.base.runs.request(RunRequest.requested(
+        event.id, event.tenant_id, event.realm_id, data["request_id"], data["reason"],
+        data["mode"], data["entities"], look_back), datetime.now(UTC))
