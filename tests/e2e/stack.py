@@ -86,6 +86,7 @@ class Stack:
     databases: dict[str, str]
     logs: Path
     processes: dict[str, Process] = field(default_factory=dict)
+    infra: Any = None  # the Kafka and MongoDB-wire server under it
 
     def service_headers(self, service: str = "sync-svc") -> dict[str, str]:
         key = {"sync-svc": "SYNC", "portal-svc": "PORTAL", "webhook-svc": "WEBHOOK"}[service]
@@ -159,8 +160,11 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def running_stack(infra: Any, workdir: Path) -> Iterator[Stack]:
-    """Everything up (gateway last, as `make run` does); everything down afterwards."""
+def running_stack(infra: Any, workdir: Path, *, settings: dict[str, str] | None = None,
+                  sandbox_options: dict[str, Any] | None = None) -> Iterator[Stack]:
+    """Everything up (gateway last, as `make run` does); everything down afterwards.
+    `settings` override the processes' environment (e.g. a compressed schedule) and
+    `sandbox_options` are the sandbox's (e.g. its webhook mess)."""
     from clientsynq.common.kafka import KafkaConnection, ensure_topics
     from infra_fixtures import delete_topics
     from localinfra.gateway import running_gateway
@@ -181,15 +185,16 @@ def running_stack(infra: Any, workdir: Path) -> Iterator[Stack]:
     with ExitStack() as cleanup:
         cleanup.callback(delete_topics, kafka)
         cleanup.callback(_drop, infra.mongo_uri, list(databases.values()), MongoClient)
-        sandbox = cleanup.enter_context(running_sandbox(webhook_batch_seconds=0.05))
+        sandbox = cleanup.enter_context(running_sandbox(
+            **{"webhook_batch_seconds": 0.05, **(sandbox_options or {})}))
         sandbox.control.register_app(
             client_id=client_id, client_secret=client_secret, name="ClientSynq",
             redirect_uris=[f"{urls['gateway']}/auth/v1/qbo/callback"],
             webhook_url=f"{urls['gateway']}/webhooks/intuit", webhook_verifier_token=verifier)
         env = stack_env(infra, prefix=kafka.topic_prefix, urls={**urls, "logs": str(logs)},
                         sandbox_url=sandbox.base_url, client_id=client_id,
-                        client_secret=client_secret, verifier=verifier)
-        stack = Stack(urls["gateway"], urls, env, sandbox, kafka, databases, logs)
+                        client_secret=client_secret, verifier=verifier) | (settings or {})
+        stack = Stack(urls["gateway"], urls, env, sandbox, kafka, databases, logs, infra=infra)
         cleanup.callback(_stop_all, stack)
         for svc, module in WEB.items():
             _add(stack, svc, _gunicorn(ports[svc], module), databases[svc])
