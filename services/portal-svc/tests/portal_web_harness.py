@@ -15,6 +15,8 @@ from clientsynq.portal.services.branding import Branding
 from clientsynq.portal.services.commands import CommandDeps
 from clientsynq.portal.services.invitations import SentInvitation
 from clientsynq.portal.web import routes
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from portal_fakes import FakeSyncRequests, fake_read_models
 
 ISSUER, AUDIENCE, ORIGIN = "clientsynq-auth", "clientsynq", "http://localhost"
@@ -122,6 +124,26 @@ class FakeBranding:
         self.saved[branding.tenant_id] = branding
 
 
+class SessionTemplates(BytecodeCache):
+    """Each test builds an app of its own, and each app's Jinja environment would compile
+    every template again; compiled once per test session instead (keyed by the template's
+    name and source checksum, so an edited template is compiled afresh)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SessionTemplates()
+
+
 @dataclass
 class WebDeps:
     read: Any
@@ -143,6 +165,7 @@ class Web:
         self.deps = WebDeps(read, verifier, FakeAuthClient(), FakeLedger(),
                             SimpleNamespace(commands=CommandDeps(read, FakeSyncRequests())))
         self.app = create_service_app("portal", self.deps, {})
+        self.app.jinja_env.bytecode_cache = TEMPLATES
         routes.register(self.app, [ORIGIN])
         self.client = self.app.test_client()
 
