@@ -11,9 +11,10 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clientsynq.webhooks.domain.deliveries import PENDING, Delivery, Response
+from clientsynq.webhooks.domain.deliveries import Delivery, Response
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
+from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, queue_key, with_outcomes
 
 
 class FakeClock:
@@ -155,47 +156,79 @@ class FakeEndpointStore:
 
 
 class FakeDeliveryStore:
+    """Insert-only like the MongoDB store: a dict per collection, unique keys, one lock."""
+
     def __init__(self) -> None:
         self.deliveries: dict[str, Delivery] = {}
+        self.queue: dict[str, Due] = {}
+        self.claims: dict[str, Claim] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        self._lock = threading.Lock()
 
     def add_many(self, deliveries: Sequence[Delivery]) -> int:
-        new = [d for d in deliveries if d.id not in self.deliveries]
-        self.deliveries.update({d.id: d for d in new})
-        return len(new)
-
-    def record(self, delivery: Delivery) -> None:
-        if delivery.id in self.deliveries:
-            self.deliveries[delivery.id] = delivery
+        with self._lock:
+            new = [d for d in deliveries if d.id not in self.deliveries]
+            self.deliveries.update({d.id: d for d in new})
+            for d in deliveries:
+                self.queue.setdefault(queue_key(d.id, 1),
+                                      Due(d, 1, 0, d.next_attempt_at or d.created_at))
+            return len(new)
 
     def get(self, tenant_id: str, delivery_id: str) -> Delivery | None:
         found = self.deliveries.get(delivery_id)
-        return found if found and found.tenant_id == tenant_id else None
+        return self._with_outcomes(found) if found and found.tenant_id == tenant_id else None
+
+    def _with_outcomes(self, delivery: Delivery) -> Delivery:
+        mine = [o for o in self.outcomes.values() if o.due.delivery.id == delivery.id]
+        return with_outcomes(delivery, mine)
 
     def list(self, tenant_id: str, endpoint_id: str, limit: int) -> list[Delivery]:
         mine = [d for d in self.deliveries.values()
                 if d.tenant_id == tenant_id and d.endpoint_id == endpoint_id]
-        return sorted(mine, key=lambda d: d.created_at, reverse=True)[:limit]
+        newest = sorted(mine, key=lambda d: d.created_at, reverse=True)[:limit]
+        return [self._with_outcomes(d) for d in newest]
 
     def created_since(self, tenant_id: str, endpoint_id: str, since: datetime,
                       limit: int) -> list[Delivery]:
-        mine = [d for d in self.list(tenant_id, endpoint_id, 10**9) if d.created_at >= since]
+        mine = [d for d in self.deliveries.values() if d.tenant_id == tenant_id
+                and d.endpoint_id == endpoint_id and d.created_at >= since]
         return sorted(mine, key=lambda d: d.created_at)[:limit]
 
-    def _due(self, now: datetime) -> list[Delivery]:
-        return sorted((d for d in self.deliveries.values() if d.status == PENDING
-                       and d.next_attempt_at is not None and d.next_attempt_at <= now),
-                      key=lambda d: d.next_attempt_at or now)
+    def _due(self, now: datetime) -> list[Due]:
+        return sorted((e for e in list(self.queue.values()) if e.due_at <= now),
+                      key=lambda e: e.due_at)
 
-    def due(self, endpoint_id: str, now: datetime, limit: int) -> list[Delivery]:
-        return [d for d in self._due(now) if d.endpoint_id == endpoint_id][:limit]
+    def due(self, endpoint_id: str, now: datetime, limit: int) -> list[Due]:
+        return [e for e in self._due(now) if e.delivery.endpoint_id == endpoint_id][:limit]
 
     def all_due(self, now: datetime, limit: int,
-                skip_endpoints: Collection[str] = ()) -> list[Delivery]:
-        return [d for d in self._due(now) if d.endpoint_id not in skip_endpoints][:limit]
+                skip_endpoints: Collection[str] = ()) -> list[Due]:
+        return [e for e in self._due(now) if e.delivery.endpoint_id not in skip_endpoints][:limit]
+
+    def claim(self, dues: Sequence[Due], claim: Claim) -> set[str]:
+        with self._lock:
+            won = {d.key for d in dues if d.key not in self.claims}
+            self.claims.update({key: claim for key in won})
+            return won
+
+    def claim_of(self, key: str) -> Claim | None:
+        return self.claims.get(key)
+
+    def finish(self, outcomes: Sequence[Outcome]) -> set[str]:
+        with self._lock:
+            recorded = {o.due.key for o in outcomes if o.due.key not in self.outcomes}
+            for outcome in outcomes:
+                stored = self.outcomes.setdefault(outcome.due.key, outcome)
+                follow = dataclasses.replace(stored, due=outcome.due).next
+                if follow is not None:
+                    self.queue.setdefault(follow.key, follow)
+            for outcome in outcomes:
+                self.queue.pop(outcome.due.key, None)
+            return recorded
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         due = self._due(now)
-        return len(due), due[0].next_attempt_at if due else None
+        return len(due), due[0].due_at if due else None
 
 
 class FakeSender:

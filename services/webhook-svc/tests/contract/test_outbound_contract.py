@@ -9,13 +9,14 @@ import pytest
 from clientsynq.common.crypto import KeyRing, generate_key
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
 from clientsynq.webhooks.adapters.mongo_endpoints import MongoEndpointStore, endpoint_indexes
-from clientsynq.webhooks.domain.deliveries import DELIVERED, Attempt, Delivery
+from clientsynq.webhooks.domain.deliveries import DELIVERED, PENDING, Attempt, Delivery, Response
 from clientsynq.webhooks.domain.endpoints import (
     Endpoint,
     EndpointHealth,
     EndpointSecret,
     new_signing_secret,
 )
+from clientsynq.webhooks.domain.queue import Claim, after_response, new_claim, not_sent
 from fakes import FakeDeliveryStore, FakeEndpointStore
 
 pytestmark = pytest.mark.timeout(60)
@@ -89,12 +90,29 @@ def test_deliveries_are_added_once_and_due_in_order(stores):
     later = a_delivery(endpoint, T0 + timedelta(seconds=5), "d2")
     assert deliveries.add_many([first, later]) == 2
     assert deliveries.add_many([first]) == 0
-    assert [d.id for d in deliveries.due(endpoint.id, T0, 10)] == ["d1"]
-    assert [d.id for d in deliveries.due(endpoint.id, T0 + timedelta(seconds=9), 10)] == [
-        "d1", "d2"]
-    assert [d.id for d in deliveries.all_due(T0 + timedelta(seconds=9), 1)] == ["d1"]
+    assert [d.key for d in deliveries.due(endpoint.id, T0, 10)] == ["d1#1"]
+    assert [d.delivery.id for d in deliveries.due(endpoint.id, T0 + timedelta(seconds=9),
+                                                  10)] == ["d1", "d2"]
+    (entry,) = deliveries.all_due(T0 + timedelta(seconds=9), 1)
+    assert (entry.key, entry.number, entry.sent_before) == ("d1#1", 1, 0)
+    assert entry.delivery.payload == '{"a":1}' and entry.delivery.message_id == "msg_1"
     assert deliveries.all_due(T0 + timedelta(seconds=9), 5, skip_endpoints={endpoint.id}) == []
     assert deliveries.queue_stats(T0 + timedelta(seconds=9)) == (2, T0)
+
+
+def a_claim(holder: str = "a") -> Claim:
+    return new_claim(holder, T0, timeout=15, grace=60)
+
+
+def test_of_two_claims_on_one_attempt_exactly_one_wins(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    deliveries.add_many([a_delivery(endpoint, T0, "d1"), a_delivery(endpoint, T0, "d2")])
+    entries = deliveries.due(endpoint.id, T0, 10)
+    assert deliveries.claim(entries[:1], a_claim("a")) == {"d1#1"}
+    assert deliveries.claim(entries, a_claim("b")) == {"d2#1"}
+    assert deliveries.claim_of("d1#1") == a_claim("a")
+    assert deliveries.claim_of("d9#1") is None
 
 
 def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
@@ -102,13 +120,46 @@ def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
     endpoint = an_endpoint()
     delivery = a_delivery(endpoint)
     deliveries.add_many([delivery])
-    attempt = Attempt(1, T0, 200, 12.5, DELIVERED, "ok", None)
-    deliveries.record(dataclasses.replace(delivery, attempts=(attempt,), status=DELIVERED,
-                                          next_attempt_at=None))
+    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    outcome = after_response(entry, Response(200, 12.5, "ok"), T0, 15, (0, 5), 0.1, lambda: .5)
+    assert deliveries.finish([outcome]) == {entry.key}
     found = deliveries.get("t1", delivery.id)
-    assert found.attempts == (attempt,) and found.status == DELIVERED
+    assert found.attempts == (Attempt(1, T0, 200, 12.5, DELIVERED, "ok", None),)
+    assert found.status == DELIVERED and found.next_attempt_at is None
     assert deliveries.due(endpoint.id, T0 + timedelta(days=1), 10) == []
     assert deliveries.get("t2", delivery.id) is None
+    assert [d.status for d in deliveries.list("t1", endpoint.id, 5)] == [DELIVERED]
+
+
+def test_a_retry_queues_the_next_attempt_and_the_first_outcome_recorded_wins(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    delivery = a_delivery(endpoint)
+    deliveries.add_many([delivery])
+    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    failed = after_response(entry, Response(500, 3.0), T0, 15, (0, 5), 0.0, lambda: .5)
+    late = after_response(entry, Response(200, 3.0), T0, 15, (0, 5), 0.0, lambda: .5)
+    assert deliveries.finish([failed]) == {entry.key}
+    assert deliveries.finish([late]) == set()  # recorded already: the first one stands
+    assert deliveries.due(endpoint.id, T0 + timedelta(seconds=4), 10) == []
+    (retry,) = deliveries.due(endpoint.id, T0 + timedelta(seconds=5), 10)
+    assert (retry.number, retry.sent_before) == (2, 1)
+    found = deliveries.get("t1", delivery.id)
+    assert found.status == PENDING and found.next_attempt_at == T0 + timedelta(seconds=5)
+    assert [a.status for a in found.attempts] == [500]
+    assert deliveries.queue_stats(T0 + timedelta(seconds=5)) == (1, T0 + timedelta(seconds=5))
+
+
+def test_an_attempt_not_sent_is_logged_without_an_attempt_and_comes_again(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    delivery = a_delivery(endpoint)
+    deliveries.add_many([delivery])
+    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    deliveries.finish([not_sent(entry, T0)])
+    (again,) = deliveries.due(endpoint.id, T0, 10)
+    assert (again.number, again.sent_before) == (2, 0)
+    assert deliveries.get("t1", delivery.id).attempts == ()
 
 
 def test_listing_is_newest_first_and_since_is_oldest_first(stores):

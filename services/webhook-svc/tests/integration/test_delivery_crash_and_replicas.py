@@ -1,5 +1,10 @@
 """webhook-svc worker processes on real Kafka and MongoDB: a SIGKILL mid-delivery loses
-nothing, and two replicas send each attempt once."""
+nothing, and two replicas send each attempt once.
+
+Two replicas cannot send one attempt twice by construction (only the replica whose claim
+insert succeeded sends it; see `domain/queue.py`), so that test proves it under whatever
+load the machine has: its claim grace outlasts the test, so no claim can be judged
+abandoned, and any second send of a message would be a second sender of one attempt."""
 from __future__ import annotations
 
 import signal
@@ -19,10 +24,23 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 TENANT = "tenant-crash"
 
 
-@pytest.fixture
-def env(infra, kafka_conn, mongo_db):
+def env_with(infra, kafka_conn, mongo_db, **extra: str) -> dict[str, str]:
     return webhook_env(infra, kafka_conn, mongo_db, WEBHOOK_DELIVERY_LEASE="2s",
-                       WEBHOOK_DELIVERY_POLL="20ms", WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
+                       WEBHOOK_DELIVERY_POLL="20ms", WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+                       **extra)
+
+
+@pytest.fixture
+def crash_env(infra, kafka_conn, mongo_db):
+    """A dead replica's claim is abandoned 5 s + 5 s + 1 s after it was made."""
+    return env_with(infra, kafka_conn, mongo_db, WEBHOOK_DELIVERY_TIMEOUT="5s",
+                    WEBHOOK_CLAIM_GRACE="1s", WEBHOOK_RETRY_TIME_SCALE="0.01")
+
+
+@pytest.fixture
+def replicas_env(infra, kafka_conn, mongo_db):
+    """No claim can be abandoned within the test (15 s + 15 s + 600 s)."""
+    return env_with(infra, kafka_conn, mongo_db, WEBHOOK_CLAIM_GRACE="600s")
 
 
 def endpoint_for(deps, receiver: Receiver) -> str:
@@ -33,10 +51,16 @@ def endpoint_for(deps, receiver: Receiver) -> str:
 
 
 def statuses(mongo_db) -> Counter:
-    return Counter(d["status"] for d in mongo_db["deliveries"].find())
+    """Each delivery's status: its latest recorded outcome's, pending while it has none."""
+    latest: dict[str, tuple[int, str]] = {}
+    for doc in mongo_db["delivery_attempts"].find():
+        if doc["number"] > latest.get(doc["delivery_id"], (0, ""))[0]:
+            latest[doc["delivery_id"]] = (doc["number"], doc["status"])
+    return Counter(latest.get(d["_id"], (0, "pending"))[1] for d in mongo_db["deliveries"].find())
 
 
-def test_a_worker_killed_mid_delivery_delivers_after_restart(env, kafka_conn, mongo_db):
+def test_a_worker_killed_mid_delivery_delivers_after_restart(crash_env, kafka_conn, mongo_db):
+    env = crash_env
     deps = build(Settings.from_env(env))
     ensure_webhook_indexes(deps)
     hang = threading.Event()
@@ -66,7 +90,8 @@ def test_a_worker_killed_mid_delivery_delivers_after_restart(env, kafka_conn, mo
     producer.close()
 
 
-def test_two_replicas_send_each_attempt_once(env, kafka_conn, mongo_db):
+def test_two_replicas_send_each_attempt_once(replicas_env, kafka_conn, mongo_db):
+    env = replicas_env
     deps = build(Settings.from_env(env))
     ensure_webhook_indexes(deps)
     producer = EventProducer(kafka_conn)
@@ -77,7 +102,7 @@ def test_two_replicas_send_each_attempt_once(env, kafka_conn, mongo_db):
         workers = [worker_process(env), worker_process(env)]
         try:
             producer.publish_many([an_invoice_event(tenant_id=TENANT) for _ in range(40)])
-            wait_until(lambda: statuses(mongo_db) == Counter({"delivered": 120}), 120,
+            wait_until(lambda: statuses(mongo_db) == Counter({"delivered": 120}), 180,
                        "every delivery")
         finally:
             for worker in workers:
@@ -88,4 +113,9 @@ def test_two_replicas_send_each_attempt_once(env, kafka_conn, mongo_db):
             counts = Counter(m.message_id for m in receiver.messages())
             assert len(counts) == 40 and set(counts.values()) == {1}
             assert all(m.verified for m in receiver.messages())
+    outcomes = list(mongo_db["delivery_attempts"].find())
+    sent = Counter(o["delivery_id"] for o in outcomes if o["attempt"] is not None)
+    assert len(sent) == 120 and set(sent.values()) == {1}  # the rest: claims too late to send
+    assert mongo_db["delivery_claims"].count_documents({}) == len(outcomes)
+    assert mongo_db["delivery_queue"].count_documents({}) == 0
     producer.close()

@@ -70,7 +70,10 @@ def test_signed_delivery_retry_rotation_and_test_event(env, kafka_conn, auth_ser
             wait_until(lambda: came_up.messages(), 60, "the retry to a receiver now up")
             assert came_up.messages()[0].verified
             assert came_up.messages()[0].message_id == first.message_id
-        attempts = late_attempts(web, tenant_id, headers, late["id"])
+        # the receiver has the message before its outcome is recorded (end of a round)
+        attempts = wait_until(lambda: [a for a in [late_attempts(web, tenant_id, headers,
+                                                                   late["id"])]
+                                       if a[-1]["status"] == 200], 30, "the retry's record")[0]
         assert attempts[0]["outcome"] == "failed" and attempts[-1]["status"] == 200
 
         rotated = requests.post(f"{endpoints_url(web, tenant_id)}/{created['id']}/secret/rotate",

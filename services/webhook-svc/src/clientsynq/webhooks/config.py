@@ -26,7 +26,8 @@ class DeliverySettings:
     retry_schedule: tuple[float, ...] = RETRY_SCHEDULE
     jitter_ratio: float = 0.1
     disable_after_seconds: float = 5 * DAY
-    lease_seconds: float = 30.0
+    lease_seconds: float = 30.0  # also a claim's send window (see domain/queue.py)
+    claim_grace_seconds: float = 60.0
     workers: int = 32
     per_endpoint_in_flight: int = 4
     poll_seconds: float = 0.05
@@ -135,6 +136,7 @@ def _delivery(reader: EnvReader) -> DeliverySettings:
         retry_schedule=tuple(step * scale for step in RETRY_SCHEDULE),
         disable_after_seconds=reader.duration_seconds("DISABLE_AFTER", 5 * DAY, min=1),
         lease_seconds=reader.duration_seconds("DELIVERY_LEASE", 30.0, min=0.5, max=600),
+        claim_grace_seconds=reader.duration_seconds("CLAIM_GRACE", 60.0, min=0, max=DAY),
         workers=reader.integer("DELIVERY_WORKERS", 32, min=1, max=512),
         per_endpoint_in_flight=reader.integer("PER_ENDPOINT_IN_FLIGHT", 4, min=1, max=64),
         poll_seconds=reader.duration_seconds("DELIVERY_POLL", 0.05, min=0.001, max=10),

@@ -13,6 +13,7 @@ from typing import Protocol
 from clientsynq.webhooks.domain.deliveries import Delivery, Response
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
+from clientsynq.webhooks.domain.queue import Claim, Due, Outcome
 
 Clock = Callable[[], datetime]
 
@@ -76,31 +77,44 @@ class EndpointStore(Protocol):
 
 
 class DeliveryStore(Protocol):
+    """Insert-only (see `domain/queue.py`): deliveries, their queue entries, claims and
+    outcomes are each written once; only a queue entry is ever deleted."""
+
     def add_many(self, deliveries: Sequence[Delivery]) -> int:
-        """Insert; a delivery whose id exists is skipped (fan-out is replayed after a
-        crash). Returns how many were new."""
+        """Insert each delivery and its first queue entry; an id that exists is skipped
+        (fan-out is replayed after a crash). Returns how many deliveries were new."""
 
-    def record(self, delivery: Delivery) -> None:
-        """Save attempts, status and next time (only the endpoint's lease holder)."""
-
-    def get(self, tenant_id: str, delivery_id: str) -> Delivery | None: ...
+    def get(self, tenant_id: str, delivery_id: str) -> Delivery | None:
+        """With its attempts, status and next time."""
 
     def list(self, tenant_id: str, endpoint_id: str, limit: int) -> Sequence[Delivery]:
-        """Newest first."""
+        """Newest first, with attempts."""
 
     def created_since(self, tenant_id: str, endpoint_id: str, since: datetime,
-                      limit: int) -> Sequence[Delivery]: ...
+                      limit: int) -> Sequence[Delivery]:
+        """Oldest first; without attempts (replay needs only the messages)."""
 
-    def due(self, endpoint_id: str, now: datetime, limit: int) -> Sequence[Delivery]:
-        """Pending deliveries whose time has come, oldest first."""
+    def due(self, endpoint_id: str, now: datetime, limit: int) -> Sequence[Due]:
+        """The endpoint's queue entries whose time has come, oldest first."""
 
     def all_due(self, now: datetime, limit: int,
-                skip_endpoints: Collection[str] = ()) -> Sequence[Delivery]:
-        """Due deliveries, oldest first, of every endpoint but the skipped ones (busy, paused,
-        leased elsewhere): one query per dispatch round."""
+                skip_endpoints: Collection[str] = ()) -> Sequence[Due]:
+        """Due queue entries, oldest first, of every endpoint but the skipped ones (busy,
+        paused, leased elsewhere): one query per dispatch round."""
+
+    def claim(self, dues: Sequence[Due], claim: Claim) -> set[str]:
+        """Insert a claim per entry; returns the keys this call won (unique `_id`: of
+        several replicas claiming one attempt, exactly one wins)."""
+
+    def claim_of(self, key: str) -> Claim | None: ...
+
+    def finish(self, outcomes: Sequence[Outcome]) -> set[str]:
+        """Record each outcome once, queue the next attempt, delete the entry. An outcome
+        already recorded for a key wins over the one given (its transition is completed
+        again, harmlessly). Returns the keys whose outcome this call recorded."""
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
-        """(deliveries due now, the oldest due time)."""
+        """(queue entries due now, the oldest due time)."""
 
 
 class Sender(Protocol):

@@ -1,71 +1,82 @@
-"""The delivery loop: which deliveries go out now, from which replica, on which thread.
+"""The delivery loop: which queued attempts go out now, from which replica, on which thread.
 
-- One replica at a time delivers for an endpoint (a per-endpoint lease), and that replica
-  never has one delivery in flight twice, so several replicas never send one attempt twice.
-  A replica killed mid-delivery leaves the delivery pending; its lease expires and the
-  next holder sends it (at least once: the receiver dedupes on `webhook-id`).
-- Isolation: each endpoint has at most `per_endpoint_in_flight` deliveries on the shared
+- Exactly once per attempt, across replicas, by construction: an attempt is sent only by
+  the replica whose insert of its claim (`_id` `<delivery>#<n>`) succeeded, and only
+  inside the claim's send window by that replica's clock (`domain/queue.py`). Leases,
+  timings and slow writes decide who *tries*, never who sends: a replica whose endpoint
+  lease lapsed mid-write, or that read a stale queue, finds the claim taken and sends
+  nothing. A claim left by a replica that died is judged abandoned only after its send
+  window, the delivery timeout and a grace (`WEBHOOK_CLAIM_GRACE`) have passed; the
+  attempt is then recorded as lost and the message goes out again as the next attempt (at
+  least once: receivers dedupe on `webhook-id`).
+- Endpoint leases now only spread the work: one replica at a time usually delivers for an
+  endpoint, so the per-endpoint cap holds and only one replica writes its health.
+- Isolation: each endpoint has at most `per_endpoint_in_flight` attempts on the shared
   thread pool, so a slow or dead endpoint ties up only its own few threads (each bounded
-  by the 15 s timeout) and never queues in front of another endpoint or business.
-- Completions come back to this one thread, which records health: one writer, no races.
-- The lease of every endpoint with a delivery in flight is kept every round, not only when
-  more is submitted: an endpoint at its cap whose attempts are slow to record would
-  otherwise let its lease lapse, and another replica would send those same attempts again.
-- Queue statistics are read by the worker's own stats thread (`record_stats`): counting a
-  large collection on FerretDB takes seconds and would stall deliveries.
-
-Correctness of "never twice": a round first takes the finished deliveries off the in-flight
-set (their result is already saved), then reads what is due; a delivery finishing after
-that read is still in flight, so the stale read cannot resubmit it. What was read waits in
-a buffer (never holding a delivery that is in flight) and leaves it when submitted; the
-endpoint's lease and state are checked again at that moment.
+  by the timeout) and never queues in front of another endpoint or business.
+- Batching, for FerretDB (where each write round trip is dear): one read of the queue per
+  many attempts, one claim insert per round, and the outcomes of every attempt finished
+  since the last round recorded together (`DeliveryStore.finish`), on this thread, which
+  also keeps endpoint health: one writer, no races. An outcome that failed to save is kept
+  and saved again next round; its attempt counts as in flight until then.
+- Queue statistics are read by the worker's own stats thread (`record_stats`).
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import queue
+import socket
 import threading
 import time
+import uuid
 from collections import deque
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from clientsynq.common.metrics import gauge
-from clientsynq.webhooks.domain.deliveries import CANCELLED, Delivery
+from clientsynq.common.metrics import counter, gauge
 from clientsynq.webhooks.domain.endpoints import Endpoint
 from clientsynq.webhooks.domain.ports import EndpointLeases
+from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, cancelled, lost, new_claim
 from clientsynq.webhooks.services.outbound import Outbound, attempt_delivery, track_health
 
 log = logging.getLogger(__name__)
 QUEUE_DEPTH = gauge("clientsynq_webhook_queue_depth", "Deliveries due now")
 OLDEST_DUE = gauge("clientsynq_webhook_oldest_due_seconds", "Age of the oldest due delivery")
 DISABLED_ENDPOINTS = gauge("clientsynq_webhook_disabled_endpoints", "Endpoints disabled now")
+CLAIMS_TAKEN = counter("clientsynq_webhook_claims_taken_total",
+                       "Attempts this replica found claimed already, by what it did",
+                       ["action"])
 ENDPOINT_CACHE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Finished:
     endpoint: Endpoint
-    delivery: Delivery | None  # None: the attempt raised (logged; it stays due)
-    delivery_id: str
+    due: Due
+    outcome: Outcome | None  # None: the attempt raised (logged; recovered once abandoned)
 
 
 class Dispatcher:
     def __init__(self, deps: Outbound, leases: EndpointLeases,
-                 endpoint_cache_seconds: float = ENDPOINT_CACHE_SECONDS) -> None:
+                 endpoint_cache_seconds: float = ENDPOINT_CACHE_SECONDS,
+                 holder: str | None = None) -> None:
         self._deps = deps
         self._leases = leases
         self._settings = deps.settings
+        self._holder = holder or f"{socket.gethostname()}/{uuid.uuid4().hex[:12]}"
         self._pool = ThreadPoolExecutor(self._settings.workers, thread_name_prefix="webhook-out")
         self._finished: queue.Queue[Finished] = queue.Queue()
+        self._unrecorded: list[Finished] = []
         self._in_flight: set[str] = set()
         self._per_endpoint: dict[str, int] = {}
         self._endpoints: dict[str, Endpoint] = {}
         self._loaded_at: dict[str, float] = {}
         self._set_aside: dict[str, float] = {}
-        self._buffer: dict[str, deque[Delivery]] = {}
+        self._buffer: dict[str, deque[Due]] = {}
         self._buffered: set[str] = set()
+        self._parked: dict[str, datetime] = {}  # claimed elsewhere: left alone until then
         self._cache_seconds = endpoint_cache_seconds
         self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
 
@@ -86,33 +97,17 @@ class Dispatcher:
             self._leases.release_all()
 
     def round(self) -> int:
-        """Submit what is due now; returns how many deliveries were handed to threads.
-
-        What is due is read in one query and kept in a per-endpoint buffer until threads
-        are free, so a slow read (FerretDB scans) is paid once per many deliveries."""
+        """Record what finished, read what is due (one query, kept in a per-endpoint buffer
+        until threads are free), claim this round's picks in one insert, submit the won."""
         self._drain()
         now_mono = time.monotonic()
         self._keep_leases(now_mono)
         if len(self._buffered) < self._settings.workers:
             self._refill(now_mono)
-        submitted = sum(self._submit_for(endpoint_id, now_mono)
-                        for endpoint_id in list(self._buffer))
-        return submitted
-
-    def _keep_leases(self, now_mono: float) -> None:
-        """Renew (a write only past half the lease) while attempts are in flight; a lost
-        lease stops new submissions, and `_attempt`'s fence stops the queued ones."""
-        for endpoint_id, count in self._per_endpoint.items():
-            if count > 0 and not self._leases.hold(endpoint_id):
-                self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
-
-    def _refill(self, now_mono: float) -> None:
-        due = self._deps.deliveries.all_due(self._deps.clock(), self._settings.workers * 8,
-                                            skip_endpoints=self._skipped(now_mono))
-        for delivery in due:
-            if delivery.id not in self._in_flight and delivery.id not in self._buffered:
-                self._buffer.setdefault(delivery.endpoint_id, deque()).append(delivery)
-                self._buffered.add(delivery.id)
+        picked: list[tuple[Endpoint, Due]] = []
+        for endpoint_id in list(self._buffer):
+            picked += self._pick(endpoint_id, now_mono)
+        return self._claim_and_submit(picked)
 
     def idle(self) -> bool:
         self._drain()
@@ -125,8 +120,26 @@ class Dispatcher:
         OLDEST_DUE.set((now - oldest).total_seconds() if oldest is not None else 0)
         DISABLED_ENDPOINTS.set(self._deps.endpoints.count_disabled())
 
+    def _keep_leases(self, now_mono: float) -> None:
+        """Renew (a write only past half the lease) while attempts are in flight."""
+        for endpoint_id, count in self._per_endpoint.items():
+            if count > 0 and not self._leases.hold(endpoint_id):
+                self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
+
+    def _refill(self, now_mono: float) -> None:
+        now = self._deps.clock()
+        self._parked = {key: until for key, until in self._parked.items() if until > now}
+        due = self._deps.deliveries.all_due(now, self._settings.workers * 32,
+                                            skip_endpoints=self._skipped(now_mono))
+        for entry in due:
+            key = entry.key
+            if key not in self._in_flight and key not in self._buffered \
+                    and key not in self._parked:
+                self._buffer.setdefault(entry.delivery.endpoint_id, deque()).append(entry)
+                self._buffered.add(key)
+
     def _skipped(self, now_mono: float) -> set[str]:
-        """Endpoints whose due deliveries must not fill this round's read: at their cap,
+        """Endpoints whose due entries must not fill this round's read: at their cap,
         leased by another replica, or paused/disabled (looked at again after a while)."""
         cap = self._settings.per_endpoint_in_flight
         busy = {e for e, n in self._per_endpoint.items() if n >= cap}
@@ -134,11 +147,11 @@ class Dispatcher:
         self._set_aside = {e: until for e, until in self._set_aside.items() if until > now_mono}
         return busy | set(self._set_aside)
 
-    def _submit_for(self, endpoint_id: str, now_mono: float) -> int:
+    def _pick(self, endpoint_id: str, now_mono: float) -> list[tuple[Endpoint, Due]]:
         waiting = self._buffer.get(endpoint_id)
         room = self._settings.per_endpoint_in_flight - self._per_endpoint.get(endpoint_id, 0)
         if not waiting or room <= 0:
-            return 0
+            return []
         if not self._leases.hold(endpoint_id):
             self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
             return self._forget(endpoint_id)
@@ -149,22 +162,52 @@ class Dispatcher:
         if not endpoint.accepts_deliveries:  # paused or disabled: kept pending until resumed
             self._set_aside[endpoint_id] = now_mono + self._cache_seconds
             return self._forget(endpoint_id)
-        submitted = 0
-        while waiting and submitted < room:
-            delivery = waiting.popleft()
-            self._buffered.discard(delivery.id)
-            self._in_flight.add(delivery.id)
-            self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 0) + 1
-            self._pool.submit(self._attempt, endpoint, delivery)
-            submitted += 1
+        picked: list[tuple[Endpoint, Due]] = []
+        while waiting and len(picked) < room:
+            entry = waiting.popleft()
+            self._buffered.discard(entry.key)
+            picked.append((endpoint, entry))
         if not waiting:
             del self._buffer[endpoint_id]
-        return submitted
+        return picked
 
-    def _forget(self, endpoint_id: str) -> int:
-        for delivery in self._buffer.pop(endpoint_id, ()):
-            self._buffered.discard(delivery.id)
-        return 0
+    def _claim_and_submit(self, picked: Sequence[tuple[Endpoint, Due]]) -> int:
+        if not picked:
+            return 0
+        claim = self._new_claim()
+        won = self._deps.deliveries.claim([entry for _, entry in picked], claim)
+        for endpoint, entry in picked:
+            if entry.key in won:
+                self._in_flight.add(entry.key)
+                self._per_endpoint[endpoint.id] = self._per_endpoint.get(endpoint.id, 0) + 1
+                self._pool.submit(self._attempt, endpoint, entry, claim)
+            else:
+                self._claimed_elsewhere(entry)
+        return len(won)
+
+    def _new_claim(self) -> Claim:
+        return new_claim(self._holder, self._deps.clock(), self._settings.timeout_seconds,
+                         self._settings.claim_grace_seconds)
+
+    def _claimed_elsewhere(self, entry: Due) -> None:
+        """A stale read (our own finished attempt), another replica's attempt in flight, or
+        a dead replica's: only the last, once abandoned, is recorded as lost here."""
+        claim = self._deps.deliveries.claim_of(entry.key)
+        now = self._deps.clock()
+        if claim is None or now < claim.abandon_at:  # None: not readable yet; look later
+            CLAIMS_TAKEN.labels(action="left").inc()
+            self._parked[entry.key] = claim.abandon_at if claim else now + timedelta(
+                seconds=self._recheck_seconds)
+            return
+        CLAIMS_TAKEN.labels(action="recorded_lost").inc()
+        settings = self._settings
+        self._deps.deliveries.finish([lost(entry, now, settings.retry_schedule,
+                                           settings.jitter_ratio, self._deps.random)])
+
+    def _forget(self, endpoint_id: str) -> list[tuple[Endpoint, Due]]:
+        for entry in self._buffer.pop(endpoint_id, ()):
+            self._buffered.discard(entry.key)
+        return []
 
     def _endpoint(self, endpoint_id: str, now_mono: float) -> Endpoint | None:
         """Read at most once a second per endpoint: a pause or an edit applies within it."""
@@ -178,42 +221,57 @@ class Dispatcher:
             self._loaded_at[endpoint_id] = now_mono
         return endpoint
 
-    def _attempt(self, endpoint: Endpoint, delivery: Delivery) -> None:
-        done: Delivery | None = None
+    def _attempt(self, endpoint: Endpoint, entry: Due, claim: Claim) -> None:
+        outcome: Outcome | None = None
         try:
-            if self._leases.is_held(endpoint.id):  # fencing: a lost lease sends nothing
-                done = attempt_delivery(self._deps, endpoint, delivery)
-        except Exception:  # loop edge: the delivery stays due and is tried again
-            log.exception("webhook.attempt_failed", extra={"delivery_id": delivery.id})
+            outcome = attempt_delivery(self._deps, endpoint, entry, claim)
+        except Exception:  # loop edge: the claim is recovered once abandoned
+            log.exception("webhook.attempt_failed", extra={"delivery_id": entry.delivery.id})
         finally:
-            self._finished.put(Finished(endpoint, done, delivery.id))
+            self._finished.put(Finished(endpoint, entry, outcome))
 
     def _wait_for_completion(self, timeout: float) -> None:
         try:
             item = self._finished.get(timeout=timeout)
         except queue.Empty:
             return
-        self._finish(item)
+        self._unrecorded.append(item)
+        self._drain()
 
     def _drain(self) -> None:
+        """Save every finished outcome in one `finish`; only then do they leave the
+        in-flight set (before the next read of what is due)."""
+        items = self._unrecorded
         while True:
             try:
-                item = self._finished.get_nowait()
+                items.append(self._finished.get_nowait())
             except queue.Empty:
-                return
-            self._finish(item)
+                break
+        if not items:
+            return
+        try:
+            recorded = self._deps.deliveries.finish([i.outcome for i in items if i.outcome])
+        except Exception:  # loop edge: kept, saved again next round
+            log.exception("webhook.record_failed", extra={"count": len(items)})
+            self._unrecorded = items
+            return
+        self._unrecorded = []
+        for item in items:
+            self._done(item, item.due.key in recorded)
 
-    def _finish(self, item: Finished) -> None:
+    def _done(self, item: Finished, recorded: bool) -> None:
         endpoint_id = item.endpoint.id
-        self._in_flight.discard(item.delivery_id)
+        self._in_flight.discard(item.due.key)
         self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 1) - 1
-        if item.delivery is not None and item.delivery.attempts:
+        attempt = item.outcome.attempt if item.outcome is not None else None
+        if recorded and attempt is not None:
             current = self._endpoints.get(endpoint_id, item.endpoint)
-            self._endpoints[endpoint_id] = track_health(self._deps, current, item.delivery)
+            self._endpoints[endpoint_id] = track_health(self._deps, current, attempt)
 
     def _cancel(self, endpoint_id: str) -> None:
-        """The endpoint was deleted: its pending deliveries will never go out."""
+        """The endpoint was deleted: its due entries are claimed and recorded cancelled."""
         self._endpoints.pop(endpoint_id, None)
-        for delivery in self._deps.deliveries.due(endpoint_id, self._deps.clock(), 500):
-            self._deps.deliveries.record(dataclasses.replace(delivery, status=CANCELLED,
-                                                             next_attempt_at=None))
+        store, now = self._deps.deliveries, self._deps.clock()
+        entries = store.due(endpoint_id, now, 500)
+        won = store.claim(entries, self._new_claim())
+        store.finish([cancelled(entry) for entry in entries if entry.key in won])

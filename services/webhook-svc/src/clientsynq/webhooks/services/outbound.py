@@ -14,7 +14,7 @@ from smtplib import SMTPException
 from clientsynq.common.events import Event
 from clientsynq.common.metrics import counter, histogram
 from clientsynq.webhooks.config import DeliverySettings
-from clientsynq.webhooks.domain.deliveries import DELIVERED, FAILED, Delivery, after_attempt
+from clientsynq.webhooks.domain.deliveries import DELIVERED, FAILED, Attempt, Delivery
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.ports import (
     Clock,
@@ -25,6 +25,7 @@ from clientsynq.webhooks.domain.ports import (
     Sender,
 )
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS, public_payload
+from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, after_response, not_sent
 from clientsynq.webhooks.domain.signing import signature_headers
 
 log = logging.getLogger(__name__)
@@ -74,29 +75,35 @@ def fan_out(deps: Outbound, event: Event) -> int:
         for endpoint_id in endpoint_ids])
 
 
-def attempt_delivery(deps: Outbound, endpoint: Endpoint, delivery: Delivery) -> Delivery:
-    """Sign with every valid secret, POST once, record the attempt and the next time."""
+def attempt_delivery(deps: Outbound, endpoint: Endpoint, due: Due, claim: Claim) -> Outcome:
+    """Sign with every valid secret and POST once, if the claim's send window is still
+    open by our clock (a claim that took too long to land sends nothing: another replica
+    may judge it abandoned once its window, the timeout and the grace have passed).
+    Recording the outcome is the caller's: the dispatcher batches it per round."""
     now = deps.clock()
-    body = delivery.payload.encode()
-    headers = signature_headers(endpoint.signing_secrets(now), delivery.message_id,
+    if now >= claim.send_by:
+        OUTCOMES.labels(outcome="not_sent").inc()
+        return not_sent(due, now)
+    body = due.delivery.payload.encode()
+    headers = signature_headers(endpoint.signing_secrets(now), due.delivery.message_id,
                                 int(now.timestamp()), body)
     settings = deps.settings
     response = deps.sender.send(endpoint.url, headers, body, settings.timeout_seconds)
-    done = after_attempt(delivery, response, deps.clock(), settings.timeout_seconds,
-                         settings.retry_schedule, settings.jitter_ratio, deps.random)
-    deps.deliveries.record(done)
-    OUTCOMES.labels(outcome="gave_up" if done.status == FAILED
-                    else done.attempts[-1].outcome).inc()
+    outcome = after_response(due, response, deps.clock(), settings.timeout_seconds,
+                             settings.retry_schedule, settings.jitter_ratio, deps.random)
+    attempt = outcome.attempt
+    OUTCOMES.labels(outcome="gave_up" if outcome.status == FAILED
+                    else attempt.outcome if attempt else "not_sent").inc()
     LATENCY.observe(response.latency_ms / 1000)
-    return done
+    return outcome
 
 
-def track_health(deps: Outbound, endpoint: Endpoint, delivery: Delivery) -> Endpoint:
+def track_health(deps: Outbound, endpoint: Endpoint, attempt: Attempt) -> Endpoint:
     """After an attempt: a success clears the failure streak; a failure starts it or, five
     days in, disables the endpoint and emails its owner once. Writes only on a change."""
     now = deps.clock()
     health = endpoint.health or EndpointHealth(endpoint.id, endpoint.tenant_id)
-    if delivery.attempts[-1].outcome == DELIVERED:
+    if attempt.outcome == DELIVERED:
         if endpoint.failing_since() is None and health.last_success_at is not None:
             return endpoint
         changed = dataclasses.replace(health, failing_since=None, last_success_at=now)
