@@ -166,7 +166,7 @@ def running_stack(infra: Any, artifacts: Path) -> Iterator[Stack]:
         for name in ("auth", "portal", "webhook", "sync"):
             wait_until(lambda n=name: http_ok(f"{urls[n]}/healthz")() or stack.assert_alive(),
                        60, f"{name} to answer")
-        wait_until(lambda: http_ok(f"{urls['gateway']}/login")(), 30, "the gateway")
+        wait_until(http_ok(f"{urls['gateway']}/login"), 30, "the gateway")
         yield stack
 
 
