@@ -32,11 +32,12 @@ def _tests_root(path: Path) -> Path | None:
 def pytest_collectstart(collector: pytest.Collector) -> None:
     """Each service keeps its helpers in `tests/fakes.py` (and the like) under one name.
 
-    One pytest session runs every service's tests, so a bare `import fakes` would reuse
-    whichever service's module was imported first. Just before a test module is imported,
-    forget a same-named helper module cached from another service's `tests` directory and put
-    this service's directory first on the path. (`deploy/local` and `tests/support` are on
-    the path by pyproject's `pythonpath`; no conftest edits sys.path.)
+    One pytest session runs every service's tests, and pyproject's `pythonpath` puts every
+    `tests` directory on the path, so a bare `import fakes` would reuse whichever service's
+    module was found or imported first. Just before a test module is imported, forget a
+    same-named helper module cached from another service's `tests` directory and move this
+    service's directory to the front of the path. (The one path change left in a conftest:
+    an order, not an addition.)
     """
     if not isinstance(collector, pytest.Module):
         return
