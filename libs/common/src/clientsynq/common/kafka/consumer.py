@@ -25,6 +25,8 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
     CommitFailedError,
     IllegalGenerationError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
     RebalanceInProgressError,
     UnknownMemberIdError,
 )
@@ -39,8 +41,10 @@ LAG = gauge("clientsynq_kafka_consumer_lag", "Messages not yet consumed", ["topi
 
 Handler = Callable[[Event], None]
 LAG_INTERVAL_SECONDS = 5.0
+CLOSE_TIMEOUT_MS = 5_000
 REBALANCED = (CommitFailedError, RebalanceInProgressError, IllegalGenerationError,
               UnknownMemberIdError)
+UNREACHABLE = (KafkaTimeoutError, KafkaConnectionError)  # the broker is down or restarting
 
 
 class HandlerFailed(RuntimeError):
@@ -88,17 +92,21 @@ class ConsumerRunner:
                     self._record_lag()
                 elif idle_callback is not None:
                     idle_callback()
-        finally:
-            self._consumer.close(autocommit=False)
+        finally:  # bounded: a coordinator that does not answer cannot hold a stopping worker
+            self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
 
     def _commit(self) -> None:
-        """A rebalance can refuse a commit (another replica joining, a slow broker): the
-        batch is then handled again by whoever gets the partition (at least once; handlers
-        are idempotent), and this worker polls on rather than dying."""
+        """A rebalance can refuse a commit (another replica joining, a slow broker), and a
+        broker that is down or restarting lets it time out: the batch is then handled again
+        by whoever gets the partition (at least once; handlers are idempotent), or committed
+        with the next batch, and this worker polls on rather than dying."""
         try:
             self._consumer.commit()
         except REBALANCED as err:
             log.warning("kafka.commit_refused_by_rebalance",
+                        extra={"group_id": self._group, "error": type(err).__name__})
+        except UNREACHABLE as err:  # e2e drill: a broker stopped for 20 s killed the worker
+            log.warning("kafka.commit_failed_broker_unreachable",
                         extra={"group_id": self._group, "error": type(err).__name__})
 
     def _process(self, record: ConsumerRecord) -> None:
