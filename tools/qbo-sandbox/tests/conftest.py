@@ -58,6 +58,19 @@ def throttle_clock(sandbox: SandboxHandle) -> Iterator[ManualClock]:
 
 
 @pytest.fixture()
+def recorded_sleeps(sandbox: SandboxHandle) -> Iterator[list[float]]:
+    """The delays the shared server is asked to inject, recorded instead of slept."""
+    assert sandbox.server is not None
+    faults = sandbox.server.sandbox.faults
+    slept: list[float] = []
+    faults.sleep = slept.append
+    try:
+        yield slept
+    finally:
+        faults.sleep = time.sleep
+
+
+@pytest.fixture()
 def control(sandbox: SandboxHandle) -> SandboxControl:
     """The control-API client."""
     return sandbox.control

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -83,6 +85,9 @@ class FaultInjector:
     """Rules are tried in the order they were added; the first match is consumed."""
 
     def __init__(self) -> None:
+        # How an injected delay (and the latency options) pass. A test puts a recorder in
+        # its place to check the delay asked for without waiting it out (issue 9).
+        self.sleep: Callable[[float], None] = time.sleep
         self._rules: list[FaultRule] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()

@@ -74,7 +74,7 @@ def _before() -> Response | None:
         if fault.hang:
             faults.hang(fault)
         elif fault.delay_ms:
-            time.sleep(fault.delay_ms / 1000)  # inside the throttle slot, like a slow server
+            faults.sleep(fault.delay_ms / 1000)  # inside the throttle slot, like a slow server
         if fault.when == "after":
             g.after_fault = fault  # the request runs; _after loses its answer
             return None
@@ -192,7 +192,7 @@ def _realistic_latency() -> None:
                                                options.latency_per_row_ms):
         return
     rows = g.get("rows", 1)
-    time.sleep((options.latency_base_ms + options.latency_per_row_ms * rows) / 1000)
+    sandbox().faults.sleep((options.latency_base_ms + options.latency_per_row_ms * rows) / 1000)
 
 
 def _teardown(_exc: BaseException | None) -> None:
