@@ -168,7 +168,12 @@ class ConsumerRunner:
         assigned = list(self._consumer.assignment())
         if not assigned:
             return
-        ends = self._consumer.end_offsets(assigned)
+        try:
+            ends = self._consumer.end_offsets(assigned)
+        except UNREACHABLE as err:  # a gauge is not worth the worker: try again next time
+            log.warning("kafka.lag_unavailable",
+                        extra={"group_id": self._group, "error": type(err).__name__})
+            return
         per_topic: dict[str, int] = {}
         for tp in assigned:
             behind = max(0, ends.get(tp, 0) - self._consumer.position(tp))
