@@ -80,12 +80,15 @@ class OutboxRelay:
                                     ttl_seconds=lease_seconds, clock=clock)
                         for name in collections}
 
-    def relay_once(self, max_documents: int = 500) -> int:
-        """Publish what is pending now in the collections this relay leads; returns the count."""
+    def relay_once(self, max_documents: int = 500, stop: threading.Event | None = None) -> int:
+        """Publish what is pending now in the collections this relay leads; returns the count.
+
+        A set `stop` ends a publish that is still waiting for Kafka (the entries stay
+        pending for the next relay), so a stopping worker is not held by it."""
         published = 0
         for name in self._collections:
             if self._leases[name].acquire():
-                published += self._relay_collection(name, max_documents)
+                published += self._relay_collection(name, max_documents, stop)
         return published
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
@@ -93,7 +96,7 @@ class OutboxRelay:
         try:
             while not stop.is_set():
                 try:
-                    published = self.relay_once()
+                    published = self.relay_once(stop=stop)
                 except Exception:
                     log.exception("outbox.relay_round_failed")
                     RELAY_ERRORS.labels(collection="*").inc()
@@ -104,14 +107,15 @@ class OutboxRelay:
             for lease in self._leases.values():
                 lease.release()
 
-    def _relay_collection(self, name: str, max_documents: int) -> int:
+    def _relay_collection(self, name: str, max_documents: int,
+                          stop: threading.Event | None = None) -> int:
         collection = self._db[name]
         docs = list(collection.find({PENDING: True}, sort=[(AT, ASCENDING)], limit=max_documents))
         entries = [e for doc in docs for e in doc.get(ENTRIES) or []]
         if not entries:
             return 0
         try:
-            self._producer.publish_many([e["envelope"] for e in entries])
+            self._producer.publish_many([e["envelope"] for e in entries], until=stop)
         except PublishFailed:
             RELAY_ERRORS.labels(collection=name).inc()
             log.warning("outbox.publish_failed", extra={"collection": name, "count": len(entries)})

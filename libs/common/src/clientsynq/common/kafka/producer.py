@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -11,7 +13,7 @@ from clientsynq.common.events import encode_event
 from clientsynq.common.kafka.connection import KafkaConnection
 from clientsynq.common.metrics import counter
 from kafka import KafkaProducer
-from kafka.errors import KafkaError
+from kafka.errors import KafkaError, KafkaTimeoutError
 from tenacity import RetryError
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,15 @@ class PublishFailed(RuntimeError):
     (outbox entry, checkpoint) and tries again later, so nothing is lost."""
 
 
+class _Interrupted(Exception):
+    """The producer is closing, or the caller's stop event is set: stop waiting (not a Kafka
+    error, so the retry policy does not try again)."""
+
+
+# How long one wait inside kafka-python lasts before we look at the stop flags again.
+_WAIT_SLICE_SECONDS = 0.2
+
+
 class EventProducer:
     """acks=all and idempotence-friendly settings: a publish that returned is durable.
 
@@ -33,11 +44,23 @@ class EventProducer:
     """
 
     def __init__(self, conn: KafkaConnection, *, linger_ms: int = 5,
-                 request_timeout_ms: int = 15000) -> None:
+                 request_timeout_ms: int = 15000, max_block_ms: int = 5000) -> None:
         self._conn = conn
+        self._closing = threading.Event()
+        # Every wait is bounded: `send` waits for a topic's metadata at most max_block_ms
+        # (kafka-python's default is 60 s, and nothing interrupts it), and a batch that
+        # cannot be delivered (e.g. no producer id yet) is failed after one request timeout
+        # plus linger instead of kafka-python's 120 s, so a stopping worker is never held.
+        self._attempt_seconds = (request_timeout_ms + linger_ms) / 1000 + 1
         self._producer = KafkaProducer(
             bootstrap_servers=conn.servers, client_id=f"{conn.client_id}-producer",
-            acks="all", retries=5, linger_ms=linger_ms, request_timeout_ms=request_timeout_ms,
+            # Kafka's own advice for an idempotent producer: retry until the delivery timeout
+            # (the broker drops duplicates by sequence number). Five quick retries gave up on
+            # a new topic whose leader was not elected yet, and our policy then sent the whole
+            # batch again, so events that had already landed were published twice.
+            acks="all", retries=2**31 - 1, linger_ms=linger_ms,
+            request_timeout_ms=request_timeout_ms,
+            delivery_timeout_ms=request_timeout_ms + linger_ms, max_block_ms=max_block_ms,
             # Idempotence keeps per-partition order across retries with 5 requests in flight;
             # 64 KiB batches carry a 1000-event sync page in a few requests.
             enable_idempotence=True, max_in_flight_requests_per_connection=5,
@@ -48,21 +71,26 @@ class EventProducer:
         """Validate, send and wait for the acknowledgement of one event."""
         self.publish_many([envelope])
 
-    def publish_many(self, envelopes: Iterable[Mapping[str, Any]]) -> int:
+    def publish_many(self, envelopes: Iterable[Mapping[str, Any]], *,
+                     until: threading.Event | None = None) -> int:
         """Validate everything first (a bad event sends nothing), then send all and wait once.
 
         Waiting once per batch instead of once per event is what makes a 1000-row sync
-        page cost one round trip rather than a thousand.
+        page cost one round trip rather than a thousand. `until` (a worker's stop event)
+        and `close()` end the wait early with PublishFailed: the caller keeps the events
+        (some may still arrive; consumers are idempotent), and the worker can stop now.
         """
         prepared = [(self._conn.topic(e["type"]), e["tenantid"].encode(), encode_event(e))
                     for e in envelopes]
         if not prepared:
             return 0
         try:
-            retry.kafka_publish_policy()(self._send_and_wait, prepared)
-        except RetryError as err:
+            retry.kafka_publish_policy()(self._send_and_wait, prepared, until)
+        except (RetryError, _Interrupted) as err:
             self._count(PUBLISH_FAILURES, prepared)
-            raise PublishFailed(f"Kafka did not acknowledge {len(prepared)} event(s)") from err
+            why = "stopping" if isinstance(err, _Interrupted) else "after every retry"
+            raise PublishFailed(
+                f"Kafka did not acknowledge {len(prepared)} event(s) ({why})") from err
         self._count(PUBLISHED, prepared)
         return len(prepared)
 
@@ -77,16 +105,58 @@ class EventProducer:
         self._producer.send(self._conn.topic(topic), value=value, key=key,
                             headers=headers).get(timeout=30)
 
-    def _send_and_wait(self, prepared: list[tuple[str, bytes, bytes]]) -> None:
+    def _send_and_wait(self, prepared: list[tuple[str, bytes, bytes]],
+                       until: threading.Event | None) -> None:
+        self._check_going_on(until)
         futures = [self._producer.send(topic, value=value, key=key)
                    for topic, key, value in prepared]
-        self._producer.flush()
+        self._flush(time.monotonic() + self._attempt_seconds, until)
         for future in futures:
             try:
-                future.get(timeout=30)
+                future.get(timeout=1)  # done once flushed: this only reads the outcome
             except KafkaError:
+                self._check_going_on(until)
                 log.warning("kafka.publish_retry", exc_info=True)
                 raise
 
+    def _check_going_on(self, until: threading.Event | None) -> None:
+        if self._closing.is_set() or (until is not None and until.is_set()):
+            raise _Interrupted
+
+    def _flush(self, deadline: float, until: threading.Event | None = None) -> None:
+        """kafka-python's flush, in short waits so that a stop or close is seen at once;
+        raises KafkaTimeoutError at `deadline` (retried by the publish policy)."""
+        while True:
+            try:
+                self._producer.flush(timeout=_WAIT_SLICE_SECONDS)
+                return
+            except KafkaTimeoutError:
+                if until is not None or self._closing.is_set():
+                    self._check_going_on(until)
+                if time.monotonic() >= deadline:
+                    raise
+
     def close(self, timeout: float = 10) -> None:
-        self._producer.close(timeout=timeout)
+        """Deliver what is pending within `timeout`, then give up on the rest: returns within
+        about `timeout` + 1 s whatever state kafka-python is in (even still waiting for its
+        idempotent producer id). Publishes still waiting end with PublishFailed."""
+        self._closing.set()
+        deadline = time.monotonic() + timeout
+        try:
+            self._flush(deadline)
+        except KafkaTimeoutError:
+            log.warning("kafka.producer_close_unsent", extra={"timeout_seconds": timeout})
+            self._abandon_unsent()
+        try:
+            self._producer.close(timeout=max(0.0, deadline - time.monotonic()))
+        except KafkaError:  # kafka-python's own flush inside close found batches not yet failed
+            log.warning("kafka.producer_close_incomplete", exc_info=True)
+
+    def _abandon_unsent(self) -> None:
+        """Stop kafka-python's I/O thread without sending: it fails every unsent batch, which
+        wakes their publishers. kafka-python's close() would flush again first (raising on
+        a batch still waiting), so its sender is stopped directly."""
+        sender = getattr(self._producer, "_sender", None)
+        if sender is not None:
+            sender.force_close()
+            sender.join(1.0)
