@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 import requests
 from clientsynq.common.auth import InvalidToken, JwksCache, KeysUnavailable, TokenVerifier, jwks
+from clocks import ManualClock
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .auth_helpers import AUDIENCE, ISSUER, KEY, KID, signer
@@ -41,26 +42,18 @@ class FakeJwksEndpoint:
         return FakeResponse(jwks(self.keys))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def endpoint() -> FakeJwksEndpoint:
     return FakeJwksEndpoint({KID: KEY.public_key()})
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(1000.0)
 
 
 @pytest.fixture
-def cache(endpoint: FakeJwksEndpoint, clock: Clock) -> JwksCache:
+def cache(endpoint: FakeJwksEndpoint, clock: ManualClock) -> JwksCache:
     return JwksCache(URL, ttl_seconds=300, http_get=endpoint, clock=clock)
 
 
@@ -80,7 +73,7 @@ def test_keys_are_fetched_once_and_cached(cache: JwksCache, endpoint: FakeJwksEn
 
 
 def test_keys_are_refetched_after_the_ttl(
-    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: Clock
+    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: ManualClock
 ) -> None:
     verify(cache, token())
     clock.now += 301
@@ -91,7 +84,7 @@ def test_keys_are_refetched_after_the_ttl(
 
 
 def test_a_new_kid_triggers_exactly_one_refetch(
-    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: Clock
+    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: ManualClock
 ) -> None:
     verify(cache, token())
     clock.now += 31
@@ -103,7 +96,7 @@ def test_a_new_kid_triggers_exactly_one_refetch(
 
 
 def test_unknown_kids_cannot_make_us_hammer_the_jwks(
-    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: Clock
+    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: ManualClock
 ) -> None:
     verify(cache, token())
     clock.now += 31
@@ -116,7 +109,7 @@ def test_unknown_kids_cannot_make_us_hammer_the_jwks(
 
 
 def test_an_outage_keeps_the_cached_keys_working(
-    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: Clock
+    cache: JwksCache, endpoint: FakeJwksEndpoint, clock: ManualClock
 ) -> None:
     verify(cache, token())
     endpoint.down = True
@@ -125,7 +118,7 @@ def test_an_outage_keeps_the_cached_keys_working(
     assert verify(cache, token()) == "u-1"
 
 
-def test_no_keys_at_all_is_a_503_not_a_401(endpoint: FakeJwksEndpoint, clock: Clock) -> None:
+def test_no_keys_at_all_is_a_503_not_a_401(endpoint: FakeJwksEndpoint, clock: ManualClock) -> None:
     endpoint.down = True
     cache = JwksCache(URL, http_get=endpoint, clock=clock)
 
@@ -135,7 +128,7 @@ def test_no_keys_at_all_is_a_503_not_a_401(endpoint: FakeJwksEndpoint, clock: Cl
     assert caught.value.status == 503
 
 
-def test_unusable_keys_in_the_document_are_skipped(clock: Clock) -> None:
+def test_unusable_keys_in_the_document_are_skipped(clock: ManualClock) -> None:
     document = jwks({KID: KEY.public_key()})
     document["keys"] += [{"kty": "OKP", "crv": "Ed25519", "kid": "broken", "x": "!!"},
                          {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}, "junk"]

@@ -13,23 +13,16 @@ from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
 from clientsynq.portal.adapters.mongo_rate_limiter import COLLECTION, INDEXES, MongoRateLimiter
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.api.ports import RateLimiter
+from clocks import ManualClock
 from portal_api_harness import Api, seed_business
 
 T0 = 60.0 * 29_666_667 + 20  # 20 s into a one-minute window
 Make = Callable[[int], RateLimiter]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def mongo_store(mongo_client: Any) -> Iterator[MongoReadStore]:
 
 
 @pytest.fixture(params=["fake", pytest.param("mongo", marks=pytest.mark.integration)])
-def make(request: pytest.FixtureRequest, clock: Clock) -> Make:
+def make(request: pytest.FixtureRequest, clock: ManualClock) -> Make:
     if request.param == "fake":
         return lambda limit: FixedWindowLimiter(limit, 60, clock=clock)
     store = request.getfixturevalue("mongo_store")

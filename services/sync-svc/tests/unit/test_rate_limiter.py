@@ -4,14 +4,7 @@ from __future__ import annotations
 import threading
 
 from clientsynq.sync.adapters.rate_limiter import WINDOW_SECONDS, RealmLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from clocks import ManualClock
 
 
 def test_no_more_than_the_concurrency_cap_at_once():
@@ -34,7 +27,7 @@ def test_realms_do_not_share_limits():
 
 
 def test_the_minute_window_slides():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     limiter = RealmLimiter(requests_per_minute=2, concurrent=10, clock=clock)
     for _ in range(2):
         limiter.acquire("r1")
@@ -46,7 +39,7 @@ def test_the_minute_window_slides():
 
 
 def test_no_more_than_the_per_second_limit_in_any_second():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
                            clock=clock)
     for _ in range(3):
@@ -58,7 +51,7 @@ def test_no_more_than_the_per_second_limit_in_any_second():
 
 
 def test_a_lone_429_below_our_own_minute_budget_waits_out_the_second_not_a_minute():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     limiter = RealmLimiter(requests_per_minute=500, concurrent=10, clock=clock)
     limiter.acquire("r1")
     limiter.release("r1")
@@ -71,7 +64,7 @@ def test_a_lone_429_below_our_own_minute_budget_waits_out_the_second_not_a_minut
 
 
 def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     limiter = RealmLimiter(requests_per_minute=10, concurrent=10, requests_per_second=100,
                            clock=clock)
     for _ in range(10):
@@ -82,7 +75,7 @@ def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
 
 
 def test_a_realm_first_used_leaves_one_request_of_its_first_second_to_other_processes():
-    clock = Clock()
+    clock = ManualClock(1000.0)
     limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
                            clock=clock, unseen_first_second=True)
     for _ in range(2):
