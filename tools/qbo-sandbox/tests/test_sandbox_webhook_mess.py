@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,10 +28,6 @@ def messy_box(**mess: Any) -> Iterator[tuple[SandboxHandle, Receiver, str]]:
         receiver.close()
 
 
-def until(check: Callable[[], bool], what: str = "condition") -> None:
-    wait_until(check, 10, what)
-
-
 def entity_ids(receiver: Receiver) -> list[str]:
     ids = []
     for _headers, body in receiver.received:
@@ -43,7 +39,7 @@ def entity_ids(receiver: Receiver) -> list[str]:
 def test_every_delivery_is_duplicated_at_rate_one() -> None:
     with messy_box(webhook_duplicate_rate=1.0) as (box, receiver, realm):
         box.control.change(realm, "Customer", "1", DisplayName="Twice")
-        until(lambda: len(receiver.received) == 2)
+        wait_until(lambda: len(receiver.received) == 2, 10)
         assert receiver.received[0][1] == receiver.received[1][1]
 
 
@@ -51,16 +47,16 @@ def test_a_held_back_delivery_arrives_after_the_next_one() -> None:
     with messy_box(webhook_reorder_rate=1.0, webhook_hold_seconds=30) as (box, receiver, realm):
         dispatcher = box.server.sandbox.webhooks  # type: ignore[union-attr]
         box.control.change(realm, "Customer", "1", DisplayName="First change")
-        until(lambda: dispatcher.held_count() == 1)
+        wait_until(lambda: dispatcher.held_count() == 1, 10)
         box.control.change(realm, "Customer", "2", DisplayName="Second change")
-        until(lambda: len(receiver.received) == 2)
+        wait_until(lambda: len(receiver.received) == 2, 10)
         assert entity_ids(receiver) == ["2", "1"]
 
 
 def test_a_dropped_delivery_never_arrives_and_is_logged() -> None:
     with messy_box(webhook_drop_rate=1.0) as (box, receiver, realm):
         box.control.change(realm, "Customer", "1", DisplayName="Lost")
-        until(lambda: any(a.get("dropped") for a in box.control.webhook_deliveries(realm)))
+        wait_until(lambda: any(a.get("dropped") for a in box.control.webhook_deliveries(realm)), 10)
         box.control.flush_webhooks(wait=2)
         assert receiver.received == []
 
@@ -69,5 +65,5 @@ def test_a_first_delivery_delay_makes_webhooks_late() -> None:
     with messy_box(webhook_first_delay_seconds=0.5) as (box, receiver, realm):
         started = time.monotonic()
         box.control.change(realm, "Customer", "1", DisplayName="Late")
-        until(lambda: len(receiver.received) == 1)
+        wait_until(lambda: len(receiver.received) == 1, 10)
         assert time.monotonic() - started >= 0.5
