@@ -105,3 +105,13 @@ def test_new_event_still_words_a_refusal():
     data["customer"] = {**data["customer"], "balance": 1.5}
     with pytest.raises(EventValidationError, match="float money"):
         new_event("customer.updated", tenant_id=TENANT, data=data, source=SOURCE)
+
+
+@pytest.mark.parametrize("moment", [datetime(2025, 6, 1, tzinfo=UTC),
+                                    datetime(2025, 6, 1, 10, 0, 0, 120, tzinfo=UTC),
+                                    datetime(1, 1, 1, tzinfo=UTC),
+                                    datetime(2025, 6, 1, 12, tzinfo=timezone(timedelta(hours=2)))])
+def test_format_time_writes_what_the_general_formula_writes(moment):
+    from clientsynq.common.events import format_time
+
+    assert format_time(moment) == moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

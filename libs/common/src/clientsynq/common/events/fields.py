@@ -30,6 +30,8 @@ _EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``; fractions only when present."""
+    if value.tzinfo is UTC:  # the everyday case (datetime.now(UTC)): no conversion needed
+        return value.isoformat()[:-6] + "Z"  # isoformat ends with "+00:00" here
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
