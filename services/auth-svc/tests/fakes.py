@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import builtins
 import threading
+import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
-from clientsynq.auth.domain.model import SessionSubject, Tenant, User
+from clientsynq.auth.domain.model import LoginThrottle, SessionSubject, Tenant, User
 from clientsynq.auth.domain.records import (
     ApiKey,
     AuditEntry,
     ClientIdentity,
     Invitation,
+    JournaledPair,
     OAuthState,
     PendingSignUp,
     ResetRequest,
+    SealedTokens,
     StoredRefresh,
 )
 
@@ -381,3 +384,73 @@ class FakeInvitations:
             return False
         self._clients[(tenant_id, customer_id)] = replace(known, **changes)
         return True
+
+
+class FakeTokenJournal:
+    """``TokenJournals`` in memory: the newest unsaved pair for the version held or later."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, datetime, JournaledPair]] = {}
+
+    def record(self, tenant_id: str, realm_id: str, base_version: int, tokens: SealedTokens,
+               access_expires_at: datetime, refresh_expires_at: datetime,
+               now: datetime) -> str:
+        entry_id = uuid.uuid4().hex
+        self._entries[entry_id] = (tenant_id, now, JournaledPair(
+            entry_id, realm_id, base_version, tokens, access_expires_at, refresh_expires_at))
+        return entry_id
+
+    def unsaved(self, tenant_id: str, realm_id: str, version: int) -> JournaledPair | None:
+        found = [(at, pair) for tenant, at, pair in self._entries.values()
+                 if tenant == tenant_id and pair.realm_id == realm_id
+                 and pair.base_version >= version]
+        return max(found, key=lambda entry: entry[0])[1] if found else None
+
+    def forget(self, tenant_id: str, entry_id: str) -> None:
+        found = self._entries.get(entry_id)
+        if found is not None and found[0] == tenant_id:
+            del self._entries[entry_id]
+
+
+class FakeLoginThrottles:
+    """``LoginThrottles`` in memory, with the adapter's rules: numbered failure slots per
+    window of ``lock_seconds`` (the previous window's recent ones still count), locks that
+    expire, attempts counted over a sliding minute."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, tuple[str, int, datetime]] = {}
+        self._locks: list[tuple[str, datetime]] = []
+        self._attempts: list[tuple[str, datetime]] = []
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: datetime) -> LoginThrottle:
+        until = max((u for k, u in self._locks if k == key), default=None)
+        return LoginThrottle(failures=0, locked_until=until if until and until > now else None)
+
+    def claim_attempt(self, key: str, now: datetime, max_failures: int,
+                      lock_seconds: float) -> int | None:
+        epoch = int(now.timestamp() // lock_seconds)
+        since = now - timedelta(seconds=lock_seconds)
+        with self._lock:
+            slots = [(e, at) for k, e, at in self._slots.values() if k == key]
+            allowed = max_failures - sum(1 for e, at in slots if e == epoch - 1 and at > since)
+            n = sum(1 for e, _ in slots if e == epoch) + 1
+            if n > allowed:
+                return None
+            self._slots[f"{key}|{epoch}|{n}"] = (key, epoch, now)
+            return allowed - n
+
+    def lock(self, key: str, now: datetime, lock_seconds: float) -> LoginThrottle:
+        until = now + timedelta(seconds=lock_seconds)
+        self._locks.append((key, until))
+        return LoginThrottle(failures=0, locked_until=until)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._slots = {i: slot for i, slot in self._slots.items() if slot[0] != key}
+
+    def count_attempt(self, key: str, now: datetime, window_seconds: int = 60) -> int:
+        since = now - timedelta(seconds=window_seconds)
+        with self._lock:
+            self._attempts.append((key, now))
+            return sum(1 for k, at in self._attempts if k == key and at > since)

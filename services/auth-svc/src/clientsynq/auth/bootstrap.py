@@ -32,12 +32,14 @@ from clientsynq.auth.services.ports import (
     Connections,
     DisconnectCheckBudget,
     Invitations,
+    LoginThrottles,
     OAuthStates,
     PasswordResets,
     QboOAuth,
     RefreshTokens,
     SignUpRequests,
     Tenants,
+    TokenJournals,
     Users,
 )
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
@@ -59,7 +61,7 @@ class Mailer(Protocol):
 class Stores:
     tenants: Tenants
     users: Users
-    throttle: LoginThrottleStore
+    throttle: LoginThrottles
     refresh_tokens: RefreshTokens
     oauth_states: OAuthStates
     connections: Connections
@@ -67,7 +69,7 @@ class Stores:
     api_keys: ApiKeys
     audit: AuditEvents
     leases: Collection[Any]
-    token_journal: TokenJournal
+    token_journal: TokenJournals
     disconnect_checks: DisconnectCheckBudget
     password_resets: PasswordResets
     signup_requests: SignUpRequests

@@ -9,25 +9,14 @@ later refresh (or an ``invalid_grant``) adopts a pair that never made it into a 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from clientsynq.auth.domain.records import SealedTokens
+from clientsynq.auth.domain.records import JournaledPair, SealedTokens
 from pymongo import DESCENDING
 from pymongo.database import Database
 
 KEPT_FOR = timedelta(days=2)  # long enough for any recovery; the worker purges the rest
-
-
-@dataclass(frozen=True)
-class JournaledPair:
-    entry_id: str
-    realm_id: str
-    base_version: int
-    tokens: SealedTokens
-    access_expires_at: datetime
-    refresh_expires_at: datetime
 
 
 class TokenJournal:

@@ -124,3 +124,15 @@ class StoredRefresh:
     expires_at: datetime
     first_use: bool
     revoked: bool
+
+
+@dataclass(frozen=True)
+class JournaledPair:
+    """A token pair Intuit handed out, journaled (sealed) before it became a version."""
+
+    entry_id: str
+    realm_id: str
+    base_version: int
+    tokens: SealedTokens
+    access_expires_at: datetime
+    refresh_expires_at: datetime

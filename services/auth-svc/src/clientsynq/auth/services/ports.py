@@ -9,12 +9,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from clientsynq.auth.domain.model import Connection, SessionSubject, Tenant, User
+from clientsynq.auth.domain.model import (
+    Connection,
+    LoginThrottle,
+    SessionSubject,
+    Tenant,
+    User,
+)
 from clientsynq.auth.domain.records import (
     ApiKey,
     AuditEntry,
     ClientIdentity,
     Invitation,
+    JournaledPair,
     OAuthState,
     PendingSignUp,
     ResetRequest,
@@ -221,3 +228,31 @@ class Invitations(Protocol):
 
     def pending_for_customer(self, tenant_id: str, customer_id: str, now: datetime
                              ) -> builtins.list[Invitation]: ...
+
+
+class TokenJournals(Protocol):
+    """Every pair Intuit hands out, journaled before it becomes a connection version."""
+
+    def record(self, tenant_id: str, realm_id: str, base_version: int, tokens: SealedTokens,
+               access_expires_at: datetime, refresh_expires_at: datetime,
+               now: datetime) -> str: ...
+
+    def unsaved(self, tenant_id: str, realm_id: str, version: int) -> JournaledPair | None: ...
+
+    def forget(self, tenant_id: str, entry_id: str) -> None: ...
+
+
+class LoginThrottles(Protocol):
+    """Failed-login slots and locks per email+address key, and attempts per key per
+    minute: every fact an insert, so none is lost under concurrency."""
+
+    def get(self, key: str, now: datetime) -> LoginThrottle: ...
+
+    def claim_attempt(self, key: str, now: datetime, max_failures: int,
+                      lock_seconds: float) -> int | None: ...
+
+    def lock(self, key: str, now: datetime, lock_seconds: float) -> LoginThrottle: ...
+
+    def clear(self, key: str) -> None: ...
+
+    def count_attempt(self, key: str, now: datetime, window_seconds: int = 60) -> int: ...
