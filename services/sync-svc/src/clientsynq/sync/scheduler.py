@@ -35,6 +35,7 @@ from __future__ import annotations
 import heapq
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -161,17 +162,30 @@ class Scheduler:
             entry = heapq.heappop(self._heap)
             if self._pending.get((entry[1], entry[2])) == (entry[0], entry[3]):
                 due.setdefault(entry[1], []).append(entry)
-        requested, complete = 0, True
+        requested, complete, leading = 0, True, True
+        renewed = time.monotonic()
         for tenant_id, entries in due.items():
+            if leading and self._lease is not None and \
+                    time.monotonic() - renewed > self._lease.ttl_seconds / 3:
+                # a long tick (a first one, a slow server) keeps the lease it needs
+                leading, renewed = self._lease.renew(), time.monotonic()
+            if not leading:  # lost it: what is left waits for the next leader
+                complete = False
+                self._repush(tenant_id, entries)
+                continue
             try:
                 requested += self._tenant_due(tenant_id, entries, now)
             except Exception:  # this tenant is retried next tick; the others go on
                 log.exception("sync.scheduler_tenant_failed", extra={"tenant_id": tenant_id})
                 complete = False
-                for entry in entries:
-                    if self._pending.get((tenant_id, entry[2])) == (entry[0], entry[3]):
-                        heapq.heappush(self._heap, entry)
+                self._repush(tenant_id, entries)
         return requested, complete
+
+    def _repush(self, tenant_id: str, entries: list[Entry]) -> None:
+        """Entries not handled this tick (those already advanced are not live any more)."""
+        for entry in entries:
+            if self._pending.get((tenant_id, entry[2])) == (entry[0], entry[3]):
+                heapq.heappush(self._heap, entry)
 
     def _tenant_due(self, tenant_id: str, entries: list[Entry], now: datetime) -> int:
         """One read by `_id` for the tenant, one claim per due kind, then the next slot."""
