@@ -47,8 +47,11 @@ def quick_head(envelope: Mapping[str, Any],
     if loaded_time is not None:
         moment = loaded_time
     else:
-        try:
-            moment = _TIME.deserialize(envelope.get("time"))
+        text = envelope.get("time")
+        if type(text) is not str:
+            return None
+        try:  # the field's own parse, without marshmallow's wrapper (no validators on it)
+            moment = _TIME._deserialize(text, None, None)
         except ValidationError:
             return None
     return {"specversion": SPECVERSION, "id": envelope["id"], "source": envelope["source"],

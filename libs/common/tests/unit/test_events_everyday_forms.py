@@ -1,0 +1,46 @@
+"""The direct parse of the everyday forms (`format_time`'s times, two-place amounts) gives
+exactly what the general path gives: the same value, or the same refusal."""
+from __future__ import annotations
+
+import pytest
+from clientsynq.common.events.fields import DecimalString, Money, UtcDateTime
+from clientsynq.common.events.money import parse_money
+from marshmallow import ValidationError
+
+TIMES = ["2025-06-01T10:00:00Z", "2025-06-01T10:00:00.5Z", "2025-06-01T10:00:00.000000Z",
+         "2025-06-01T10:00:00.123456Z", "2025-06-01T23:59:59.999999Z", "2024-02-29T00:00:00Z",
+         "2025-02-29T00:00:00Z", "2025-02-30T10:00:00Z", "2025-13-01T10:00:00Z",
+         "2025-06-01T24:00:00Z", "2025-06-01T10:60:00Z", "2025-06-01T10:00:60Z",
+         "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9Z", "0000-01-01T00:00:00Z"]
+AMOUNTS = ["0.00", "-0.00", "12.50", "-12.50", "999999999999999999.99", "1.05", "100.10"]
+
+
+def _general_time(value: str) -> tuple[bool, object]:
+    """The same instant through the general path (a lower-case `t` skips the direct one)."""
+    try:
+        moment = UtcDateTime()._deserialize(value.replace("T", "t"), None, None)
+    except ValidationError as err:
+        return False, err.messages
+    return True, (moment, repr(moment))
+
+
+@pytest.mark.parametrize("value", TIMES)
+def test_an_everyday_time_loads_as_the_general_path_loads_it(value):
+    try:
+        moment = UtcDateTime()._deserialize(value, None, None)
+        direct: tuple[bool, object] = (True, (moment, repr(moment)))
+    except ValidationError as err:
+        direct = (False, err.messages)
+    assert direct == _general_time(value)
+
+
+@pytest.mark.parametrize("field", [Money(), DecimalString(), Money(max_places=6)])
+@pytest.mark.parametrize("value", AMOUNTS)
+def test_an_everyday_amount_loads_as_parse_money_reads_it(field, value):
+    loaded = field._deserialize(value, None, None)
+    assert loaded == parse_money(value) and str(loaded) == str(parse_money(value))
+
+
+def test_one_place_amounts_keep_the_general_path():
+    with pytest.raises(ValidationError):
+        Money(max_places=1)._deserialize("1.05", None, None)
