@@ -38,7 +38,7 @@ test: setup
 	@$(PY) -m pytest
 
 e2e: setup
-	@$(PY) -m pytest tests/e2e
+	@CLIENTSYNQ_E2E_DRILLS=1 $(PY) -m pytest tests/e2e
 
 # The offline deployment validation alone (images, compose, Kubernetes, monitoring).
 deploy-check: setup
