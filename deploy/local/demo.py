@@ -35,10 +35,12 @@ def signed_in(password: str) -> tuple[requests.Session, str]:
     if answer.status_code == 401:
         signed = session.post(f"{AUTH}/auth/v1/signup", timeout=30, json={
             "business_name": DEMO_BUSINESS, "email": DEMO_EMAIL, "password": password})
-        if signed.status_code == 202:  # confirmed by email, as a person would
-            confirm_sign_up()
         answer = session.post(f"{AUTH}/auth/v1/login", timeout=30,
                               json={"email": DEMO_EMAIL, "password": password})
+        if answer.status_code == 401 and signed.status_code == 202:
+            confirm_sign_up()  # confirmed by email, as a person would
+            answer = session.post(f"{AUTH}/auth/v1/login", timeout=30,
+                                  json={"email": DEMO_EMAIL, "password": password})
     if answer.status_code != 200:
         raise SystemExit(f"demo login failed ({answer.status_code}): {answer.text[:300]}")
     session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"

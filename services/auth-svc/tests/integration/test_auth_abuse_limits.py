@@ -36,7 +36,7 @@ def test_sign_up_accept_and_redeem_are_rate_limited_per_address(auth):
     signups = [client.post("/auth/v1/signup", json={
         "business_name": "Spam", "email": f"spam{i}@example.com", "password": PASSWORD})
         for i in range(4)]
-    assert [s.status_code for s in signups] == [201, 201, 201, 429]
+    assert [s.status_code for s in signups] == [202, 202, 202, 429]
     assert signups[3].headers["Retry-After"] == "60"
     assert limited.deps.stores.users.find_by_email("spam3@example.com") is None
     guesses = [client.post("/auth/v1/client-invitations/redeem",
@@ -48,11 +48,11 @@ def test_sign_up_accept_and_redeem_are_rate_limited_per_address(auth):
     auth.clock.advance(61)
     assert client.post("/auth/v1/signup", json={
         "business_name": "Later", "email": "later@example.com",
-        "password": PASSWORD}).status_code == 201
+        "password": PASSWORD}).status_code == 202
 
 
 def test_sign_up_is_rate_limited_per_email_across_addresses(auth):
     statuses = [_from(auth, f"192.0.2.{i}").post("/auth/v1/signup", json={
         "business_name": "Acme", "email": "target@example.com", "password": PASSWORD}
     ).status_code for i in range(11)]
-    assert statuses[0] == 201 and statuses[-1] == 429
+    assert statuses[0] == 202 and statuses[-1] == 429

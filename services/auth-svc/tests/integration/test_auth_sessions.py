@@ -18,11 +18,14 @@ def _cookie(response, name: str) -> str:
     return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}="))
 
 
-def test_sign_up_opens_a_session_as_owner_with_httponly_lax_cookies(auth):
+def test_the_founder_signs_in_as_owner_with_httponly_lax_cookies(auth):
     client = auth.api()
-    response = client.post("/auth/v1/signup", json={
-        "business_name": "Acme", "email": "Ann@Example.com", "password": PASSWORD})
-    assert response.status_code == 201
+    assert client.post("/auth/v1/signup", json={
+        "business_name": "Acme", "email": "Ann@Example.com",
+        "password": PASSWORD}).status_code == 202
+    response = client.post("/auth/v1/login", json={"email": "ann@example.com",
+                                                    "password": PASSWORD})
+    assert response.status_code == 200
     body = response.json
     assert body["role"] == "owner" and body["plan"] == "basic" and body["token_type"] == "Bearer"
     session = _cookie(response, "cs_session")
@@ -41,9 +44,11 @@ def test_sign_up_opens_a_session_as_owner_with_httponly_lax_cookies(auth):
 def test_cookies_are_secure_unless_configured_off_for_loopback(auth):
     secure = AuthHarness.start({**auth.env, "AUTH_COOKIE_SECURE": "true"}, auth.sandbox,
                                auth.mail, auth.kafka_conn, auth.clock)
-    response = secure.browser().post("/auth/v1/signup", json={
-        "business_name": "Acme", "email": f"{uuid.uuid4().hex}@example.com",
-        "password": PASSWORD})
+    email = f"{uuid.uuid4().hex}@example.com"
+    secure.browser().post("/auth/v1/signup", json={
+        "business_name": "Acme", "email": email, "password": PASSWORD})
+    response = secure.browser().post("/auth/v1/login", json={"email": email,
+                                                              "password": PASSWORD})
     assert "Secure" in _cookie(response, "cs_session")
     assert "Secure" in _cookie(response, "cs_refresh")
 

@@ -42,19 +42,22 @@ def test_new_and_known_emails_get_the_same_answer(auth, confirming):
     assert confirming.deps.stores.users.find_by_email("fresh-owner@example.com") is None
 
 
-def test_without_confirmation_a_known_email_gets_the_202_and_note_not_a_409(auth):
-    """Loopback development (confirmation off): a new email still gets its business at
-    once, but a known one answers exactly as confirmation mode does and its owner is told;
-    nothing is created and no status says the email has an account."""
+def test_without_confirmation_new_and_known_emails_get_the_same_answer(auth):
+    """One-step sign-up (confirmation off, loopback test stacks only): a new email gets its
+    business at once, yet answers exactly as a known one does, and as confirmation mode
+    does: 202, the same body, no session; the known email's owner gets a note.
+    Before, a new email answered 201 with a session and a known one 202."""
     known = auth.sign_up()
     again = _sign_up(auth, known.email.upper())
-    assert again.status_code == 202 and "cs_session" not in str(again.headers)
-    assert again.json == {"detail": "Check your email: we sent you a link to confirm your "
-                                    "address."}
-    note = wait_for_message(auth.mail, known.email)["body"]
-    assert "already has a ClientSynq account" in note
-    assert auth.deps.stores.tenants.get(known.tenant_id) is not None
-    assert _sign_up(auth, "another-new-owner@example.com").status_code == 201
+    new = _sign_up(auth, "another-new-owner@example.com")
+    assert (new.status_code, new.json) == (again.status_code, again.json)
+    assert new.status_code == 202 and new.json == {
+        "detail": "Check your email: we sent you a link to confirm your address."}
+    for answer in (new, again):
+        assert not answer.headers.getlist("Set-Cookie")
+    assert "already has a ClientSynq account" in wait_for_message(auth.mail, known.email)["body"]
+    owner = auth.log_in("another-new-owner@example.com")  # made at once
+    assert auth.roles(owner) == {owner.user_id: "owner"}
 
 
 def test_the_confirmation_link_creates_the_business_and_signs_in_once(confirming):

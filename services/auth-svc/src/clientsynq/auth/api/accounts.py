@@ -33,14 +33,15 @@ bp = Blueprint("accounts", __name__, url_prefix="/auth/v1")
 
 @bp.post("/signup")
 def sign_up() -> Response:
-    """202 for every well-formed sign-up when confirmation is on (the link comes by email);
-    otherwise (loopback development) the session at once, 201."""
+    """202 for every well-formed sign-up, new or known email alike: with confirmation on
+    the link comes by email; off (loopback test stacks) a new business exists at once and
+    its owner signs in."""
     data = body(SignUpSchema)
     if deps().settings.signup_confirmation:
         signup.request_sign_up(deps(), accounts.SignUp(**data), client_ip())
-        return _check_your_email()
-    tokens = signup.sign_up_at_once(deps(), accounts.SignUp(**data), client_ip())
-    return _check_your_email() if tokens is None else session_response(tokens, 201)
+    else:
+        signup.sign_up_at_once(deps(), accounts.SignUp(**data), client_ip())
+    return _check_your_email()
 
 
 def _check_your_email() -> Response:

@@ -38,7 +38,13 @@ def normalize_email(email: str) -> str:
 
 def create_business(deps: Deps, business_name: str, email: str,
                     password_hash: str) -> SessionTokens:
-    """A business starts on Basic with its founder as owner."""
+    """A business starts on Basic with its founder as owner, signed in."""
+    user = found_business(deps, business_name, email, password_hash)
+    return issue_session(deps, _subject(user), user.role, "basic")
+
+
+def found_business(deps: Deps, business_name: str, email: str, password_hash: str) -> User:
+    """The business (on Basic) and its owner, without a session: the owner signs in."""
     now = deps.clock()
     tenant = Tenant(tenant_id=uuid.uuid4().hex, name=business_name.strip(),
                     plan="basic", created_at=now)
@@ -52,7 +58,7 @@ def create_business(deps: Deps, business_name: str, email: str,
         deps.stores.tenants.delete(tenant.tenant_id)  # no transactions: undo by hand
         raise
     audit.record(deps, tenant.tenant_id, "user.signed_up", user.user_id)
-    return issue_session(deps, _subject(user), user.role, tenant.plan)
+    return user
 
 
 def log_in(deps: Deps, email: str, password: str, client_ip: str) -> SessionTokens:

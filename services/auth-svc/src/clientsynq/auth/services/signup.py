@@ -5,8 +5,9 @@ link that creates the business and signs the person in; an email that already ha
 account receives a note saying so (with the way to sign in or reset the password). Only the
 mailbox's owner learns which it was.
 
-Loopback development and tests may turn confirmation off (``sign_up_at_once``): a new email
-gets its business at once, a known one the same 202 and note as above, never a 409.
+Loopback test stacks may turn confirmation off (``sign_up_at_once``): a new email gets its
+business at once (its owner then logs in), a known one the note above; both answer the same
+202 as with confirmation, so that mode does not tell who has an account either.
 """
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from clientsynq.auth.domain.errors import (
 )
 from clientsynq.auth.domain.records import PendingSignUp
 from clientsynq.auth.services.abuse import limit_attempts
-from clientsynq.auth.services.accounts import SignUp, create_business, normalize_email
+from clientsynq.auth.services.accounts import (
+    SignUp,
+    create_business,
+    found_business,
+    normalize_email,
+)
 from clientsynq.auth.services.sessions import SessionTokens
 
 if TYPE_CHECKING:
@@ -47,19 +53,20 @@ def request_sign_up(deps: Deps, request: SignUp, client_ip: str) -> None:
         return  # the same answer; the person can try again
 
 
-def sign_up_at_once(deps: Deps, request: SignUp, client_ip: str) -> SessionTokens | None:
-    """Confirmation off: the business at once for a new email; for a known one (or one a
-    concurrent sign-up just took) the owner is mailed and None tells the caller to answer
-    as confirmation mode does."""
+def sign_up_at_once(deps: Deps, request: SignUp, client_ip: str) -> None:
+    """Confirmation off: the business at once for a new email (its owner then signs in with
+    the password just chosen); for a known one (or one a concurrent sign-up just took) the
+    owner is mailed. The caller answers as confirmation mode does, whichever it was."""
     limit_attempts(deps, "signup", client_ip, request.email)
     email = normalize_email(request.email)
     password_hash = deps.passwords.hash(request.password)  # the same work either way
     with suppress(EmailAlreadyRegistered):
         if deps.stores.users.find_by_email(email) is None:
-            return create_business(deps, request.business_name, email, password_hash)
+            # No mail: the person (a test stack) signs in with the password just chosen.
+            found_business(deps, request.business_name, email, password_hash)
+            return
     with suppress(MailUnavailable):  # the same answer; the person can try again
         _tell_known(deps, email)
-    return None
 
 
 def confirm_sign_up(deps: Deps, token: str) -> SessionTokens:
