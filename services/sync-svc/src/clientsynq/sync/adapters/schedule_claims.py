@@ -57,11 +57,6 @@ class ScheduleClaims:
             return False
         return True
 
-    def is_claimed(self, tenant_id: str, kind: str, interval: float, now: datetime) -> bool:
-        slot = slot_of(tenant_id, kind, interval, now)
-        return self._col.find_one({"_id": f"{tenant_id}|{kind}|{int(interval)}|{slot}"},
-                                  {"_id": 1}) is not None
-
     def mark_done(self, tenant_id: str, kinds: dict[str, float], now: datetime) -> None:
         """A sync that just covered these kinds (the initial one) claims their current slots,
         so the schedule does not repeat it within minutes."""
