@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from clientsynq.common.auth import ServiceCredentialCheck, check_credential_urls
@@ -21,7 +22,11 @@ from clientsynq.common.service import Platform, connect_platform
 from clientsynq.sync.adapters.commands import COLLECTION as COMMANDS
 from clientsynq.sync.adapters.commands import CommandLedger, command_indexes
 from clientsynq.sync.adapters.payment_links import COLLECTION as LINKS
-from clientsynq.sync.adapters.payment_links import PaymentLinks, link_indexes
+from clientsynq.sync.adapters.payment_links import (
+    PaymentLinks,
+    link_indexes,
+    open_payment_links,
+)
 from clientsynq.sync.adapters.qbo_client import QboClient
 from clientsynq.sync.adapters.rate_limiter import RealmLimiter
 from clientsynq.sync.adapters.runs import RESULTS, RunStore, run_indexes
@@ -29,10 +34,10 @@ from clientsynq.sync.adapters.schedule_claims import COLLECTION as CLAIMS
 from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, claim_indexes
 from clientsynq.sync.adapters.tenants import COLLECTION as TENANTS
 from clientsynq.sync.adapters.tenants import TenantStore, tenant_indexes
-from clientsynq.sync.adapters.terms import TermCache
 from clientsynq.sync.adapters.token_client import TokenClient
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain.errors import TenantNotKnown
+from clientsynq.sync.engine.names import TermCache
 from clientsynq.sync.engine.publisher import PagePublisher
 from pymongo.collection import Collection
 
@@ -106,7 +111,8 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
         base=base, producer=producer, qbo=QboClient(settings.qbo, base.tokens, limiter),
         publisher=PagePublisher(producer, base.platform.kafka, settings.publish_processes,
                                 PaymentLinks(base.platform.db),
-                                (settings.common.mongo.uri, settings.common.mongo.database)),
+                                partial(open_payment_links, settings.common.mongo.uri,
+                                        settings.common.mongo.database)),
         ledger=CommandLedger(base.platform.db, settings.command_retry_initial_seconds),
         terms=TermCache(), links=PaymentLinks(base.platform.db),
         holder=f"sync-{uuid.uuid4().hex[:12]}", stop=stop or threading.Event())

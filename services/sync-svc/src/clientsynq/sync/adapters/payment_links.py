@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from clientsynq.common.mongo import connect_mongo
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
@@ -54,3 +55,9 @@ class PaymentLinks:
             if seen is None or str(doc.get("updated_at")) > str(seen.get("updated_at")):
                 newest[doc["payment_id"]] = doc
         return newest
+
+
+def open_payment_links(uri: str, database: str) -> PaymentLinks:
+    """A reader of its own for a page-publishing child process (a spawned process cannot
+    share the worker's client): bootstrap hands it over as a picklable partial."""
+    return PaymentLinks(connect_mongo(uri, app_name="sync-pages")[database])

@@ -107,11 +107,17 @@ class RunStore:
 
     def save_stream(self, tenant_id: str, run_id: str, key: str,
                     state: Mapping[str, Any]) -> None:
-        """Only the stream's own thread writes its state document."""
-        self._checkpoints.update_one(
-            {"_id": f"{run_id}|{key}", "tenant_id": tenant_id},
-            {"$set": {"tenant_id": tenant_id, "run_id": run_id, "stream": key, "kind": STREAM,
-                      **{f"state.{k}": v for k, v in state.items()}}}, upsert=True)
+        """Only the stream's own thread writes its state document. On FerretDB an upsert is
+        a read, then an insert: if a worker whose lease lapsed under load is still finishing
+        the same stream, the insert can meet the other's document (a duplicate key), which
+        then takes the update like any later save."""
+        where = {"_id": f"{run_id}|{key}", "tenant_id": tenant_id}
+        change = {"$set": {"tenant_id": tenant_id, "run_id": run_id, "stream": key,
+                           "kind": STREAM, **{f"state.{k}": v for k, v in state.items()}}}
+        try:
+            self._checkpoints.update_one(where, change, upsert=True)
+        except DuplicateKeyError:
+            self._checkpoints.update_one(where, change)
 
     def page_done(self, tenant_id: str, run_id: str, key: str, page: int, entity: str,
                   rows: int, customers: list[str] | None = None,

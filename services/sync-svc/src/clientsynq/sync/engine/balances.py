@@ -9,6 +9,7 @@ changes made while it paged — a price worth paying over reading every customer
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from clientsynq.sync.domain.plan import FULL, Stream
@@ -28,13 +29,12 @@ def refresh_balances(ctx: RunContext, entities: list[str], modes: dict[str, str]
         return
     stream = Stream(BALANCES, "Customer", "ids")
     done = set(state.get("done") or [])
-    for page, chunk in enumerate(batches(ctx.runs.touched_customers(ctx.tenant_id, ctx.run_id))):
+    for page, chunk in enumerate(batches(ctx.checkpoints.touched_customers())):
         if page in done:
             continue
         ctx.check_running()
         rows: list[dict[str, Any]] = ctx.conn.query_ids("Customer", chunk)
         result = ctx.publisher.publish_rows(rows, ctx.page_context("Customer"))
-        ctx.runs.page_done(ctx.tenant_id, ctx.run_id, stream.key, page, "Customer",
-                           result.published)
-    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key,
-                         {"entity": "Customer", "finished": True})
+        ctx.checkpoints.page_done(stream.key, page, "Customer", replace(result, customers=[],
+                                                                       edges=None))
+    ctx.checkpoints.save(stream.key, {"entity": "Customer", "finished": True})

@@ -1,9 +1,16 @@
-"""What every stream of one run shares: the realm connection, the run's checkpoints, the
-page pool, the stop signal, and where the time went."""
+"""What every stream of one run shares, built once when the run starts (`RunContext.start`).
+
+A run context is the run's fixed scope (`RunScope`: whose run, which realm, the day, the
+page size and the realm's names) plus a few collaborators, each owning one concern: the
+realm connection (a port), its checkpoints (`RunCheckpoints`), whether it may go on
+(`RunSignals`), this run's payment links (`RunPayments`), the publisher and page pool, the
+progress hints and the stage timers. Nothing is poked into it after it is built.
+"""
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,10 +18,12 @@ from typing import Any
 
 from clientsynq.sync.domain.errors import RunInterrupted
 from clientsynq.sync.engine.pages import PageContext, PageResult
-from clientsynq.sync.engine.ports import PaymentLinkMemory, Realm, Runs
+from clientsynq.sync.engine.ports import Link, PaymentLinkMemory, Realm, Runs
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 from clientsynq.sync.engine.run_links import RunLinks, mentioned_ids
+
+SIDE_STREAMS = ("#reread", "#ties")  # read again: no progress for them
 
 
 class Stopwatch:
@@ -38,58 +47,28 @@ class Stopwatch:
             return {k: round(v, 4) for k, v in self._totals.items()}
 
 
-@dataclass
-class RunContext:
+@dataclass(frozen=True)
+class RunScope:
     run_id: str
     tenant_id: str
-    conn: Realm
-    runs: Runs
-    publisher: PagePublisher
-    pages: ThreadPoolExecutor
-    page_size: int
+    realm_id: str
     source: str
     today: date
-    stop: threading.Event
+    page_size: int
     terms: dict[str, str] = field(default_factory=dict)
     methods: dict[str, str] = field(default_factory=dict)
-    streams: dict[str, dict[str, Any]] = field(default_factory=dict)
-    watch: Stopwatch = field(default_factory=Stopwatch)
+
+
+@dataclass
+class RunSignals:
+    """Why a run would stop before its next request: the worker stopping, the realm's lease
+    lost, or another stream of the run failed."""
+
+    stop: threading.Event
     lost: threading.Event = field(default_factory=threading.Event)
     abort: threading.Event = field(default_factory=threading.Event)
-    progress: Progress | None = None
-    links: PaymentLinkMemory | None = None
-    links_ready: bool = False  # this run's payments are published: invoices may use them
-    run_links: RunLinks = field(default_factory=RunLinks)  # this run's, in memory
-    links_elsewhere: bool = True  # the store may know payments this run did not read
-    # Per full segment, each page's first and last CreateTime (engine.ties).
-    edges: dict[str, dict[int, tuple[str, str]]] = field(default_factory=dict)
-    _edges_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def page_edges(self, stream_key: str) -> dict[int, tuple[str, str]]:
-        """Edges checkpointed before a resume, then this process's."""
-        with self._edges_lock:
-            mine = dict(self.edges.get(stream_key) or {})
-        stored = (self.streams.get(stream_key) or {}).get("edges") or {}
-        return {**{int(k): tuple(v) for k, v in stored.items()}, **mine}
-
-    def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
-                       ) -> None:
-        """Checkpoint a page (Kafka has it) and let the progress bar move."""
-        self.runs.page_done(self.tenant_id, self.run_id, stream_key, page, entity,
-                            result.published, result.customers, result.edges)
-        if result.edges is not None:
-            with self._edges_lock:
-                self.edges.setdefault(stream_key, {})[page] = result.edges
-        if result.links:
-            self.run_links.add(result.links)
-            if self.links is not None:
-                self.links.remember(self.tenant_id, result.links)
-        if self.progress is not None and not stream_key.endswith(("#reread", "#ties")):
-            self.progress.advance(entity, result.published)
-
-    def check_running(self) -> None:
-        """Called before each request: a stopping worker or a lost lease ends the run here,
-        with every finished page checkpointed."""
+    def check(self) -> None:
         if self.stop.is_set():
             raise RunInterrupted("the worker is shutting down")
         if self.lost.is_set():
@@ -97,17 +76,135 @@ class RunContext:
         if self.abort.is_set():
             raise RunInterrupted("another stream of the run failed")
 
-    def page_context(self, entity: str, raw: bytes | None = None) -> PageContext:
-        """`raw`: the page about to be published, whose payment links go with it."""
-        use_links = self.links_ready and entity == "Invoice"
-        return PageContext(tenant_id=self.tenant_id, realm_id=self.conn.realm_id,
-                           entity=entity, source=self.source, today=self.today,
-                           terms=self.terms if entity == "Invoice" else {},
-                           methods=self.methods if entity == "Payment" else {},
-                           use_links=use_links,
-                           run_links=self.run_links.among(mentioned_ids(raw))
-                           if use_links and raw is not None else None,
-                           ask_store=self.links_elsewhere)
+
+class RunCheckpoints:
+    """The run's stream states (as stored when it started, plus this process's) and page
+    checkpoints, with the page edges engine.ties needs."""
+
+    def __init__(self, runs: Runs, tenant_id: str, run_id: str) -> None:
+        self._runs, self._tenant_id, self._run_id = runs, tenant_id, run_id
+        self._stored = runs.stream_states(tenant_id, run_id)
+        self._edges: dict[str, dict[int, tuple[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def state(self, key: str) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._stored.get(key) or {})
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            return {key: dict(state) for key, state in self._stored.items()}
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        self._runs.save_stream(self._tenant_id, self._run_id, key, state)
+
+    def note_server_time(self, key: str, server_time: Any) -> None:
+        """The QBO time of a segment's count, for the later check of what changed since."""
+        with self._lock:
+            self._stored.setdefault(key, {})["server_time"] = server_time
+
+    def page_done(self, key: str, page: int, entity: str, result: PageResult) -> None:
+        self._runs.page_done(self._tenant_id, self._run_id, key, page, entity,
+                             result.published, result.customers, result.edges)
+        if result.edges is not None:
+            with self._lock:
+                self._edges.setdefault(key, {})[page] = result.edges
+
+    def page_edges(self, key: str) -> dict[int, tuple[str, str]]:
+        """Edges checkpointed before a resume, then this process's."""
+        with self._lock:
+            mine = dict(self._edges.get(key) or {})
+            stored = (self._stored.get(key) or {}).get("edges") or {}
+        return {**{int(k): tuple(v) for k, v in stored.items()}, **mine}
+
+    def touched_customers(self) -> list[str]:
+        return self._runs.touched_customers(self._tenant_id, self._run_id)
+
+    def resumed_payments(self) -> bool:
+        """Payment pages published before this process took the run: their links are in
+        the store, not in this process's memory."""
+        return any((state.get("entity") == "Payment" or key.startswith("Payment"))
+                   and (state.get("done") or state.get("seq") or state.get("finished"))
+                   for key, state in self.states().items())
+
+
+class RunPayments:
+    """This run's payment links: kept in memory for its invoice pages (engine.run_links)
+    and remembered in the store for later deletions."""
+
+    def __init__(self, store: PaymentLinkMemory | None, tenant_id: str, elsewhere: bool
+                 ) -> None:
+        self._store, self._tenant_id = store, tenant_id
+        self.memory = RunLinks()
+        self.elsewhere = elsewhere  # the store may know payments this run did not read
+        self._ready = threading.Event()
+
+    def mark_ready(self) -> None:
+        """This run's payments are published: invoice pages may take their links."""
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def remember(self, links: list[Link]) -> None:
+        self.memory.add(links)
+        if self._store is not None:
+            self._store.remember(self._tenant_id, links)
+
+    def last_known(self, payment_ids: Iterable[str]) -> dict[str, Link]:
+        """For deleted stubs: what each payment paid when last seen."""
+        if self._store is None:
+            return {}
+        return self._store.known(self._tenant_id, payment_ids)
+
+
+@dataclass
+class RunContext:
+    scope: RunScope
+    conn: Realm
+    checkpoints: RunCheckpoints
+    signals: RunSignals
+    payments: RunPayments
+    publisher: PagePublisher
+    pages: ThreadPoolExecutor
+    progress: Progress | None = None
+    watch: Stopwatch = field(default_factory=Stopwatch)
+
+    @property
+    def tenant_id(self) -> str:
+        return self.scope.tenant_id
+
+    @property
+    def page_size(self) -> int:
+        return self.scope.page_size
+
+    def check_running(self) -> None:
+        """Called before each request: a stopping worker or a lost lease ends the run here,
+        with every finished page checkpointed."""
+        self.signals.check()
 
     def stream_state(self, key: str) -> dict[str, Any]:
-        return dict(self.streams.get(key) or {})
+        return self.checkpoints.state(key)
+
+    def page_published(self, stream_key: str, page: int, entity: str, result: PageResult
+                       ) -> None:
+        """Checkpoint a page (Kafka has it) and let the progress bar move."""
+        self.checkpoints.page_done(stream_key, page, entity, result)
+        if result.links:
+            self.payments.remember(result.links)
+        if self.progress is not None and not stream_key.endswith(SIDE_STREAMS):
+            self.progress.advance(entity, result.published)
+
+    def page_context(self, entity: str, raw: bytes | None = None) -> PageContext:
+        """`raw`: the page about to be published, whose payment links go with it."""
+        use_links = self.payments.ready and entity == "Invoice"
+        scope = self.scope
+        return PageContext(tenant_id=scope.tenant_id, realm_id=scope.realm_id,
+                           entity=entity, source=scope.source, today=scope.today,
+                           terms=scope.terms if entity == "Invoice" else {},
+                           methods=scope.methods if entity == "Payment" else {},
+                           use_links=use_links,
+                           run_links=self.payments.memory.among(mentioned_ids(raw))
+                           if use_links and raw is not None else None,
+                           ask_store=self.payments.elsewhere)

@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime
 from typing import Any
 
-from clientsynq.sync.adapters.runs import RunStore
+from clientsynq.sync.engine.ports import Runs
 from clientsynq.sync.engine.runner import SyncRunner
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ IDLE_SECONDS = 0.3
 
 
 class RunExecutor:
-    def __init__(self, runs: RunStore, runner: SyncRunner, threads: int) -> None:
+    def __init__(self, runs: Runs, runner: SyncRunner, threads: int) -> None:
         self._runs = runs
         self._runner = runner
         self._threads = threads

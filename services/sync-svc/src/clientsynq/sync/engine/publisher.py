@@ -6,11 +6,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 from clientsynq.common.kafka import EventProducer, KafkaConnection
-from clientsynq.common.mongo import connect_mongo
-from clientsynq.sync.adapters.payment_links import PaymentLinks
 from clientsynq.sync.engine.pages import (
     Entity,
     LinkReader,
@@ -22,14 +21,16 @@ from clientsynq.sync.engine.pages import (
 
 log = logging.getLogger(__name__)
 _child_producer: EventProducer | None = None
-_child_links: PaymentLinks | None = None
+_child_links: LinkReader | None = None
+LinkOpener = Callable[[], LinkReader]
 
 
 class PagePublisher:
-    """`mongo` (uri, database) lets child processes read payment links themselves."""
+    """`open_links` (picklable: bootstrap passes the adapter's opener with its settings)
+    lets each child process open its own reader of the remembered payment links."""
 
     def __init__(self, producer: EventProducer, kafka: KafkaConnection, processes: int,
-                 links: LinkReader | None = None, mongo: tuple[str, str] | None = None
+                 links: LinkReader | None = None, open_links: LinkOpener | None = None
                  ) -> None:
         self._producer = producer
         self._links = links
@@ -39,7 +40,7 @@ class PagePublisher:
             # in whatever state they were in.
             self._pool = ProcessPoolExecutor(
                 max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_child, initargs=(kafka, os.getpid(), mongo))
+                initializer=_start_child, initargs=(kafka, os.getpid(), open_links))
 
     def publish_raw(self, raw: bytes, ctx: PageContext) -> PageResult:
         if self._pool is None:
@@ -56,11 +57,11 @@ class PagePublisher:
 
 
 def _start_child(kafka: KafkaConnection, parent_pid: int,
-                 mongo: tuple[str, str] | None) -> None:
+                 open_links: LinkOpener | None) -> None:
     global _child_producer, _child_links
     _child_producer = EventProducer(kafka)
-    if mongo is not None:
-        _child_links = PaymentLinks(connect_mongo(mongo[0], app_name="sync-pages")[mongo[1]])
+    if open_links is not None:
+        _child_links = open_links()
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
                      name="parent-watch").start()
 

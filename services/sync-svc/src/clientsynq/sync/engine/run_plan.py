@@ -11,11 +11,10 @@ from typing import Any
 
 from clientsynq.sync.config import Settings
 from clientsynq.sync.domain import plan
-from clientsynq.sync.domain.errors import QboRefused, RunInterrupted
+from clientsynq.sync.domain.errors import RunInterrupted
 from clientsynq.sync.domain.model import TenantState
-from clientsynq.sync.domain.qbo_values import company_today, text
+from clientsynq.sync.domain.qbo_values import company_today
 from clientsynq.sync.engine.context import RunContext
-from clientsynq.sync.engine.ports import Realm
 from clientsynq.sync.engine.streams import run_cdc, run_pages
 
 log = logging.getLogger(__name__)
@@ -64,9 +63,10 @@ class RunPlan:
                 done = next(as_completed(pending))
                 pending.discard(done)
                 if done.exception() is not None:
-                    ctx.abort.set()  # the other streams stop at their next request
+                    ctx.signals.abort.set()  # the other streams stop at their next request
                 if later and all(f.done() for f in payments):
-                    ctx.links_ready = not ctx.abort.is_set()
+                    if not ctx.signals.abort.is_set():
+                        ctx.payments.mark_ready()
                     started = {pool.submit(self._run_stream, ctx, s): s for s in later}
                     futures.update(started)
                     pending.update(started)
@@ -98,26 +98,3 @@ def plan_run(run: dict[str, Any], tenant: TenantState, cursors: Mapping[str, dat
              for e in entities if modes[e] == plan.INCREMENTAL}
     return RunPlan(entities=entities, modes=modes, since=since,
                    today=company_today(now).isoformat(), started_at=now)
-
-
-def load_terms(conn: Realm) -> dict[str, str]:
-    """Term names for invoices whose SalesTermRef carries only the id (one small query)."""
-    return _names(conn, "Term")
-
-
-def load_methods(conn: Realm) -> dict[str, str]:
-    """PaymentMethod names ("Check", "Visa"): a payment's PaymentMethodRef has only the id.
-    A company without the entity (or a refusal) leaves payments without a method name
-    rather than failing the sync."""
-    try:
-        return _names(conn, "PaymentMethod")
-    except QboRefused:
-        log.warning("sync.payment_methods_unavailable", extra={"tenant_id": conn.tenant_id})
-        return {}
-
-
-def _names(conn: Realm, entity: str) -> dict[str, str]:
-    body = conn.query(f"SELECT * FROM {entity} WHERE Active IN (true, false) "  # noqa: S608
-                      "MAXRESULTS 1000")
-    rows = (body.get("QueryResponse") or {}).get(entity) or []
-    return {str(row["Id"]): name for row in rows if (name := text(row.get("Name")))}

@@ -26,11 +26,25 @@ from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.domain.run_requests import derived_id
 from clientsynq.sync.domain.run_status import COMPLETED, FAILED, PENDING, RUNNING, SKIPPED
 from clientsynq.sync.engine.balances import refresh_balances
-from clientsynq.sync.engine.context import RunContext
+from clientsynq.sync.engine.context import (
+    RunCheckpoints,
+    RunContext,
+    RunPayments,
+    RunScope,
+    RunSignals,
+)
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.freshness import LAST_SUCCESS
 from clientsynq.sync.engine.healing import queue_retry, slots_covered
-from clientsynq.sync.engine.ports import PaymentLinkMemory, QuickBooks, Runs, ScheduleSlots, Tenants
+from clientsynq.sync.engine.names import load_methods, load_terms
+from clientsynq.sync.engine.ports import (
+    PaymentLinkMemory,
+    QuickBooks,
+    Realm,
+    Runs,
+    ScheduleSlots,
+    Tenants,
+)
 from clientsynq.sync.engine.progress import Progress
 from clientsynq.sync.engine.publisher import PagePublisher
 from clientsynq.sync.engine.reporting import (
@@ -40,7 +54,7 @@ from clientsynq.sync.engine.reporting import (
     run_cursors,
     run_totals,
 )
-from clientsynq.sync.engine.run_plan import RunPlan, load_methods, load_terms, plan_run
+from clientsynq.sync.engine.run_plan import RunPlan, plan_run
 from pymongo.collection import Collection
 
 log = logging.getLogger(__name__)
@@ -129,23 +143,27 @@ class SyncRunner:
                                {**planned.to_doc(), "history_days": history_days})
         with ThreadPoolExecutor(self.d.settings.qbo.concurrent_requests,
                                 thread_name_prefix=f"pages-{run['_id'][:8]}") as pool:
-            ctx = RunContext(run_id=run["_id"], tenant_id=tenant.tenant_id, conn=conn,
-                             runs=self.d.runs, publisher=self.d.publisher, pages=pool,
-                             page_size=self.d.settings.qbo.page_size,
-                             source=self.d.settings.source,
-                             today=date.fromisoformat(planned.today), stop=self.d.stop,
-                             streams=self.d.runs.stream_states(run["tenant_id"], run["_id"]),
-                             lost=lost)
-            ctx.progress = self._progress(run, conn.realm_id, ctx.streams)
-            ctx.links = self.d.links
-            ctx.links_elsewhere = "Payment" in cursors or _resumed_payments(ctx.streams)
-            if "Invoice" in planned.entities:
-                ctx.terms = load_terms(conn)
-            if "Payment" in planned.entities:
-                ctx.methods = load_methods(conn)
+            ctx = self._context(run, conn, planned, "Payment" in cursors, lost, pool)
             planned.execute(ctx, history_days)
             refresh_balances(ctx, planned.entities, planned.modes)
         return self._complete(run, tenant, planned, ctx)
+
+    def _context(self, run: dict[str, Any], conn: Realm, planned: RunPlan,
+                 synced_before: bool, lost: threading.Event, pool: ThreadPoolExecutor
+                 ) -> RunContext:
+        """The one place a run's context is built (and nothing is set on it later)."""
+        scope = RunScope(run_id=run["_id"], tenant_id=run["tenant_id"], realm_id=conn.realm_id,
+                         source=self.d.settings.source, today=date.fromisoformat(planned.today),
+                         page_size=self.d.settings.qbo.page_size,
+                         terms=load_terms(conn) if "Invoice" in planned.entities else {},
+                         methods=load_methods(conn) if "Payment" in planned.entities else {})
+        checkpoints = RunCheckpoints(self.d.runs, run["tenant_id"], run["_id"])
+        payments = RunPayments(self.d.links, run["tenant_id"],
+                               elsewhere=synced_before or checkpoints.resumed_payments())
+        return RunContext(scope=scope, conn=conn, checkpoints=checkpoints,
+                          signals=RunSignals(stop=self.d.stop, lost=lost), payments=payments,
+                          publisher=self.d.publisher, pages=pool,
+                          progress=self._progress(run, conn.realm_id, checkpoints.states()))
 
     def _progress(self, run: dict[str, Any], realm_id: str,
                   states: dict[str, dict[str, Any]]) -> Progress:
@@ -232,14 +250,6 @@ def _refusal(tenant: TenantState | None) -> tuple[str, str | None] | None:
     if tenant.controls.paused:
         return ("paused", None)
     return None
-
-
-def _resumed_payments(states: dict[str, dict[str, Any]]) -> bool:
-    """Payment pages published before this process took the run: their links are in the
-    store, not in this process's memory."""
-    return any((state.get("entity") == "Payment" or key.startswith("Payment"))
-               and (state.get("done") or state.get("seq") or state.get("finished"))
-               for key, state in states.items())
 
 
 def _event_id(run: dict[str, Any], outcome: str) -> str:

@@ -46,7 +46,7 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     ties.reread_split_seconds(ctx, stream, page, fetch_page)
     if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
         run_pages(ctx, replace(stream, key=stream.key + REREAD))
-    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {"finished": True})
+    ctx.checkpoints.save(stream.key, {"finished": True})
 
 
 def _changed_while_paged(ctx: RunContext, stream: Stream, state: dict[str, Any]) -> bool:
@@ -57,7 +57,7 @@ def _changed_while_paged(ctx: RunContext, stream: Stream, state: dict[str, Any])
     changed since the count is one CDC call; if so, the segment is read once more (consumers
     keep the newer snapshot, so re-sent rows are harmless). Only a row that *left* the
     segment can hide another, so ordinary edits made meanwhile cost no second read."""
-    counted_at = state.get("server_time") or ctx.streams.get(stream.key, {}).get("server_time")
+    counted_at = state.get("server_time") or ctx.stream_state(stream.key).get("server_time")
     if not counted_at:
         return True  # we cannot tell: read again rather than risk a hole
     since = datetime.fromisoformat(str(counted_at)) - COUNT_CLOCK_SLACK
@@ -71,10 +71,10 @@ def _count_pages(ctx: RunContext, stream: Stream) -> int:
     body = ctx.conn.query(plan.count_query(stream))
     count = int((body.get("QueryResponse") or {}).get("totalCount", 0))
     pages = math.ceil(count / ctx.page_size)
-    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {
+    ctx.checkpoints.save(stream.key, {
         "entity": stream.entity, "pages": pages, "counted": count,
         "server_time": body.get("time")})
-    ctx.streams.setdefault(stream.key, {})["server_time"] = body.get("time")
+    ctx.checkpoints.note_server_time(stream.key, body.get("time"))
     if ctx.progress is not None and not stream.key.endswith(REREAD):
         ctx.progress.expect(stream.entity, count)
     return pages
@@ -127,6 +127,10 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
     state = ctx.stream_state(stream.key)
     if state.get("finished"):
         if state.get("capped"):
+            if not state.get("deletions_done"):  # interrupted during the deletion rounds
+                ctx.check_running()
+                body = ctx.conn.cdc([stream.entity], state["since"])
+                _page_deletions(ctx, stream, body, state["since"])
             run_since(ctx, plan.since_stream(stream.entity), state["since"])
         return
     ctx.check_running()
@@ -139,7 +143,7 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
     if capped:  # stubs of deleted rows are not visible to queries: keep those we got
         rows = [row for row in rows if is_deleted_stub(row)]
     _publish_in_pages(ctx, stream, rows)
-    ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, {
+    ctx.checkpoints.save(stream.key, {
         "entity": stream.entity, "finished": True, "capped": capped, "since": since_text,
         "server_time": body.get("time")})
     ctx.watch.add(fetch=fetched - started)
@@ -149,6 +153,14 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
 
 
 def _page_deletions(ctx: RunContext, stream: Stream, body: dict[str, Any], since: str) -> None:
+    """The deletion rounds, then a mark that they are done (a run resumed before it asks
+    CDC again and repeats them: their pages are checkpointed, so counted once)."""
+    _deletion_rounds(ctx, stream, body, since)
+    ctx.checkpoints.save(stream.key, {"deletions_done": True})
+
+
+def _deletion_rounds(ctx: RunContext, stream: Stream, body: dict[str, Any], since: str
+                     ) -> None:
     """Queries never show deleted rows, so the keyset fallback cannot find deletions past
     CDC's cap. CDC answers oldest changes first: ask again from the newest change seen
     until an answer is under the cap, keeping only the deleted stubs (the active rows come
@@ -202,7 +214,7 @@ def run_since(ctx: RunContext, stream: Stream, start: str) -> None:
         seq += 1
         state = {"entity": stream.entity, "since": since, "strict": strict, "seq": seq,
                  "finished": result.rows < ctx.page_size, "edge": sorted(edge)}
-        ctx.runs.save_stream(ctx.tenant_id, ctx.run_id, stream.key, state)
+        ctx.checkpoints.save(stream.key, state)
         ctx.watch.add_page(fetched - started, result, time.perf_counter() - published)
 
 
@@ -220,9 +232,9 @@ def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]
         page_ctx = ctx.page_context(stream.entity)
         if stream.entity == "Invoice":
             page_ctx = replace(page_ctx, payments=payments_of(ctx.conn, chunk))
-        elif stream.entity == "Payment" and ctx.links is not None:
+        elif stream.entity == "Payment":
             stubs = [str(row["Id"]) for row in chunk if is_deleted_stub(row)]
-            page_ctx = replace(page_ctx, last_links=ctx.links.known(ctx.tenant_id, stubs))
+            page_ctx = replace(page_ctx, last_links=ctx.payments.last_known(stubs))
         result = ctx.publisher.publish_rows(chunk, page_ctx)
         ctx.page_published(stream.key, page, stream.entity, result)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)

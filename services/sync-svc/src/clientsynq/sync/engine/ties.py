@@ -41,7 +41,7 @@ Fetch = Callable[[RunContext, Stream, int, str], PageResult]
 
 def split_seconds(ctx: RunContext, stream: Stream, last_page: int) -> list[str]:
     """The CreateTime seconds in which page k-1 ends and page k begins, k in 1..last_page."""
-    edges = ctx.page_edges(stream.key)
+    edges = ctx.checkpoints.page_edges(stream.key)
     seconds: list[str] = []
     for page in range(1, last_page + 1):
         before, after = edges.get(page - 1), edges.get(page)

@@ -23,7 +23,7 @@ from clientsynq.sync.domain.events import snapshot_envelope
 from clientsynq.sync.domain.model import controls_in_force
 from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.snapshots import customer_snapshot
-from clientsynq.sync.engine.related import payments_of, read_by_ids
+from clientsynq.sync.engine import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
 
 if TYPE_CHECKING:

@@ -15,8 +15,7 @@ from clientsynq.sync.domain import events, snapshots
 from clientsynq.sync.domain.errors import QboRefused, SyncFailure
 from clientsynq.sync.domain.qbo_values import company_today
 from clientsynq.sync.domain.run_requests import RunRequest
-from clientsynq.sync.engine.pages import PageContext, to_snapshot
-from clientsynq.sync.engine.related import payments_of, read_by_ids
+from clientsynq.sync.engine import PageContext, payments_of, read_by_ids, to_snapshot
 
 if TYPE_CHECKING:
     from clientsynq.sync.adapters.qbo_client import RealmConnection
