@@ -3,25 +3,24 @@
 FerretDB 1.x (SQLite) pushes down exactly one kind of query: a filter that is `{_id: <string>}`
 and nothing else (`explain()`: filterPushdown true). Any other filter, any range, any sort —
 even `{_id, tenant_id}` — makes it decode and filter every document of the collection in
-memory. And even the `_id` lookup is a table scan: FerretDB 1.24 writes its `_id` condition as
-`_ferretdb_sjson->'$._id'` while its unique index is on `_ferretdb_sjson->"_id"`, so SQLite
-never uses the index (its `explain()` plan reads `SCAN <table>`), and a lookup costs a JSON
-parse of every document in the collection: in proportion to the collection's bytes, not the
-answer's (a 58 KiB bucket in a 118 MB collection took 1.5-2.4 s; the same bucket alone 25 ms).
-MongoDB would serve every query here from an index.
+memory. And even the `_id` lookup was a table scan: FerretDB 1.24 wrote its `_id` condition
+as `_ferretdb_sjson->'$._id'` while its unique index is on `_ferretdb_sjson->"_id"`, so SQLite
+never used the index (`explain()` plan: `SCAN <table>`) and a lookup cost a JSON parse of
+every document in the collection (a 58 KiB bucket in a 118 MB collection: 1.5-2.4 s; the same
+bucket alone: 25 ms). deploy/local now patches FerretDB so the lookup uses the index
+(3f8a10f); a stock FerretDB 1.24 still scans.
 
 So the projection keeps, beside each invoice document, its list row in a bucket per (tenant,
-class, transaction date), `_id` `<tenant>:<class>:<date>`, and per (tenant, class) a directory
-of the dates that have rows, `_id` `<tenant>:<class>`. Both are spread over several
-collections (`shards.py`: buckets by tenant and eighth of a month, directories by tenant),
-so a lookup scans a small table on FerretDB,
-and each row is one compact JSON string of the fields a list shows (no lines or applied
-payments), about a fifth of the stored invoice in FerretDB's format. The class is what no
-clock can change: `open` (a balance due, not voided: open, overdue or partially paid *today*)
-or `closed` (paid or voided). A page walks the dates newest first and reads one bucket per
-date and class until it has its rows; the status *today* is computed from each row with the
-domain's `invoice_status`, so it is never stale. An empty bucket leaves its directory, so an
-"overdue" page reads only dates that still hold unpaid invoices.
+transaction date), `_id` `<tenant>:<date>`, in one of two maps by class, and per tenant a
+directory of the dates that have rows of each class, `_id` `<tenant>:days`. Each row is one
+compact JSON string of the fields a list shows (no lines or applied payments): FerretDB 1.x
+stores and decodes a nested document field by field with a type schema beside each, so a
+bucket of whole invoices was a fifth as fast to read. The class is what no clock can change:
+`open` (a balance due, not voided: open, overdue or partially paid *today*) or `closed` (paid
+or voided). A page reads the directory, then one bucket per date, newest first, until it has
+its rows (a first page: two lookups); the status *today* is computed from each row with the
+domain's `invoice_status`, so it is never stale. A date whose class map empties leaves that
+class's dates, so an "overdue" page reads only dates that still hold unpaid invoices.
 
 Writes are `$set`/`$unset` of one row by `_id`. FerretDB applies a filtered update as
 read-then-write, so two writers to one bucket could lose a row; one tenant's invoice events
@@ -38,13 +37,10 @@ from datetime import datetime
 from typing import Any
 
 from clientsynq.portal.adapters.mongo_common import KEY1, KEY2
-from clientsynq.portal.adapters.shards import Sharded, shard_names
 from clientsynq.portal.adapters.store import MongoReadStore
 
 DIRECTORY = "invoice_list_days"
 BUCKETS = "invoice_list_rows"
-SHARDS = 64  # buckets: 50,000 invoices make ~16 MB of rows, ~0.25 MB a shard
-DIRECTORY_SHARDS = 8  # two small documents per tenant
 OPEN, CLOSED = "open", "closed"
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # What a list row leaves out of the stored invoice: no list shows them, and the lines make
@@ -68,34 +64,33 @@ def row_key(k2: str) -> str:
     return k2 if _SAFE.fullmatch(k2) else hashlib.sha256(k2.encode()).hexdigest()[:40]
 
 
-def bucket_id(tenant_id: str, klass: str, day: str) -> str:
-    return f"{tenant_id}:{klass}:{day}"
+def bucket_id(tenant_id: str, day: str) -> str:
+    return f"{tenant_id}:{day}"
 
 
-def directory_id(tenant_id: str, klass: str) -> str:
-    return f"{tenant_id}:{klass}"
-
-
-def bucket_collections() -> list[str]:
-    """Every physical collection the buckets live in (rebuild comparisons, benchmarks)."""
-    return shard_names(BUCKETS, SHARDS)
+def directory_id(tenant_id: str) -> str:
+    return f"{tenant_id}:days"
 
 
 class InvoiceDays:
     def __init__(self, store: MongoReadStore) -> None:
-        self._directory = Sharded(store, DIRECTORY, DIRECTORY_SHARDS, _directory_shard)
-        self._buckets = Sharded(store, BUCKETS, SHARDS, _bucket_shard)
+        self._directory = ById(store, DIRECTORY)
+        self._buckets = ById(store, BUCKETS)
 
-    def days(self, tenant_id: str, klass: str) -> list[str]:
-        doc = self._directory.find_one(directory_id(tenant_id, klass))
-        return sorted(doc["days"], reverse=True) if doc and doc.get("tenant_id") == tenant_id \
-            else []
+    def days(self, tenant_id: str) -> dict[str, list[str]]:
+        """Per class, the dates that hold rows of it, newest first (one lookup)."""
+        doc = self._directory.find_one(directory_id(tenant_id))
+        if doc is None or doc.get("tenant_id") != tenant_id:
+            return {OPEN: [], CLOSED: []}
+        return {klass: sorted(doc.get(klass, []), reverse=True) for klass in (OPEN, CLOSED)}
 
-    def rows(self, tenant_id: str, klass: str, day: str) -> list[dict[str, Any]]:
-        doc = self._buckets.find_one(bucket_id(tenant_id, klass, day))
+    def rows(self, tenant_id: str, day: str, classes: Iterable[str]) -> list[dict[str, Any]]:
+        """The rows of those classes on that date (one lookup)."""
+        doc = self._buckets.find_one(bucket_id(tenant_id, day))
         if doc is None or doc.get("tenant_id") != tenant_id:
             return []
-        return [decode_row(raw, tenant_id) for raw in doc["rows"].values()]
+        return [decode_row(raw, tenant_id) for klass in classes
+                for raw in doc.get(klass, {}).values()]
 
     def move(self, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> None:
         """Put the newly stored invoice's row where it belongs now, and take it out of the
@@ -105,25 +100,27 @@ class InvoiceDays:
         now = _place(new)
         if now is not None:
             klass, day, key = now
-            bid = bucket_id(tenant_id, klass, day)
+            bid = bucket_id(tenant_id, day)
             self._buckets.of(bid).update_one(
-                {"_id": bid}, {"$set": {f"rows.{key}": encode_row(new), "tenant_id": tenant_id}},
+                {"_id": bid}, {"$set": {f"{klass}.{key}": encode_row(new), "tenant_id": tenant_id}},
                 upsert=True)
             if was is None or was[:2] != now[:2]:
-                did = directory_id(tenant_id, klass)
+                did = directory_id(tenant_id)
                 self._directory.of(did).update_one(
-                    {"_id": did}, {"$addToSet": {"days": day}, "$set": {"tenant_id": tenant_id}},
+                    {"_id": did}, {"$addToSet": {klass: day}, "$set": {"tenant_id": tenant_id}},
                     upsert=True)
         if was is not None and was != now:
             self._remove(tenant_id, *was)
 
     def _remove(self, tenant_id: str, klass: str, day: str, key: str) -> None:
-        bid = bucket_id(tenant_id, klass, day)
+        bid = bucket_id(tenant_id, day)
         left = self._buckets.of(bid).find_one_and_update(
-            {"_id": bid}, {"$unset": {f"rows.{key}": ""}}, return_document=True)
-        if left is not None and not left.get("rows"):
-            did = directory_id(tenant_id, klass)
-            self._directory.of(did).update_one({"_id": did}, {"$pull": {"days": day}})
+            {"_id": bid}, {"$unset": {f"{klass}.{key}": ""}}, return_document=True)
+        if left is None or left.get(klass):
+            return
+        did = directory_id(tenant_id)
+        self._directory.of(did).update_one({"_id": did}, {"$pull": {klass: day}})
+        if not any(left.get(other) for other in (OPEN, CLOSED)):
             self._buckets.of(bid).delete_one({"_id": bid})
 
     def load(self, docs: Iterable[Mapping[str, Any]]) -> None:
@@ -137,15 +134,16 @@ class InvoiceDays:
                 continue
             klass, day, key = place
             tenant_id = str(doc["tenant_id"])
-            bucket = buckets.setdefault(bucket_id(tenant_id, klass, day),
-                                        {"tenant_id": tenant_id, "rows": {}})
-            bucket["rows"][key] = encode_row(doc)
-            directory = days.setdefault(directory_id(tenant_id, klass),
-                                        {"tenant_id": tenant_id, "days": set()})
-            directory["days"].add(day)
+            bucket = buckets.setdefault(bucket_id(tenant_id, day),
+                                        {"tenant_id": tenant_id, OPEN: {}, CLOSED: {}})
+            bucket[klass][key] = encode_row(doc)
+            directory = days.setdefault(directory_id(tenant_id),
+                                        {"tenant_id": tenant_id, OPEN: set(), CLOSED: set()})
+            directory[klass].add(day)
         self._buckets.insert_many({bid: {"_id": bid, **bucket} for bid, bucket in buckets.items()})
         self._directory.insert_many({did: {"_id": did, "tenant_id": d["tenant_id"],
-                                           "days": sorted(d["days"])} for did, d in days.items()})
+                                           OPEN: sorted(d[OPEN]), CLOSED: sorted(d[CLOSED])}
+                                     for did, d in days.items()})
 
 
 def encode_row(doc: Mapping[str, Any]) -> str:
@@ -166,17 +164,22 @@ def decode_row(raw: str, tenant_id: str) -> dict[str, Any]:
     return row
 
 
-def _bucket_shard(bid: str) -> str:
-    """`<tenant>:<class>:<yyyy-mm-dd>` -> tenant, month and eighth of it: the newest dates of a
-    list sit in a few collections of a few hundred KB each even at 50,000 invoices."""
-    tenant_day, _, day = bid.rpartition(":")
-    tenant = tenant_day.rpartition(":")[0]
-    part = int(day[8:10]) // 4 if day[8:10].isdigit() else 0
-    return f"{tenant}:{day[:7]}:{part}"
+class ById:
+    """A collection read and written by `_id` alone (the one filter FerretDB 1.x pushes
+    down); the search postings use it too."""
 
+    def __init__(self, store: MongoReadStore, name: str) -> None:
+        self._store, self._name = store, name
 
-def _directory_shard(did: str) -> str:
-    return did.rpartition(":")[0]
+    def of(self, doc_id: str) -> Any:
+        return self._store.collection(self._name)
+
+    def find_one(self, doc_id: str) -> Any:
+        return self.of(doc_id).find_one({"_id": doc_id})
+
+    def insert_many(self, docs: Mapping[str, Mapping[str, Any]]) -> None:
+        if docs:
+            self.of("").insert_many(list(docs.values()))
 
 
 def _place(doc: Mapping[str, Any] | None) -> tuple[str, str, str] | None:

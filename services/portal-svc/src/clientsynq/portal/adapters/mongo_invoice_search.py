@@ -1,17 +1,17 @@
 """Invoice search served by `_id` lookups: a posting per (tenant, word prefix).
 
-FerretDB 1.x scans a whole collection for any query but `{_id: <string>}` (and even that one
-scans the table: see `mongo_invoice_days`), so a regex over 50,000 invoices took longer than
-a minute. The projection keeps, per tenant and per first `PREFIX` characters of each word of
-"<number> <customer name>" (`readmodels/search.py`), a posting `<tenant>:s:<prefix>` holding
-the list row of every live invoice with such a word, spread over `SHARDS` collections. A
-search reads the postings of its words (one to three lookups), takes the smallest, keeps the
-rows that match (`search.matches`), and pages them in the list's order.
+FerretDB 1.x scans and decodes a whole collection for any query but `{_id: <string>}`, so a
+regex over 50,000 invoices took longer than a minute. The projection keeps, per tenant and
+per first `PREFIX` characters of each word of "<number> <customer name>"
+(`readmodels/search.py`), a posting `<tenant>:s:<prefix>` holding the list row of every live
+invoice with such a word. A search reads the postings of its words (one to three lookups),
+takes the smallest, keeps the rows that match (`search.matches`), and pages them in the
+list's order.
 
 A posting that grows past `CAP` rows (a word every invoice has: "inv", "customer") is marked
 full and emptied: it is never read for candidates again. When every word of a query is
 shorter than `PREFIX` or has a full posting, the search is answered by the indexed query
-instead (an index on MongoDB, a collection scan on FerretDB): `page` returns None.
+instead (an index on MongoDB, a collection scan on FerretDB): `candidates` returns None.
 
 Writes are read-then-write of one posting by `_id`, like the buckets: one tenant's invoice
 events are applied one at a time, so a posting has one writer.
@@ -22,25 +22,18 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from clientsynq.portal.adapters.mongo_common import KEY1, KEY2
-from clientsynq.portal.adapters.mongo_invoice_days import decode_row, encode_row, row_key
-from clientsynq.portal.adapters.shards import Sharded
+from clientsynq.portal.adapters.mongo_invoice_days import ById, decode_row, encode_row, row_key
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.readmodels import search
+from pymongo import ReturnDocument
 
 POSTINGS = "invoice_search"
-SHARDS = 64
 CAP = 500
+_FULL: set[tuple[str, str]] = set()  # (database, posting id) known full in this process
 
 
 def posting_id(tenant_id: str, prefix: str) -> str:
     return f"{tenant_id}:s:{prefix}"
-
-
-def _posting_shard(pid: str) -> str:
-    """Tenant and the first two characters: a few collections for a small business, the
-    postings of a large one spread over all."""
-    tenant, _, prefix = pid.rpartition(":s:")
-    return f"{tenant}:{prefix[:2]}"
 
 
 def _entries(doc: Mapping[str, Any] | None) -> dict[str, str]:
@@ -53,7 +46,8 @@ def _entries(doc: Mapping[str, Any] | None) -> dict[str, str]:
 
 class InvoiceSearch:
     def __init__(self, store: MongoReadStore) -> None:
-        self._postings = Sharded(store, POSTINGS, SHARDS, _posting_shard)
+        self._store = store
+        self._postings = ById(store, POSTINGS)
 
     def candidates(self, tenant_id: str, query: str) -> list[dict[str, Any]] | None:
         """The rows that match `query` (normalised), unordered; None when no posting can
@@ -79,22 +73,24 @@ class InvoiceSearch:
         for prefix, key in after.items():
             self._put(tenant_id, prefix, key, row)
         for prefix, key in before.items():
-            if after.get(prefix) != key:
-                pid = posting_id(tenant_id, prefix)
+            pid = posting_id(tenant_id, prefix)
+            if after.get(prefix) != key and (self._store.active_name(), pid) not in _FULL:
                 self._postings.of(pid).update_one({"_id": pid}, {"$unset": {f"rows.{key}": ""}})
 
     def _put(self, tenant_id: str, prefix: str, key: str, row: str) -> None:
+        """One round trip; a posting found full is remembered (full stays full) and skipped."""
         pid = posting_id(tenant_id, prefix)
-        collection = self._postings.of(pid)
-        doc = collection.find_one({"_id": pid})
-        if doc is not None and doc.get("full"):
+        known = (self._store.active_name(), pid)
+        if known in _FULL:
             return
-        if doc is not None and key not in doc["rows"] and len(doc["rows"]) >= CAP:
+        collection = self._postings.of(pid)
+        doc = collection.find_one_and_update(
+            {"_id": pid}, {"$set": {f"rows.{key}": row, "tenant_id": tenant_id}},
+            upsert=True, return_document=ReturnDocument.AFTER)
+        if doc.get("full") or len(doc.get("rows", {})) > CAP:
             collection.replace_one({"_id": pid}, {"tenant_id": tenant_id, "full": True,
                                                   "rows": {}})
-            return
-        collection.update_one({"_id": pid}, {"$set": {f"rows.{key}": row,
-                                                      "tenant_id": tenant_id}}, upsert=True)
+            _FULL.add(known)
 
     def load(self, docs: Iterable[Mapping[str, Any]]) -> None:
         """The postings of a generation that has none yet, from stored invoices (benchmarks)."""

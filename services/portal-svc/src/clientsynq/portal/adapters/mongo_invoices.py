@@ -144,14 +144,13 @@ class MongoInvoices:
     def _bucket_page(self, tenant_id: str, query: InvoiceQuery, today: date,
                      classes: tuple[str, ...]) -> Page[Invoice]:
         after = decode_cursor(query.cursor) if query.cursor is not None else None
-        days = {klass: self._days.days(tenant_id, klass) for klass in classes}
-        every = sorted({d for found in days.values() for d in found
+        days = self._days.days(tenant_id)
+        every = sorted({d for klass in classes for d in days[klass]
                         if after is None or d <= after[0]}, reverse=True)
 
         def by_day() -> Iterator[list[dict[str, Any]]]:
             for day in every:
-                rows = [row for klass in classes if day in days[klass]
-                        for row in self._days.rows(tenant_id, klass, day)]
+                rows = self._days.rows(tenant_id, day, classes)
                 yield sorted(rows, key=lambda r: str(r[KEY2]), reverse=True)
         return _page_of(by_day(), query, today)
 
