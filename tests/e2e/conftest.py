@@ -30,6 +30,7 @@ DRILLS_ON = os.environ.get("CLIENTSYNQ_E2E_DRILLS", "").lower() in ("1", "true",
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "drill_stack: a drill on the drill stack (make e2e)")
+    config.addinivalue_line("markers", "drill_last: runs after every other test")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,6 +39,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "drill_stack" in item.keywords and not DRILLS_ON:
             item.add_marker(skip)
+    # the broker outage last: what it may leave broken must not fail the other drills
+    items.sort(key=lambda item: "drill_last" in item.keywords)
 
 
 @pytest.fixture(scope="session")
