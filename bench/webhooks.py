@@ -42,7 +42,9 @@ from kafka import KafkaConsumer  # noqa: E402
 from receiver import Receiver  # noqa: E402
 from webhook_harness import ThreadWorker, WebService, webhook_env  # noqa: E402
 
-NOTIFICATIONS, RATE = 400, 40.0  # Intuit batches: a few notifications a second per app
+# Intuit batches: a few notifications a second per app
+NOTIFICATIONS = int(os.environ.get("BENCH_WEBHOOK_NOTIFICATIONS", "400"))
+RATE = 40.0
 EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1000"))  # x ENDPOINTS deliveries
 ENDPOINTS, CONCURRENCY = 4, 16
 TENANT = "bench-tenant"

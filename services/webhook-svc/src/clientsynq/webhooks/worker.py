@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import timedelta
 
 from clientsynq.common.events import CONNECTION_CHANGED, Event
@@ -21,11 +22,12 @@ from clientsynq.webhooks.bootstrap import (
     ensure_webhook_indexes,
 )
 from clientsynq.webhooks.config import Settings
+from clientsynq.webhooks.domain.deliveries import Delivery
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS
 from clientsynq.webhooks.handlers import on_connection_changed
 from clientsynq.webhooks.services.dispatcher import Dispatcher
 from clientsynq.webhooks.services.intuit import reprocess_pending
-from clientsynq.webhooks.services.outbound import fan_out
+from clientsynq.webhooks.services.outbound import deliveries_for
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "webhook-svc"
@@ -45,11 +47,25 @@ class Worker:
                                  lease_seconds=10)
         self.dispatcher = Dispatcher(base.outbound, deps.leases)
         self._threads: list[threading.Thread] = []
+        self._pending: list[Delivery] = []
+        self._subscribed: dict[tuple[str, str], Sequence[str]] = {}
 
     def _dispatch(self, event: Event) -> None:
         if event.type == CONNECTION_CHANGED:
             on_connection_changed(event, self.deps.base.intuit.realms)
-        fan_out(self.deps.base.outbound, event)
+        self._pending += deliveries_for(self.deps.base.outbound, event, self._subscribers)
+
+    def _subscribers(self, tenant_id: str, event_type: str) -> Sequence[str]:
+        """Read once per poll batch per business and type (FerretDB scans endpoints)."""
+        key = (tenant_id, event_type)
+        if key not in self._subscribed:
+            self._subscribed[key] = self.deps.base.outbound.endpoints.subscribed_ids(*key)
+        return self._subscribed[key]
+
+    def flush(self) -> None:
+        """Before the poll batch's offsets are committed: its deliveries in one write."""
+        pending, self._pending, self._subscribed = self._pending, [], {}
+        self.deps.base.outbound.deliveries.add_many(pending)
 
     def sweep_once(self) -> None:
         """Notifications a dead process stored but never recorded; expired inbox entries."""
@@ -83,7 +99,7 @@ class Worker:
                          start_thread("webhook-stats", self._stats, stop, daemon=True)]
         log.info("webhook.worker_started")
         try:
-            self.consumer.run()
+            self.consumer.run(before_commit=self.flush)
         finally:
             self.stop()
             for thread in self._threads:

@@ -80,7 +80,11 @@ class ConsumerRunner:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self.stop())
 
-    def run(self, *, idle_callback: Callable[[], None] | None = None) -> None:
+    def run(self, *, idle_callback: Callable[[], None] | None = None,
+            before_commit: Callable[[], None] | None = None) -> None:
+        """`before_commit` runs after each poll batch's handlers, before its offsets are
+        committed: a handler may batch its writes and persist them there (if it raises,
+        nothing is committed and the worker stops; the batch is consumed again)."""
         try:
             while not self._stopping.is_set():
                 batches = self._consumer.poll(timeout_ms=500)
@@ -88,6 +92,8 @@ class ConsumerRunner:
                     for record in records:
                         self._process(record)
                 if batches:
+                    if before_commit is not None:
+                        before_commit()
                     self._commit()
                     self._record_lag()
                 elif idle_callback is not None:

@@ -38,7 +38,15 @@ from datetime import datetime, timedelta
 from clientsynq.common.metrics import counter, gauge
 from clientsynq.webhooks.domain.endpoints import Endpoint
 from clientsynq.webhooks.domain.ports import EndpointLeases
-from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, cancelled, lost, new_claim
+from clientsynq.webhooks.domain.queue import (
+    Claim,
+    Due,
+    Outcome,
+    cancelled,
+    lost,
+    new_claim,
+    not_sent,
+)
 from clientsynq.webhooks.services.outbound import Outbound, attempt_delivery, track_health
 
 log = logging.getLogger(__name__)
@@ -49,6 +57,8 @@ CLAIMS_TAKEN = counter("clientsynq_webhook_claims_taken_total",
                        "Attempts this replica found claimed already, by what it did",
                        ["action"])
 ENDPOINT_CACHE_SECONDS = 1.0
+AHEAD_SECONDS = 1.0  # claim about this much sending time ahead per endpoint ...
+MAX_AHEAD = 32  # ... at most this many times its in-flight cap
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,10 @@ class Dispatcher:
         self._buffer: dict[str, deque[Due]] = {}
         self._buffered: set[str] = set()
         self._parked: dict[str, datetime] = {}  # claimed elsewhere: left alone until then
+        self._claimed: dict[str, deque[tuple[Endpoint, Due, Claim]]] = {}  # ours, unsent
+        self._sending: dict[str, int] = {}  # sender loops per endpoint (at most the cap)
+        self._lock = threading.Lock()  # guards _claimed and _sending (shared with loops)
+        self._latency: dict[str, float] = {}  # seconds, a moving average per endpoint
         self._cache_seconds = endpoint_cache_seconds
         self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
 
@@ -99,18 +113,23 @@ class Dispatcher:
     def round(self) -> int:
         """Record what finished, read what is due (one query, kept in a per-endpoint buffer
         until threads are free), claim this round's picks in one insert, submit the won."""
-        self._drain()
         now_mono = time.monotonic()
+        self._submit_claimed(now_mono)  # sends need no database: free loops first
+        self._drain()
         self._keep_leases(now_mono)
         if len(self._buffered) < self._settings.workers:
             self._refill(now_mono)
         picked: list[tuple[Endpoint, Due]] = []
         for endpoint_id in list(self._buffer):
             picked += self._pick(endpoint_id, now_mono)
-        return self._claim_and_submit(picked)
+        self._claim(picked)
+        return self._submit_claimed(now_mono)
 
     def idle(self) -> bool:
+        """Nothing claimed, in flight or unrecorded (waiting claims are handed to threads
+        freed since the round: tests wait on this between rounds)."""
         self._drain()
+        self._submit_claimed(time.monotonic())
         return not self._in_flight
 
     def record_stats(self) -> None:
@@ -122,8 +141,9 @@ class Dispatcher:
 
     def _keep_leases(self, now_mono: float) -> None:
         """Renew (a write only past half the lease) while attempts are in flight."""
-        for endpoint_id, count in self._per_endpoint.items():
-            if count > 0 and not self._leases.hold(endpoint_id):
+        busy = {e for e, n in self._per_endpoint.items() if n > 0}
+        for endpoint_id in busy:
+            if not self._leases.hold(endpoint_id):
                 self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
 
     def _refill(self, now_mono: float) -> None:
@@ -141,15 +161,14 @@ class Dispatcher:
     def _skipped(self, now_mono: float) -> set[str]:
         """Endpoints whose due entries must not fill this round's read: at their cap,
         leased by another replica, or paused/disabled (looked at again after a while)."""
-        cap = self._settings.per_endpoint_in_flight
-        busy = {e for e, n in self._per_endpoint.items() if n >= cap}
-        busy |= {e for e, waiting in self._buffer.items() if len(waiting) >= cap}
+        busy = {e for e in self._per_endpoint if self._room(e) <= 0}
+        busy |= {e for e, waiting in self._buffer.items() if len(waiting) >= self._ahead(e)}
         self._set_aside = {e: until for e, until in self._set_aside.items() if until > now_mono}
         return busy | set(self._set_aside)
 
     def _pick(self, endpoint_id: str, now_mono: float) -> list[tuple[Endpoint, Due]]:
         waiting = self._buffer.get(endpoint_id)
-        room = self._settings.per_endpoint_in_flight - self._per_endpoint.get(endpoint_id, 0)
+        room = self._room(endpoint_id)
         if not waiting or room <= 0:
             return []
         if not self._leases.hold(endpoint_id):
@@ -171,19 +190,69 @@ class Dispatcher:
             del self._buffer[endpoint_id]
         return picked
 
-    def _claim_and_submit(self, picked: Sequence[tuple[Endpoint, Due]]) -> int:
+    def _ahead(self, endpoint_id: str) -> int:
+        """How many attempts to claim ahead for an endpoint: its cap, times how many of its
+        recent answers fit in AHEAD_SECONDS (1 while unknown). Bigger claims mean fewer
+        writes per attempt; claims kept too long would pass their send window."""
+        latency = self._latency.get(endpoint_id)
+        factor = 1 if latency is None else int(AHEAD_SECONDS / max(latency, 0.001))
+        return self._settings.per_endpoint_in_flight * min(MAX_AHEAD, max(1, factor))
+
+    def _room(self, endpoint_id: str) -> int:
+        return self._ahead(endpoint_id) - self._per_endpoint.get(endpoint_id, 0)
+
+    def _claim(self, picked: Sequence[tuple[Endpoint, Due]]) -> None:
+        """One insert claims the whole round's picks; the won wait for a thread."""
         if not picked:
-            return 0
+            return
         claim = self._new_claim()
         won = self._deps.deliveries.claim([entry for _, entry in picked], claim)
         for endpoint, entry in picked:
             if entry.key in won:
                 self._in_flight.add(entry.key)
                 self._per_endpoint[endpoint.id] = self._per_endpoint.get(endpoint.id, 0) + 1
-                self._pool.submit(self._attempt, endpoint, entry, claim)
+                with self._lock:
+                    self._claimed.setdefault(endpoint.id, deque()).append(
+                        (endpoint, entry, claim))
             else:
                 self._claimed_elsewhere(entry)
-        return len(won)
+
+    def _submit_claimed(self, now_mono: float) -> int:
+        """Start sender loops (up to the cap per endpoint) for claimed attempts; a loop
+        sends its endpoint's next claimed attempt as soon as the last one is answered, so
+        sending never waits for this thread's database writes. An endpoint paused or
+        deleted since the claim sends nothing: those attempts are recorded not sent."""
+        started, cap = 0, self._settings.per_endpoint_in_flight
+        with self._lock:
+            endpoint_ids = list(self._claimed)
+        for endpoint_id in endpoint_ids:
+            current = self._endpoint(endpoint_id, now_mono)
+            with self._lock:
+                waiting = self._claimed.get(endpoint_id) or deque()
+                refused = [] if current is not None and current.accepts_deliveries \
+                    else list(waiting)
+                if refused:
+                    waiting.clear()
+                loops = min(len(waiting), cap - self._sending.get(endpoint_id, 0))
+                self._sending[endpoint_id] = self._sending.get(endpoint_id, 0) + max(loops, 0)
+            for endpoint, entry, _ in refused:
+                self._finished.put(Finished(endpoint, entry, not_sent(entry,
+                                                                      self._deps.clock())))
+            for _ in range(max(loops, 0)):
+                self._pool.submit(self._send_loop, endpoint_id)
+            started += max(loops, 0)
+        return started
+
+    def _send_loop(self, endpoint_id: str) -> None:
+        while True:
+            with self._lock:
+                waiting = self._claimed.get(endpoint_id)
+                if not waiting:
+                    self._claimed.pop(endpoint_id, None)
+                    self._sending[endpoint_id] -= 1
+                    return
+                endpoint, entry, claim = waiting.popleft()
+            self._attempt(endpoint, entry, claim)
 
     def _new_claim(self) -> Claim:
         return new_claim(self._holder, self._deps.clock(), self._settings.timeout_seconds,
@@ -264,6 +333,10 @@ class Dispatcher:
         self._in_flight.discard(item.due.key)
         self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 1) - 1
         attempt = item.outcome.attempt if item.outcome is not None else None
+        if attempt is not None:
+            seconds = attempt.latency_ms / 1000
+            self._latency[endpoint_id] = 0.8 * self._latency.get(endpoint_id, seconds) \
+                + 0.2 * seconds
         if recorded and attempt is not None:
             current = self._endpoints.get(endpoint_id, item.endpoint)
             self._endpoints[endpoint_id] = track_health(self._deps, current, attempt)

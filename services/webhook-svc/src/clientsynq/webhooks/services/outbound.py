@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from smtplib import SMTPException
@@ -60,19 +60,26 @@ def message_id_for(event_id: str) -> str:
 def fan_out(deps: Outbound, event: Event) -> int:
     """Persist one delivery per subscribed endpoint before any attempt; ids derive from
     event and endpoint, so consuming the event again after a crash adds nothing."""
+    return deps.deliveries.add_many(deliveries_for(deps, event))
+
+
+def deliveries_for(deps: Outbound, event: Event,
+                   subscribed: Callable[[str, str], Sequence[str]] | None = None
+                   ) -> list[Delivery]:
+    """The deliveries an event makes, not yet stored (the worker stores a whole Kafka poll
+    batch of them in one write; `subscribed` may answer from that batch's cache)."""
     if event.type not in PUBLIC_SPECS:
-        return 0
-    endpoint_ids = deps.endpoints.subscribed_ids(event.tenant_id, event.type)
+        return []
+    endpoint_ids = (subscribed or deps.endpoints.subscribed_ids)(event.tenant_id, event.type)
     if not endpoint_ids:
-        return 0
+        return []
     payload = public_payload(event.type, event.data, event.time)
     now = deps.clock()
-    return deps.deliveries.add_many([
-        Delivery(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}/{endpoint_id}").hex,
-                 tenant_id=event.tenant_id, endpoint_id=endpoint_id,
-                 message_id=message_id_for(event.id), event_type=event.type,
-                 payload=payload, created_at=now, next_attempt_at=now)
-        for endpoint_id in endpoint_ids])
+    return [Delivery(id=uuid.uuid5(uuid.NAMESPACE_URL, f"{event.id}/{endpoint_id}").hex,
+                     tenant_id=event.tenant_id, endpoint_id=endpoint_id,
+                     message_id=message_id_for(event.id), event_type=event.type,
+                     payload=payload, created_at=now, next_attempt_at=now)
+            for endpoint_id in endpoint_ids]
 
 
 def attempt_delivery(deps: Outbound, endpoint: Endpoint, due: Due, claim: Claim) -> Outcome:
