@@ -15,10 +15,13 @@
   thread pool, so a slow or dead endpoint ties up only its own few threads (each bounded
   by the timeout) and never queues in front of another endpoint or business.
 - Batching, for FerretDB (where each write round trip is dear): one read of the queue per
-  many attempts, one claim insert per round, and the outcomes of every attempt finished
-  since the last round recorded together (`DeliveryStore.finish`), on this thread, which
-  also keeps endpoint health: one writer, no races. An outcome that failed to save is kept
-  and saved again next round; its attempt counts as in flight until then.
+  many attempts; one claim insert per round, claiming ahead up to `MAX_AHEAD` times an
+  endpoint's cap when its recent answers are fast (`_ahead`); up to the cap of sender loops
+  per endpoint, each sending the next claimed attempt as soon as the last is answered, so
+  sends never wait for this thread's writes; the outcomes of every attempt finished since
+  the last round recorded together (`DeliveryStore.finish`), on this thread, which also
+  keeps endpoint health: one writer, no races. An outcome that failed to save is kept and
+  saved again next round; its attempt counts as in flight until then.
 - Queue statistics are read by the worker's own stats thread (`record_stats`).
 """
 from __future__ import annotations
