@@ -125,16 +125,22 @@ class EventProducer:
 
     def _flush(self, deadline: float, until: threading.Event | None = None) -> None:
         """kafka-python's flush, in short waits so that a stop or close is seen at once;
-        raises KafkaTimeoutError at `deadline` (retried by the publish policy)."""
+        raises KafkaTimeoutError at `deadline` (retried by the publish policy; by then every
+        batch has met its delivery timeout, so nothing still on its way is sent twice).
+
+        Any error of a short wait only means "not done yet" (besides KafkaTimeoutError,
+        kafka-python can raise UnknownError("Future not done") when a batch completes just
+        as the wait ends): the outcome of each event is read from its future afterwards.
+        Letting such an error reach the retry policy resent batches that were delivered."""
         while True:
             try:
                 self._producer.flush(timeout=_WAIT_SLICE_SECONDS)
                 return
-            except KafkaTimeoutError:
+            except KafkaError:
                 if until is not None or self._closing.is_set():
                     self._check_going_on(until)
                 if time.monotonic() >= deadline:
-                    raise
+                    raise KafkaTimeoutError(f"not acknowledged by {deadline:.0f}") from None
 
     def close(self, timeout: float = 10) -> None:
         """Deliver what is pending within `timeout`, then give up on the rest: returns within
