@@ -132,6 +132,28 @@ def test_one_replica_leads_the_schedule_and_a_standby_takes_over(mongo_db):
     assert standby.scheduled == 4
 
 
+def test_a_leader_losing_its_lease_mid_tick_leaves_the_rest_to_the_next(mongo_db):
+    tenants = TenantStore(mongo_db)
+    now = datetime.now(UTC)
+    for n in range(3):
+        tenants.record_connection(f"t-{n}", f"realm-{n}", "connected", None, now)
+    lease_time = [now]
+    lease = Lease(mongo_db["leases"], "sync-scheduler", "a", ttl_seconds=60,
+                  clock=lambda: lease_time[0])
+    ticks = iter(range(0, 10_000, 30))  # every look at the clock: 30 s later (a slow tick)
+
+    def slow_clock() -> float:
+        lease_time[0] = now + timedelta(seconds=next(ticks))
+        return (lease_time[0] - now).total_seconds()
+
+    leader = Scheduler(tenants, ScheduleClaims(mongo_db), ScheduleSettings(), "/test",
+                       lambda _: "basic", lease, monotonic=slow_clock)
+    # renews after 30 s (kept), then finds the lease expired and stops
+    assert leader.lead_and_tick(now) == 4
+    assert ScheduleClaims(mongo_db).watermark() is None  # incomplete: no watermark
+    assert scheduler(mongo_db).tick(now) == 8  # the next leader requests the rest
+
+
 def test_a_tenant_disconnected_since_the_roster_was_read_is_not_requested(mongo_db):
     tenants = TenantStore(mongo_db)
     now = datetime.now(UTC)

@@ -77,9 +77,10 @@ def next_start(tenant_id: str, kind: str, interval: float, now: datetime) -> flo
 
 class Scheduler:
     def __init__(self, tenants: TenantStore, claims: ScheduleClaims, schedule: ScheduleSettings,
-                 source: str, plan_of: Callable[[str], str], lease: Lease | None = None
-                 ) -> None:
+                 source: str, plan_of: Callable[[str], str], lease: Lease | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._lease = lease  # None: always tick (tests, a single replica)
+        self._monotonic = monotonic
         self._tenants = tenants
         self._plan_of = plan_of
         self._claims = claims
@@ -163,12 +164,12 @@ class Scheduler:
             if self._pending.get((entry[1], entry[2])) == (entry[0], entry[3]):
                 due.setdefault(entry[1], []).append(entry)
         requested, complete, leading = 0, True, True
-        renewed = time.monotonic()
+        renewed = self._monotonic()
         for tenant_id, entries in due.items():
             if leading and self._lease is not None and \
-                    time.monotonic() - renewed > self._lease.ttl_seconds / 3:
+                    self._monotonic() - renewed > self._lease.ttl_seconds / 3:
                 # a long tick (a first one, a slow server) keeps the lease it needs
-                leading, renewed = self._lease.renew(), time.monotonic()
+                leading, renewed = self._lease.renew(), self._monotonic()
             if not leading:  # lost it: what is left waits for the next leader
                 complete = False
                 self._repush(tenant_id, entries)
