@@ -117,7 +117,8 @@ class RunStore:
         try:
             self._checkpoints.update_one(where, change, upsert=True)
         except DuplicateKeyError:
-            self._checkpoints.update_one(where, change)
+            if self._checkpoints.update_one(where, change).matched_count == 0:
+                raise  # another tenant's document under this id: never taken over
 
     def page_done(self, tenant_id: str, run_id: str, key: str, page: int, entity: str,
                   rows: int, customers: list[str] | None = None,
