@@ -75,7 +75,15 @@ class InvoiceSearch:
         for prefix, key in before.items():
             pid = posting_id(tenant_id, prefix)
             if after.get(prefix) != key and (self._store.active_name(), pid) not in _FULL:
-                self._postings.of(pid).update_one({"_id": pid}, {"$unset": {f"rows.{key}": ""}})
+                self._take_out(pid, key)
+
+    def _take_out(self, pid: str, key: str) -> None:
+        """An emptied posting is deleted, as a rebuild would never have written it."""
+        collection = self._postings.of(pid)
+        left = collection.find_one_and_update({"_id": pid}, {"$unset": {f"rows.{key}": ""}},
+                                              return_document=ReturnDocument.AFTER)
+        if left is not None and not left.get("rows") and not left.get("full"):
+            collection.delete_one({"_id": pid})
 
     def _put(self, tenant_id: str, prefix: str, key: str, row: str) -> None:
         """One round trip; a posting found full is remembered (full stays full) and skipped."""

@@ -36,8 +36,10 @@ def matches(text: str, query: str) -> bool:
 
 
 def prefixes(text: str) -> set[str]:
-    """The posting keys of an invoice: the first PREFIX characters of each of its words."""
-    return {word[:PREFIX] for word in _WORD.findall(text)}
+    """The posting keys of an invoice: the first PREFIX characters of each of its words of
+    PREFIX or more characters (a shorter word can never hold a query word long enough to be
+    looked up, so it needs no posting)."""
+    return {word[:PREFIX] for word in _WORD.findall(text) if len(word) >= PREFIX}
 
 
 def query_prefixes(query: str) -> list[str]:
