@@ -14,9 +14,10 @@ import uuid
 from typing import Any
 
 import pytest
-from clientsynq.common.kafka import EventProducer, KafkaConnection, PublishFailed
+from clientsynq.common.kafka import EventProducer, KafkaConnection, PublishFailed, ensure_topics
 from clientsynq.common.outbox import OutboxRelay, outbox_fields
 from clientsynq.common.testing import a_connection_event, a_customer_event
+from kafka_reader import KafkaReader
 from waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -73,3 +74,27 @@ def test_a_stopping_outbox_relay_is_not_held_by_a_waiting_publish(mongo_db, kafk
     closer, _ = in_thread(lambda: producer.close(timeout=1))
     wait_until(lambda: not closer.is_alive(), timeout=20, what="close() returned")
     assert mongo_db.connections.find_one({"_id": "t1"})["_outbox_pending"] is True  # kept
+
+
+def test_a_producer_that_failed_every_retry_is_renewed_and_publishing_goes_on(
+        kafka_conn, caplog):
+    """After every retry failed, the next publish uses a new kafka-python producer: one that
+    failed that way may never deliver again (it did not after the e2e drill's 20 s broker
+    outage). Here the failure is a topic that does not exist yet, then is created."""
+    conn = nowhere(kafka_conn)
+    producer = EventProducer(conn, max_block_ms=500)
+    try:
+        with caplog.at_level("WARNING", logger="clientsynq.common.kafka.producer"):
+            with pytest.raises(PublishFailed):
+                producer.publish(a_customer_event(tenant_id="t1"))
+        assert "kafka.producer_renewed" in caplog.messages
+        ensure_topics(conn)
+        landed = a_customer_event(tenant_id="t1")
+        producer.publish(landed)
+    finally:
+        producer.close(timeout=2)
+    reader = KafkaReader(conn, ["customer.updated"])
+    try:
+        reader.until(lambda events: landed["id"] in {e["id"] for e in events})
+    finally:
+        reader.close()

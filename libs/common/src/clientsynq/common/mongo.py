@@ -19,11 +19,17 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 log = logging.getLogger(__name__)
 
 
-def connect_mongo(uri: str, *, app_name: str = "clientsynq",
-                  timeout_ms: int = 5000) -> MongoClient[dict[str, Any]]:
-    """UTC-aware datetimes everywhere: naive ones are how time zones bugs start."""
+def connect_mongo(uri: str, *, app_name: str = "clientsynq", timeout_ms: int = 5000,
+                  socket_timeout_ms: int = 60_000) -> MongoClient[dict[str, Any]]:
+    """UTC-aware datetimes everywhere: naive ones are how time zones bugs start.
+
+    Every operation has an end (`socket_timeout_ms`): pymongo's default is to wait forever,
+    and the e2e drill restarting FerretDB caught the portal worker blocked for minutes in
+    one `update_one` the restarted server never answered, consuming nothing and deaf to
+    SIGTERM. The timeout raises NetworkTimeout, which handlers and loops already retry."""
     return MongoClient(uri, appname=app_name, tz_aware=True, tzinfo=UTC,
-                       serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+                       serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms,
+                       socketTimeoutMS=socket_timeout_ms)
 
 
 def ensure_indexes(db: Database[Any], specs: Mapping[str, Sequence[IndexModel]]) -> None:

@@ -52,20 +52,60 @@ class EventProducer:
         # cannot be delivered (e.g. no producer id yet) is failed after one request timeout
         # plus linger instead of kafka-python's 120 s, so a stopping worker is never held.
         self._attempt_seconds = (request_timeout_ms + linger_ms) / 1000 + 1
-        self._producer = KafkaProducer(
-            bootstrap_servers=conn.servers, client_id=f"{conn.client_id}-producer",
+        self._settings = {"linger_ms": linger_ms, "request_timeout_ms": request_timeout_ms,
+                          "max_block_ms": max_block_ms}
+        self._producer_lock = threading.Lock()
+        self._producer: KafkaProducer | None = None
+        self._current()  # made now, as before: a wrong address shows when the service starts
+
+    def _new_kafka_producer(self) -> KafkaProducer:
+        linger_ms, request_timeout_ms = (self._settings["linger_ms"],
+                                         self._settings["request_timeout_ms"])
+        return KafkaProducer(
+            bootstrap_servers=self._conn.servers, client_id=f"{self._conn.client_id}-producer",
             # Kafka's own advice for an idempotent producer: retry until the delivery timeout
             # (the broker drops duplicates by sequence number). Five quick retries gave up on
             # a new topic whose leader was not elected yet, and our policy then sent the whole
             # batch again, so events that had already landed were published twice.
             acks="all", retries=2**31 - 1, linger_ms=linger_ms,
             request_timeout_ms=request_timeout_ms,
-            delivery_timeout_ms=request_timeout_ms + linger_ms, max_block_ms=max_block_ms,
+            delivery_timeout_ms=request_timeout_ms + linger_ms,
+            max_block_ms=self._settings["max_block_ms"],
             # Idempotence keeps per-partition order across retries with 5 requests in flight;
             # 64 KiB batches carry a 1000-event sync page in a few requests.
             enable_idempotence=True, max_in_flight_requests_per_connection=5,
-            batch_size=64 * 1024, **conn.client_options,
+            batch_size=64 * 1024, **self._conn.client_options,
         )
+
+    def _current(self) -> KafkaProducer:
+        """The kafka-python producer to send with, made anew after `_renew` dropped one (a
+        broker still down makes this raise NoBrokersAvailable, which the policy retries)."""
+        with self._producer_lock:
+            if self._producer is None:
+                self._producer = self._new_kafka_producer()
+            return self._producer
+
+    def _renew(self, failed: KafkaProducer) -> None:
+        """Drop a producer that could not deliver after every retry; the next publish makes a
+        new one (a new producer id, fresh sequence numbers and connections).
+
+        Why: after the broker was down long enough for batches to expire, kafka-python's
+        idempotent producer can stay unable to deliver anything again (every later publish
+        timed out, a minute after the broker was back, until the process restarted: the e2e
+        drill stopping Kafka 20 s, and test_producer_outage on a private broker). Nothing is
+        lost by renewing: every caller keeps what it could not publish and tries again, and
+        consumers are idempotent to an event that did land twice."""
+        with self._producer_lock:
+            renewed_already = self._producer is not failed
+            if renewed_already or self._closing.is_set():
+                return  # by another publisher, or we are closing (close() ends it)
+            self._producer = None
+        log.warning("kafka.producer_renewed")
+        self._abandon_unsent(failed)
+        try:
+            failed.close(timeout=0)
+        except KafkaError:
+            log.warning("kafka.producer_close_incomplete", exc_info=True)
 
     def publish(self, envelope: Mapping[str, Any]) -> None:
         """Validate, send and wait for the acknowledgement of one event."""
@@ -84,9 +124,12 @@ class EventProducer:
                     for e in envelopes]
         if not prepared:
             return 0
+        used: list[KafkaProducer] = []
         try:
-            retry.kafka_publish_policy()(self._send_and_wait, prepared, until)
+            retry.kafka_publish_policy()(self._send_and_wait, prepared, until, used)
         except (RetryError, _Interrupted) as err:
+            if isinstance(err, RetryError) and used:
+                self._renew(used[-1])
             self._count(PUBLISH_FAILURES, prepared)
             why = "stopping" if isinstance(err, _Interrupted) else "after every retry"
             raise PublishFailed(
@@ -102,15 +145,18 @@ class EventProducer:
     def send_raw(self, topic: str, value: bytes, key: bytes | None,
                  headers: list[tuple[str, bytes]]) -> None:
         """For dead letters: bytes that did not validate must still be kept, as they came."""
-        self._producer.send(self._conn.topic(topic), value=value, key=key,
-                            headers=headers).get(timeout=30)
+        self._current().send(self._conn.topic(topic), value=value, key=key,
+                             headers=headers).get(timeout=30)
 
     def _send_and_wait(self, prepared: list[tuple[str, bytes, bytes]],
-                       until: threading.Event | None) -> None:
+                       until: threading.Event | None, used: list[KafkaProducer]) -> None:
+        """One attempt; `used` collects the producer it sent with (the one to renew if every
+        attempt fails)."""
         self._check_going_on(until)
-        futures = [self._producer.send(topic, value=value, key=key)
-                   for topic, key, value in prepared]
-        self._flush(time.monotonic() + self._attempt_seconds, until)
+        producer = self._current()
+        used.append(producer)
+        futures = [producer.send(topic, value=value, key=key) for topic, key, value in prepared]
+        self._flush(producer, time.monotonic() + self._attempt_seconds, until)
         for future in futures:
             try:
                 future.get(timeout=1)  # done once flushed: this only reads the outcome
@@ -123,7 +169,8 @@ class EventProducer:
         if self._closing.is_set() or (until is not None and until.is_set()):
             raise _Interrupted
 
-    def _flush(self, deadline: float, until: threading.Event | None = None) -> None:
+    def _flush(self, producer: KafkaProducer, deadline: float,
+               until: threading.Event | None = None) -> None:
         """kafka-python's flush, in short waits so that a stop or close is seen at once;
         raises KafkaTimeoutError at `deadline` (retried by the publish policy; by then every
         batch has met its delivery timeout, so nothing still on its way is sent twice).
@@ -134,7 +181,7 @@ class EventProducer:
         Letting such an error reach the retry policy resent batches that were delivered."""
         while True:
             try:
-                self._producer.flush(timeout=_WAIT_SLICE_SECONDS)
+                producer.flush(timeout=_WAIT_SLICE_SECONDS)
                 return
             except KafkaError:
                 if until is not None or self._closing.is_set():
@@ -147,22 +194,27 @@ class EventProducer:
         about `timeout` + 1 s whatever state kafka-python is in (even still waiting for its
         idempotent producer id). Publishes still waiting end with PublishFailed."""
         self._closing.set()
+        with self._producer_lock:
+            producer = self._producer
+        if producer is None:
+            return
         deadline = time.monotonic() + timeout
         try:
-            self._flush(deadline)
+            self._flush(producer, deadline)
         except KafkaTimeoutError:
             log.warning("kafka.producer_close_unsent", extra={"timeout_seconds": timeout})
-            self._abandon_unsent()
+            self._abandon_unsent(producer)
         try:
-            self._producer.close(timeout=max(0.0, deadline - time.monotonic()))
+            producer.close(timeout=max(0.0, deadline - time.monotonic()))
         except KafkaError:  # kafka-python's own flush inside close found batches not yet failed
             log.warning("kafka.producer_close_incomplete", exc_info=True)
 
-    def _abandon_unsent(self) -> None:
+    @staticmethod
+    def _abandon_unsent(producer: KafkaProducer) -> None:
         """Stop kafka-python's I/O thread without sending: it fails every unsent batch, which
         wakes their publishers. kafka-python's close() would flush again first (raising on
         a batch still waiting), so its sender is stopped directly."""
-        sender = getattr(self._producer, "_sender", None)
+        sender = getattr(producer, "_sender", None)
         if sender is not None:
             sender.force_close()
             sender.join(1.0)
