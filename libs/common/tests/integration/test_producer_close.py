@@ -84,9 +84,9 @@ def test_a_producer_that_failed_every_retry_is_renewed_and_publishing_goes_on(
     conn = nowhere(kafka_conn)
     producer = EventProducer(conn, max_block_ms=500)
     try:
-        with caplog.at_level("WARNING", logger="clientsynq.common.kafka.producer"):
-            with pytest.raises(PublishFailed):
-                producer.publish(a_customer_event(tenant_id="t1"))
+        with (caplog.at_level("WARNING", logger="clientsynq.common.kafka.producer"),
+              pytest.raises(PublishFailed)):
+            producer.publish(a_customer_event(tenant_id="t1"))
         assert "kafka.producer_renewed" in caplog.messages
         ensure_topics(conn)
         landed = a_customer_event(tenant_id="t1")
