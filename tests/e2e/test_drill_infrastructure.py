@@ -41,11 +41,6 @@ def test_the_mongodb_wire_server_restarted_mid_sync_loses_and_doubles_nothing(dr
 
 
 @pytest.mark.drill_last
-@pytest.mark.xfail(strict=False, reason=(
-    "open findings (issue 17), each seen after the 20 s outage in 1 of 3 runs since the "
-    "consumer fixes: the sync and portal workers' idempotent producers never publish again "
-    "(every publish times out), or the portal worker consumes nothing more (silent, 45 s to "
-    "stop on SIGTERM); the portal never catches up until the process is restarted"))
 @pytest.mark.timeout(600)
 def test_kafka_stopped_for_20_seconds_mid_sync_loses_and_doubles_nothing(drill_stack):
     with Receiver() as receiver:
