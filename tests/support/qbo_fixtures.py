@@ -10,12 +10,16 @@ Fixtures (register with `pytest_plugins = [..., "qbo_fixtures"]` in the root con
   plan, seeds a sandbox company, connects it through authorize + callback and (with
   `publish`) relays auth-svc's `connection.changed` to Kafka.
 - `connected_tenant`: `connect_tenant()` with those defaults.
+- `auth_with_mail`: `(AuthService, mail sink)`, auth-svc sending its mail to a running mail
+  sink, for tests that follow an emailed link (`admin_joins`).
 
 The same steps are plain functions (`start_auth_service`, `connect_new_tenant`) for
 benchmarks and scripts that are not pytest.
 """
 from __future__ import annotations
 
+import contextlib
+import re
 import secrets
 import socket
 import tempfile
@@ -190,18 +194,54 @@ def qbo_sandbox() -> Iterator[Any]:
         yield handle
 
 
-@pytest.fixture
-def auth_service(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any
-                 ) -> Iterator[AuthService]:
+@contextlib.contextmanager
+def _test_auth_service(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any,
+                       extra_env: dict[str, str] | None = None) -> Iterator[AuthService]:
+    """auth-svc on a database of its own, dropped afterwards."""
     database = f"test_auth_{uuid.uuid4().hex[:10]}"
     service = start_auth_service(kafka_bootstrap=infra.kafka_bootstrap,
                                  topic_prefix=kafka_conn.topic_prefix, mongo_uri=infra.mongo_uri,
-                                 database=database, sandbox=qbo_sandbox)
+                                 database=database, sandbox=qbo_sandbox, extra_env=extra_env)
     try:
         yield service
     finally:
         service.close()
         mongo_client.drop_database(database)
+
+
+@pytest.fixture
+def auth_service(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any
+                 ) -> Iterator[AuthService]:
+    with _test_auth_service(infra, kafka_conn, mongo_client, qbo_sandbox) as service:
+        yield service
+
+
+@pytest.fixture
+def auth_with_mail(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any
+                   ) -> Iterator[tuple[AuthService, Any]]:
+    from mail_sink.testing import running_mail_sink
+
+    with running_mail_sink() as sink, _test_auth_service(
+            infra, kafka_conn, mongo_client, qbo_sandbox,
+            extra_env={"SMTP_PORT": str(sink.smtp_port)}) as service:
+        yield service, sink
+
+
+def admin_joins(auth: AuthService, sink: Any, tenant_id: str,
+                owner: dict[str, str]) -> dict[str, Any]:
+    """Invited by the owner, accepted from the emailed link: the admin's session body."""
+    from mail_sink.testing import wait_for_message
+
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.com"
+    invited = requests.post(f"{auth.base_url}/auth/v1/tenants/{tenant_id}/member-invitations",
+                            json={"email": email, "role": "admin"}, headers=owner, timeout=30)
+    assert invited.status_code == 201, invited.text
+    link = re.search(r"/join/([A-Za-z0-9._-]+)", wait_for_message(sink, email)["body"])
+    assert link, "no invitation link in the mail"
+    accepted = requests.post(f"{auth.base_url}/auth/v1/member-invitations/accept", timeout=30,
+                             json={"token": link.group(1), "password": PASSWORD})
+    assert accepted.status_code == 201, accepted.text
+    return dict(accepted.json())
 
 
 @pytest.fixture
