@@ -3,12 +3,12 @@ the gateway (sign-up, OAuth connect, `/api/v1`), and the sandbox company read in
 to say what the portal must show."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import requests
+from qbo_fixtures import sign_up_owner
 from stack import Stack
 from waiting import wait_until
 
@@ -86,21 +86,14 @@ def sign_up_and_connect(stack: Stack, *, plan: str = "pro", customers: int = 15,
     loopback, so no confirmation mail), gets a plan, and connects a new sandbox company."""
     base = stack.gateway_url
     session = requests.Session()
-    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
-    signed = session.post(f"{base}/auth/v1/signup", timeout=30, json={
-        "business_name": "Acme Plumbing", "password": PASSWORD, "email": email})
-    assert signed.status_code in (201, 202), signed.text
-    if signed.status_code == 202:  # one-step sign-up answers as confirmation does: sign in
-        signed = session.post(f"{base}/auth/v1/login", timeout=30,
-                              json={"email": email, "password": PASSWORD})
-        assert signed.status_code == 200, signed.text
-    tenant_id = signed.json()["tenant_id"]
+    _, signed = sign_up_owner(base, "Acme Plumbing", http=session, password=PASSWORD)
+    tenant_id = signed["tenant_id"]
     if plan != "basic":
         stack.set_plan(tenant_id, plan)
     company = stack.sandbox.control.create_company(customers=customers, invoices=invoices,
                                                    payments=payments, seed=seed)
     business = Business(stack, tenant_id, str(company["realm_id"]), session,
-                        signed.json()["refresh_token"])
+                        signed["refresh_token"])
     if connect:
         connect_company(business)
     return business

@@ -92,22 +92,12 @@ def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
 def enterprise_business(auth: Any, plan: str = "enterprise", with_email: bool = False) -> Any:
     """Sign a business up on the real auth-svc, set its plan, log in again (the plan is a
     claim of the token): (tenant id, Authorization header)."""
-    import uuid
+    from qbo_fixtures import log_in, sign_up_owner
 
-    import requests
-
-    email, password = f"owner-{uuid.uuid4().hex[:8]}@example.com", "correct horse battery"
-    signed = requests.post(f"{auth.base_url}/auth/v1/signup", timeout=30, json={
-        "business_name": "Acme Hooks", "password": password, "email": email})
-    assert signed.status_code in (201, 202), signed.text  # 202: one-step answers as confirmation
-    login = requests.post(f"{auth.base_url}/auth/v1/login", timeout=30,
-                          json={"email": email, "password": password})
-    assert login.status_code == 200, login.text
-    tenant_id = login.json()["tenant_id"]
+    email, login = sign_up_owner(auth.base_url, "Acme Hooks")
+    tenant_id = login["tenant_id"]
     if plan != "basic":
         auth.set_plan(tenant_id, plan)
-        login = requests.post(f"{auth.base_url}/auth/v1/login", timeout=30,
-                              json={"email": email, "password": password})
-        assert login.status_code == 200, login.text
-    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        login = log_in(auth.base_url, email)
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
     return (tenant_id, headers, email) if with_email else (tenant_id, headers)

@@ -7,7 +7,6 @@ test_portal_end_to_end.py::test_a_logged_out_access_token_is_refused_within_seco
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,11 +15,10 @@ from clientsynq.portal.app import create_app
 from clientsynq.portal.bootstrap import build
 from clientsynq.portal.config import Settings
 from portal_harness import portal_env, wait_until
-from qbo_fixtures import AuthService, admin_joins, free_port
+from qbo_fixtures import AuthService, admin_joins, free_port, log_in, sign_up_owner
 from werkzeug.serving import make_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -41,20 +39,10 @@ def portal_url(infra, kafka_conn, mongo_db, auth_with_mail) -> Iterator[str]:
 
 
 def _sign_up_pro(auth: AuthService) -> tuple[str, dict[str, str]]:
-    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
-    signed = requests.post(f"{auth.base_url}/auth/v1/signup", timeout=30, json={
-        "business_name": "Acme Removal", "password": PASSWORD, "email": email})
-    assert signed.status_code in (201, 202), signed.text  # 202: sign in next
-
-    def log_in() -> dict[str, str]:
-        login = requests.post(f"{auth.base_url}/auth/v1/login", timeout=30,
-                              json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        return dict(login.json())
-
-    tenant_id = log_in()["tenant_id"]
+    email, owner = sign_up_owner(auth.base_url, "Acme Removal")
+    tenant_id = owner["tenant_id"]
     auth.set_plan(tenant_id, "pro")  # teams are Pro; the plan is read from the database
-    return tenant_id, {"Authorization": f"Bearer {log_in()['access_token']}"}
+    return tenant_id, {"Authorization": f"Bearer {log_in(auth.base_url, email)['access_token']}"}
 
 
 def test_a_removed_members_access_token_is_refused_within_seconds(auth_with_mail, portal_url):

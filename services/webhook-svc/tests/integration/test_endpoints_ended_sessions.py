@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 import requests
+from qbo_fixtures import PASSWORD  # the password enterprise_business signs up with
 from waiting import wait_until
 from webhook_harness import WebService, enterprise_business, webhook_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
-PASSWORD = "correct horse battery"
 
 
 def test_a_logged_out_access_token_is_refused_within_seconds(
