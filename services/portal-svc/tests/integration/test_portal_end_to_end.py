@@ -190,8 +190,11 @@ def test_a_payment_recorded_in_the_sandbox_reaches_the_read_model(stack):
     assert sync_now.status_code == 202, sync_now.text
 
     def reflected() -> bool:
-        held = stack.read.invoices.get(stack.tenant_id, target.id)
-        return held is not None and held.balance == target.balance - amount
+        """The invoice's new balance and the payment itself: they come as two events, in
+        either order, so the test waits for both rather than reading one before the other."""
+        detail = queries.get_invoice(stack.read, stack.tenant_id, target.id)
+        return detail.invoice.balance == target.balance - amount and \
+            any(p.total == amount for p in detail.payments)
     wait_until(reflected, 180, "the payment projected")
     detail = queries.get_invoice(stack.read, stack.tenant_id, target.id)
     expected = "overdue" if target.due_date and target.due_date < today else "partially_paid"
