@@ -1,86 +1,114 @@
-"""The per-realm limiter: a sliding minute and a concurrency cap, shared by threads."""
+"""The per-realm limiter: a sliding minute, a per-second window and a concurrency cap,
+shared by threads. Time moves by a `ManualClock`; no test waits for it to pass, and the
+one test with a thread waits only for events (the thread blocked, the thread let through).
+"""
 from __future__ import annotations
 
 import threading
 
-from clientsynq.sync.adapters.rate_limiter import WINDOW_SECONDS, RealmLimiter
+import pytest
+from clientsynq.sync.adapters.rate_limiter import SECOND_WINDOW, WINDOW_SECONDS, RealmLimiter
 from clocks import ManualClock
+from waiting import wait_until
+
+START = 1000.0
 
 
-def test_no_more_than_the_concurrency_cap_at_once():
-    limiter = RealmLimiter(requests_per_minute=100, concurrent=2)
-    limiter.acquire("r1")
-    limiter.acquire("r1")
-    third = threading.Thread(target=limiter.acquire, args=("r1",), daemon=True)
-    third.start()
-    third.join(timeout=0.2)
-    assert third.is_alive()  # waiting for a slot
+def a_limiter(clock: ManualClock, requests_per_minute: int = 500, concurrent: int = 10,
+              requests_per_second: int = 10, unseen_first_second: bool = False) -> RealmLimiter:
+    """Intuit's limits (500 a minute, 10 a second, 10 in flight) unless a test says."""
+    return RealmLimiter(requests_per_minute, concurrent, requests_per_second, clock=clock,
+                        unseen_first_second=unseen_first_second)
+
+
+def send(limiter: RealmLimiter, realm: str, count: int, clock: ManualClock,
+         every: float = 0.0) -> None:
+    """`count` requests, `every` seconds apart; each must be free to go (never blocks)."""
+    for _ in range(count):
+        assert limiter.wait_needed(realm) == 0.0
+        with limiter.slot(realm):
+            pass
+        clock.advance(every)
+
+
+def test_no_more_than_ten_requests_of_a_realm_in_flight_at_once():
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    for _ in range(10):  # spaced so that only the cap, not the second, holds the 11th
+        limiter.acquire("r1")
+        clock.advance(0.12)
+    assert limiter.wait_needed("r1") > 0
+    eleventh = threading.Thread(target=limiter.acquire, args=("r1",), daemon=True)
+    eleventh.start()
+    wait_until(lambda: limiter.waiting("r1") == 1, timeout=5, what="the 11th to block",
+               interval=0.001)
+    assert limiter.in_flight("r1") == 10  # blocked, not sent
     limiter.release("r1")
-    third.join(timeout=2)
-    assert not third.is_alive()
+    eleventh.join(timeout=5)
+    assert not eleventh.is_alive()
+    assert (limiter.in_flight("r1"), limiter.waiting("r1")) == (10, 0)
 
 
 def test_realms_do_not_share_limits():
-    limiter = RealmLimiter(requests_per_minute=1, concurrent=1)
+    clock = ManualClock(START)
+    limiter = a_limiter(clock, requests_per_minute=1, concurrent=1)
     limiter.acquire("r1")
+    limiter.pause("r1", 30.0)
+    assert limiter.wait_needed("r1") == 30.0
+    assert limiter.wait_needed("r2") == 0.0
     limiter.acquire("r2")  # would block if realms shared a window
+    assert (limiter.in_flight("r1"), limiter.in_flight("r2")) == (1, 1)
 
 
-def test_the_minute_window_slides():
-    clock = ManualClock(1000.0)
-    limiter = RealmLimiter(requests_per_minute=2, concurrent=10, clock=clock)
-    for _ in range(2):
-        limiter.acquire("r1")
-        limiter.release("r1")
+def test_no_more_than_500_requests_of_a_realm_in_any_minute_and_the_window_slides():
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    send(limiter, "r1", 500, clock, every=0.12)  # 10 a second would allow 545 a minute
     # Intuit's minute plus a margin for requests that arrive later than they were sent.
-    assert limiter._wait_needed(limiter._realms["r1"]) == WINDOW_SECONDS > 60.0
-    clock.now += WINDOW_SECONDS
-    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0
+    assert WINDOW_SECONDS > 60.0
+    assert limiter.wait_needed("r1") == pytest.approx(START + WINDOW_SECONDS - clock())
+    clock.now = START + WINDOW_SECONDS  # the first request leaves the window
+    assert limiter.wait_needed("r1") == 0.0
 
 
-def test_no_more_than_the_per_second_limit_in_any_second():
-    clock = ManualClock(1000.0)
-    limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
-                           clock=clock)
-    for _ in range(3):
-        limiter.acquire("r1")
-        limiter.release("r1")
-    assert limiter._wait_needed(limiter._realms["r1"]) > 1.0  # the fourth waits past 1 s
-    clock.now += 1.2
-    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0
+def test_no_more_than_ten_requests_of_a_realm_in_any_second():
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    send(limiter, "r1", 10, clock)
+    wait = limiter.wait_needed("r1")
+    assert wait == pytest.approx(SECOND_WINDOW) and wait > 1.0  # the 11th waits past 1 s
+    clock.advance(wait)
+    assert limiter.wait_needed("r1") == 0.0
 
 
 def test_a_lone_429_below_our_own_minute_budget_waits_out_the_second_not_a_minute():
-    clock = ManualClock(1000.0)
-    limiter = RealmLimiter(requests_per_minute=500, concurrent=10, clock=clock)
-    limiter.acquire("r1")
-    limiter.release("r1")
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    send(limiter, "r1", 1, clock)
     # someone else (auth-svc at connect time) spent part of this second's budget
     assert limiter.throttled("r1", None, advised=60.0) < 2.0
-    clock.now += 5
+    clock.advance(5)
     # a second 429 within the advised pause: Intuit's full minute, as it advises
     assert limiter.throttled("r1", None, advised=60.0) == 60.0
-    assert limiter._wait_needed(limiter._realms["r1"]) == 60.0
+    assert limiter.wait_needed("r1") == 60.0
+    assert limiter.wait_needed("r2") == 0.0  # every thread of r1 pauses, r2 does not
 
 
 def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
-    clock = ManualClock(1000.0)
-    limiter = RealmLimiter(requests_per_minute=10, concurrent=10, requests_per_second=100,
-                           clock=clock)
-    for _ in range(10):
-        limiter.acquire("r1")
-        limiter.release("r1")
+    clock = ManualClock(START)
+    limiter = a_limiter(clock, requests_per_minute=10, requests_per_second=100)
+    send(limiter, "r1", 10, clock)
     assert limiter.throttled("r1", None, advised=60.0) == 60.0
-    assert RealmLimiter(500, 10, clock=clock).throttled("r2", 7.0, advised=60.0) == 7.0
+    assert limiter.throttled("r2", 7.0, advised=60.0) == 7.0
+    assert limiter.wait_needed("r2") == 7.0
 
 
 def test_a_realm_first_used_leaves_one_request_of_its_first_second_to_other_processes():
-    clock = ManualClock(1000.0)
-    limiter = RealmLimiter(requests_per_minute=500, concurrent=100, requests_per_second=3,
-                           clock=clock, unseen_first_second=True)
-    for _ in range(2):
-        limiter.acquire("r1")
-        limiter.release("r1")
-    assert limiter._wait_needed(limiter._realms["r1"]) > 1.0  # auth-svc's read may be in it
-    clock.now += 1.2
-    assert limiter._wait_needed(limiter._realms["r1"]) == 0.0
+    clock = ManualClock(START)
+    limiter = a_limiter(clock, requests_per_second=3, unseen_first_second=True)
+    send(limiter, "r1", 2, clock)
+    assert limiter.wait_needed("r1") > 1.0  # auth-svc's read may be in it
+    clock.advance(1.2)
+    assert limiter.wait_needed("r1") == 0.0
+    send(limiter, "r1", 3, clock)  # after the first second, the whole budget is ours
+    assert limiter.wait_needed("r1") > 1.0

@@ -39,13 +39,18 @@ OWN_BUDGET_SHARE = 0.9
 class _RealmState:
     sent: deque[float] = field(default_factory=deque)
     in_flight: int = 0
+    waiting: int = 0
     paused_until: float = 0.0
     unseen_until: float = float("-inf")  # a request we did not send may be in the second
     last_throttled: float = float("-inf")
 
 
 class RealmLimiter:
-    """`slot(realm)` blocks until a request may go; the slot is held for its duration."""
+    """`slot(realm)` blocks until a request may go; the slot is held for its duration.
+
+    `clock` is injectable so a test moves time instead of waiting for it; `wait_needed`,
+    `in_flight` and `waiting` let it (and metrics) see the limiter's decision without
+    blocking on it."""
 
     def __init__(self, requests_per_minute: int, concurrent: int, requests_per_second: int = 10,
                  clock: Callable[[], float] = time.monotonic,
@@ -70,11 +75,12 @@ class RealmLimiter:
         started = self._clock()
         with self._changed:
             state = self._state(realm_id)
-            while True:
-                wait = self._wait_needed(state)
-                if wait <= 0:
-                    break
-                self._changed.wait(timeout=wait)
+            while (wait := self._wait_for(state)) > 0:
+                state.waiting += 1
+                try:
+                    self._changed.wait(timeout=wait)
+                finally:
+                    state.waiting -= 1
             state.sent.append(self._clock())
             state.in_flight += 1
         WAITED.observe(self._clock() - started)
@@ -83,6 +89,25 @@ class RealmLimiter:
         with self._changed:
             self._realms[realm_id].in_flight -= 1
             self._changed.notify_all()
+
+    def wait_needed(self, realm_id: str) -> float:
+        """Seconds before a request for `realm_id` may go now (0.0: at once), without taking
+        a slot. A realm not used yet is judged as its first `acquire` would judge it, but
+        asking does not count as using it."""
+        with self._changed:
+            return self._wait_for(self._realms.get(realm_id) or self._new_state())
+
+    def in_flight(self, realm_id: str) -> int:
+        """Requests of the realm holding a slot now."""
+        with self._changed:
+            state = self._realms.get(realm_id)
+            return state.in_flight if state else 0
+
+    def waiting(self, realm_id: str) -> int:
+        """Threads blocked in `acquire` for the realm now."""
+        with self._changed:
+            state = self._realms.get(realm_id)
+            return state.waiting if state else 0
 
     def pause(self, realm_id: str, seconds: float) -> None:
         """After a 429 every thread of the realm backs off, not only the one that got it."""
@@ -119,9 +144,13 @@ class RealmLimiter:
         request; without it that burst met a 429 (bootstrap turns this on)."""
         state = self._realms.get(realm_id)
         if state is None:
-            state = self._realms[realm_id] = _RealmState()
-            if self.unseen_first_second:
-                state.unseen_until = self._clock() + SECOND_WINDOW
+            state = self._realms[realm_id] = self._new_state()
+        return state
+
+    def _new_state(self) -> _RealmState:
+        state = _RealmState()
+        if self.unseen_first_second:
+            state.unseen_until = self._clock() + SECOND_WINDOW
         return state
 
     @staticmethod
@@ -129,7 +158,7 @@ class RealmLimiter:
         while state.sent and state.sent[0] <= now - WINDOW_SECONDS:
             state.sent.popleft()
 
-    def _wait_needed(self, state: _RealmState) -> float:
+    def _wait_for(self, state: _RealmState) -> float:
         """Seconds until a slot may free up (a bounded wait; notify wakes us earlier)."""
         now = self._clock()
         self._prune(state, now)
