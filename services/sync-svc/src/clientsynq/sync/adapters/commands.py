@@ -1,10 +1,9 @@
 """The write-command ledger: one document per command id, so a redelivered command is
 recognised, and a command whose outcome QBO left unknown is resolved rather than lost.
 
-States: `in_progress` (taken, nothing sent yet, or a worker died mid-POST), `unknown` (a
-POST may have reached QBO: only the same `requestid` replayed, or a read-back, can say),
-`succeeded`, `failed` (QBO refused it, or nothing was ever sent). The command itself is
-kept so the resolver can replay it. Every query names the tenant.
+The states are the domain's (`domain/command_status.py`); `failed` means QBO refused the
+command, or nothing was ever sent. The command itself is kept so the resolver can replay
+it. Every query names the tenant.
 """
 from __future__ import annotations
 
@@ -13,14 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from clientsynq.common.outbox import outbox_indexes, with_outbox
+from clientsynq.sync.domain.command_status import FAILED, IN_PROGRESS, OPEN, SUCCEEDED, UNKNOWN
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "commands"
-IN_PROGRESS, UNKNOWN = "in_progress", "unknown"
-SUCCEEDED, FAILED = "succeeded", "failed"
-OPEN = (IN_PROGRESS, UNKNOWN)
 # A command `in_progress` this long was abandoned by a worker that died mid-POST.
 ABANDONED_AFTER = timedelta(minutes=5)
 

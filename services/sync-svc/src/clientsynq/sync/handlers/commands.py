@@ -21,15 +21,15 @@ from clientsynq.common.events import (
     encode_event,
     load_event,
 )
-from clientsynq.sync.adapters.commands import IN_PROGRESS
 from clientsynq.sync.domain import commands as bodies
 from clientsynq.sync.domain import events
+from clientsynq.sync.domain.command_status import IN_PROGRESS
 from clientsynq.sync.domain.errors import QboRefused, SyncFailure, TenantNotKnown
 from clientsynq.sync.domain.model import WRITE_PLANS
 from clientsynq.sync.handlers.follow_ups import created_envelopes
+from clientsynq.sync.handlers.ports import Company
 
 if TYPE_CHECKING:
-    from clientsynq.sync.adapters.qbo_client import RealmConnection
     from clientsynq.sync.bootstrap import WorkerDeps
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def carry_out(event: Event, entry: dict[str, Any], deps: WorkerDeps) -> None:
     _post(event, conn, deps, first=never_sent)
 
 
-def _post(event: Event, conn: RealmConnection, deps: WorkerDeps, first: bool) -> None:
+def _post(event: Event, conn: Company, deps: WorkerDeps, first: bool) -> None:
     tenant_id, command_id = event.tenant_id, event.data["command_id"]
     write = WRITES[event.type]
     body = write.body(event.data)
@@ -117,7 +117,7 @@ def _post(event: Event, conn: RealmConnection, deps: WorkerDeps, first: bool) ->
                                                       "reason": err.error_class})
 
 
-def _settle(event: Event, conn: RealmConnection, deps: WorkerDeps, created: dict[str, Any],
+def _settle(event: Event, conn: Company, deps: WorkerDeps, created: dict[str, Any],
             resolved_by: str) -> None:
     command_id = event.data["command_id"]
     envelopes = created_envelopes(event, conn, deps, created)

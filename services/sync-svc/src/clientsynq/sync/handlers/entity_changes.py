@@ -25,9 +25,9 @@ from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.snapshots import customer_snapshot
 from clientsynq.sync.engine import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
+from clientsynq.sync.handlers.ports import Company
 
 if TYPE_CHECKING:
-    from clientsynq.sync.adapters.qbo_client import RealmConnection
     from clientsynq.sync.bootstrap import WorkerDeps
 
 log = logging.getLogger(__name__)
@@ -80,14 +80,14 @@ def _publish_merged_away(event: Event, deps: WorkerDeps, realm_id: str | None) -
         now=deps.now()))
 
 
-def _refresh_customer(conn: RealmConnection, deps: WorkerDeps, customers: list[str]) -> None:
+def _refresh_customer(conn: Company, deps: WorkerDeps, customers: list[str]) -> None:
     """A transaction changed: its customer's balance did too, unannounced (see balances)."""
     if customers:
         rows = read_by_ids(conn, "Customer", customers)
         deps.publisher.publish_rows(rows, context(conn, deps, "Customer"))
 
 
-def _current(conn: RealmConnection, entity: str, data: dict[str, Any]) -> dict[str, Any] | None:
+def _current(conn: Company, entity: str, data: dict[str, Any]) -> dict[str, Any] | None:
     """The entity as QBO has it now, or a deleted stub; None when there is nothing to say."""
     stub = {"Id": data["entity_id"], "status": "Deleted",
             "MetaData": {"LastUpdatedTime": format_time(data["occurred_at"])}}

@@ -16,16 +16,16 @@ from clientsynq.sync.domain.errors import QboRefused, SyncFailure
 from clientsynq.sync.domain.qbo_values import company_today
 from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.engine import PageContext, payments_of, read_by_ids, to_snapshot
+from clientsynq.sync.handlers.ports import Company
 
 if TYPE_CHECKING:
-    from clientsynq.sync.adapters.qbo_client import RealmConnection
     from clientsynq.sync.bootstrap import WorkerDeps
 
 log = logging.getLogger(__name__)
 Envelope = dict[str, Any]
 
 
-def created_envelopes(event: Event, conn: RealmConnection, deps: WorkerDeps,
+def created_envelopes(event: Event, conn: Company, deps: WorkerDeps,
                       created: dict[str, Any]) -> list[Envelope]:
     entity = "Invoice" if event.type == INVOICE_CREATE_REQUESTED else "Payment"
     snapshot = to_snapshot(entity, created, context(conn, deps, entity, payments={}))
@@ -44,7 +44,7 @@ def created_envelopes(event: Event, conn: RealmConnection, deps: WorkerDeps,
     return found
 
 
-def _changed_by(entity: str, created: dict[str, Any], conn: RealmConnection,
+def _changed_by(entity: str, created: dict[str, Any], conn: Company,
                 deps: WorkerDeps) -> list[Envelope]:
     found: list[Envelope] = []
     if entity == "Payment":
@@ -61,7 +61,7 @@ def _changed_by(entity: str, created: dict[str, Any], conn: RealmConnection,
     return found
 
 
-def context(conn: RealmConnection, deps: WorkerDeps, entity: str,
+def context(conn: Company, deps: WorkerDeps, entity: str,
             payments: dict[str, Any] | None = None) -> PageContext:
     return PageContext(
         tenant_id=conn.tenant_id, realm_id=conn.realm_id, entity=entity,
@@ -70,7 +70,7 @@ def context(conn: RealmConnection, deps: WorkerDeps, entity: str,
         methods=deps.terms.methods(conn) if entity == "Payment" else {}, payments=payments)
 
 
-def envelope(entity: str, snapshot: dict[str, Any], conn: RealmConnection,
+def envelope(entity: str, snapshot: dict[str, Any], conn: Company,
              deps: WorkerDeps) -> Envelope:
     return events.snapshot_envelope(entity, snapshot, tenant_id=conn.tenant_id,
                                     realm_id=conn.realm_id, source=deps.settings.source,
