@@ -6,11 +6,21 @@ from __future__ import annotations
 import builtins
 import threading
 import uuid
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
-from clientsynq.auth.domain.model import LoginThrottle, SessionSubject, Tenant, User
+from clientsynq.auth.domain.model import (
+    NEAR_END_MIN_GAP_SECONDS,
+    Connection,
+    ConnectionStatus,
+    LoginThrottle,
+    SessionSubject,
+    Tenant,
+    User,
+)
 from clientsynq.auth.domain.records import (
     ApiKey,
     AuditEntry,
@@ -20,7 +30,9 @@ from clientsynq.auth.domain.records import (
     OAuthState,
     PendingSignUp,
     ResetRequest,
+    Revocation,
     SealedTokens,
+    StoredConnection,
     StoredRefresh,
 )
 
@@ -45,6 +57,122 @@ class FakeOAuthStates:
                 return False
             self._used.add(digest)
             return True
+
+
+@dataclass
+class _Version:
+    connection: Connection
+    tokens: SealedTokens | None
+    revocation: Revocation | None
+    revoked: bool = False
+
+    @property
+    def is_pending_revocation(self) -> bool:
+        return self.revocation is not None and not self.revoked
+
+    def stored(self) -> StoredConnection:
+        return StoredConnection(self.connection, self.tokens,
+                                self.revocation if self.is_pending_revocation else None)
+
+
+# What a new version inherits from the one it follows (all but tokens, events, revocation).
+_INHERITED = ("realm_id", "status", "company_name", "connected_at", "changed_at",
+              "last_refresh_at", "access_expires_at", "refresh_expires_at", "reason")
+_FIRST: dict[str, Any] = {**dict.fromkeys(_INHERITED), "status": ConnectionStatus.NOT_CONNECTED}
+
+
+class FakeConnections:
+    """``Connections`` in memory, with the adapter's rules: every change is version N+1 of
+    the base its writer read (of two writers that read N, one wins); a version inherits all
+    but tokens, events and revocation; a superseded version goes once its revocation is
+    done. No relay here: the events each version carried are kept, in order, in ``outbox``
+    for a unit test to read."""
+
+    def __init__(self) -> None:
+        self._versions: dict[str, dict[int, _Version]] = {}
+        self.outbox: list[Mapping[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def get(self, tenant_id: str) -> StoredConnection | None:
+        latest = self._latest(tenant_id)
+        return None if latest is None else latest.stored()
+
+    def append(self, base: Connection | None, tenant_id: str, tokens: SealedTokens | None,
+               events: Sequence[Mapping[str, Any]] = (),
+               revoke: tuple[str, str] | None = None, **changes: Any) -> bool:
+        unknown = set(changes) - set(_INHERITED)
+        if unknown:
+            raise TypeError(f"not a field of a connection: {sorted(unknown)}")
+        number = (base.token_version if base is not None else 0) + 1
+        fields = dict(_FIRST) if base is None else {n: getattr(base, n) for n in _INHERITED}
+        connection = Connection(tenant_id=tenant_id, token_version=number,
+                                **{**fields, **changes})
+        revocation = None if revoke is None else Revocation(
+            f"{tenant_id}#{number}", realm_id=revoke[0], token=revoke[1])
+        envelopes = [{**event, "id": event["id"]} for event in events]  # ids, as the outbox
+        with self._lock:
+            versions = self._versions.setdefault(tenant_id, {})
+            if number in versions:
+                return False
+            versions[number] = _Version(connection, tokens, revocation)
+            self.outbox.extend(envelopes)
+            self._purge_superseded(tenant_id)
+        return True
+
+    def mark_revoked(self, revocation: Revocation, now: datetime) -> None:
+        for version in self._all():
+            if version.revocation is not None and version.revocation.doc_id == revocation.doc_id:
+                version.revoked = True
+
+    def skip_revocations_for_realm(self, tenant_id: str, realm_id: str, now: datetime) -> None:
+        for version in self._versions.get(tenant_id, {}).values():
+            if version.is_pending_revocation and version.revocation is not None \
+                    and version.revocation.realm_id == realm_id:
+                version.revoked = True
+
+    def find_by_realm(self, realm_id: str) -> list[StoredConnection]:
+        latest = (self.get(tenant_id) for tenant_id in sorted(self._versions))
+        return [s for s in latest if s is not None and s.connection.realm_id == realm_id]
+
+    def due_for_idle_refresh(self, now: datetime, after_seconds: float,
+                             expiry_margin_seconds: float, limit: int = 100) -> list[Connection]:
+        latest = (self._latest(tenant_id) for tenant_id in sorted(self._versions))
+        return [v.connection for v in latest if v is not None and _is_due(
+            v.connection, now, after_seconds, expiry_margin_seconds)][:limit]
+
+    def pending_revocations(self, limit: int = 100) -> list[StoredConnection]:
+        return [v.stored() for v in self._all() if v.is_pending_revocation][:limit]
+
+    def purge_all_superseded(self) -> None:
+        with self._lock:
+            for tenant_id in self._versions:
+                self._purge_superseded(tenant_id)
+
+    def _latest(self, tenant_id: str) -> _Version | None:
+        versions = self._versions.get(tenant_id)
+        return versions[max(versions)] if versions else None
+
+    def _all(self) -> builtins.list[_Version]:
+        return [v for versions in list(self._versions.values()) for v in versions.values()]
+
+    def _purge_superseded(self, tenant_id: str) -> None:
+        versions = self._versions[tenant_id]
+        newest = max(versions)
+        for number in [n for n, v in versions.items()
+                       if n < newest and not v.is_pending_revocation]:
+            del versions[number]
+
+
+def _is_due(c: Connection, now: datetime, after_seconds: float, margin_seconds: float) -> bool:
+    """The adapter's query: connected, and not refreshed for ``after_seconds``, or its
+    refresh token near its end and not refreshed in the last hour."""
+    if not c.is_connected or c.last_refresh_at is None:
+        return False
+    stale = c.last_refresh_at < now - timedelta(seconds=after_seconds)
+    near_end = c.refresh_expires_at is not None \
+        and c.refresh_expires_at < now + timedelta(seconds=margin_seconds) \
+        and c.last_refresh_at < now - timedelta(seconds=NEAR_END_MIN_GAP_SECONDS)
+    return stale or near_end
 
 
 class FakeTenants:
