@@ -12,8 +12,7 @@ from clientsynq.common.events import (
     load_event,
     new_event,
 )
-
-from .event_builders import SOURCE, TENANT, VALID_DATA, envelope, invoice
+from event_builders import SOURCE, TENANT, VALID_DATA, envelope, invoice
 
 
 def raw(value: dict[str, Any]) -> bytes:

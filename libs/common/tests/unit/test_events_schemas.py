@@ -14,8 +14,7 @@ from clientsynq.common.events import (
     encode_event,
     new_event,
 )
-
-from .event_builders import REALM, SOURCE, TENANT, VALID_DATA, invoice, payment
+from event_builders import REALM, SOURCE, TENANT, VALID_DATA, invoice, payment
 
 
 def test_every_topic_of_the_architecture_has_a_schema_and_valid_example() -> None:

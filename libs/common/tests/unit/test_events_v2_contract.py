@@ -19,8 +19,7 @@ from clientsynq.common.events import (
     encode_event,
     new_event,
 )
-
-from .event_builders import SOURCE, TENANT, VALID_DATA, customer, invoice, invoice_v2, payment
+from event_builders import SOURCE, TENANT, VALID_DATA, customer, invoice, invoice_v2, payment
 
 
 def _load(topic: str, data: dict[str, Any]) -> dict[str, Any]:
