@@ -1,10 +1,9 @@
 """Finding 12: a QuickBooks company connected to one business cannot be connected to
 another (Intuit shares one grant between them); finding 11: the callback's realmId must be
-digits, and an undecryptable pending revocation stays pending and is alarmed."""
+digits. (An undecryptable pending revocation: tests/unit/test_auth_revocation_retry.py.)"""
 from __future__ import annotations
 
 import pytest
-from clientsynq.auth.services.qbo_revocation import UNDECRYPTABLE, retry_pending_revocations
 
 pytestmark = pytest.mark.integration
 
@@ -35,21 +34,3 @@ def test_a_realm_id_that_is_not_digits_is_refused_before_intuit(auth):
     assert owner.client.get(f"/auth/v1/tenants/{owner.tenant_id}/qbo/connection").json[
         "status"] == "not_connected"
 
-
-def test_an_undecryptable_revocation_is_retried_and_alarmed_not_marked_done(auth):
-    owner = auth.sign_up()
-    auth.connect(owner)
-    latest = auth.connection_doc(owner.tenant_id)
-    sealed_elsewhere = auth.deps.cipher.seal(owner.tenant_id, "0", "refresh", "x")  # wrong AD
-    auth.versions().update_one({"_id": latest["_id"], "tenant_id": owner.tenant_id},
-                               {"$set": {"revocation": {"realm_id": latest["realm_id"],
-                                                        "token": sealed_elsewhere,
-                                                        "done_at": None}}})
-    before = UNDECRYPTABLE._value.get()
-
-    assert retry_pending_revocations(auth.deps) == 0
-
-    assert UNDECRYPTABLE._value.get() == before + 1
-    assert auth.connection_doc(owner.tenant_id)["revocation"]["done_at"] is None
-    [failed] = auth.audit_events(auth.log_in(owner.email), "qbo.revoke_failed")
-    assert failed["details"]["reason"] == "undecryptable"
