@@ -13,6 +13,8 @@ from clientsynq.portal.adapters.memory_rate_limiter import FixedWindowLimiter
 from clientsynq.portal.api.ports import ApiDeps, RateLimiter
 from clientsynq.portal.domain.model import ConnectionState
 from clientsynq.portal.services.commands import CommandDeps
+from flask import Flask
+from portal_app_pool import AppPool
 from portal_builders import a_customer, a_payment, an_invoice, version
 from portal_fakes import (
     FakeApiKeys,
@@ -23,6 +25,15 @@ from portal_fakes import (
 )
 
 ISSUER, AUDIENCE = "clientsynq-auth", "clientsynq"
+
+
+def _build_app(deps: Any) -> Flask:
+    app = create_service_app("portal", deps, {})
+    api.register(app)
+    return app
+
+
+APPS = AppPool(_build_app)
 
 
 class Api:
@@ -41,9 +52,12 @@ class Api:
         self.deps = SimpleNamespace(read=self.read, verifier=verifier, api=ApiDeps(
             CommandDeps(self.read, self.sync_requests), self.api_keys, self.idempotency,
             limiter))
-        self.app = create_service_app("portal", self.deps, {})
-        api.register(self.app)
+        self.app = APPS.lend(self.deps)
         self.client = self.app.test_client()
+
+    def close(self) -> None:
+        """Give the app back for the next test (see `portal_app_pool`)."""
+        APPS.give_back(self.app)
 
     def token(self, tenant_id: str, *, plan: str = "pro", role: str = "owner",
               customer_id: str | None = None, subject: str = "user-1") -> str:

@@ -15,8 +15,10 @@ from clientsynq.portal.services.branding import Branding
 from clientsynq.portal.services.commands import CommandDeps
 from clientsynq.portal.services.invitations import SentInvitation
 from clientsynq.portal.web import routes
+from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from portal_app_pool import AppPool
 from portal_fakes import FakeSyncRequests, fake_read_models
 
 ISSUER, AUDIENCE, ORIGIN = "clientsynq-auth", "clientsynq", "http://localhost"
@@ -125,9 +127,9 @@ class FakeBranding:
 
 
 class SessionTemplates(BytecodeCache):
-    """Each test builds an app of its own, and each app's Jinja environment would compile
-    every template again; compiled once per test session instead (keyed by the template's
-    name and source checksum, so an edited template is compiled afresh)."""
+    """Each app the pool builds (`portal_app_pool`) has a Jinja environment of its own that
+    would compile every template again; compiled once per test session instead (keyed by
+    the template's name and source checksum, so an edited template is compiled afresh)."""
 
     def __init__(self) -> None:
         self._compiled: dict[str, bytes] = {}
@@ -142,6 +144,16 @@ class SessionTemplates(BytecodeCache):
 
 
 TEMPLATES = SessionTemplates()
+
+
+def _build_app(deps: Any) -> Flask:
+    app = create_service_app("portal", deps, {})
+    app.jinja_env.bytecode_cache = TEMPLATES
+    routes.register(app, [ORIGIN])
+    return app
+
+
+APPS = AppPool(_build_app)
 
 
 @dataclass
@@ -164,10 +176,12 @@ class Web:
         read = fake_read_models()
         self.deps = WebDeps(read, verifier, FakeAuthClient(), FakeLedger(),
                             SimpleNamespace(commands=CommandDeps(read, FakeSyncRequests())))
-        self.app = create_service_app("portal", self.deps, {})
-        self.app.jinja_env.bytecode_cache = TEMPLATES
-        routes.register(self.app, [ORIGIN])
+        self.app = APPS.lend(self.deps)
         self.client = self.app.test_client()
+
+    def close(self) -> None:
+        """Give the app back for the next test (see `portal_app_pool`)."""
+        APPS.give_back(self.app)
 
     @property
     def read(self) -> Any:

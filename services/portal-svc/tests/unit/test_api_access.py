@@ -1,6 +1,8 @@
 """Who may call what: tokens, API keys and their scopes, plans, tenants, rate limits."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from portal_api_harness import Api, seed_business
 
@@ -15,11 +17,12 @@ WRITES = [
 
 
 @pytest.fixture
-def api() -> Api:
+def api() -> Iterator[Api]:
     harness = Api()
     seed_business(harness, TENANT)
     seed_business(harness, OTHER)
-    return harness
+    yield harness
+    harness.close()
 
 
 @pytest.mark.parametrize("path", READS)

@@ -2,6 +2,7 @@
 waits in the outbox; bad bodies change nothing; Idempotency-Key replays the first answer."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,10 +19,11 @@ NEW_PAYMENT = {"customer_id": "1", "amount": "60.00", "method": "Check",
 
 
 @pytest.fixture
-def api() -> Api:
+def api() -> Iterator[Api]:
     harness = Api()
     seed_business(harness, TENANT)
-    return harness
+    yield harness
+    harness.close()
 
 
 def test_creating_an_invoice_answers_202_and_publishes_the_command(api: Api):

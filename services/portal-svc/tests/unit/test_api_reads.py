@@ -1,6 +1,8 @@
 """GET /api/v1: filters, pages, ETags, derived values, and a client held to its customer."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from portal_api_harness import Api, seed_business
 
@@ -8,10 +10,11 @@ TENANT = "tenant-a"
 
 
 @pytest.fixture
-def api() -> Api:
+def api() -> Iterator[Api]:
     harness = Api()
     seed_business(harness, TENANT)
-    return harness
+    yield harness
+    harness.close()
 
 
 def test_invoices_are_filtered_by_status_and_carry_the_status_derived_today(api: Api):

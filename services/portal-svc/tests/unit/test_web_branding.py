@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 
 import pytest
 from portal_builders import OTHER_TENANT, TENANT, a_customer, version
@@ -13,8 +14,10 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def web() -> Web:
-    return Web()
+def web() -> Iterator[Web]:
+    web = Web()
+    yield web
+    web.close()
 
 
 def post_branding(web: Web, color: str, logo: bytes | None = None, name: str = "logo.png"):

@@ -2,6 +2,7 @@
 words on the page they came from, nothing saved when refused (Basic, amounts, forgeries)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,13 +14,14 @@ AT = datetime(2026, 6, 15, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def web() -> Web:
+def web() -> Iterator[Web]:
     web = Web()
     web.read.connections.apply(ConnectionState(TENANT, "connected", AT, "9130", "Sandbox Co"))
     web.read.customers.apply(a_customer("1"), version())
     web.read.invoices.apply(an_invoice("101", customer_id="1", total="250.00",
                                        balance="250.00"), version())
-    return web
+    yield web
+    web.close()
 
 
 def outbox(web: Web) -> list:

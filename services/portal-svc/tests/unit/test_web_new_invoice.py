@@ -1,6 +1,7 @@
 """Pro creates an invoice from a form checked like the command it becomes; Basic cannot."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -15,11 +16,12 @@ FORM = {"customer_id": "1", "txn_date": "2026-06-15", "due_date": "2026-07-15",
 
 
 @pytest.fixture
-def web() -> Web:
+def web() -> Iterator[Web]:
     web = Web()
     web.read.connections.apply(ConnectionState(TENANT, "connected", AT, "9130", "Sandbox Co"))
     web.read.customers.apply(a_customer("1", name="Ann"), version())
-    return web
+    yield web
+    web.close()
 
 
 def test_a_pro_invoice_is_requested_with_exact_line_amounts_and_shows_pending(web):

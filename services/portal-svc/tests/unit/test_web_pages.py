@@ -2,6 +2,7 @@
 what their visitor may not see (another business's or customer's invoice answers 404)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,8 +19,10 @@ AT = datetime(2026, 6, 15, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def web() -> Web:
-    return Web()
+def web() -> Iterator[Web]:
+    web = Web()
+    yield web
+    web.close()
 
 
 def connected(web: Web, company: str = "Sandbox Plumbing") -> None:
