@@ -113,7 +113,8 @@ def sync_env(infra: Any, conn: KafkaConnection, database: str, auth: Any,
     return {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
             "KAFKA_TOPIC_PREFIX": conn.topic_prefix, "MONGODB_URI": infra.mongo_uri,
             "MONGODB_DATABASE": database, "SERVICE_SECRET_SYNC": auth.sync_secret,
-            "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
+            "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync
+            "SYNC_AUTH_URL": auth.base_url,
             "SYNC_QBO_BASE_URL": sandbox.base_url, "SYNC_METRICS_PORT": str(free_port()),
             "SYNC_PUBLISH_PROCESSES": os.environ.get("BENCH_PUBLISH_PROCESSES", "2"),
             "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}

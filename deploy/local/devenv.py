@@ -26,7 +26,9 @@ def _generated() -> dict[str, str]:
         "TOKEN_ENCRYPTION_KEYS": f"dev1:{key}",
         "TOKEN_ENCRYPTION_ACTIVE_KEY": "dev1",
         "SERVICE_SECRET_SYNC": secrets.token_urlsafe(32),
-        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(32),
+        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(32),  # portal→auth
+        # portal→sync: its own pair secret, so sync-svc cannot call auth-svc as portal-svc
+        "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(32),
         "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(32),
         "QBO_CLIENT_ID": f"dev-{secrets.token_hex(8)}",
         "QBO_CLIENT_SECRET": secrets.token_urlsafe(32),

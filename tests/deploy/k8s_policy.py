@@ -152,6 +152,46 @@ def references_resolve(docs: list[Doc]) -> list[str]:
     return out
 
 
+def _secret_holders(variable: str) -> set[str]:
+    """``SERVICE_SECRET_<CALLER>[_<CALLEE>][_PREVIOUS]``: the caller and the callee (auth-svc
+    when unnamed), the only two services that may hold that pair's secret."""
+    caller, _, callee = variable.removeprefix("SERVICE_SECRET_").removesuffix(
+        "_PREVIOUS").lower().partition("_")
+    return {f"{caller}-svc", f"{callee or 'auth'}-svc"}
+
+
+def _service(doc: Doc) -> str:
+    return str(doc["metadata"].get("labels", {}).get("app.kubernetes.io/name", ""))
+
+
+def service_secrets_per_pair(docs: list[Doc]) -> list[str]:
+    """One secret per caller→callee pair, held by those two services alone (issue 12,
+    finding 10): no callee can use what it holds to call another service as its caller.
+    Checked on pods' variables, on each ExternalSecret's keys (a key copied from another
+    pair's property would share its value), and on store entries extracted whole."""
+    out = [f"{_name(doc)}/{c['name']}: holds {e['name']}"
+           for doc, c in _containers(docs) for e in c.get("env", [])
+           if e["name"].startswith("SERVICE_SECRET_")
+           and _service(doc) not in _secret_holders(e["name"])]
+    external = [d for d in docs if d["kind"] == "ExternalSecret"]
+    extracted = {source["extract"]["key"]: d["spec"]["target"]["name"].removesuffix("-secrets")
+                 for d in external for source in d["spec"].get("dataFrom", [])
+                 if "extract" in source}
+    for doc in external:
+        owner = doc["spec"]["target"]["name"].removesuffix("-secrets")
+        for item in doc["spec"].get("data", []):
+            key, ref = item["secretKey"], item["remoteRef"]
+            if not key.startswith("SERVICE_SECRET_"):
+                continue
+            holders = _secret_holders(key)
+            if owner not in holders or ref.get("property") != key:
+                out.append(f"{_name(doc)}: {key} from {ref}")
+            if extracted.get(ref["key"], next(iter(holders))) not in holders:
+                out.append(f"{_name(doc)}: {key} kept in {ref['key']}, which "
+                           f"{extracted[ref['key']]} receives whole")
+    return out
+
+
 def zone_spread(docs: list[Doc]) -> list[str]:
     """prod only: each Deployment's pods spread over zones."""
     return [f"{_name(doc)}: not spread across zones" for doc, pod in _pods(docs)
@@ -174,6 +214,7 @@ EVERY_OVERLAY: dict[str, Callable[[list[Doc]], list[str]]] = {
     "pinned_images": pinned_images, "disruption_budgets": disruption_budgets,
     "default_deny": default_deny, "no_api_tokens": no_api_tokens,
     "no_inline_secrets": no_inline_secrets, "references_resolve": references_resolve,
+    "service_secrets_per_pair": service_secrets_per_pair,
 }
 PROD_ONLY: dict[str, Callable[[list[Doc]], list[str]]] = {
     "zone_spread": zone_spread, "durable_topics": durable_topics}

@@ -44,6 +44,20 @@ def _open_default_deny(docs: Docs) -> None:
     policy["spec"]["ingress"] = [{}]
 
 
+def _external_secret(docs: Docs, target: str) -> dict[str, Any]:
+    return next(d for d in docs if d["kind"] == "ExternalSecret"
+                and d["spec"]["target"]["name"] == target)
+
+
+def _sync_holds_portals_auth_secret(docs: Docs) -> None:
+    """How it was before issue 12's pair secrets: sync-svc held SERVICE_SECRET_PORTAL."""
+    sync_web = next(d for d in docs if d["kind"] == "Deployment"
+                    and d["metadata"]["name"] == "sync-svc-web")
+    sync_web["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "SERVICE_SECRET_PORTAL", "valueFrom": {"secretKeyRef": {
+            "name": "sync-svc-secrets", "key": "SERVICE_SECRET_PORTAL"}}})
+
+
 BREAKAGES: dict[str, Callable[[Docs], None]] = {
     "probes": lambda docs: _container(docs).pop("readinessProbe"),
     "resources": lambda docs: _container(docs)["resources"]["limits"].pop("memory"),
@@ -57,6 +71,7 @@ BREAKAGES: dict[str, Callable[[Docs], None]] = {
         {"name": "QBO_CLIENT_SECRET", "value": "hunter2hunter2hunter2"}),
     "references_resolve": lambda docs: _container(docs)["envFrom"].append(
         {"configMapRef": {"name": "nowhere"}}),
+    "service_secrets_per_pair": lambda docs: _sync_holds_portals_auth_secret(docs),
     "zone_spread": lambda docs: _pod(docs).pop("topologySpreadConstraints"),
     "durable_topics": lambda docs: _first(docs, "KafkaTopic")["spec"].update(replicas=1),
 }
@@ -73,6 +88,22 @@ def test_each_check_catches_its_broken_manifest(rendered: dict[str, Docs], check
 
 def test_every_check_has_a_broken_manifest() -> None:
     assert set(BREAKAGES) == {*k8s_policy.EVERY_OVERLAY, *k8s_policy.PROD_ONLY}
+
+
+@pytest.mark.parametrize("breakage", ["portal's auth secret as the pair's", "kept with auth's"])
+def test_a_pair_secret_cannot_be_fed_another_pairs_value_or_reach_a_third_service(
+        rendered: dict[str, Docs], breakage: str) -> None:
+    """sync-svc's SERVICE_SECRET_PORTAL_SYNC copied from portal's secret for auth-svc, or kept
+    in the store entry auth-svc's Secret extracts whole: either puts one pair's secret in a
+    third service's hands, the variable names all being right."""
+    docs = copy.deepcopy(rendered["prod"])
+    item = next(i for i in _external_secret(docs, "sync-svc-secrets")["spec"]["data"]
+                if i["secretKey"] == "SERVICE_SECRET_PORTAL_SYNC")
+    if breakage.startswith("portal's"):
+        item["remoteRef"] = {"key": "clientsynq/auth-svc", "property": "SERVICE_SECRET_PORTAL"}
+    else:
+        item["remoteRef"]["key"] = "clientsynq/auth-svc"
+    assert k8s_policy.service_secrets_per_pair(docs) != []
 
 
 def test_untagged_and_digest_images() -> None:

@@ -89,6 +89,8 @@ class Stack:
     infra: Any = None  # the Kafka and MongoDB-wire server under it
 
     def service_headers(self, service: str = "sync-svc") -> dict[str, str]:
+        """A service's credential at auth-svc's internal API (portal→sync has its own,
+        SERVICE_SECRET_PORTAL_SYNC, which auth-svc never accepts)."""
         key = {"sync-svc": "SYNC", "portal-svc": "PORTAL", "webhook-svc": "WEBHOOK"}[service]
         return {"Authorization": f"Service {service}:{self.env[f'SERVICE_SECRET_{key}']}"}
 
@@ -123,6 +125,7 @@ def stack_env(infra: Any, *, prefix: str, urls: dict[str, str], sandbox_url: str
         "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
         "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
         "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
+        "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync, not auth's
         "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
         "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
         "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,

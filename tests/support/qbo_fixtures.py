@@ -57,6 +57,9 @@ class AuthService:
 
     @property
     def portal_secret(self) -> str:
+        """portal-svc's secret towards auth-svc only: portal→sync has its own
+        (SERVICE_SECRET_PORTAL_SYNC, sync_harness.PORTAL_SYNC_SECRET), so sync-svc never
+        holds this one (issue 12, finding 10)."""
         return self.env["SERVICE_SECRET_PORTAL"]
 
     @property

@@ -91,7 +91,9 @@ SERVICES: tuple[Service, ...] = (
                   t.INVOICE_UPDATED, t.PAYMENT_RECORDED, t.COMMAND_FAILED,
                   t.COMMAND_SUCCEEDED, t.SYNC_PROGRESS),
         worker=Worker("clientsynq.sync.worker", "SYNC_METRICS_PORT"),
-        secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL"),
+        # Its own credential at auth-svc, and what portal-svc presents to it: the portal→sync
+        # pair's secret, never portal's secret for auth-svc (one secret per pair).
+        secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL_SYNC"),
         calls=("auth-svc",),
         extra_env={"SYNC_AUTH_URL": AUTH_INTERNAL_URL, "QBO_BASE_URL": INTUIT_API},
     ),
@@ -112,7 +114,7 @@ SERVICES: tuple[Service, ...] = (
         name="portal", distribution="portal-svc", database="portal",
         produces=(t.SYNC_REQUESTED, t.INVOICE_CREATE_REQUESTED, t.PAYMENT_RECORD_REQUESTED),
         worker=Worker("clientsynq.portal.worker", "PORTAL_METRICS_PORT"),
-        secrets=("SERVICE_SECRET_PORTAL",),
+        secrets=("SERVICE_SECRET_PORTAL", "SERVICE_SECRET_PORTAL_SYNC"),  # →auth, →sync
         calls=("auth-svc", "sync-svc"),  # sync-svc: status and Enterprise sync controls
         extra_env={"PORTAL_AUTH_URL": AUTH_INTERNAL_URL,
                    "PORTAL_WEBHOOK_URL": f"http://webhook-svc:{WEB_PORT}",

@@ -3,6 +3,7 @@ over HTTP with a business connected through OAuth, sync-svc's worker, portal's w
 portal app over HTTP, and the gateway in front of portal and auth."""
 from __future__ import annotations
 
+import secrets
 import threading
 import uuid
 from collections.abc import Iterator
@@ -60,7 +61,9 @@ def _sync_worker(infra: Any, conn: KafkaConnection, auth: Any, sandbox: Any,
     env = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
            "KAFKA_TOPIC_PREFIX": conn.topic_prefix, "MONGODB_URI": infra.mongo_uri,
            "MONGODB_DATABASE": database, "SERVICE_SECRET_SYNC": auth.sync_secret,
-           "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
+           # portal→sync's own secret (this stack serves no sync controls over HTTP)
+           "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),
+           "SYNC_AUTH_URL": auth.base_url,
            "SYNC_QBO_BASE_URL": sandbox.base_url, "SYNC_QBO_RETRY_INITIAL": "50ms",
            "SYNC_QBO_RETRY_MAX": "500ms", "SYNC_LEASE_TTL": "30s", "SYNC_METRICS_PORT": "0",
            "SYNC_SCHEDULER_TICK": "3600s"}

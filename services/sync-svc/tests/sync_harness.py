@@ -3,6 +3,7 @@ subprocess, and a reader of what reached Kafka."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -19,6 +20,14 @@ TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.compl
           "sync.failed")
 
 __all__ = ["KafkaReader", "summary", "wait_for"]
+# What portal-svc presents to sync-svc (one per test session: nothing else holds it).
+PORTAL_SYNC_SECRET = secrets.token_urlsafe(24)
+
+
+def portal_headers(env: dict[str, str]) -> dict[str, str]:
+    """portal-svc's credential at sync-svc's internal API, as sync-svc configured by `env`
+    expects it."""
+    return {"Authorization": f"Service portal-svc:{env['SERVICE_SECRET_PORTAL_SYNC']}"}
 
 
 def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any,
@@ -27,7 +36,8 @@ def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any
         "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
         "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
         "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
-        "SERVICE_SECRET_SYNC": auth.sync_secret, "SERVICE_SECRET_PORTAL": auth.portal_secret,
+        # portal→sync has a secret of its own, never portal's secret for auth-svc
+        "SERVICE_SECRET_SYNC": auth.sync_secret, "SERVICE_SECRET_PORTAL_SYNC": PORTAL_SYNC_SECRET,
         "SYNC_AUTH_URL": auth.base_url, "SYNC_QBO_BASE_URL": sandbox.base_url,
         "SYNC_QBO_RETRY_INITIAL": "50ms", "SYNC_QBO_RETRY_MAX": "500ms",
         "SYNC_LEASE_TTL": "3s", "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s",

@@ -71,6 +71,7 @@ def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
         "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
         "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
         "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
+        "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync, not auth's
         "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
         "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
         "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def app_for(kafka: str, mongo: str):
     return create_app(build(Settings.from_env({
         "KAFKA_BOOTSTRAP_SERVERS": kafka, "MONGODB_URI": mongo,
-        "SERVICE_SECRET_SYNC": "s" * 24, "SERVICE_SECRET_PORTAL": "p" * 24})))
+        "SERVICE_SECRET_SYNC": "s" * 24, "SERVICE_SECRET_PORTAL_SYNC": "p" * 24})))
 
 
 def test_ready_when_kafka_and_mongodb_answer(infra):

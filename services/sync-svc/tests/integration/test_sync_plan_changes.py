@@ -14,6 +14,7 @@ from sync_harness import (
     company_rows,
     completed_runs,
     invoice_command,
+    portal_headers,
     publish,
     request_incremental_sync,
     sync_env,
@@ -81,7 +82,7 @@ def test_enterprise_controls_stop_applying_on_a_downgrade_and_return_on_an_upgra
         reader.until(lambda evs: bool(completed_runs(evs)), timeout=90)
         client = create_app(build(Settings.from_env(env))).test_client()
         paused = client.post(f"/internal/v1/tenants/{tenant.tenant_id}/sync/pause",
-                             headers=auth_service.service_headers("portal-svc"))
+                             headers=portal_headers(env))
         assert paused.json["paused"] is True
         assert outcome_of_sync_now() == "skipped"  # Enterprise: the pause holds
 

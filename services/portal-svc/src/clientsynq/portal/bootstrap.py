@@ -50,7 +50,7 @@ class Deps:
     # webhook-svc's endpoints API, called with the user's own token (Settings → Webhooks)
     webhook_client: WebhookClient = field(default_factory=lambda: WebhookClient(
         "http://127.0.0.1:8083"))
-    # sync-svc's Enterprise sync controls, called with the service credential
+    # sync-svc's Enterprise sync controls, called with our secret for sync-svc only
     sync_controls: SyncControlsClient = field(default_factory=lambda: SyncControlsClient(
         "http://127.0.0.1:8082", ""))
 
@@ -69,7 +69,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
                 branding=MongoBranding(store),
                 api=build_api(settings, store, read),
                 webhook_client=WebhookClient(settings.webhook_url),
-                sync_controls=SyncControlsClient(settings.sync_url, settings.api.service_secret))
+                sync_controls=SyncControlsClient(settings.sync_url, settings.sync_secret))
 
 
 def ensure_portal_indexes(deps: Deps | WorkerDeps) -> None:

@@ -1,11 +1,15 @@
 """Settings of portal-svc: the only place its environment variables are read."""
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from clientsynq.common.auth.service import MIN_SECRET_LENGTH
 from clientsynq.common.config import CommonSettings, EnvReader
+
+SYNC_PAIR_VARIABLE = "SERVICE_SECRET_PORTAL_SYNC"  # one secret per caller→callee pair
 
 
 @dataclass(frozen=True)
@@ -61,17 +65,36 @@ class Settings:
     webhook_url: str = "http://127.0.0.1:8083"
     # sync-svc: Settings → Sync controls (Enterprise), with the service credential.
     sync_url: str = "http://127.0.0.1:8082"
+    # Our secret towards sync-svc, never the one auth-svc checks (SERVICE_SECRET_PORTAL):
+    # sync-svc holds this one to check our calls, and must not be able to speak as us at
+    # auth-svc's internal API with it (issue 12, finding 10). "": the controls say so.
+    sync_secret: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         """Fail at start-up, with every problem listed, rather than on first use."""
         reader = EnvReader(env, prefix="PORTAL_")
         common = CommonSettings.from_reader(reader, "portal", default_database="portal")
+        api = ApiSettings.from_reader(reader)
         settings = cls(common=common, auth=AuthSettings.from_reader(reader),
-                       api=ApiSettings.from_reader(reader),
+                       api=api,
                        trusted_proxy_hops=reader.integer("TRUSTED_PROXY_HOPS", 0, min=0, max=5),
                        public_url=reader.url("PUBLIC_URL", "http://127.0.0.1:8080"),
                        webhook_url=reader.url("WEBHOOK_URL", "http://127.0.0.1:8083"),
-                       sync_url=reader.url("SYNC_URL", "http://127.0.0.1:8082"))
+                       sync_url=reader.url("SYNC_URL", "http://127.0.0.1:8082"),
+                       sync_secret=_sync_secret(reader, api.service_secret))
         reader.raise_if_invalid()
         return settings
+
+
+def _sync_secret(reader: EnvReader, auth_secret: str) -> str:
+    """``SERVICE_SECRET_PORTAL_SYNC``: long enough for sync-svc's check, and not our secret
+    for auth-svc copied over (that would hand sync-svc our identity at auth-svc again)."""
+    shared = reader.with_prefix("")
+    value = shared.optional(SYNC_PAIR_VARIABLE, "") or ""
+    if value and len(value) < MIN_SECRET_LENGTH:
+        shared.add_problem(SYNC_PAIR_VARIABLE, f"must be at least {MIN_SECRET_LENGTH} characters")
+    elif value and hmac.compare_digest(value.encode(), auth_secret.encode()):
+        shared.add_problem(SYNC_PAIR_VARIABLE, "must differ from SERVICE_SECRET_PORTAL: sync-svc "
+                           "holds it and could call auth-svc as portal-svc")
+    return value

@@ -5,11 +5,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from clientsynq.common.auth.service import MIN_SECRET_LENGTH
 from clientsynq.common.config import CommonSettings, EnvReader
 
 MINUTE = 60.0
 HOUR = 3600.0
 DAY = 86400.0
+# One secret per caller→callee pair: portal-svc's towards us, not the one it shows auth-svc.
+PORTAL_PAIR_VARIABLE = "SERVICE_SECRET_PORTAL_SYNC"
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,12 @@ class ScheduleSettings:
 class Settings:
     common: CommonSettings
     auth_url: str
-    service_secret: str = field(repr=False)
+    service_secret: str = field(repr=False)  # ours, towards auth-svc
+    # What portal-svc presents to us (SERVICE_SECRET_PORTAL_SYNC): a secret of the
+    # portal→sync pair only, never portal's secret for auth-svc, so nothing we hold lets
+    # us speak as portal-svc anywhere else (issue 12, finding 10).
     portal_secret: str = field(repr=False)
-    # Still accepted from portal-svc while a rotation of its secret rolls out.
+    # Still accepted from portal-svc while a rotation of that secret rolls out.
     portal_previous_secret: str | None = field(repr=False)
     qbo: QboSettings
     schedule: ScheduleSettings
@@ -78,8 +84,8 @@ class Settings:
             common=CommonSettings.from_reader(reader, "sync", default_database="sync"),
             auth_url=reader.url("AUTH_URL", "http://127.0.0.1:8081"),
             service_secret=shared.required("SERVICE_SECRET_SYNC", secret=True),
-            portal_secret=shared.required("SERVICE_SECRET_PORTAL", secret=True),
-            portal_previous_secret=shared.optional("SERVICE_SECRET_PORTAL_PREVIOUS"),
+            portal_secret=_pair_secret(shared, PORTAL_PAIR_VARIABLE, required=True) or "",
+            portal_previous_secret=_pair_secret(shared, f"{PORTAL_PAIR_VARIABLE}_PREVIOUS"),
             qbo=_qbo(reader, shared),
             schedule=_schedule(reader),
             history_days=reader.integer("HISTORY_DAYS", 365, min=1, max=3650),
@@ -104,6 +110,15 @@ class Settings:
         )
         reader.raise_if_invalid()
         return settings
+
+
+def _pair_secret(shared: EnvReader, name: str, required: bool = False) -> str | None:
+    """A caller's secret towards us: unset (a problem when ``required``) or long enough for
+    ``ServiceCredentialCheck``; refused here so the start-up error lists it with the rest."""
+    value = shared.required(name, secret=True) if required else shared.optional(name)
+    if value and len(value) < MIN_SECRET_LENGTH:
+        shared.add_problem(name, f"must be at least {MIN_SECRET_LENGTH} characters")
+    return value or None
 
 
 def _qbo(reader: EnvReader, shared: EnvReader) -> QboSettings:

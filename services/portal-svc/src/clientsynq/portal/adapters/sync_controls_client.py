@@ -1,5 +1,6 @@
 """sync-svc's Enterprise sync controls (`/internal/v1/tenants/<id>/sync/...`), called
-server-side with portal-svc's service credential (Settings → Sync controls).
+server-side with portal-svc's service credential for sync-svc (Settings → Sync controls):
+`SERVICE_SECRET_PORTAL_SYNC`, never the secret auth-svc checks, which sync-svc must not hold.
 
 sync-svc checks the plan again itself and answers problem+json; its refusal is passed on
 with its status and detail, as `AuthClient` does for auth-svc. The page checks the role:
@@ -44,8 +45,8 @@ class SyncControlsClient:
     def _call(self, method: str, tenant_id: str, path: str,
               payload: dict[str, Any] | None = None) -> dict[str, Any]:
         if not self._secret:
-            raise ServiceUnavailable("Sync controls cannot be reached: SERVICE_SECRET_PORTAL "
-                                     "unset.")
+            raise ServiceUnavailable("Sync controls cannot be reached: "
+                                     "SERVICE_SECRET_PORTAL_SYNC unset.")
         url = self._base + PATH.format(tenant_id=tenant_id) + path
         try:
             answer = self._http.request(
