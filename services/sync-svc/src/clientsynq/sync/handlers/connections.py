@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
@@ -27,7 +26,7 @@ def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
                                                data["status"], "applied": applied})
     if not applied or data["status"] != "connected":
         return
-    now = datetime.now(UTC)
+    now = deps.now()
     tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
     assert tenant is not None
     cursors = deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from clientsynq.common.events import Event, format_time
@@ -103,4 +102,4 @@ def _current(conn: Company, entity: str, data: dict[str, Any]) -> dict[str, Any]
 def _queue_cdc(event: Event, deps: WorkerDeps) -> None:
     deps.base.runs.request(RunRequest.webhook(
         event.id, event.tenant_id, event.realm_id, event.data["notification_id"],
-        event.data["entity"]), datetime.now(UTC))
+        event.data["entity"]), deps.now())

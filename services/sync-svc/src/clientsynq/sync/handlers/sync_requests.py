@@ -6,7 +6,6 @@ already has a run waiting join that run.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
@@ -23,4 +22,4 @@ def on_sync_requested(event: Event, deps: WorkerDeps) -> None:
         look_back = deps.settings.schedule.reconcile_interval + deps.settings.cdc_overlap_seconds
     deps.base.runs.request(RunRequest.requested(
         event.id, event.tenant_id, event.realm_id, data["request_id"], data["reason"],
-        data["mode"], data["entities"], look_back), datetime.now(UTC))
+        data["mode"], data["entities"], look_back), deps.now())
