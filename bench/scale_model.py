@@ -40,6 +40,7 @@ import logging
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -83,6 +84,10 @@ SIZES = {"tiny": (0.60, 3, 8, 4), "small": (0.30, 10, 30, 15), "medium": (0.09, 
 # changes per business per real day: invoices edited, payments recorded
 ACTIVITY_PER_DAY = 12
 INTERVALS = {"Customer": DAY, "Invoice": HOUR, "Payment": 300.0, "reconcile": DAY}
+# SCALE_PROFILE=<dir>: count each worker's costs per run in the window and record a py-spy
+# profile of it there (bench/_profiled_worker.py, bench/_profile_report.py)
+PROFILE_DIR = os.environ.get("SCALE_PROFILE", "")
+WORKER_PROCESSES: list[subprocess.Popen[bytes]] = []
 
 
 def say(message: str) -> None:
@@ -104,7 +109,8 @@ def sync_env(infra: Any, conn: KafkaConnection, database: str, auth: Any,
             "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
             "KAFKA_TOPIC_PREFIX": conn.topic_prefix, "MONGODB_URI": infra.mongo_uri,
             "MONGODB_DATABASE": database, "SERVICE_SECRET_SYNC": auth.sync_secret,
-            "SERVICE_SECRET_PORTAL": auth.portal_secret, "SYNC_AUTH_URL": auth.base_url,
+            "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync
+            "SYNC_AUTH_URL": auth.base_url,
             "SYNC_QBO_BASE_URL": sandbox.base_url,
             "SYNC_MAX_CONCURRENT_RUNS": os.environ.get("SCALE_RUNS_PER_WORKER", "4"),
             "SYNC_SCHEDULER_TICK": f"{max(0.05, 30.0 / TIME_SCALE):.3f}s",
@@ -115,11 +121,19 @@ def sync_env(infra: Any, conn: KafkaConnection, database: str, auth: Any,
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """The production command; with SCALE_PROFILE the same worker under
+    `_profiled_worker.py`, which counts its MongoDB commands and requests per run."""
     log_path = os.environ.get("BENCH_WORKER_LOG")
     sink = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "clientsynq.sync.worker"],
-                            env={**env, "SYNC_METRICS_PORT": str(free_port())},
-                            stdout=sink, stderr=sink)
+    command = [sys.executable, "-m", "clientsynq.sync.worker"]
+    if PROFILE_DIR:
+        os.makedirs(PROFILE_DIR, exist_ok=True)
+        command = [sys.executable, str(ROOT / "bench" / "_profiled_worker.py"),
+                   os.path.join(PROFILE_DIR, f"counts-{len(WORKER_PROCESSES)}.json")]
+    worker = subprocess.Popen(command, env={**env, "SYNC_METRICS_PORT": str(free_port())},
+                              stdout=sink, stderr=sink)
+    WORKER_PROCESSES.append(worker)
+    return worker
 
 
 def connect_all(auth: Any, sandbox: Any) -> tuple[list[Any], Counter[str]]:
@@ -310,6 +324,7 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection) -> 
     driver = threading.Thread(target=activity, args=(sandbox, tenants, stop, rate, made),
                               daemon=True)
     driver.start()
+    spies = start_profiles(wall)
     began = time.monotonic()
     while (elapsed := time.monotonic() - began) < wall:
         progress(f"simulated {WINDOW_HOURS:g} h at x{TIME_SCALE:g}", int(elapsed), int(wall))
@@ -317,11 +332,44 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection) -> 
     progress(f"simulated {WINDOW_HOURS:g} h at x{TIME_SCALE:g}", int(wall), int(wall))
     stop.set()
     driver.join(timeout=30)
+    stop_profiles(spies)
     after = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
              "docs": mongo_docs(db), "results": db["run_results"].count_documents({})}
     time.sleep(min(30.0, 3 * INTERVALS["Invoice"] / TIME_SCALE))  # let the last slots finish
     return {"wall": wall, "start": start, "before": before, "after": after, "made": made,
             "late": lateness(db, start)}
+
+
+def start_profiles(seconds: float) -> list[subprocess.Popen[bytes]]:
+    """SCALE_PROFILE: each worker counts afresh from now, and py-spy samples it (every
+    thread, waiting included, so a round trip shows where it is waited for)."""
+    if not PROFILE_DIR:
+        return []
+    spies = []
+    for n, worker in enumerate(WORKER_PROCESSES):
+        worker.send_signal(signal.SIGUSR1)
+        spy = shutil.which("py-spy", path=os.path.dirname(sys.executable)) or "py-spy"
+        spies.append(subprocess.Popen(
+            [spy, "record", "--pid", str(worker.pid), "--duration", str(int(seconds)),
+             "--rate", "20", "--idle", "--threads", "--nonblocking", "--format", "raw",
+             "--output", os.path.join(PROFILE_DIR, f"pyspy-{n}.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    say(f"profiling {len(spies)} worker(s) into {PROFILE_DIR}")
+    return spies
+
+
+def stop_profiles(spies: list[subprocess.Popen[bytes]]) -> None:
+    if not PROFILE_DIR:
+        return
+    for worker in WORKER_PROCESSES:
+        worker.send_signal(signal.SIGUSR2)
+    for spy in spies:
+        try:
+            spy.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            spy.terminate()
+    time.sleep(2)  # the workers write their counts
+    say(f"profile: python bench/_profile_report.py {PROFILE_DIR}")
 
 
 def report(measured: dict[str, Any], initial_rate: float, db: Any, businesses: int) -> None:

@@ -34,3 +34,45 @@ class RecordingEmitter:
 
         encode_event(envelope)
         self.sent.append(envelope)
+
+
+class FakeRealm:
+    """The `Realm` port (engine.ports) for names: Term and PaymentMethod rows, QuickBooks'
+    `time` on every answer (moved by the clock), and `cdc` answering what changed at or
+    after `changed_since`. Records each call, as the sandbox's request log would."""
+
+    def __init__(self, clock: FakeClock, realm_id: str = "9130", tenant_id: str = "t-1"
+                 ) -> None:
+        self.realm_id, self.tenant_id, self._clock = realm_id, tenant_id, clock
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {"Term": {}, "PaymentMethod": {}}
+        self.changed_at: dict[tuple[str, str], datetime] = {}
+        self.calls: list[str] = []
+        self.refuse: set[str] = set()
+
+    def put(self, kind: str, row_id: str, name: str) -> None:
+        self.rows[kind][row_id] = {"Id": row_id, "Name": name, "Active": True}
+        self.changed_at[(kind, row_id)] = self._clock.now()
+
+    def query(self, statement: str) -> dict[str, Any]:
+        kind = statement.split(" FROM ")[1].split()[0]
+        self.calls.append(f"query {kind}")
+        if kind in self.refuse:
+            from clientsynq.sync.domain.errors import QboRefused
+
+            raise QboRefused(f"{kind} is not available", "5010", 400)
+        return {"QueryResponse": {kind: list(self.rows[kind].values())},
+                "time": self._clock.now().isoformat()}
+
+    def query_raw(self, statement: str) -> bytes:
+        raise NotImplementedError
+
+    def query_ids(self, entity: str, ids: list[str]) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def cdc(self, entities: list[str], changed_since: str) -> dict[str, Any]:
+        self.calls.append(f"cdc {','.join(entities)}")
+        since = datetime.fromisoformat(changed_since)
+        groups = [{kind: [row for row_id, row in self.rows.get(kind, {}).items()
+                          if self.changed_at[(kind, row_id)] >= since]} for kind in entities]
+        return {"CDCResponse": [{"QueryResponse": groups}],
+                "time": self._clock.now().isoformat()}

@@ -2,6 +2,8 @@
 event; an incremental (CDC) run picks up a deletion."""
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 import pytest
 from sync_harness import (
     TOPICS,
@@ -41,18 +43,32 @@ def test_a_webhook_change_arrives_as_one_event(
 
 def test_an_incremental_run_picks_up_a_deletion_through_cdc(
         infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    """…and a payment method renamed since the last run: the incremental run reuses the
+    names the initial sync read (no query for them) and shows the new name on the first
+    payment that refers to the method by id alone (engine.names, issue 17)."""
     tenant = connect_tenant(plan="basic", customers=10, invoices=30, payments=10)
     reader = KafkaReader(kafka_conn, TOPICS)
     with ThreadWorker(sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
         _synced(reader)
         victim = company_rows(tenant, "Invoice")[-1]["Id"]
+        renamed = company_rows(tenant, "Payment")[0]["Id"]
         customer = next(c for c in company_rows(tenant, "Customer") if c["Active"])
         tenant.control.change(tenant.realm_id, "Invoice", victim, "delete")
         tenant.control.change(tenant.realm_id, "Customer", customer["Id"], "update",
                               Active=False)
+        tenant.control.change(tenant.realm_id, "PaymentMethod", "2", "update", Name="Cheque")
+        tenant.control.change(tenant.realm_id, "Payment", renamed, "update",
+                              PaymentMethodRef={"value": "2"}, PrivateNote="by cheque")
+        log_mark = len(tenant.control.request_log(realm_id=tenant.realm_id, limit=100000))
         request_incremental_sync(kafka_conn, tenant, ["Customer", "Invoice", "Payment"])
         events = reader.until(lambda evs: len(completed_runs(evs)) >= 2, timeout=90)
     second = completed_runs(events)[1]
+    methods = [e["data"]["payment"]["method"] for e in events
+               if e["type"] == "payment.recorded" and e["data"]["payment"]["id"] == renamed]
+    assert methods[-1] == "Cheque"
+    asked = [unquote_plus(r.get("query_string", "")) for r in
+             tenant.control.request_log(realm_id=tenant.realm_id, limit=100000)[log_mark:]]
+    assert not [a for a in asked if "FROM Term" in a or "FROM PaymentMethod" in a], asked
     assert second["mode"] == "incremental"
     deleted = [e["data"]["invoice"] for e in events if e["type"] == "invoice.updated"
                and e["data"]["invoice"]["id"] == victim

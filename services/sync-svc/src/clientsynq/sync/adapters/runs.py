@@ -184,13 +184,15 @@ class RunStore:
 
     def cursors(self, tenant_id: str, realm_id: str | None, entities: tuple[str, ...]
                 ) -> dict[str, datetime]:
-        """Per entity the furthest cursor any completed run of this company reached."""
+        """Per entity the furthest cursor any completed run of this company reached: one
+        query over the company's completed results (retention bounds them per tenant;
+        no index could serve a sort per entity anyway), not one per entity."""
         found: dict[str, datetime] = {}
-        for entity in entities:
-            doc = self._results.find_one(
-                {"tenant_id": tenant_id, "realm_id": realm_id, "status": COMPLETED,
-                 f"cursors.{entity}": {"$exists": True}},
-                {f"cursors.{entity}": 1}, sort=[(f"cursors.{entity}", DESCENDING)])
-            if doc is not None:
-                found[entity] = doc["cursors"][entity]
+        for doc in self._results.find({"tenant_id": tenant_id, "realm_id": realm_id,
+                                       "status": COMPLETED},
+                                      {f"cursors.{entity}": 1 for entity in entities}):
+            for entity, cursor in (doc.get("cursors") or {}).items():
+                if entity in entities and cursor is not None and (
+                        entity not in found or cursor > found[entity]):
+                    found[entity] = cursor
         return found

@@ -29,7 +29,10 @@ def refresh_balances(ctx: RunContext, entities: list[str], modes: dict[str, str]
         return
     stream = Stream(BALANCES, "Customer", "ids")
     done = set(state.get("done") or [])
-    for page, chunk in enumerate(batches(ctx.checkpoints.touched_customers())):
+    touched = ctx.checkpoints.touched_customers()
+    if not touched:  # a quiet run: nothing to read, nothing to checkpoint
+        return
+    for page, chunk in enumerate(batches(touched)):
         if page in done:
             continue
         ctx.check_running()

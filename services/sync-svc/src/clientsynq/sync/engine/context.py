@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from clientsynq.sync.domain.errors import RunInterrupted
+from clientsynq.sync.engine.names import RunNames
 from clientsynq.sync.engine.pages import PageContext, PageResult
 from clientsynq.sync.engine.ports import Link, PaymentLinkMemory, Realm, Runs
 from clientsynq.sync.engine.progress import Progress
@@ -55,8 +56,13 @@ class RunScope:
     source: str
     today: date
     page_size: int
-    terms: dict[str, str] = field(default_factory=dict)
-    methods: dict[str, str] = field(default_factory=dict)
+    # per entity the names its rows refer to (Invoice: terms, Payment: payment methods);
+    # an incremental run's CDC call keeps them current (engine.names)
+    names: dict[str, RunNames] = field(default_factory=dict)
+
+    def names_of(self, entity: str) -> dict[str, str]:
+        found = self.names.get(entity)
+        return found.names if found is not None else {}
 
 
 @dataclass
@@ -79,13 +85,23 @@ class RunSignals:
 
 class RunCheckpoints:
     """The run's stream states (as stored when it started, plus this process's) and page
-    checkpoints, with the page edges engine.ties needs."""
+    checkpoints, with the page edges engine.ties needs.
 
-    def __init__(self, runs: Runs, tenant_id: str, run_id: str) -> None:
+    A fresh run (never started before: it can have no checkpoints) also keeps in memory
+    what it writes, so it reads nothing back: not at the start, not when it reports
+    (`final_states`, `final_rows`, `touched_customers` give what the store would; the
+    realm's lease makes this thread the run's one writer). A resumed run reads the store,
+    which holds the earlier process's checkpoints too."""
+
+    def __init__(self, runs: Runs, tenant_id: str, run_id: str, fresh: bool = False) -> None:
         self._runs, self._tenant_id, self._run_id = runs, tenant_id, run_id
-        self._stored = runs.stream_states(tenant_id, run_id)
+        self.fresh = fresh
+        self._stored = {} if fresh else runs.stream_states(tenant_id, run_id)
         self._edges: dict[str, dict[int, tuple[str, str]]] = {}
         self._lock = threading.Lock()
+        # a fresh run's own writes: stream states, and pages (rows, entity, customers)
+        self._saved: dict[str, dict[str, Any]] = {}
+        self._pages: dict[tuple[str, int], tuple[str, int, list[str]]] = {}
 
     def state(self, key: str) -> dict[str, Any]:
         with self._lock:
@@ -95,8 +111,37 @@ class RunCheckpoints:
         with self._lock:
             return {key: dict(state) for key, state in self._stored.items()}
 
-    def save(self, key: str, state: dict[str, Any]) -> None:
-        self._runs.save_stream(self._tenant_id, self._run_id, key, state)
+    def save(self, key: str, state: dict[str, Any], durable: bool = True) -> None:
+        """`durable=False`: a fresh run may keep the state in memory only (a stream that
+        found nothing: if the run is interrupted, a resume simply reads it again)."""
+        if durable or not self.fresh:
+            self._runs.save_stream(self._tenant_id, self._run_id, key, state)
+        if self.fresh:
+            with self._lock:
+                self._saved.setdefault(key, {}).update(state)
+
+    def final_states(self) -> dict[str, dict[str, Any]]:
+        """Every stream's state as the store has it now (`Runs.stream_states`)."""
+        if not self.fresh:
+            return self._runs.stream_states(self._tenant_id, self._run_id)
+        with self._lock:
+            states = {key: dict(state) for key, state in self._saved.items()}
+            for (key, page), _ in sorted(self._pages.items()):
+                states.setdefault(key, {}).setdefault("done", []).append(page)
+            for key, edges in self._edges.items():
+                states.setdefault(key, {})["edges"] = dict(edges)
+        return states
+
+    def final_rows(self) -> dict[str, tuple[str, int]]:
+        """Per stream its entity and the rows its pages published (`Runs.stream_rows`)."""
+        if not self.fresh:
+            return self._runs.stream_rows(self._tenant_id, self._run_id)
+        found: dict[str, tuple[str, int]] = {}
+        with self._lock:
+            for (key, _), (entity, rows, _) in sorted(self._pages.items()):
+                first, so_far = found.get(key, (entity, 0))
+                found[key] = (first, so_far + rows)
+        return found
 
     def note_server_time(self, key: str, server_time: Any) -> None:
         """The QBO time of a segment's count, for the later check of what changed since."""
@@ -106,9 +151,12 @@ class RunCheckpoints:
     def page_done(self, key: str, page: int, entity: str, result: PageResult) -> None:
         self._runs.page_done(self._tenant_id, self._run_id, key, page, entity,
                              result.published, result.customers, result.edges)
-        if result.edges is not None:
-            with self._lock:
+        with self._lock:
+            if result.edges is not None:
                 self._edges.setdefault(key, {})[page] = result.edges
+            if self.fresh:  # the store keeps a page's first checkpoint: so does this
+                self._pages.setdefault((key, page), (entity, result.published,
+                                                     list(result.customers)))
 
     def page_edges(self, key: str) -> dict[int, tuple[str, str]]:
         """Edges checkpointed before a resume, then this process's."""
@@ -118,7 +166,12 @@ class RunCheckpoints:
         return {**{int(k): tuple(v) for k, v in stored.items()}, **mine}
 
     def touched_customers(self) -> list[str]:
-        return self._runs.touched_customers(self._tenant_id, self._run_id)
+        """Whose invoices or payments the run's pages held (`Runs.touched_customers`)."""
+        if not self.fresh:
+            return self._runs.touched_customers(self._tenant_id, self._run_id)
+        with self._lock:
+            return sorted({customer for entity, _, customers in self._pages.values()
+                           if entity in ("Invoice", "Payment") for customer in customers})
 
     def resumed_payments(self) -> bool:
         """Payment pages published before this process took the run: their links are in
@@ -202,8 +255,8 @@ class RunContext:
         scope = self.scope
         return PageContext(tenant_id=scope.tenant_id, realm_id=scope.realm_id,
                            entity=entity, source=scope.source, today=scope.today,
-                           terms=scope.terms if entity == "Invoice" else {},
-                           methods=scope.methods if entity == "Payment" else {},
+                           terms=scope.names_of("Invoice") if entity == "Invoice" else {},
+                           methods=scope.names_of("Payment") if entity == "Payment" else {},
                            use_links=use_links,
                            run_links=self.payments.memory.among(mentioned_ids(raw))
                            if use_links and raw is not None else None,

@@ -22,6 +22,8 @@ class RunExecutor:
         self._runs = runs
         self._runner = runner
         self._threads = threads
+        self._busy: set[str] = set()  # tenants a thread of this process is running
+        self._lock = threading.Lock()
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
         started = []
@@ -37,9 +39,24 @@ class RunExecutor:
                 stop.wait(IDLE_SECONDS)
 
     def run_next(self) -> bool:
-        """True if a run was executed (or at least taken)."""
+        """True if a run was executed (or at least taken).
+
+        A tenant is tried once a poll, and not at all while another thread here runs it:
+        its runs share the realm's lease, so a second try would only cost the reads that
+        find the lease taken (the oldest candidates are mostly runs in progress)."""
+        tried: set[str] = set()
         for run in self._runs.candidates(datetime.now(UTC)):
-            outcome = self.execute_one(run)
+            tenant_id = str(run["tenant_id"])
+            with self._lock:
+                if tenant_id in tried or tenant_id in self._busy:
+                    continue
+                tried.add(tenant_id)
+                self._busy.add(tenant_id)
+            try:
+                outcome = self.execute_one(run)
+            finally:
+                with self._lock:
+                    self._busy.discard(tenant_id)
             if outcome is not None:
                 return True
         return False

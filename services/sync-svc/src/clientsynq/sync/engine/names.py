@@ -1,9 +1,16 @@
 """Names per realm that QBO references carry only as ids: terms and payment methods.
 
-A run reads them once (`load_terms`, `load_methods`). They change rarely; a
-webhook-triggered fetch should not cost a second QBO call each time, so the handlers' copy
-is kept for an hour per realm (`TermCache`). Engine code, not an adapter: it reaches QBO
-only through the `Realm` port (issue 9: adapters do not import the engine).
+Runs (`NameBook`, issue 17): a full run reads them (`load_terms`, `load_methods`); an
+incremental run reuses the names the last run of the realm left in this process, and asks
+its CDC call for the names' entity too (`cdc?entities=Term,Invoice`), applying those
+changes before it publishes a row. So a renamed term reaches the portal with the first
+invoice that uses it, and a quiet run costs no query for names. The book is trusted only
+when the run's CDC window starts before the time the names were last known at (else the
+names are read again), and read again at least hourly and after a CDC answer at the cap.
+
+Webhook-triggered fetches (handlers) keep their own copy for an hour per realm
+(`TermCache`). Engine code, not an adapter: it reaches QBO only through the `Realm` port
+(issue 9: adapters do not import the engine).
 """
 from __future__ import annotations
 
@@ -11,14 +18,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from clientsynq.sync.domain.errors import QboRefused
-from clientsynq.sync.domain.qbo_values import text
+from clientsynq.sync.domain.qbo_values import is_deleted_stub, parse_qbo_time, text
 from clientsynq.sync.engine.ports import Realm
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 3600.0
 Loader = Callable[[Realm], dict[str, str]]
+KIND_OF = {"Invoice": "Term", "Payment": "PaymentMethod"}  # whose names a row refers to
+# QBO stamps changes in whole seconds: a change in the second the names were read at may
+# postdate the read, so a CDC window must start at least this much before it.
+CLOCK_SLACK = timedelta(seconds=1)
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 class TermCache:
@@ -47,6 +62,106 @@ class TermCache:
         return names
 
 
+@dataclass(frozen=True)
+class Known:
+    """Names of one kind as they were at QBO's time `through`; `read_at`: the last full
+    read (monotonic seconds)."""
+
+    names: dict[str, str]
+    through: datetime
+    read_at: float
+
+
+class NameBook:
+    """Per tenant, realm and kind, the names the last run left (one per worker process;
+    a realm runs on one thread at a time, under its lease)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 max_age: float = TTL_SECONDS) -> None:
+        self._known: dict[tuple[str, str, str], Known] = {}
+        self._lock = threading.Lock()
+        self._clock, self._max_age = clock, max_age
+
+    def for_run(self, conn: Realm, entity: str, since: datetime | None) -> RunNames:
+        """The names for a run of `entity` whose CDC reads changes from `since` (None: a
+        full read, which reads the names too)."""
+        kind = KIND_OF[entity]
+        key = (conn.tenant_id, conn.realm_id, kind)
+        with self._lock:
+            known = self._known.get(key)
+        if (since is not None and known is not None and since <= known.through - CLOCK_SLACK
+                and self._clock() - known.read_at < self._max_age):
+            return RunNames(self, key, known, follow=True)
+        return RunNames(self, key, self.read(conn, kind), follow=since is not None)
+
+    def read(self, conn: Realm, kind: str) -> Known | None:
+        """A full read (one query); None if QBO refuses it (the run goes on without names:
+        `load_methods`) or gives no time to know it by."""
+        try:
+            body = _query_names(conn, kind)
+        except QboRefused:
+            log.warning("sync.names_unavailable", extra={"tenant_id": conn.tenant_id,
+                                                         "kind": kind})
+            return None
+        known = Known(_names_in(body, kind), _time_of(body) or NEVER, self._clock())
+        if _time_of(body) is not None:
+            self.keep((conn.tenant_id, conn.realm_id, kind), known)
+        return known
+
+    def keep(self, key: tuple[str, str, str], known: Known) -> None:
+        with self._lock:
+            self._known[key] = known
+
+
+class RunNames:
+    """One run's names of one kind. `follow`: the run's CDC call asks for the kind too
+    (`cdc_entities`) and `apply`s its answer before publishing any row."""
+
+    def __init__(self, book: NameBook, key: tuple[str, str, str], known: Known | None,
+                 follow: bool) -> None:
+        self._book, self._key, self._known = book, key, known
+        self.kind = key[2]
+        self.follow = follow and known is not None
+
+    @property
+    def names(self) -> dict[str, str]:
+        return self._known.names if self._known is not None else {}
+
+    def cdc_entities(self, entity: str) -> list[str]:
+        """The names first: QBO cuts a CDC answer at 1000 objects, and the few name
+        changes then still fit."""
+        return [self.kind, entity] if self.follow else [entity]
+
+    def apply(self, body: dict[str, Any], conn: Realm, capped: bool) -> None:
+        """A CDC answer that asked for the names: changed ones replace, deleted ones go.
+        At the cap the answer may lack some: the names are read again instead."""
+        if not self.follow or self._known is None:
+            return
+        if capped:
+            self._known = self._book.read(conn, self.kind) or self._known
+            return
+        names = dict(self._known.names)
+        for row in _cdc_rows(body, self.kind):
+            if is_deleted_stub(row):
+                names.pop(str(row.get("Id")), None)
+            elif name := text(row.get("Name")):
+                names[str(row["Id"])] = name
+        through = _time_of(body)
+        self._known = Known(names, through or self._known.through, self._known.read_at)
+        if through is not None:
+            self._book.keep(self._key, self._known)
+
+
+def _cdc_rows(body: dict[str, Any], entity: str) -> list[dict[str, Any]]:
+    return [row for response in body.get("CDCResponse") or []
+            for group in response.get("QueryResponse") or [] for row in group.get(entity) or []]
+
+
+def _time_of(body: dict[str, Any]) -> datetime | None:
+    stamp = body.get("time")
+    return parse_qbo_time(stamp) if isinstance(stamp, str) and stamp else None
+
+
 def load_terms(conn: Realm) -> dict[str, str]:
     """Term names for invoices whose SalesTermRef carries only the id (one small query)."""
     return _names(conn, "Term")
@@ -64,7 +179,14 @@ def load_methods(conn: Realm) -> dict[str, str]:
 
 
 def _names(conn: Realm, entity: str) -> dict[str, str]:
-    body = conn.query(f"SELECT * FROM {entity} WHERE Active IN (true, false) "  # noqa: S608
+    return _names_in(_query_names(conn, entity), entity)
+
+
+def _query_names(conn: Realm, entity: str) -> dict[str, Any]:
+    return conn.query(f"SELECT * FROM {entity} WHERE Active IN (true, false) "  # noqa: S608
                       "MAXRESULTS 1000")
+
+
+def _names_in(body: dict[str, Any], entity: str) -> dict[str, str]:
     rows = (body.get("QueryResponse") or {}).get(entity) or []
     return {str(row["Id"]): name for row in rows if (name := text(row.get("Name")))}

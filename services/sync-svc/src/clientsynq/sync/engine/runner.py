@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -36,7 +36,7 @@ from clientsynq.sync.engine.context import (
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.freshness import LAST_SUCCESS
 from clientsynq.sync.engine.healing import queue_retry, slots_covered
-from clientsynq.sync.engine.names import load_methods, load_terms
+from clientsynq.sync.engine.names import KIND_OF, NameBook
 from clientsynq.sync.engine.ports import (
     PaymentLinkMemory,
     QuickBooks,
@@ -75,6 +75,7 @@ class RunnerDeps:
     emit: Callable[[dict[str, Any]], None]  # straight to Kafka (progress is a hint)
     links: PaymentLinkMemory
     claims: ScheduleSlots
+    names: NameBook = field(default_factory=NameBook)  # one per worker process
 
 
 class SyncRunner:
@@ -109,8 +110,6 @@ class SyncRunner:
             return self._end_early(run, tenant, *refusal)
         assert tenant is not None
         run = fold_waiting(self.d.runs, run)
-        self.d.runs.update(run["tenant_id"], run["_id"],
-                           {"status": RUNNING, "holder": self.d.holder})
         lost, done = threading.Event(), threading.Event()
         beat = threading.Thread(target=_heartbeat, args=(lease, lost, done,
                                                          self.d.settings.lease_ttl_seconds),
@@ -138,46 +137,48 @@ class SyncRunner:
         # segments even if the tenant changed it meanwhile.
         history_days = int(run.get("history_days")
                            or tenant.controls.history(self.d.settings.history_days))
-        if run.get("started_at") is None:
-            self.d.runs.update(run["tenant_id"], run["_id"],
-                               {**planned.to_doc(), "history_days": history_days})
+        fresh = run.get("started_at") is None  # so it has no checkpoints yet
+        running = {"status": RUNNING, "holder": self.d.holder}
+        self.d.runs.update(run["tenant_id"], run["_id"], {  # one write: running, and how
+            **running, **({**planned.to_doc(), "history_days": history_days} if fresh
+                          else {})})
         with ThreadPoolExecutor(self.d.settings.qbo.concurrent_requests,
                                 thread_name_prefix=f"pages-{run['_id'][:8]}") as pool:
-            ctx = self._context(run, conn, planned, "Payment" in cursors, lost, pool)
+            ctx = self._context(run, conn, planned, "Payment" in cursors, lost, pool, fresh)
             planned.execute(ctx, history_days)
             refresh_balances(ctx, planned.entities, planned.modes)
         return self._complete(run, tenant, planned, ctx)
 
     def _context(self, run: dict[str, Any], conn: Realm, planned: RunPlan,
-                 synced_before: bool, lost: threading.Event, pool: ThreadPoolExecutor
-                 ) -> RunContext:
+                 synced_before: bool, lost: threading.Event, pool: ThreadPoolExecutor,
+                 fresh: bool) -> RunContext:
         """The one place a run's context is built (and nothing is set on it later)."""
         scope = RunScope(run_id=run["_id"], tenant_id=run["tenant_id"], realm_id=conn.realm_id,
                          source=self.d.settings.source, today=date.fromisoformat(planned.today),
                          page_size=self.d.settings.qbo.page_size,
-                         terms=load_terms(conn) if "Invoice" in planned.entities else {},
-                         methods=load_methods(conn) if "Payment" in planned.entities else {})
-        checkpoints = RunCheckpoints(self.d.runs, run["tenant_id"], run["_id"])
+                         names={entity: self.d.names.for_run(conn, entity,
+                                                             planned.since.get(entity))
+                                for entity in KIND_OF if entity in planned.entities})
+        checkpoints = RunCheckpoints(self.d.runs, run["tenant_id"], run["_id"], fresh)
         payments = RunPayments(self.d.links, run["tenant_id"],
                                elsewhere=synced_before or checkpoints.resumed_payments())
         return RunContext(scope=scope, conn=conn, checkpoints=checkpoints,
                           signals=RunSignals(stop=self.d.stop, lost=lost), payments=payments,
                           publisher=self.d.publisher, pages=pool,
-                          progress=self._progress(run, conn.realm_id, checkpoints.states()))
+                          progress=self._progress(run, conn.realm_id, checkpoints))
 
     def _progress(self, run: dict[str, Any], realm_id: str,
-                  states: dict[str, dict[str, Any]]) -> Progress:
+                  checkpoints: RunCheckpoints) -> Progress:
         progress = Progress(self.d.emit, self.d.settings.progress_interval_seconds, run=run,
                             realm_id=realm_id, source=self.d.settings.source,
                             now=lambda: datetime.now(UTC))
-        rows = self.d.runs.stream_rows(run["tenant_id"], run["_id"])
-        progress.resume(run_counts(rows), states)
+        if not checkpoints.fresh:  # a resumed run's bar starts where the last one was
+            progress.resume(run_counts(checkpoints.final_rows()), checkpoints.states())
         return progress
 
     def _complete(self, run: dict[str, Any], tenant: TenantState, planned: RunPlan,
                   ctx: RunContext) -> str:
-        states = self.d.runs.stream_states(run["tenant_id"], run["_id"])
-        rows = self.d.runs.stream_rows(run["tenant_id"], run["_id"])
+        states, rows = ctx.checkpoints.final_states(), ctx.checkpoints.final_rows()
         data = completed_data(run, planned, run_cursors(states, planned), run_counts(rows),
                               datetime.now(UTC), run_totals(states, rows, planned))
         envelope = events.sync_completed(tenant_id=tenant.tenant_id, realm_id=tenant.realm_id,

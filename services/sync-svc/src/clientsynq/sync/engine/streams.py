@@ -135,17 +135,21 @@ def run_cdc(ctx: RunContext, stream: Stream, since: datetime) -> None:
         return
     ctx.check_running()
     since_text = qbo_time(since)
+    names = ctx.scope.names.get(stream.entity)
     started = time.perf_counter()
-    body = ctx.conn.cdc([stream.entity], since_text)
+    body = ctx.conn.cdc(names.cdc_entities(stream.entity) if names else [stream.entity],
+                        since_text)
     fetched = time.perf_counter()
     rows = cdc_rows(body, stream.entity)
-    capped = len(rows) >= CDC_CAP
+    capped = _objects(body) >= CDC_CAP  # the names' changes count towards the cap too
+    if names is not None:  # before any row is published: a renamed term shows at once
+        names.apply(body, ctx.conn, capped)
     if capped:  # stubs of deleted rows are not visible to queries: keep those we got
         rows = [row for row in rows if is_deleted_stub(row)]
     _publish_in_pages(ctx, stream, rows)
-    ctx.checkpoints.save(stream.key, {
+    ctx.checkpoints.save(stream.key, {  # nothing found: a resume may simply ask again
         "entity": stream.entity, "finished": True, "capped": capped, "since": since_text,
-        "server_time": body.get("time")})
+        "server_time": body.get("time")}, durable=bool(rows) or capped)
     ctx.watch.add(fetch=fetched - started)
     if capped:
         _page_deletions(ctx, stream, body, since_text)
@@ -168,15 +172,16 @@ def _deletion_rounds(ctx: RunContext, stream: Stream, body: dict[str, Any], sinc
     changes in one second), rather than loop. Each round starts at the newest change of
     the one before, so its stubs of that second come again: they are sent once."""
     rounds, since_time = 0, datetime.fromisoformat(since)
-    rows = cdc_rows(body, stream.entity)
+    rows, full = cdc_rows(body, stream.entity), _objects(body) >= CDC_CAP
     sent = {str(row["Id"]) for row in rows if is_deleted_stub(row)}
-    while len(rows) >= CDC_CAP:
+    while full and rows:
         newest = max(_changed_at(row, since_time) for row in rows)
         if newest <= since_time:
             return
         ctx.check_running()
         rounds, since_time = rounds + 1, newest
-        rows = cdc_rows(ctx.conn.cdc([stream.entity], qbo_time(newest)), stream.entity)
+        body = ctx.conn.cdc([stream.entity], qbo_time(newest))
+        rows, full = cdc_rows(body, stream.entity), _objects(body) >= CDC_CAP
         stubs = [row for row in rows if is_deleted_stub(row) and str(row["Id"]) not in sent]
         sent.update(str(row["Id"]) for row in stubs)
         _publish_in_pages(ctx, replace(stream, key=f"{stream.key}_deleted{rounds}"), stubs)
@@ -238,6 +243,13 @@ def _publish_in_pages(ctx: RunContext, stream: Stream, rows: list[dict[str, Any]
         result = ctx.publisher.publish_rows(chunk, page_ctx)
         ctx.page_published(stream.key, page, stream.entity, result)
         ctx.watch.add(map=result.map_seconds, publish=result.publish_seconds)
+
+
+def _objects(body: dict[str, Any]) -> int:
+    """Objects of every entity in a CDC answer (QBO's cap counts them all)."""
+    return sum(len(rows) for response in body.get("CDCResponse") or []
+               for group in response.get("QueryResponse") or []
+               for rows in group.values() if isinstance(rows, list))
 
 
 def cdc_rows(body: dict[str, Any], entity: str) -> list[dict[str, Any]]:
