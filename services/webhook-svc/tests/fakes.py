@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clientsynq.webhooks.domain.deliveries import Delivery, Response
+from clientsynq.webhooks.domain.deliveries import FINISHED, Delivery, Response
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
 from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, queue_key, with_outcomes
@@ -54,8 +54,8 @@ class FakeNotificationInbox:
                        key=lambda n: n.received_at)
         return found[:limit]
 
-    def purge(self, now: datetime) -> int:
-        gone = [key for key, n in self.items.items() if n.expires_at <= now]
+    def purge(self, now: datetime, limit: int) -> int:
+        gone = [key for key, n in self.items.items() if n.expires_at <= now][:limit]
         for key in gone:
             del self.items[key]
         return len(gone)
@@ -81,9 +81,9 @@ class FakeChangeLog:
     def mark_published(self, key: str) -> None:
         self.published.add(key)
 
-    def purge(self, now: datetime) -> int:
+    def purge(self, now: datetime, limit: int) -> int:
         gone = [key for key, c in self.changes.items()
-                if c.expires_at <= now and key in self.published]
+                if c.expires_at <= now and key in self.published][:limit]
         for key in gone:
             del self.changes[key]
         return len(gone)
@@ -225,6 +225,19 @@ class FakeDeliveryStore:
             for outcome in outcomes:
                 self.queue.pop(outcome.due.key, None)
             return recorded
+
+    def purge(self, finished_before: datetime, limit: int) -> int:
+        with self._lock:
+            finals = [o for o in self.outcomes.values()
+                      if o.status in FINISHED and o.at <= finished_before][:limit]
+            for final in finals:
+                keys = [queue_key(final.due.delivery.id, n) for n in range(1, final.due.number + 1)]
+                for key in keys:
+                    self.claims.pop(key, None)
+                    self.queue.pop(key, None)
+                    self.outcomes.pop(key, None)
+                self.deliveries.pop(final.due.delivery.id, None)
+            return len(finals)
 
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         due = self._due(now)

@@ -82,8 +82,16 @@ def test_pending_lists_only_unprocessed_notifications_received_before_the_cutoff
 def test_purge_forgets_notifications_past_retention_only(stores):
     stores.inbox.add(a_notification("short", T0, days=1))
     stores.inbox.add(a_notification("long", T0, days=30))
-    assert stores.inbox.purge(T0 + timedelta(days=2)) == 1
+    assert stores.inbox.purge(T0 + timedelta(days=2), 10) == 1
     assert stores.inbox.get("short") is None and stores.inbox.get("long") is not None
+
+
+def test_purge_removes_at_most_its_batch_per_call(stores):
+    for i in range(3):
+        stores.inbox.add(a_notification(f"n{i}", T0, days=1))
+    assert stores.inbox.purge(T0 + timedelta(days=2), 2) == 2
+    assert stores.inbox.purge(T0 + timedelta(days=2), 2) == 1
+    assert stores.inbox.purge(T0 + timedelta(days=2), 2) == 0
 
 
 def test_a_change_is_recorded_once(stores):
@@ -94,9 +102,9 @@ def test_a_change_is_recorded_once(stores):
 
 def test_a_change_whose_event_is_pending_is_never_purged(stores):
     stores.changes.record(a_change())
-    assert stores.changes.purge(T0 + timedelta(days=30)) == 0
+    assert stores.changes.purge(T0 + timedelta(days=30), 10) == 0
     stores.publish_all()
-    assert stores.changes.purge(T0 + timedelta(days=30)) == 1
+    assert stores.changes.purge(T0 + timedelta(days=30), 10) == 1
     assert stores.changes.record(a_change()) is True  # forgotten: a later repeat is new
 
 

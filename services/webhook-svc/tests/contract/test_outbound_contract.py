@@ -171,3 +171,25 @@ def test_listing_is_newest_first_and_since_is_oldest_first(stores):
     since = deliveries.created_since("t1", endpoint.id, T0 + timedelta(minutes=1), 10)
     assert [d.id for d in since] == ["d1", "d2"]
     assert deliveries.list("t2", endpoint.id, 10) == []
+
+
+def test_retention_forgets_finished_deliveries_only_and_a_second_purge_does_nothing(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    ok, retrying, recent, waiting = (a_delivery(endpoint, T0, f"r{i}") for i in range(4))
+    deliveries.add_many([ok, retrying, recent, waiting])
+    entries = {e.delivery.id: e for e in deliveries.due(endpoint.id, T0, 10)}
+    deliveries.claim(list(entries.values()), a_claim())
+
+    def answer(entry, status, at):
+        return after_response(entry, Response(status, 3.0), at, 15, (0, 5), 0.0, lambda: .5)
+    deliveries.finish([answer(entries["r0"], 200, T0), answer(entries["r1"], 500, T0),
+                       answer(entries["r2"], 200, T0 + timedelta(days=2))])
+    assert deliveries.purge(T0 + timedelta(days=1), 10) == 1
+    assert deliveries.get("t1", "r0") is None and deliveries.claim_of("r0#1") is None
+    assert deliveries.get("t1", "r1").status == PENDING  # retrying: kept, however old
+    assert [d.key for d in deliveries.due(endpoint.id, T0 + timedelta(days=1), 10)] \
+        == ["r3#1", "r1#2"]
+    assert {d.id: d.status for d in deliveries.list("t1", endpoint.id, 10)} == {
+        "r1": PENDING, "r2": DELIVERED, "r3": PENDING}
+    assert deliveries.purge(T0 + timedelta(days=1), 10) == 0

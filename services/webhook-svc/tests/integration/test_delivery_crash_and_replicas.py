@@ -51,12 +51,14 @@ def endpoint_for(deps, receiver: Receiver) -> str:
 
 
 def statuses(mongo_db) -> Counter:
-    """Each delivery's status: its latest recorded outcome's, pending while it has none."""
+    """Each delivery's status: its latest recorded outcome's, pending while it has none (a
+    delivery is its first queue entry until its first outcome, which carries it after)."""
     latest: dict[str, tuple[int, str]] = {}
     for doc in mongo_db["delivery_attempts"].find():
         if doc["number"] > latest.get(doc["delivery_id"], (0, ""))[0]:
             latest[doc["delivery_id"]] = (doc["number"], doc["status"])
-    return Counter(latest.get(d["_id"], (0, "pending"))[1] for d in mongo_db["deliveries"].find())
+    ids = {doc["delivery_id"] for doc in mongo_db["delivery_queue"].find({"number": 1})}
+    return Counter(latest.get(i, (0, "pending"))[1] for i in ids | set(latest))
 
 
 def test_a_worker_killed_mid_delivery_delivers_after_restart(crash_env, kafka_conn, mongo_db):

@@ -129,6 +129,6 @@ def test_raw_notifications_are_forgotten_after_the_retention():
     deps = inbound(clock)
     receive(deps, classic(("Invoice", "1", "update")))
     clock.advance(days=29)
-    assert deps.inbox.purge(clock()) == 0
+    assert deps.inbox.purge(clock(), 10) == 0
     clock.advance(days=1)
-    assert deps.inbox.purge(clock()) == 1
+    assert deps.inbox.purge(clock(), 10) == 1

@@ -26,6 +26,7 @@ from clientsynq.common.service import Platform, connect_platform
 from clientsynq.webhooks.adapters.api_keys import AuthApiKeyVerifier
 from clientsynq.webhooks.adapters.http_sender import HttpSender
 from clientsynq.webhooks.adapters.leases import MongoEndpointLeases
+from clientsynq.webhooks.adapters.legacy_deliveries import MongoLegacyDeliveries
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
 from clientsynq.webhooks.adapters.mongo_endpoints import MongoEndpointStore, endpoint_indexes
 from clientsynq.webhooks.adapters.mongo_inbox import (
@@ -37,7 +38,7 @@ from clientsynq.webhooks.adapters.mongo_inbox import (
 )
 from clientsynq.webhooks.adapters.owners import AuthOwnerDirectory
 from clientsynq.webhooks.config import Settings
-from clientsynq.webhooks.domain.ports import Clock
+from clientsynq.webhooks.domain.ports import Clock, LegacyDeliveries
 from clientsynq.webhooks.services.intuit import IntuitInbound
 from clientsynq.webhooks.services.outbound import Outbound
 
@@ -66,6 +67,7 @@ class WorkerDeps:
     base: Deps
     producer: EventProducer
     leases: MongoEndpointLeases
+    legacy: LegacyDeliveries
     stop: threading.Event
 
     @property
@@ -102,6 +104,7 @@ def build_worker(settings: Settings, stop: threading.Event | None = None) -> Wor
     leases = MongoEndpointLeases(base.platform.db[LEASES], f"webhook-{uuid.uuid4().hex[:12]}",
                                  settings.delivery.lease_seconds)
     return WorkerDeps(base=base, producer=EventProducer(base.platform.kafka), leases=leases,
+                      legacy=MongoLegacyDeliveries(base.platform.db),
                       stop=stop or threading.Event())
 
 

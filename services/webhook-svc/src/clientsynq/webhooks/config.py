@@ -15,6 +15,8 @@ from clientsynq.webhooks.domain.intuit_signature import VerifierTokens
 DAY = 86400.0
 # Standard Webhooks' published schedule (immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h,
 # 10 h): about 28 hours of trying before a message is given up.
+# The delivery log (API) shows a finished delivery this long; pending ones are always kept.
+DELIVERY_RETENTION_DAYS = 30
 RETRY_SCHEDULE = (0.0, 5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
 
 
@@ -40,6 +42,7 @@ class Settings:
     common: CommonSettings
     intuit_tokens: VerifierTokens
     inbox_retention_seconds: float
+    delivery_retention_seconds: float
     auth_url: str
     jwt_issuer: str
     jwt_audience: str
@@ -65,6 +68,8 @@ class Settings:
             intuit_tokens=_verifier_tokens(reader, shared),
             inbox_retention_seconds=reader.duration_seconds("INBOX_RETENTION", 30 * DAY,
                                                             min=60, max=400 * DAY),
+            delivery_retention_seconds=reader.duration_seconds(
+                "DELIVERY_RETENTION", DELIVERY_RETENTION_DAYS * DAY, min=60, max=400 * DAY),
             auth_url=reader.url("AUTH_URL", "http://127.0.0.1:8081"),
             jwt_issuer=shared.optional("JWT_ISSUER", "clientsynq-auth") or "",
             jwt_audience=shared.optional("JWT_AUDIENCE", "clientsynq") or "",

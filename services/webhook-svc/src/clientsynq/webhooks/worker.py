@@ -1,5 +1,5 @@
 """`python -m clientsynq.webhooks.worker`: Kafka consumer (realm map, fan-out to
-deliveries), delivery dispatcher, outbox relay, inbox sweep.
+deliveries), delivery dispatcher, outbox relay, sweep (retention, old-format deliveries).
 
 SIGTERM stops taking work: the consumer finishes the event in hand and commits, the relay
 stops after its round. `/metrics` is served on WEBHOOK_METRICS_PORT.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
 
 from clientsynq.common.events import CONNECTION_CHANGED, Event
 from clientsynq.common.kafka import ConsumerRunner
@@ -26,8 +25,8 @@ from clientsynq.webhooks.domain.deliveries import Delivery
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS
 from clientsynq.webhooks.handlers import on_connection_changed
 from clientsynq.webhooks.services.dispatcher import Dispatcher
-from clientsynq.webhooks.services.intuit import reprocess_pending
 from clientsynq.webhooks.services.outbound import deliveries_for
+from clientsynq.webhooks.services.retention import Sweep
 
 log = logging.getLogger(__name__)
 CONSUMER_GROUP = "webhook-svc"
@@ -68,18 +67,21 @@ class Worker:
         self.deps.base.outbound.deliveries.add_many(pending)
 
     def sweep_once(self) -> None:
-        """Notifications a dead process stored but never recorded; expired inbox entries."""
-        intuit = self.deps.base.intuit
-        reprocess_pending(intuit, older_than=timedelta(seconds=self.deps.settings.sweep_seconds))
-        intuit.inbox.purge(intuit.clock())
-        intuit.changes.purge(intuit.clock())
+        """Notifications a dead process stored but never recorded; retention of the inbox,
+        dedupe keys and finished deliveries; deliveries of the old format taken over."""
+        settings, base = self.deps.settings, self.deps.base
+        Sweep(base.intuit, base.outbound, self.deps.legacy,
+              delivery_retention_seconds=settings.delivery_retention_seconds,
+              reprocess_after_seconds=settings.sweep_seconds).once()
 
     def _sweep(self, stop: threading.Event) -> None:
-        while not stop.wait(self.deps.settings.sweep_seconds):
+        """At start (old-format deliveries wait for no interval), then every interval."""
+        while not stop.is_set():
             try:
                 self.sweep_once()
             except Exception:  # loop edge: logged, tried again next round
                 log.exception("webhook.sweep_failed")
+            stop.wait(self.deps.settings.sweep_seconds)
 
     def _stats(self, stop: threading.Event) -> None:
         """Queue depth, oldest due, disabled endpoints: off the delivery thread (slow)."""

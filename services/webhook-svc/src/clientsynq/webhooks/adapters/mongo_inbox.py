@@ -17,6 +17,7 @@ from clientsynq.common.mongo import upsert_if_newer
 from clientsynq.common.outbox import PENDING, outbox_fields, outbox_indexes
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -63,8 +64,8 @@ class MongoNotificationInbox:
                                      sort=[("received_at", ASCENDING)], limit=limit)
         return [_notification(doc) for doc in docs]
 
-    def purge(self, now: datetime) -> int:
-        return int(self._collection.delete_many({"expires_at": {"$lte": now}}).deleted_count)
+    def purge(self, now: datetime, limit: int) -> int:
+        return purge_batch(self._collection, {"expires_at": {"$lte": now}}, limit)
 
 
 def _notification(doc: dict[str, Any]) -> RawNotification:
@@ -93,9 +94,18 @@ class MongoChangeLog:
             return False
         return True
 
-    def purge(self, now: datetime) -> int:
-        result = self._collection.delete_many({"expires_at": {"$lte": now}, PENDING: False})
-        return int(result.deleted_count)
+    def purge(self, now: datetime, limit: int) -> int:
+        return purge_batch(self._collection, {"expires_at": {"$lte": now}, PENDING: False},
+                           limit)
+
+
+def purge_batch(collection: Collection[Any], query: dict[str, Any], limit: int) -> int:
+    """Delete at most `limit` matching documents: their ids, then a delete by those ids
+    that repeats the condition (a document changed in between is left alone)."""
+    ids = [doc["_id"] for doc in collection.find(query, projection=["_id"], limit=limit)]
+    if not ids:
+        return 0
+    return int(collection.delete_many({**query, "_id": {"$in": ids}}).deleted_count)
 
 
 class MongoRealmDirectory:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
+FINISHED = (DELIVERED, FAILED, CANCELLED)  # nothing follows: retention may remove these
 EXCERPT_CHARS = 500
 MAX_RETRY_AFTER_SECONDS = 36000.0  # a Retry-After beyond the longest step is not honoured
 

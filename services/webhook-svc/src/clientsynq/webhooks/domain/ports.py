@@ -29,16 +29,17 @@ class NotificationInbox(Protocol):
     def pending(self, received_before: datetime, limit: int) -> Sequence[RawNotification]:
         """Notifications stored but never processed (a crash between store and record)."""
 
-    def purge(self, now: datetime) -> int:
-        """Forget notifications past their retention; returns how many."""
+    def purge(self, now: datetime, limit: int) -> int:
+        """Forget up to `limit` notifications past their retention; returns how many."""
 
 
 class ChangeLog(Protocol):
     def record(self, change: RecordedChange) -> bool:
         """Save the change and its event in one write; False if this change was seen."""
 
-    def purge(self, now: datetime) -> int:
-        """Forget dedupe keys past retention (never one whose event is still pending)."""
+    def purge(self, now: datetime, limit: int) -> int:
+        """Forget up to `limit` dedupe keys past retention (never one whose event is still
+        pending): the dedupe window is the retention."""
 
 
 class RealmDirectory(Protocol):
@@ -113,8 +114,20 @@ class DeliveryStore(Protocol):
         already recorded for a key wins over the one given (its transition is completed
         again, harmlessly). Returns the keys whose outcome this call recorded."""
 
+    def purge(self, finished_before: datetime, limit: int) -> int:
+        """Forget up to `limit` deliveries (with their claims and outcomes) whose final
+        outcome was decided at or before `finished_before`; never one still pending.
+        Returns how many."""
+
     def queue_stats(self, now: datetime) -> tuple[int, datetime | None]:
         """(queue entries due now, the oldest due time)."""
+
+
+class LegacyDeliveries(Protocol):
+    """Deliveries an older version stored in another format (`adapters/legacy_deliveries.py`)."""
+
+    def migrate(self, now: datetime, settle_seconds: float, limit: int) -> int:
+        """Take up to `limit` pending ones over into the queue; returns how many."""
 
 
 class Sender(Protocol):

@@ -82,6 +82,7 @@ class Outcome:
     attempt: Attempt | None
     status: str  # the delivery's status after it
     next_attempt_at: datetime | None
+    at: datetime  # when it was decided: a finished delivery's retention counts from here
 
     @property
     def next(self) -> Due | None:
@@ -103,16 +104,16 @@ def after_response(due: Due, response: Response, now: datetime, timeout: float,
                       outcome=DELIVERED if ok else FAILED,
                       excerpt=response.excerpt[:EXCERPT_CHARS], error=response.error)
     if ok:
-        return Outcome(due, attempt, DELIVERED, None)
+        return Outcome(due, attempt, DELIVERED, None, now)
     delay = next_delay(due.sent_before + 1, schedule, jitter, response, random)
     if delay is None:
-        return Outcome(due, attempt, FAILED, None)
-    return Outcome(due, attempt, PENDING, now + timedelta(seconds=delay))
+        return Outcome(due, attempt, FAILED, None, now)
+    return Outcome(due, attempt, PENDING, now + timedelta(seconds=delay), now)
 
 
 def not_sent(due: Due, now: datetime) -> Outcome:
     """The claim came back after its send window: nothing went out; try again at once."""
-    return Outcome(due, None, PENDING, now)
+    return Outcome(due, None, PENDING, now, now)
 
 
 def lost(due: Due, now: datetime, schedule: Sequence[float], jitter: float,
@@ -123,8 +124,8 @@ def lost(due: Due, now: datetime, schedule: Sequence[float], jitter: float,
                           0.0, schedule, jitter, random)
 
 
-def cancelled(due: Due) -> Outcome:
-    return Outcome(due, None, CANCELLED, None)
+def cancelled(due: Due, now: datetime) -> Outcome:
+    return Outcome(due, None, CANCELLED, None, now)
 
 
 def with_outcomes(delivery: Delivery, outcomes: Sequence[Outcome]) -> Delivery:

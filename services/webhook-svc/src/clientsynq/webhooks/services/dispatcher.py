@@ -350,4 +350,4 @@ class Dispatcher:
         store, now = self._deps.deliveries, self._deps.clock()
         entries = store.due(endpoint_id, now, 500)
         won = store.claim(entries, self._new_claim())
-        store.finish([cancelled(entry) for entry in entries if entry.key in won])
+        store.finish([cancelled(entry, now) for entry in entries if entry.key in won])
