@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from clientsynq.common.events import (
     CONNECTION_CHANGED,
@@ -15,12 +14,10 @@ from clientsynq.common.events import (
 from clientsynq.sync.handlers.commands import on_write_requested
 from clientsynq.sync.handlers.connections import on_connection_changed
 from clientsynq.sync.handlers.entity_changes import on_entity_changed
+from clientsynq.sync.handlers.ports import HandlerDeps
 from clientsynq.sync.handlers.sync_requests import on_sync_requested
 
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
-
-Handler = Callable[[Event, "WorkerDeps"], None]
+Handler = Callable[[Event, HandlerDeps], None]
 HANDLERS: dict[str, Handler] = {
     CONNECTION_CHANGED: on_connection_changed,
     SYNC_REQUESTED: on_sync_requested,
@@ -31,7 +28,7 @@ HANDLERS: dict[str, Handler] = {
 TOPICS = tuple(HANDLERS)
 
 
-def dispatcher(deps: WorkerDeps) -> Callable[[Event], None]:
+def dispatcher(deps: HandlerDeps) -> Callable[[Event], None]:
     def dispatch(event: Event) -> None:
         HANDLERS[event.type](event, deps)
     return dispatch

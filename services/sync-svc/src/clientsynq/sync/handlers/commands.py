@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clientsynq.common.events import (
     INVOICE_CREATE_REQUESTED,
@@ -27,10 +27,7 @@ from clientsynq.sync.domain.command_status import IN_PROGRESS
 from clientsynq.sync.domain.errors import QboRefused, SyncFailure, TenantNotKnown
 from clientsynq.sync.domain.model import WRITE_PLANS
 from clientsynq.sync.handlers.follow_ups import created_envelopes
-from clientsynq.sync.handlers.ports import Company
-
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
+from clientsynq.sync.handlers.ports import Company, HandlerDeps
 
 log = logging.getLogger(__name__)
 Envelope = dict[str, Any]
@@ -46,7 +43,7 @@ WRITES = {INVOICE_CREATE_REQUESTED: Write("Invoice", bodies.invoice_body),
           "payment.record.requested": Write("Payment", bodies.payment_body)}
 
 
-def on_write_requested(event: Event, deps: WorkerDeps) -> None:
+def on_write_requested(event: Event, deps: HandlerDeps) -> None:
     entry = deps.ledger.begin(event.tenant_id, event.data["command_id"], event.type,
                               event.to_envelope(), deps.now())
     if entry is None:
@@ -55,7 +52,7 @@ def on_write_requested(event: Event, deps: WorkerDeps) -> None:
     carry_out(event, entry, deps)
 
 
-def resolve_open_commands(deps: WorkerDeps) -> int:
+def resolve_open_commands(deps: HandlerDeps) -> int:
     """The resolver's round: every open command whose retry time has come, per tenant."""
     resolved = 0
     for tenant in deps.base.tenants.connected():
@@ -70,7 +67,7 @@ def resolve_open_commands(deps: WorkerDeps) -> int:
     return resolved
 
 
-def carry_out(event: Event, entry: dict[str, Any], deps: WorkerDeps) -> None:
+def carry_out(event: Event, entry: dict[str, Any], deps: HandlerDeps) -> None:
     tenant_id, command_id = event.tenant_id, event.data["command_id"]
     never_sent = entry["status"] == IN_PROGRESS and int(entry.get("attempts", 0)) == 0
     try:
@@ -90,7 +87,7 @@ def carry_out(event: Event, entry: dict[str, Any], deps: WorkerDeps) -> None:
     _post(event, conn, deps, first=never_sent)
 
 
-def _post(event: Event, conn: Company, deps: WorkerDeps, first: bool) -> None:
+def _post(event: Event, conn: Company, deps: HandlerDeps, first: bool) -> None:
     tenant_id, command_id = event.tenant_id, event.data["command_id"]
     write = WRITES[event.type]
     body = write.body(event.data)
@@ -117,7 +114,7 @@ def _post(event: Event, conn: Company, deps: WorkerDeps, first: bool) -> None:
                                                       "reason": err.error_class})
 
 
-def _settle(event: Event, conn: Company, deps: WorkerDeps, created: dict[str, Any],
+def _settle(event: Event, conn: Company, deps: HandlerDeps, created: dict[str, Any],
             resolved_by: str) -> None:
     command_id = event.data["command_id"]
     envelopes = created_envelopes(event, conn, deps, created)
@@ -134,7 +131,7 @@ def _settle(event: Event, conn: Company, deps: WorkerDeps, created: dict[str, An
                                          "resolved_by": resolved_by})
 
 
-def _refuse(event: Event, deps: WorkerDeps, reason: str, code: str | None) -> None:
+def _refuse(event: Event, deps: HandlerDeps, reason: str, code: str | None) -> None:
     envelope = events.command_failed(
         tenant_id=event.tenant_id, realm_id=event.realm_id, source=deps.settings.source,
         command_id=event.data["command_id"], command_type=event.type, reason=reason,

@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from clientsynq.common.events import Event
 from clientsynq.sync.domain.model import controls_in_force, initial_mode
 from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.domain.run_requests import RunRequest
-
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
+from clientsynq.sync.handlers.ports import HandlerDeps
 
 log = logging.getLogger(__name__)
 
 
-def on_connection_changed(event: Event, deps: WorkerDeps) -> None:
+def on_connection_changed(event: Event, deps: HandlerDeps) -> None:
     """Disconnected and expired tenants are remembered so nothing syncs them; their data
     stays where it is (the portal keeps working)."""
     data, tenant_id = event.data, event.tenant_id

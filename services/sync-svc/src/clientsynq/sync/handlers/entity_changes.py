@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clientsynq.common.events import Event, format_time
 from clientsynq.sync.domain.errors import (
@@ -24,16 +24,13 @@ from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.snapshots import customer_snapshot
 from clientsynq.sync.engine import payments_of, read_by_ids
 from clientsynq.sync.handlers.follow_ups import context
-from clientsynq.sync.handlers.ports import Company
-
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
+from clientsynq.sync.handlers.ports import Company, HandlerDeps
 
 log = logging.getLogger(__name__)
 TRANSACTIONS = ("Invoice", "Payment")
 
 
-def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
+def on_entity_changed(event: Event, deps: HandlerDeps) -> None:
     data, tenant_id = event.data, event.tenant_id
     entity = data["entity"]
     tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
@@ -64,7 +61,7 @@ def on_entity_changed(event: Event, deps: WorkerDeps) -> None:
         _queue_cdc(event, deps)
 
 
-def _publish_merged_away(event: Event, deps: WorkerDeps, realm_id: str | None) -> None:
+def _publish_merged_away(event: Event, deps: HandlerDeps, realm_id: str | None) -> None:
     """A Merge names both customers: the merged-away one is gone from QBO, so it is sent
     as deleted at once (no read needed, nothing to read), naming the survivor; the
     survivor itself is read next like any changed customer."""
@@ -79,7 +76,7 @@ def _publish_merged_away(event: Event, deps: WorkerDeps, realm_id: str | None) -
         now=deps.now()))
 
 
-def _refresh_customer(conn: Company, deps: WorkerDeps, customers: list[str]) -> None:
+def _refresh_customer(conn: Company, deps: HandlerDeps, customers: list[str]) -> None:
     """A transaction changed: its customer's balance did too, unannounced (see balances)."""
     if customers:
         rows = read_by_ids(conn, "Customer", customers)
@@ -99,7 +96,7 @@ def _current(conn: Company, entity: str, data: dict[str, Any]) -> dict[str, Any]
         return stub if entity in TRANSACTIONS else None
 
 
-def _queue_cdc(event: Event, deps: WorkerDeps) -> None:
+def _queue_cdc(event: Event, deps: HandlerDeps) -> None:
     deps.base.runs.request(RunRequest.webhook(
         event.id, event.tenant_id, event.realm_id, event.data["notification_id"],
         event.data["entity"]), deps.now())

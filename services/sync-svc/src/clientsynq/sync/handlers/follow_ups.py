@@ -8,7 +8,7 @@ and its CDC brings the changed invoices (and their customers) a moment later.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from clientsynq.common.events import INVOICE_CREATE_REQUESTED, Event
 from clientsynq.sync.domain import events, snapshots
@@ -16,16 +16,13 @@ from clientsynq.sync.domain.errors import QboRefused, SyncFailure
 from clientsynq.sync.domain.qbo_values import company_today
 from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.engine import PageContext, payments_of, read_by_ids, to_snapshot
-from clientsynq.sync.handlers.ports import Company
-
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
+from clientsynq.sync.handlers.ports import Company, HandlerDeps
 
 log = logging.getLogger(__name__)
 Envelope = dict[str, Any]
 
 
-def created_envelopes(event: Event, conn: Company, deps: WorkerDeps,
+def created_envelopes(event: Event, conn: Company, deps: HandlerDeps,
                       created: dict[str, Any]) -> list[Envelope]:
     entity = "Invoice" if event.type == INVOICE_CREATE_REQUESTED else "Payment"
     snapshot = to_snapshot(entity, created, context(conn, deps, entity, payments={}))
@@ -45,7 +42,7 @@ def created_envelopes(event: Event, conn: Company, deps: WorkerDeps,
 
 
 def _changed_by(entity: str, created: dict[str, Any], conn: Company,
-                deps: WorkerDeps) -> list[Envelope]:
+                deps: HandlerDeps) -> list[Envelope]:
     found: list[Envelope] = []
     if entity == "Payment":
         invoice_ids = [item["invoice_id"] for item in snapshots.applied_invoices(created)]
@@ -61,7 +58,7 @@ def _changed_by(entity: str, created: dict[str, Any], conn: Company,
     return found
 
 
-def context(conn: Company, deps: WorkerDeps, entity: str,
+def context(conn: Company, deps: HandlerDeps, entity: str,
             payments: dict[str, Any] | None = None) -> PageContext:
     return PageContext(
         tenant_id=conn.tenant_id, realm_id=conn.realm_id, entity=entity,
@@ -71,13 +68,13 @@ def context(conn: Company, deps: WorkerDeps, entity: str,
 
 
 def envelope(entity: str, snapshot: dict[str, Any], conn: Company,
-             deps: WorkerDeps) -> Envelope:
+             deps: HandlerDeps) -> Envelope:
     return events.snapshot_envelope(entity, snapshot, tenant_id=conn.tenant_id,
                                     realm_id=conn.realm_id, source=deps.settings.source,
                                     now=deps.now())
 
 
-def queue_incremental(deps: WorkerDeps, tenant_id: str, realm_id: str | None,
+def queue_incremental(deps: HandlerDeps, tenant_id: str, realm_id: str | None,
                       entities: list[str], key: str) -> None:
     """A run document keyed by what asked for it: asking twice queues one run."""
     deps.base.runs.request(RunRequest.follow_up(key, tenant_id, realm_id, entities),

@@ -6,16 +6,12 @@ already has a run waiting join that run.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from clientsynq.common.events import Event
 from clientsynq.sync.domain.run_requests import RunRequest
-
-if TYPE_CHECKING:
-    from clientsynq.sync.bootstrap import WorkerDeps
+from clientsynq.sync.handlers.ports import HandlerDeps
 
 
-def on_sync_requested(event: Event, deps: WorkerDeps) -> None:
+def on_sync_requested(event: Event, deps: HandlerDeps) -> None:
     data = event.data
     look_back = None
     if data["reason"] == "reconcile":
