@@ -25,8 +25,6 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
 MAX_ATTEMPT_DOCS = 100  # a bound on one read loop; attempts are at most the schedule's 8
-BY_TENANT_ENDPOINT = [("tenant_id", ASCENDING), ("endpoint_id", ASCENDING),
-                      ("number", ASCENDING), ("created_at", DESCENDING)]
 
 
 def delivery_indexes() -> dict[str, list[IndexModel]]:
@@ -37,10 +35,11 @@ def delivery_indexes() -> dict[str, list[IndexModel]]:
                                 name="legacy_status_created")],
         QUEUE: [IndexModel([("due_at", ASCENDING)], name="queue_due"),
                 IndexModel([("endpoint_id", ASCENDING), ("due_at", ASCENDING)],
-                           name="queue_endpoint_due"),
-                IndexModel(BY_TENANT_ENDPOINT, name="queue_tenant_endpoint")],
+                           name="queue_endpoint_due")],  # also serves the log's queue read
         ATTEMPTS: [IndexModel([("delivery_id", ASCENDING)], name="attempts_delivery"),
-                   IndexModel(BY_TENANT_ENDPOINT, name="attempts_tenant_endpoint"),
+                   IndexModel([("tenant_id", ASCENDING), ("endpoint_id", ASCENDING),
+                               ("number", ASCENDING), ("created_at", DESCENDING)],
+                              name="attempts_tenant_endpoint"),
                    IndexModel([("status", ASCENDING), ("at", ASCENDING)],
                               name="attempts_status_at")]}
 

@@ -38,28 +38,31 @@ class Sweep:
     delivery_retention_seconds: float
     reprocess_after_seconds: float
 
-    def once(self) -> None:
+    def once(self) -> dict[str, int]:
+        """Returns what each step removed (or, for old-format deliveries, took over)."""
         intuit, outbound = self.intuit, self.outbound
         reprocess_pending(intuit, older_than=timedelta(seconds=self.reprocess_after_seconds))
         now = intuit.clock()
-        _in_batches("notifications", lambda: intuit.inbox.purge(now, BATCH))
-        _in_batches("dedupe_keys", lambda: intuit.changes.purge(now, BATCH))
+        done = {"notifications": _in_batches(lambda: intuit.inbox.purge(now, BATCH)),
+                "dedupe_keys": _in_batches(lambda: intuit.changes.purge(now, BATCH))}
         now = outbound.clock()
         cutoff = now - timedelta(seconds=self.delivery_retention_seconds)
-        _in_batches("deliveries", lambda: outbound.deliveries.purge(cutoff, BATCH))
+        done["deliveries"] = _in_batches(lambda: outbound.deliveries.purge(cutoff, BATCH))
         settings = outbound.settings
         settle = settings.timeout_seconds + settings.claim_grace_seconds
-        _in_batches("legacy_migrated", lambda: self.legacy.migrate(now, settle, BATCH))
+        done["legacy_migrated"] = _in_batches(lambda: self.legacy.migrate(now, settle, BATCH))
+        for kind, count in done.items():
+            if count:
+                SWEPT.labels(kind=kind).inc(count)
+                log.info("webhook.swept", extra={"kind": kind, "count": count})
+        return done
 
 
-def _in_batches(kind: str, step: Callable[[], int]) -> int:
+def _in_batches(step: Callable[[], int]) -> int:
     total = 0
     for _ in range(MAX_BATCHES):
         done = step()
         total += done
         if done < BATCH:
             break
-    if total:
-        SWEPT.labels(kind=kind).inc(total)
-        log.info("webhook.swept", extra={"kind": kind, "count": total})
     return total
