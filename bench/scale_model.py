@@ -336,6 +336,7 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection) -> 
     after = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
              "docs": mongo_docs(db), "results": db["run_results"].count_documents({})}
     time.sleep(min(30.0, 3 * INTERVALS["Invoice"] / TIME_SCALE))  # let the last slots finish
+    say("window closed: reading lateness per slot (one scan of results and claims)")
     return {"wall": wall, "start": start, "before": before, "after": after, "made": made,
             "late": lateness(db, start)}
 
@@ -400,6 +401,7 @@ def report(measured: dict[str, Any], initial_rate: float, db: Any, businesses: i
         f"data+index size {data_size(db) / 2**20:,.1f} MiB for {businesses} businesses")
     backlog = db["runs"].count_documents({"status": {"$in": ["pending", "running"]}})
     say(f"runs still queued or running at the end: {backlog:,}")
+    say("timing the production scheduler's roster rescan and a quiet tick")
     rescan, quiet, watched = tick_cost(db)
     say(f"scheduler: roster rescan {rescan:.2f} s ({watched} tenant-kinds watched), a tick "
         f"with nothing due {quiet * 1000:.0f} ms (a rescan every 5 min, a tick every 30 s)")

@@ -76,3 +76,30 @@ class FakeRealm:
                           if self.changed_at[(kind, row_id)] >= since]} for kind in entities]
         return {"CDCResponse": [{"QueryResponse": groups}],
                 "time": self._clock.now().isoformat()}
+
+
+class FakeRunQueue:
+    """The work-queue face of the `Runs` port (`candidates`), counting its polls."""
+
+    def __init__(self, runs: list[dict[str, Any]]) -> None:
+        self.runs = runs
+        self.polls = 0
+
+    def candidates(self, now: datetime, limit: int = 200) -> list[dict[str, Any]]:
+        self.polls += 1
+        return list(self.runs[:limit])
+
+
+class FakeRunner:
+    """`SyncRunner.try_run`: the realms whose lease is taken elsewhere answer None."""
+
+    def __init__(self, leased_elsewhere: set[str]) -> None:
+        self.leased_elsewhere = leased_elsewhere
+        self.tried: list[str] = []
+
+    def try_run(self, run: dict[str, Any]) -> str | None:
+        self.tried.append(run["_id"])
+        return None if run["tenant_id"] in self.leased_elsewhere else "completed"
+
+    def fail_unexpected(self, run: dict[str, Any], err: Exception) -> str:
+        return "failed"

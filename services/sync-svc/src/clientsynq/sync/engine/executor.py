@@ -2,11 +2,18 @@
 
 A run whose worker died stays `running` in the database, but its lease lapses; the next
 thread to take the lease resumes it from its checkpoints.
+
+Idle threads take turns: one poll of the work queue per IDLE_SECONDS per process, however
+many run threads wait (each of them polling was most of the queries a worker sent; the
+scale model's profile, docs/capacity.md). A thread that has just finished a run looks
+for the next at once.
 """
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,12 +25,15 @@ IDLE_SECONDS = 0.3
 
 
 class RunExecutor:
-    def __init__(self, runs: Runs, runner: SyncRunner, threads: int) -> None:
+    def __init__(self, runs: Runs, runner: SyncRunner, threads: int,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self._runs = runs
         self._runner = runner
         self._threads = threads
         self._busy: set[str] = set()  # tenants a thread of this process is running
         self._lock = threading.Lock()
+        self._monotonic = monotonic
+        self._next_idle_poll = 0.0
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
         started = []
@@ -34,9 +44,23 @@ class RunExecutor:
         return started
 
     def loop(self, stop: threading.Event) -> None:
+        worked = True
         while not stop.is_set():
-            if not self.run_next():
+            if not worked and not self.idle_turn():
+                stop.wait(IDLE_SECONDS / 3)
+                continue
+            worked = self.run_next()
+            if not worked:
                 stop.wait(IDLE_SECONDS)
+
+    def idle_turn(self) -> bool:
+        """Whether this idle thread is the one to poll now (at most one per IDLE_SECONDS)."""
+        with self._lock:
+            now = self._monotonic()
+            if now < self._next_idle_poll:
+                return False
+            self._next_idle_poll = now + IDLE_SECONDS
+            return True
 
     def run_next(self) -> bool:
         """True if a run was executed (or at least taken).
