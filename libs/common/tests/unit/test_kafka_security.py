@@ -48,3 +48,12 @@ def test_the_connection_hands_the_options_to_clients_and_hides_them() -> None:
     assert conn.client_options == {"security_protocol": "SASL_SSL",
                                    "sasl_plain_password": "pw-123"}
     assert "pw-123" not in repr(conn)
+
+
+def test_every_reading_consumer_gets_the_security_options_and_full_fetches() -> None:
+    """Incremental fetch sessions are off for every consumer that reads records: with them,
+    kafka-python 3.0.12 sometimes stopped fetching while records waited (see fetch_options)."""
+    conn = KafkaConnection("kafka:9093", security=(("security_protocol", "SASL_SSL"),))
+    for options in (conn.fetch_options, conn.consumer_options):
+        assert options["security_protocol"] == "SASL_SSL"
+        assert options["enable_incremental_fetch_sessions"] is False

@@ -23,9 +23,20 @@ class KafkaConnection:
         return dict(self.security)
 
     @property
+    def fetch_options(self) -> dict[str, Any]:
+        """Passed to every consumer that reads records (group members and replays).
+
+        Incremental fetch sessions (KIP-227) are off: with them, kafka-python 3.0.12's
+        consumer sometimes stopped fetching for good while its partitions still had records
+        (a portal worker polled idle for minutes with sync.completed unread; the browser
+        story failed in CI that way). Full fetch requests cost a few bytes per partition
+        and never stall (docs/local-infrastructure.md, "Kafka client")."""
+        return {**self.client_options, "enable_incremental_fetch_sessions": False}
+
+    @property
     def consumer_options(self) -> dict[str, Any]:
         """Passed to every group consumer (heartbeats well inside the session, as Kafka asks)."""
-        return {**self.client_options, "session_timeout_ms": self.session_timeout_ms,
+        return {**self.fetch_options, "session_timeout_ms": self.session_timeout_ms,
                 "heartbeat_interval_ms": min(3_000, self.session_timeout_ms // 3)}
 
     def group(self, name: str) -> str:

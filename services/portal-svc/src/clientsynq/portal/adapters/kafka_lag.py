@@ -16,9 +16,9 @@ class KafkaGroupLag:
     def __init__(self, conn: KafkaConnection, group_id: str, topics: Sequence[str]) -> None:
         self._conn, self._group, self._topics = conn, group_id, list(topics)
         self._admin = KafkaAdminClient(bootstrap_servers=conn.servers,
-                                       client_id=f"{conn.client_id}-lag")
+                                       client_id=f"{conn.client_id}-lag", **conn.client_options)
         self._consumer = KafkaConsumer(bootstrap_servers=conn.servers, group_id=None,
-                                       client_id=f"{conn.client_id}-lag")
+                                       client_id=f"{conn.client_id}-lag", **conn.client_options)
 
     def per_topic(self) -> dict[str, int]:
         """Logical topic → messages not yet committed by the group (0 when caught up)."""

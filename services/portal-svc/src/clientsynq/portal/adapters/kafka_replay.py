@@ -19,7 +19,7 @@ class KafkaReplay:
         self._consumer = KafkaConsumer(bootstrap_servers=conn.servers, group_id=None,
                                        enable_auto_commit=False,
                                        client_id=f"{conn.client_id}-replay",
-                                       **conn.client_options)
+                                       **conn.fetch_options)
         self._partitions = [TopicPartition(conn.topic(t), p) for t in topics
                             for p in sorted(self._consumer.partitions_for_topic(conn.topic(t))
                                             or ())]
