@@ -35,28 +35,39 @@ def connect_mongo(uri: str, *, app_name: str = "clientsynq", timeout_ms: int = 5
 def ensure_indexes(db: Database[Any], specs: Mapping[str, Sequence[IndexModel]]) -> None:
     """Create every index; safe to run at each start and by several replicas at once.
 
-    An option the server does not support (FerretDB 1.x lacks some, e.g. partial filters)
-    is dropped with a warning and the index created without it, rather than failing start.
+    An option the server does not support (FerretDB 1.x lacks some, e.g. TTL and partial
+    filters) is dropped and the index created without it, rather than failing start. That is
+    said once per call, in one line naming every collection concerned: a line per index on
+    every start of every process was noise in `make run` (issue 9).
     """
+    dropped: dict[str, set[str]] = {}
     for collection, indexes in specs.items():
         for index in indexes:
-            _create_index(db[collection], index)
+            for option in _create_index(db[collection], index):
+                dropped.setdefault(option, set()).add(collection)
+    if dropped:
+        log.info("mongo.index_options_unsupported", extra={
+            "database": db.name, "options": {k: sorted(v) for k, v in sorted(dropped.items())}})
 
 
-def _create_index(collection: Collection[Any], index: IndexModel) -> None:
+OPTIONAL_INDEX_OPTIONS = frozenset({"partialFilterExpression", "expireAfterSeconds",
+                                    "collation", "sparse"})
+
+
+def _create_index(collection: Collection[Any], index: IndexModel) -> list[str]:
+    """The options the server refused (the index then exists without them)."""
     document = dict(index.document)
     keys = list(document.pop("key").items())
     try:
         collection.create_index(keys, **document)
-    except OperationFailure as err:
-        optional = {"partialFilterExpression", "expireAfterSeconds", "collation", "sparse"}
-        dropped = {k: v for k, v in document.items() if k in optional}
+        return []
+    except OperationFailure:
+        dropped = sorted(k for k in document if k in OPTIONAL_INDEX_OPTIONS)
         if not dropped:
             raise
-        log.info("mongo.index_option_unsupported",
-                 extra={"collection": collection.name, "options": sorted(dropped),
-                        "code": err.code})
-        collection.create_index(keys, **{k: v for k, v in document.items() if k not in optional})
+    collection.create_index(keys, **{k: v for k, v in document.items()
+                                     if k not in OPTIONAL_INDEX_OPTIONS})
+    return dropped
 
 
 def snapshot_version(updated_at: datetime, sync_token: str | int) -> str:
