@@ -45,7 +45,7 @@ def worker(module: str, env: dict[str, str], logs: list[str]) -> Iterator[None]:
 def events_until_sync_completed(kafka_conn, timeout: float = 120) -> list[dict]:
     consumer = KafkaConsumer(*[kafka_conn.topic(t) for t in SNAPSHOT_TOPICS],
                              bootstrap_servers=kafka_conn.servers, auto_offset_reset="earliest",
-                             group_id=f"e2e-{uuid.uuid4().hex[:6]}")
+                             group_id=f"e2e-{uuid.uuid4().hex[:6]}", **kafka_conn.fetch_options)
     events: list[dict] = []
     deadline = time.monotonic() + timeout
     try:

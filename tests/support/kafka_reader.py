@@ -25,7 +25,7 @@ class KafkaReader:
         self.consumer = KafkaConsumer(*[self.conn.topic(t) for t in self.topics],
                                       bootstrap_servers=self.conn.servers,
                                       auto_offset_reset="earliest", enable_auto_commit=False,
-                                      group_id=None, **self.conn.client_options)
+                                      group_id=None, **self.conn.fetch_options)
 
     def poll(self) -> Events:
         for records in self.consumer.poll(timeout_ms=200, max_records=5000).values():

@@ -23,7 +23,7 @@ def run_until(runner: ConsumerRunner, done: threading.Event, timeout: float = 30
 def dead_letters(conn, topic: str, count: int) -> list:
     consumer = KafkaConsumer(conn.topic(f"{topic}.dlq"), bootstrap_servers=conn.servers,
                              auto_offset_reset="earliest", consumer_timeout_ms=10000,
-                             group_id=None)
+                             group_id=None, **conn.fetch_options)
     records = []
     for record in consumer:
         records.append(record)

@@ -74,3 +74,25 @@ def test_an_expired_lease_raced_for_by_many_replicas_has_one_new_holder(mongo_db
 def test_leases_on_different_names_do_not_interfere(mongo_db):
     assert Lease(mongo_db.leases, "sync:realm-a", "x").acquire()
     assert Lease(mongo_db.leases, "sync:realm-b", "y").acquire()
+
+
+def test_a_long_job_renews_as_it_goes_and_stops_once_the_lease_is_lost(mongo_db):
+    """renew_if_due, called per item of a long job (the outbox relay marks documents with
+    it): free while two thirds of the TTL remain, a renewal after that, False once lost.
+    (A 60 s lease: the real time between steps, seconds on a loaded machine, cannot matter.)"""
+    clock = OffsetClock()
+    lease = Lease(mongo_db.leases, "outbox-relay:x", "replica-a", ttl_seconds=60, clock=clock)
+    assert lease.acquire()
+    first_expiry = mongo_db.leases.find_one({"holder": "replica-a"})["expires_at"]
+    clock.advance(10)
+    assert lease.renew_if_due()
+    assert mongo_db.leases.find_one({"holder": "replica-a"})["expires_at"] == first_expiry
+    clock.advance(15)  # 25 s into a 60 s lease: renewed, so the job may go on past 60 s
+    assert lease.renew_if_due()
+    assert mongo_db.leases.find_one({"holder": "replica-a"})["expires_at"] > first_expiry
+    clock.advance(45)
+    assert lease.renew_if_due()  # still ours: the renewal moved the end
+    clock.advance(70)  # a stall longer than the TTL: lost, the job must stop
+    assert not lease.renew_if_due()
+    assert Lease(mongo_db.leases, "outbox-relay:x", "replica-b", ttl_seconds=60,
+                 clock=clock).acquire()

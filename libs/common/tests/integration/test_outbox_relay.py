@@ -15,9 +15,12 @@ from kafka import KafkaConsumer
 pytestmark = pytest.mark.integration
 
 
-def published_ids(conn, expected: int, timeout_ms: int = 10000) -> list[str]:
+def published_ids(conn, expected: int, timeout_ms: int = 60000) -> list[str]:
+    """Every id published, read until `expected` arrived or Kafka was silent for
+    `timeout_ms` (generous: a loaded machine stretches the gap between relay rounds)."""
     consumer = KafkaConsumer(conn.topic("connection.changed"), bootstrap_servers=conn.servers,
-                             auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms)
+                             auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms,
+                             **conn.fetch_options)
     ids = []
     for record in consumer:
         ids.append(json.loads(record.value)["id"])
@@ -103,3 +106,4 @@ def test_an_entry_added_after_a_relay_round_is_published_in_the_next(mongo_db, k
     assert relay.relay_once() == 0
     assert published_ids(kafka_conn, 2) == [first["id"], second["id"]]
     producer.close()
+

@@ -53,7 +53,8 @@ def test_events_reach_the_read_models_once_and_newest_first(infra, kafka_conn, m
             producer.send_raw("invoice.updated", b'{"not": "an event"}', TENANT.encode(), [])
             dlq = KafkaConsumer(kafka_conn.topic("invoice.updated.dlq"),
                                 bootstrap_servers=kafka_conn.servers,
-                                auto_offset_reset="earliest", group_id=None)
+                                auto_offset_reset="earliest", group_id=None,
+                                **kafka_conn.fetch_options)
             got: list[object] = []
 
             def dead_lettered() -> bool:

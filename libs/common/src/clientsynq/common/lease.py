@@ -82,6 +82,15 @@ class Lease:
         self._expires_at = expires
         return True
 
+    def renew_if_due(self) -> bool:
+        """For a long job under the lease, called per item: renews once a third of the TTL
+        has gone by (so the lease never lapses while the job runs) and is otherwise free.
+        False once the lease is lost: the job must stop, another holder may be at it."""
+        if self.fence is None:
+            return False
+        left = (self._expires_at - self.clock()).total_seconds()
+        return left > self.ttl_seconds * 2 / 3 or self.renew()
+
     def is_held(self) -> bool:
         return self.fence is not None and self.clock() < self._expires_at
 

@@ -120,7 +120,13 @@ class OutboxRelay:
             RELAY_ERRORS.labels(collection=name).inc()
             log.warning("outbox.publish_failed", extra={"collection": name, "count": len(entries)})
             return 0
+        lease = self._leases[name]
         for doc in docs:
+            # a slow round (a loaded database) must not outlive the lease: a standby relay
+            # would take over and publish the documents not yet marked a second time
+            if not lease.renew_if_due():
+                log.warning("outbox.lease_lost_mid_round", extra={"collection": name})
+                break
             self._mark_published(collection, doc)
         RELAYED.labels(collection=name).inc(len(entries))
         return len(entries)
