@@ -136,6 +136,7 @@ NOISY_LIBRARIES = ("kafka",)
 # These log whole token requests and responses (bodies, headers, the token dict) at DEBUG:
 # kept at WARNING whatever LOG_LEVEL says, so turning DEBUG on never writes a QBO token.
 TOKEN_LOGGING_LIBRARIES = ("requests_oauthlib", "oauthlib", "urllib3")
+KAFKA_IO_LOOP = "kafka.net.selector"
 
 
 def configure_logging(service: str, level: str = "INFO", stream: TextIO | None = None) -> None:
@@ -152,6 +153,9 @@ def configure_logging(service: str, level: str = "INFO", stream: TextIO | None =
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     for leaky in TOKEN_LOGGING_LIBRARIES:
         logging.getLogger(leaky).setLevel(logging.WARNING)
+    # kafka-python 3's IO loop warns whenever one of its steps took over 100 ms, which on a
+    # busy 2-core machine is every few seconds per client and says nothing about us.
+    logging.getLogger(KAFKA_IO_LOOP).setLevel(max(logging.ERROR, root.level))
     logging.captureWarnings(True)
 
 
