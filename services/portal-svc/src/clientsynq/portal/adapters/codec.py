@@ -6,9 +6,10 @@ as ISO strings (they compare correctly as strings), datetimes as BSON dates.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -38,32 +39,44 @@ def _dump(value: Any) -> Any:
 
 
 def from_doc(cls: type[T], doc: typing.Mapping[str, Any]) -> T:
-    hints = _hints(cast(Hashable, cls))
-    values = {name: _load(hint, doc[name]) for name, hint in hints.items() if name in doc}
+    values = {}
+    for name, load in _loaders(cast(Hashable, cls)):
+        if name in doc:
+            value = doc[name]
+            values[name] = value if value is None or load is None else load(value)
     return cls(**values)
 
 
+Loader = Callable[[Any], Any] | None  # None: the stored value as it is
+
+
 @cache
-def _hints(cls: Any) -> dict[str, Any]:
+def _loaders(cls: Any) -> tuple[tuple[str, Loader], ...]:
+    """Each field's conversion, worked out once per class from its type hints (a list page
+    loads thousands of records: inspecting the hints per value was most of its Python time)."""
     names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in typing.get_type_hints(cls).items() if k in names}
+    return tuple((name, _loader(hint)) for name, hint in typing.get_type_hints(cls).items()
+                 if name in names)
 
 
-def _load(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _loader(hint: Any) -> Loader:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _load(inner[0], value)
+        return _loader(next(arg for arg in typing.get_args(hint) if arg is not type(None)))
     if origin is tuple:
-        return tuple(_load(typing.get_args(hint)[0], item) for item in value)
+        return _tuple_loader(_loader(typing.get_args(hint)[0]))
     if hint is Decimal:
-        return Decimal(value)
+        return Decimal
     if hint is date:
-        return date.fromisoformat(value)
+        return date.fromisoformat
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return from_doc(hint, value)
+        return functools.partial(from_doc, hint)
     if origin is dict:
-        return dict(value)
-    return value
+        return dict
+    return None
+
+
+def _tuple_loader(item: Loader) -> Callable[[Any], tuple[Any, ...]]:
+    if item is None:
+        return tuple
+    return lambda values: tuple(None if v is None else item(v) for v in values)

@@ -177,7 +177,7 @@ def _page_of(groups: Iterable[list[dict[str, Any]]], query: InvoiceQuery,
              today: date) -> Page[Invoice]:
     """A page from rows in the list's order (newest date, then id, first), read group by
     group until one row more than the page is found: after the cursor, of a wanted status
-    *today*."""
+    *today*. Rows past that one are not loaded (a bucket holds a whole day's invoices)."""
     after = decode_cursor(query.cursor) if query.cursor is not None else None
     wanted = set(query.statuses)
     found: list[tuple[tuple[str, str], Invoice]] = []
@@ -190,6 +190,8 @@ def _page_of(groups: Iterable[list[dict[str, Any]]], query: InvoiceQuery,
             if wanted and invoice_status(invoice, today) not in wanted:
                 continue
             found.append((key, invoice))
+            if len(found) > query.limit:
+                break
         if len(found) > query.limit:
             break
     page = found[:query.limit]
