@@ -110,3 +110,21 @@ def test_rate_limits_are_per_key_and_announced():
         == 200
     api.monotonic += 60
     assert api.call("GET", "/api/v1/sync", token).status_code == 200
+
+
+def test_a_refused_read_answers_the_problem_not_the_rows_and_a_refused_write_does_nothing():
+    """A read's hit runs beside its view (edge.py); the answer is still the refusal."""
+    api = Api(rate_limit=1)
+    try:
+        seed_business(api, TENANT)
+        token = api.token(TENANT)
+        assert api.call("GET", "/api/v1/invoices", token).status_code == 200
+        refused = api.call("GET", "/api/v1/invoices", token)
+        assert refused.status_code == 429 and "data" not in refused.get_json()
+        assert refused.get_json()["type"].endswith("too-many-requests")
+        assert refused.headers["RateLimit-Remaining"] == "0"
+        assert "ETag" not in refused.headers
+        assert api.call("POST", "/api/v1/sync", token).status_code == 429
+        assert api.sync_requests.outbox == []
+    finally:
+        api.close()

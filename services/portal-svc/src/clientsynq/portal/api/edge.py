@@ -1,13 +1,25 @@
 """What every `/api/v1` request goes through before its view: who is calling (a user's JWT
 or an Enterprise API key), and the rate limit of that caller, reported in RateLimit headers.
+
+The rate limiter costs a MongoDB round trip (a slot insert shared by every replica). A read
+(GET, HEAD) changes nothing, so its hit runs on a small pool *beside* the view, and the
+answer waits for both: a refused read answers 429 as before, its rows discarded, and a read
+costs the longer of the two round trips instead of their sum. A write is counted before its
+view runs, so a refused write never happens.
 """
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from clientsynq.common.auth import InvalidToken
-from clientsynq.common.problems import Forbidden, TooManyRequests, Unauthorized
+from clientsynq.common.problems import (
+    ClientSynqError,
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+)
 from clientsynq.portal.api.ports import ApiDeps, RateDecision
 from clientsynq.portal.readmodels.ports import ReadModels
 from clientsynq.portal.services.commands import Actor
@@ -15,6 +27,9 @@ from flask import Blueprint, Response, current_app, g, request
 
 API_KEY_PREFIX = "csk."
 PUBLIC_ENDPOINT_SUFFIXES = (".openapi_document_view",)
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+# Beside the views of one worker (gunicorn's threads): at most one hit each in flight.
+_BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rate-limit")
 
 
 @dataclass(frozen=True)
@@ -74,11 +89,30 @@ def _authenticate_and_limit() -> None:
         return
     found = _authenticate(request.headers.get("Authorization", ""))
     g.api_caller = found
-    decision = api().limiter.hit(found.rate_key)
+    if request.method in SAFE_METHODS:
+        g.api_rate_pending = _BESIDE.submit(api().limiter.hit, found.rate_key)
+        return
+    _check(api().limiter.hit(found.rate_key))
+
+
+def _check(decision: RateDecision) -> None:
     g.api_rate = decision
     if not decision.allowed:
         raise TooManyRequests("Too many requests for this key; slow down.",
                               retry_after=max(1, decision.reset_seconds))
+
+
+def _settle_pending_hit(response: Response) -> Response:
+    """A read's rate decision, awaited: its response, or the refusal in its place (a
+    limiter that failed fails the request, as when it ran first)."""
+    pending: Future[RateDecision] | None = g.pop("api_rate_pending", None)
+    if pending is None:
+        return response
+    try:
+        _check(pending.result())
+    except ClientSynqError as refused:
+        return current_app.make_response(current_app.handle_user_exception(refused))
+    return response
 
 
 def _authenticate(header: str) -> Caller:
@@ -104,6 +138,7 @@ def _authenticate(header: str) -> Caller:
 
 
 def _rate_headers(response: Response) -> Response:
+    response = _settle_pending_hit(response)
     decision = g.get("api_rate")
     if isinstance(decision, RateDecision):
         response.headers.update(rate_limit_headers(decision, api().window_seconds))
