@@ -97,10 +97,10 @@ def test_the_sweep_forgets_finished_deliveries_past_retention_and_nothing_pendin
     assert world.log(good.id) == {recent.id: (DELIVERED, [200])}
 
 
-def old_format_pending(world: World, endpoint_id: str) -> dict[str, Any]:
+def old_format_pending(world: World, endpoint_id: str, id: str = "legacy-1") -> dict[str, Any]:
     """A delivery as the version before the insert-only queue stored it: failed once."""
     then = world.clock() - timedelta(hours=1)
-    doc = {"_id": "legacy-1", "tenant_id": "tenant-1", "endpoint_id": endpoint_id,
+    doc = {"_id": id, "tenant_id": "tenant-1", "endpoint_id": endpoint_id,
            "message_id": "msg_legacy", "event_type": "invoice.updated",
            "payload": '{"type":"invoice.updated"}', "created_at": then,
            "next_attempt_at": world.clock() - timedelta(minutes=1), "status": PENDING,
@@ -126,3 +126,30 @@ def test_a_pending_delivery_of_the_old_format_is_delivered_exactly_once(world):
     assert [h["webhook-id"] for _, h, _ in world.sender.sent] == ["msg_legacy"]
     assert world.log(endpoint.id) == {"legacy-1": (DELIVERED, [500, 200])}
     assert world.db["deliveries"].find_one({"_id": "legacy-1"}).get("status") is None
+
+
+def test_an_old_version_still_running_restarts_the_takeover_and_old_finished_ones_expire(
+        world):
+    """A rolling upgrade: an old-version worker records an attempt during the settle time
+    (setting `status` again); the takeover starts over and queues the attempt after it."""
+    endpoint = an_endpoint(world.outbound)
+    legacy, deliveries = MongoLegacyDeliveries(world.db), world.db["deliveries"]
+    doc = old_format_pending(world, endpoint.id, "legacy-2")
+    done = {**doc, "_id": "legacy-3", "status": DELIVERED}
+    deliveries.insert_one(done)
+    assert legacy.migrate(world.clock(), 75, 10) == 0  # step 1
+    second = {**doc["attempts"][0], "number": 2, "at": world.clock()}
+    deliveries.update_one({"_id": "legacy-2"}, {"$set": {  # the old worker's record lands
+        "status": PENDING, "attempts": [*doc["attempts"], second],
+        "next_attempt_at": world.clock() + timedelta(minutes=5)}})
+    world.clock.advance(seconds=76)
+    assert legacy.migrate(world.clock(), 75, 10) == 0  # not settled: step 1 again
+    world.clock.advance(seconds=76)
+    assert legacy.migrate(world.clock(), 75, 10) == 1
+    (entry,) = world.outbound.deliveries.due(endpoint.id, world.clock() + timedelta(hours=1),
+                                             10)
+    assert (entry.key, entry.sent_before) == ("legacy-2#3", 2)
+    assert world.log(endpoint.id) == {"legacy-2": (PENDING, [500, 500]),
+                                      "legacy-3": (DELIVERED, [500])}
+    assert world.outbound.deliveries.purge(world.clock(), 10) >= 1
+    assert world.log(endpoint.id) == {"legacy-2": (PENDING, [500, 500])}
