@@ -186,6 +186,26 @@ def test_an_invoice_is_listed_once_where_it_belongs_after_it_moves(read: ReadMod
     assert listed() == listed("paid") == listed("overdue") == []
 
 
+def test_a_first_page_follows_its_newest_date_as_invoices_arrive_and_leave(read: ReadModels):
+    """The Mongo list reads, beside the directory, the bucket of the newest date it last
+    saw: a hint only, so a newer date, a date emptied and a row added to the same date all
+    show on the very next first page."""
+    def first_page() -> list[str]:
+        return [inv.id for inv in read.invoices.page(TENANT, InvoiceQuery(limit=2), TODAY).items]
+
+    read.invoices.apply(an_invoice("1", txn="2026-06-01"), version())
+    assert first_page() == ["1"]
+    read.invoices.apply(an_invoice("2", txn="2026-06-01"), version())
+    assert first_page() == ["2", "1"]
+    read.invoices.apply(an_invoice("3", txn="2026-06-05"), version())
+    assert first_page() == ["3", "2"]
+    gone = T0 + timedelta(hours=1)
+    read.invoices.apply(replace(an_invoice("3", updated_at=gone), deleted=True), version(gone))
+    assert first_page() == ["2", "1"]
+    read.invoices.apply(an_invoice("1", txn="2026-06-07", updated_at=gone), version(gone))
+    assert first_page() == ["1", "2"]
+
+
 def test_pages_skip_and_repeat_nothing_while_invoices_are_inserted(read: ReadModels):
     for n in range(1, 26):
         read.invoices.apply(an_invoice(str(n), txn=f"2026-05-{n:02d}"), version())

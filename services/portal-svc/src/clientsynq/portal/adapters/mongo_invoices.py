@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,9 @@ INDEXES = [
                name="tenant_customer_open"),
 ]
 _ZERO = Decimal("0")
+# Reads a first page makes beside its directory read (one each; gunicorn runs 4 threads).
+_AHEAD = ThreadPoolExecutor(max_workers=8, thread_name_prefix="invoice-days")
+_HINTS = 10_000  # newest-date hints kept per process, then forgotten all at once
 _OPEN_STATUSES = {"open", "overdue", "partially_paid"}
 
 
@@ -104,6 +108,8 @@ class MongoInvoices:
         self._store = store
         self._days = InvoiceDays(store)
         self._search = InvoiceSearch(store)
+        # (tenant, classes) → the newest date its last first page found (_bucket_page)
+        self._newest: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def _coll(self) -> Any:
         return self._store.collection(COLLECTION)
@@ -143,16 +149,34 @@ class MongoInvoices:
 
     def _bucket_page(self, tenant_id: str, query: InvoiceQuery, today: date,
                      classes: tuple[str, ...]) -> Page[Invoice]:
+        """The directory, then the buckets of its dates, newest first. A first page also
+        reads, beside the directory, the bucket of the newest date the last first page of
+        this tenant and classes found: used only when the directory just read still names it
+        newest (a hint, never an answer), it makes a first page one round trip deep."""
         after = decode_cursor(query.cursor) if query.cursor is not None else None
+        hint_key = (tenant_id, classes)
+        hint = self._newest.get(hint_key) if after is None else None
+        early = _AHEAD.submit(self._days.rows, tenant_id, hint, classes) if hint else None
         days = self._days.days(tenant_id)
         every = sorted({d for klass in classes for d in days[klass]
                         if after is None or d <= after[0]}, reverse=True)
+        if after is None:
+            self._remember_newest(hint_key, every[0] if every else None)
 
         def by_day() -> Iterator[list[dict[str, Any]]]:
-            for day in every:
-                rows = self._days.rows(tenant_id, day, classes)
+            for n, day in enumerate(every):
+                ahead = early if n == 0 and day == hint else None
+                rows = ahead.result() if ahead else self._days.rows(tenant_id, day, classes)
                 yield sorted(rows, key=lambda r: str(r[KEY2]), reverse=True)
         return _page_of(by_day(), query, today)
+
+    def _remember_newest(self, key: tuple[str, tuple[str, ...]], day: str | None) -> None:
+        if len(self._newest) > _HINTS:
+            self._newest.clear()
+        if day is None:
+            self._newest.pop(key, None)
+        else:
+            self._newest[key] = day
 
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         if not customer_ids:
