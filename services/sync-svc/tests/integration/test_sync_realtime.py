@@ -69,6 +69,9 @@ def test_an_incremental_run_picks_up_a_deletion_through_cdc(
     asked = [unquote_plus(r.get("query_string", "")) for r in
              tenant.control.request_log(realm_id=tenant.realm_id, limit=100000)[log_mark:]]
     assert not [a for a in asked if "FROM Term" in a or "FROM PaymentMethod" in a], asked
+    # what another replica would start from: the names the run left in its result
+    left = mongo_db["run_results"].find_one({"_id": second["run_id"]})["names"]
+    assert left["PaymentMethod"]["names"]["2"] == "Cheque"
     assert second["mode"] == "incremental"
     deleted = [e["data"]["invoice"] for e in events if e["type"] == "invoice.updated"
                and e["data"]["invoice"]["id"] == victim

@@ -102,3 +102,28 @@ def test_names_are_kept_per_tenant_and_realm() -> None:
     names = book.for_run(other, "Invoice", clock.now() - timedelta(seconds=120))
     assert names.names == {"3": "Their own term"}
     assert other.calls == ["query Term"]
+
+
+def test_another_replica_starts_from_the_names_the_last_run_left_in_its_result() -> None:
+    """The realm's runs land on whichever replica takes its lease: what the last run left
+    (`stored`, in its result) is as good as this process's own, under the same rule."""
+    from clientsynq.sync.engine.names import from_stored, stored
+
+    clock, realm, book = _realm()
+    book.for_run(realm, "Payment", None)
+    clock.advance(60)
+    realm.put("PaymentMethod", "1", "Cheque")
+    since = clock.now() - timedelta(seconds=120)
+    names = book.for_run(realm, "Payment", since)
+    _cdc(realm, names, "Payment", since)
+    left = stored({"Payment": names})
+    other = NameBook(clock=clock.monotonic)
+    clock.advance(300)
+    later = other.for_run(realm, "Payment", clock.now() - timedelta(seconds=330),
+                          shared=lambda: from_stored(left))
+    assert later.names == {"1": "Cheque"}
+    assert realm.calls == ["query PaymentMethod", "cdc PaymentMethod,Payment"]
+    too_late = NameBook(clock=clock.monotonic).for_run(
+        realm, "Payment", clock.now() + timedelta(seconds=5), shared=lambda: from_stored(left))
+    assert too_late.names == {"1": "Cheque"}
+    assert realm.calls[-1] == "query PaymentMethod"  # past what the result knew: read again

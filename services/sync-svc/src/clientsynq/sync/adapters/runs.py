@@ -182,6 +182,14 @@ class RunStore:
                                      "status": {"$in": [PENDING, RUNNING]}},
                                     sort=[("created_at", ASCENDING)]))
 
+    def last_names(self, tenant_id: str, realm_id: str | None) -> dict[str, Any] | None:
+        """The names (terms, payment methods) the company's newest completed run left
+        (engine.names): a run on another replica starts from them."""
+        doc = self._results.find_one({"tenant_id": tenant_id, "realm_id": realm_id,
+                                      "status": COMPLETED, "names": {"$exists": True}},
+                                     {"names": 1}, sort=[("finished_at", DESCENDING)])
+        return None if doc is None else doc.get("names")
+
     def cursors(self, tenant_id: str, realm_id: str | None, entities: tuple[str, ...]
                 ) -> dict[str, datetime]:
         """Per entity the furthest cursor any completed run of this company reached: one

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,7 +65,7 @@ class TermCache:
 @dataclass(frozen=True)
 class Known:
     """Names of one kind as they were at QBO's time `through`; `read_at`: the last full
-    read (monotonic seconds)."""
+    read (POSIX seconds: compared across replicas)."""
 
     names: dict[str, str]
     through: datetime
@@ -76,23 +76,32 @@ class NameBook:
     """Per tenant, realm and kind, the names the last run left (one per worker process;
     a realm runs on one thread at a time, under its lease)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, clock: Callable[[], float] = time.time,
                  max_age: float = TTL_SECONDS) -> None:
         self._known: dict[tuple[str, str, str], Known] = {}
         self._lock = threading.Lock()
         self._clock, self._max_age = clock, max_age
 
-    def for_run(self, conn: Realm, entity: str, since: datetime | None) -> RunNames:
+    def for_run(self, conn: Realm, entity: str, since: datetime | None,
+                shared: Callable[[], Mapping[str, Known]] | None = None) -> RunNames:
         """The names for a run of `entity` whose CDC reads changes from `since` (None: a
-        full read, which reads the names too)."""
+        full read, which reads the names too). `shared`: the names the realm's last run
+        left in its result (`stored`), asked for only when this process's are too old —
+        another replica may have run the realm since."""
         kind = KIND_OF[entity]
         key = (conn.tenant_id, conn.realm_id, kind)
         with self._lock:
             known = self._known.get(key)
-        if (since is not None and known is not None and since <= known.through - CLOCK_SLACK
-                and self._clock() - known.read_at < self._max_age):
+        if since is not None and not self._usable(known, since) and shared is not None:
+            known = shared().get(kind)
+        if since is not None and known is not None and self._usable(known, since):
+            self.keep(key, known)
             return RunNames(self, key, known, follow=True)
         return RunNames(self, key, self.read(conn, kind), follow=since is not None)
+
+    def _usable(self, known: Known | None, since: datetime) -> bool:
+        return (known is not None and since <= known.through - CLOCK_SLACK
+                and self._clock() - known.read_at < self._max_age)
 
     def read(self, conn: Realm, kind: str) -> Known | None:
         """A full read (one query); None if QBO refuses it (the run goes on without names:
@@ -113,6 +122,26 @@ class NameBook:
             self._known[key] = known
 
 
+def stored(names: Mapping[str, RunNames]) -> dict[str, Any]:
+    """What a completed run leaves in its result for the realm's next run, on any replica:
+    per kind the names and the QBO time they were known at (a read that gave no time, or
+    none, leaves nothing)."""
+    return {run.kind: {"names": run.names, "through": run.known.through,
+                       "read_at": run.known.read_at}
+            for run in names.values() if run.known is not None and run.known.through > NEVER}
+
+
+def from_stored(doc: Mapping[str, Any] | None) -> dict[str, Known]:
+    found: dict[str, Known] = {}
+    for kind, value in (doc or {}).items():
+        through = value.get("through")
+        if isinstance(through, datetime) and isinstance(value.get("names"), dict):
+            aware = through if through.tzinfo else through.replace(tzinfo=UTC)
+            found[kind] = Known({str(k): str(v) for k, v in value["names"].items()}, aware,
+                                float(value.get("read_at") or 0.0))
+    return found
+
+
 class RunNames:
     """One run's names of one kind. `follow`: the run's CDC call asks for the kind too
     (`cdc_entities`) and `apply`s its answer before publishing any row."""
@@ -126,6 +155,10 @@ class RunNames:
     @property
     def names(self) -> dict[str, str]:
         return self._known.names if self._known is not None else {}
+
+    @property
+    def known(self) -> Known | None:
+        return self._known
 
     def cdc_entities(self, entity: str) -> list[str]:
         """The names first: QBO cuts a CDC answer at 1000 objects, and the few name

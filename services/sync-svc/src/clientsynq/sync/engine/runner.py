@@ -36,7 +36,14 @@ from clientsynq.sync.engine.context import (
 from clientsynq.sync.engine.folding import fold_waiting
 from clientsynq.sync.engine.freshness import LAST_SUCCESS
 from clientsynq.sync.engine.healing import queue_retry, slots_covered
-from clientsynq.sync.engine.names import KIND_OF, NameBook
+from clientsynq.sync.engine.names import (
+    KIND_OF,
+    Known,
+    NameBook,
+    RunNames,
+    from_stored,
+    stored,
+)
 from clientsynq.sync.engine.ports import (
     PaymentLinkMemory,
     QuickBooks,
@@ -156,9 +163,7 @@ class SyncRunner:
         scope = RunScope(run_id=run["_id"], tenant_id=run["tenant_id"], realm_id=conn.realm_id,
                          source=self.d.settings.source, today=date.fromisoformat(planned.today),
                          page_size=self.d.settings.qbo.page_size,
-                         names={entity: self.d.names.for_run(conn, entity,
-                                                             planned.since.get(entity))
-                                for entity in KIND_OF if entity in planned.entities})
+                         names=self._names(run, conn, planned))
         checkpoints = RunCheckpoints(self.d.runs, run["tenant_id"], run["_id"], fresh)
         payments = RunPayments(self.d.links, run["tenant_id"],
                                elsewhere=synced_before or checkpoints.resumed_payments())
@@ -166,6 +171,21 @@ class SyncRunner:
                           signals=RunSignals(stop=self.d.stop, lost=lost), payments=payments,
                           publisher=self.d.publisher, pages=pool,
                           progress=self._progress(run, conn.realm_id, checkpoints))
+
+    def _names(self, run: dict[str, Any], conn: Realm, planned: RunPlan
+               ) -> dict[str, RunNames]:
+        """This process's names, or those the realm's last run left in its result (read
+        at most once, and only when this process's are too old to trust)."""
+        found: list[dict[str, Known]] = []
+
+        def shared() -> dict[str, Known]:
+            if not found:
+                found.append(from_stored(self.d.runs.last_names(run["tenant_id"],
+                                                                conn.realm_id)))
+            return found[0]
+
+        return {entity: self.d.names.for_run(conn, entity, planned.since.get(entity), shared)
+                for entity in KIND_OF if entity in planned.entities}
 
     def _progress(self, run: dict[str, Any], realm_id: str,
                   checkpoints: RunCheckpoints) -> Progress:
@@ -185,7 +205,8 @@ class SyncRunner:
                                          source=self.d.settings.source, data=data,
                                          event_id=_event_id(run, COMPLETED))
         self._record(run, tenant.realm_id, COMPLETED, {
-            **data, "reason": run.get("reason"), "timings": ctx.watch.totals()}, [envelope])
+            **data, "reason": run.get("reason"), "timings": ctx.watch.totals(),
+            **({"names": left} if (left := stored(ctx.scope.names)) else {})}, [envelope])
         slots_covered(self.d.claims, run, tenant, self.d.settings.schedule, datetime.now(UTC))
         LAST_SUCCESS.record(tenant.tenant_id, planned.entities)
         log.info("sync.run_completed", extra={"run_id": run["_id"], "tenant_id":
