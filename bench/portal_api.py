@@ -15,10 +15,11 @@ FerretDB 1.x (SQLite) pushes down one query shape only: a filter that is exactly
 `_id` plus any other field is false, and no sort is pushed down on a normal collection).
 Anything else scans and decodes the whole collection in FerretDB and sorts in memory, and
 even the `_id` lookup scans the SQLite table (its condition does not match FerretDB's own
-`_id` index), costing the collection's bytes. So the invoice list is served from day buckets
-read by `_id` (`adapters/mongo_invoice_days.py`) and a search from word-prefix postings
-(`adapters/mongo_invoice_search.py`), both spread over many small collections: the first
-page, the status filters and the search cost a few `_id` lookups on FerretDB and on MongoDB.
+`_id` index), costing the collection's bytes (deploy/local's FerretDB is patched to use it).
+So the invoice list is served from day buckets read by `_id` (`adapters/mongo_invoice_days.py`)
+and a search from word-prefix postings (`adapters/mongo_invoice_search.py`): the first page,
+the status filters and the search cost a few `_id` lookups on FerretDB and on MongoDB.
+bench/portal_read_profile.py shows where one request's time goes inside portal-svc.
 A customer, due-date or update-time filter still takes the indexed query: a range scan of an
 index on MongoDB, a collection scan on FerretDB.
 Requests that fail (a gateway 504 after its 30 s upstream timeout) are counted and

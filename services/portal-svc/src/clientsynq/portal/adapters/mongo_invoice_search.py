@@ -19,6 +19,7 @@ events are applied one at a time, so a posting has one writer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from clientsynq.portal.adapters.mongo_common import KEY1, KEY2
@@ -29,6 +30,7 @@ from pymongo import ReturnDocument
 
 POSTINGS = "invoice_search"
 CAP = 500
+_BESIDE = ThreadPoolExecutor(max_workers=8, thread_name_prefix="invoice-search")
 _FULL: set[tuple[str, str]] = set()  # (database, posting id) known full in this process
 
 
@@ -53,8 +55,10 @@ class InvoiceSearch:
         """The rows that match `query` (normalised), unordered; None when no posting can
         answer it."""
         best: dict[str, str] | None = None
-        for prefix in search.query_prefixes(query)[:3]:
-            doc = self._postings.find_one(posting_id(tenant_id, prefix))
+        ids = [posting_id(tenant_id, prefix) for prefix in search.query_prefixes(query)[:3]]
+        # The postings are read at once (one round trip deep, not one per word).
+        read = _BESIDE.map if len(ids) > 1 else map
+        for doc in read(self._postings.find_one, ids):
             if doc is None or doc.get("tenant_id") != tenant_id:
                 return []  # no invoice has a word starting so: nothing matches
             if not doc.get("full") and (best is None or len(doc["rows"]) < len(best)):
