@@ -321,6 +321,7 @@ def freshness_during_initial_sync(infra: Infra) -> list[Figure]:
             **FRESHNESS_COMPANY) as stack:
         wait_until(lambda: queries.get_sync_status(stack.read, stack.tenant_id)
                    .state.last_completed is not None, 1200, "the initial sync completed")
+        synced = time.monotonic() - began  # sync.completed applied; snapshots may still lag
         lag = KafkaGroupLag(stack.conn, "portal-projections", TOPICS)
         try:  # every snapshot applied, not only sync.completed (another topic)
             wait_until(lambda: sum(lag.per_topic().values()) == 0, 1200, "the projections")
@@ -328,8 +329,9 @@ def freshness_during_initial_sync(infra: Infra) -> list[Figure]:
             lag.close()
     took = time.monotonic() - began
     count, p99, p50 = _histogram_quantiles()
-    print(f"  freshness during an initial sync ({count:.0f} events applied in {took:.0f}s): "
-          f"p50 <= {p50} s, p99 <= {p99} s", flush=True)
+    print(f"  freshness during an initial sync ({count:.0f} events applied in {took:.0f}s, "
+          f"sync.completed applied after {synced:.0f}s): p50 <= {p50} s, p99 <= {p99} s",
+          flush=True)
     return [Figure("read-model freshness p99 during an initial sync", p99, "s (bucket bound)",
                    ceiling=f"{count:.0f} events, {FRESHNESS_COMPANY}")]
 
