@@ -218,7 +218,8 @@ class AuthHarness:
         self.relay()
         consumer = KafkaConsumer(self.kafka_conn.topic("connection.changed"),
                                  bootstrap_servers=self.kafka_conn.servers,
-                                 auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms)
+                                 auto_offset_reset="earliest", consumer_timeout_ms=timeout_ms,
+                                 **self.kafka_conn.fetch_options)
         events = []
         for record in consumer:
             events.append(json.loads(record.value))

@@ -10,11 +10,10 @@ from auth_harness import AuthHarness, FakeClock, auth_env
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[Any]:
-    from qbo_sandbox.testing import running_sandbox
-
-    with running_sandbox() as handle:
-        yield handle
+def sandbox(qbo_sandbox: Any) -> Any:
+    """The one session sandbox of qbo_fixtures (so QBO_SANDBOX_MESSY reaches these tests
+    too, and a whole-repo run starts one sandbox, not one more for auth-svc)."""
+    return qbo_sandbox
 
 
 @pytest.fixture(scope="session")
