@@ -143,3 +143,16 @@ def test_load_or_exit_returns_the_settings_when_valid() -> None:
     settings = load_or_exit(lambda: CommonSettings.from_reader(reader, service="sync"))
 
     assert settings.service == "sync"
+
+
+def test_kafka_alone_from_the_environment_for_the_topic_bootstrap_job() -> None:
+    """The bootstrap job reads Kafka through config.py like every service (issue 9): a
+    local default when unset, the variable when set, every problem named when wrong."""
+    assert KafkaSettings.from_env({}, default_servers="127.0.0.1:9092").servers == \
+        ["127.0.0.1:9092"]
+    settings = KafkaSettings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092",
+                                       "KAFKA_TOPIC_PREFIX": "dev."}, default_servers="x:1")
+    assert (settings.servers, settings.topic_prefix) == (["k:9092"], "dev.")
+    with pytest.raises(ConfigError, match="KAFKA_TOPIC_PREFIX"):
+        KafkaSettings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092",
+                                "KAFKA_TOPIC_PREFIX": "bad prefix!"})

@@ -7,6 +7,7 @@ raising on the first, so the operator fixes the whole deployment config in one g
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -226,6 +227,19 @@ class KafkaSettings:
                               max=300_000)
         return cls(bootstrap_servers=",".join(servers), topic_prefix=prefix,
                    security=KafkaSecurity.from_reader(env), session_timeout_ms=session)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ,
+                 default_servers: str | None = None) -> KafkaSettings:
+        """For entry points that need Kafka alone (the topic bootstrap job); raises
+        ConfigError naming every problem. `default_servers` stands in when the variable
+        is unset (`make run`'s local broker)."""
+        if default_servers is not None:
+            env = {"KAFKA_BOOTSTRAP_SERVERS": default_servers, **env}
+        reader = EnvReader(env)
+        settings = cls.from_reader(reader)
+        reader.raise_if_invalid()
+        return settings
 
     @property
     def servers(self) -> list[str]:

@@ -5,29 +5,22 @@ Reads KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC_PREFIX and the KAFKA_SECURITY_PROTOCO
 """
 from __future__ import annotations
 
-import os
 import sys
 
-from clientsynq.common.config import EnvReader, load_or_exit
+from clientsynq.common.config import KafkaSettings, load_or_exit
 from clientsynq.common.kafka import KafkaConnection, ensure_topics
-from clientsynq.common.kafka_security import KafkaSecurity
 
-
-def _security() -> KafkaSecurity:
-    reader = EnvReader(os.environ)
-    security = KafkaSecurity.from_reader(reader)
-    reader.raise_if_invalid()
-    return security
+LOCAL_BROKER = "127.0.0.1:9092"
 
 
 def main() -> int:
-    servers = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
-    security = load_or_exit(_security)
-    conn = KafkaConnection(servers, topic_prefix=os.environ.get("KAFKA_TOPIC_PREFIX", ""),
+    settings = load_or_exit(lambda: KafkaSettings.from_env(default_servers=LOCAL_BROKER))
+    conn = KafkaConnection(settings.bootstrap_servers, topic_prefix=settings.topic_prefix,
                            client_id="clientsynq-bootstrap",
-                           security=tuple(security.client_options().items()))
+                           security=tuple(settings.security.client_options().items()))
     created = ensure_topics(conn)
-    print(f"[topics] {len(created)} created, all present on {servers}", file=sys.stderr)
+    print(f"[topics] {len(created)} created, all present on {settings.bootstrap_servers}",
+          file=sys.stderr)
     return 0
 
 
