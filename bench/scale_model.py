@@ -63,7 +63,7 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import requests
 from clientsynq.common.kafka import KafkaConnection, ensure_topics
 from clientsynq.common.mongo import connect_mongo
-from clientsynq.sync.adapters.schedule_claims import slot_start
+from clientsynq.sync.domain.schedule import slot_start
 from kafka import KafkaConsumer, TopicPartition
 from pymongo.errors import PyMongoError
 from qbo_fixtures import connect_new_tenant, free_port, start_auth_service

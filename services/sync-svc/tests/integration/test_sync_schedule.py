@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from clientsynq.common.lease import Lease
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of, slot_start
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
-from clientsynq.sync.scheduler import Scheduler, default_intervals, next_start
+from clientsynq.sync.domain.schedule import default_intervals, next_start, slot_of, slot_start
+from clientsynq.sync.scheduler import Scheduler
 from pymongo import MongoClient, monitoring
 from sync_harness import (
     TOPICS,

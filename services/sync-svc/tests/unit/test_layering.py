@@ -103,3 +103,10 @@ def test_handlers_use_only_the_engines_public_face_and_its_ports():
 
 def test_the_domain_imports_no_other_layer_and_no_io_library():
     assert offending("domain", NOT_IN_DOMAIN) == {}
+
+
+@pytest.mark.parametrize("layer", ["handlers", "engine", "adapters", "domain"])
+def test_the_interval_policy_comes_from_the_domain_not_the_scheduler(layer: str):
+    """Intervals and slots are domain.schedule's; the scheduler (which reads the adapters)
+    is a user of them, never a source of them (issue 9)."""
+    assert offending(layer, (f"{PACKAGE}.scheduler",)) == {}

@@ -12,8 +12,9 @@ import threading
 from datetime import UTC, datetime
 
 from clientsynq.sync.adapters.run_history import Retention, RunHistory
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.bootstrap import Deps
+from clientsynq.sync.domain.schedule import slot_of
 
 log = logging.getLogger(__name__)
 OWNER, KIND = "_housekeeping", "housekeeping"

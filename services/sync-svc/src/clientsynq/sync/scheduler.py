@@ -7,7 +7,7 @@ claim document, inserted once: with several replicas ticking only one requests i
 crash between "claimed" and "published" loses nothing.
 
 What a tick costs: O(what fell due), not O(tenants). When a slot falls due is a pure
-function of the tenant, the kind and the interval (`schedule_claims.slot_start`), so each
+function of the tenant, the kind and the interval (`domain.schedule.slot_start`), so each
 replica keeps the roster of connected tenants in memory (one scan every
 `roster_seconds`) and a heap of the next due time per tenant and kind. A tick pops what
 fell due, reads those tenants by `_id` (still connected, not paused, same controls?) and
@@ -41,16 +41,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from clientsynq.common.lease import Lease
-from clientsynq.sync.adapters.schedule_claims import ScheduleClaims, slot_of, slot_start
+from clientsynq.sync.adapters.schedule_claims import ScheduleClaims
 from clientsynq.sync.adapters.tenants import TenantStore
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain import events
 from clientsynq.sync.domain.model import (
     RECONCILE,
-    SCHEDULE_KINDS,
     TenantState,
     controls_in_force,
 )
+from clientsynq.sync.domain.schedule import intervals_for, next_start, slot_of, slot_start
 
 if TYPE_CHECKING:  # bootstrap wires the worker; importing it here would be a cycle
     from clientsynq.sync.bootstrap import WorkerDeps
@@ -58,21 +58,6 @@ if TYPE_CHECKING:  # bootstrap wires the worker; importing it here would be a cy
 log = logging.getLogger(__name__)
 Key = tuple[str, str]  # (tenant, kind)
 Entry = tuple[float, str, str, float]  # (due at, tenant, kind, interval)
-
-
-def default_intervals(schedule: ScheduleSettings) -> dict[str, float]:
-    return {"Customer": schedule.customer_interval, "Invoice": schedule.invoice_interval,
-            "Payment": schedule.payment_interval, RECONCILE: schedule.reconcile_interval}
-
-
-def intervals_for(tenant: TenantState, schedule: ScheduleSettings) -> dict[str, float]:
-    defaults = default_intervals(schedule)
-    return {kind: tenant.controls.interval(kind, defaults) for kind in SCHEDULE_KINDS
-            if kind == RECONCILE or kind in tenant.controls.entities}
-
-
-def next_start(tenant_id: str, kind: str, interval: float, now: datetime) -> float:
-    return slot_start(tenant_id, kind, interval, slot_of(tenant_id, kind, interval, now) + 1)
 
 
 class Scheduler:

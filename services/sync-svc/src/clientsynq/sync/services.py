@@ -21,7 +21,7 @@ from clientsynq.sync.domain.errors import (
 from clientsynq.sync.domain.model import CONTROL_PLANS, TenantState, validate_intervals
 from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.domain.run_requests import RunRequest
-from clientsynq.sync.scheduler import default_intervals
+from clientsynq.sync.domain.schedule import default_intervals
 
 
 def get_status(deps: Deps, tenant_id: str) -> dict[str, Any]:

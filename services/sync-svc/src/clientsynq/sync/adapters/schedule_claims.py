@@ -1,18 +1,18 @@
 """Schedule slots, claimed by unique insert: the one way several replicas agree on who
 requests a scheduled sync (FerretDB 1.x has no atomic compare-and-set update).
 
-Time is cut into slots of the interval, shifted by a per-tenant phase so a thousand
-tenants do not all sync at the top of the hour. The replica whose insert of
+Slots are the domain's (`domain.schedule`: the interval cut into slots, shifted by a
+per-tenant phase). The replica whose insert of
 `<tenant>|<kind>|<interval>|<slot>` succeeds writes the `sync.requested` in the same
 document, for the outbox relay.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clientsynq.common.outbox import outbox_fields, outbox_indexes
+from clientsynq.sync.domain.schedule import slot_of
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -25,20 +25,6 @@ KEEP = timedelta(days=2)
 
 def claim_indexes() -> list[IndexModel]:
     return [IndexModel([("created_at", ASCENDING)], name="age"), *outbox_indexes()]
-
-
-def phase_of(tenant_id: str, kind: str, interval: float) -> int:
-    digest = hashlib.sha256(f"{tenant_id}|{kind}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") % max(1, int(interval))
-
-
-def slot_of(tenant_id: str, kind: str, interval: float, now: datetime) -> int:
-    return int((now.timestamp() - phase_of(tenant_id, kind, interval)) // interval)
-
-
-def slot_start(tenant_id: str, kind: str, interval: float, slot: int) -> float:
-    """When `slot` falls due (a POSIX timestamp): the inverse of `slot_of`."""
-    return slot * interval + phase_of(tenant_id, kind, interval)
 
 
 class ScheduleClaims:

@@ -14,8 +14,8 @@ from typing import Any
 from clientsynq.sync.config import ScheduleSettings
 from clientsynq.sync.domain.model import TenantState
 from clientsynq.sync.domain.run_requests import RunRequest
+from clientsynq.sync.domain.schedule import intervals_for
 from clientsynq.sync.engine.ports import Runs, ScheduleSlots
-from clientsynq.sync.scheduler import intervals_for
 
 PASSING = ("qbo_unavailable", "throttled", "internal")
 SELF_HEALING = ("initial", "schedule", "reconcile", "webhook")
