@@ -15,7 +15,6 @@ from clientsynq.auth.domain.errors import EmailAlreadyRegistered
 from clientsynq.auth.domain.model import (
     NEAR_END_MIN_GAP_SECONDS,
     Connection,
-    ConnectionStatus,
     LoginThrottle,
     SessionSubject,
     Tenant,
@@ -75,11 +74,6 @@ class _Version:
                                 self.revocation if self.is_pending_revocation else None)
 
 
-# What a new version inherits from the one it follows (all but tokens, events, revocation).
-_INHERITED = ("realm_id", "status", "company_name", "connected_at", "changed_at",
-              "last_refresh_at", "access_expires_at", "refresh_expires_at", "reason")
-_FIRST: dict[str, Any] = {**dict.fromkeys(_INHERITED), "status": ConnectionStatus.NOT_CONNECTED}
-
 
 class FakeConnections:
     """``Connections`` in memory, with the adapter's rules: every change is version N+1 of
@@ -97,16 +91,12 @@ class FakeConnections:
         latest = self._latest(tenant_id)
         return None if latest is None else latest.stored()
 
-    def append(self, base: Connection | None, tenant_id: str, tokens: SealedTokens | None,
+    def append(self, base: Connection | None, change: Connection, tokens: SealedTokens | None,
                events: Sequence[Mapping[str, Any]] = (),
-               revoke: tuple[str, str] | None = None, **changes: Any) -> bool:
-        unknown = set(changes) - set(_INHERITED)
-        if unknown:
-            raise TypeError(f"not a field of a connection: {sorted(unknown)}")
+               revoke: tuple[str, str] | None = None) -> bool:
+        tenant_id = change.tenant_id
         number = (base.token_version if base is not None else 0) + 1
-        fields = dict(_FIRST) if base is None else {n: getattr(base, n) for n in _INHERITED}
-        connection = Connection(tenant_id=tenant_id, token_version=number,
-                                **{**fields, **changes})
+        connection = replace(change, token_version=number)
         revocation = None if revoke is None else Revocation(
             f"{tenant_id}#{number}", realm_id=revoke[0], token=revoke[1])
         envelopes = [{**event, "id": event["id"]} for event in events]  # ids, as the outbox

@@ -45,10 +45,10 @@ def connect(connections: Connections, tenant_id: str, realm_id: str, at: datetim
               "company_name": f"Company {realm_id}", "connected_at": at, "changed_at": at,
               "last_refresh_at": at, "access_expires_at": at + HOUR,
               "refresh_expires_at": at + 100 * 24 * HOUR, "reason": None, **changes}
-    assert connections.append(base, tenant_id, sealed(1), [changed(tenant_id, realm_id, at)],
-                              revoke, **fields)
-    return Connection(tenant_id=tenant_id, token_version=(base.token_version if base else 0) + 1,
-                      **fields)
+    change = replace(base or Connection.first(tenant_id), **fields)
+    assert connections.append(base, change, sealed(1), [changed(tenant_id, realm_id, at)],
+                              revoke)
+    return replace(change, token_version=(base.token_version if base else 0) + 1)
 
 
 def test_each_change_is_the_next_version_and_inherits_what_it_does_not_change(connections):
@@ -57,8 +57,8 @@ def test_each_change_is_the_next_version_and_inherits_what_it_does_not_change(co
     first = connections.get("t1")
     assert first is not None and (first.tokens, first.revocation) == (sealed(1), None)
     assert first.connection == connected and connected.token_version == 1
-    assert connections.append(connected, "t1", sealed(2), last_refresh_at=NOW + HOUR,
-                              access_expires_at=NOW + 2 * HOUR)
+    assert connections.append(connected, replace(connected, last_refresh_at=NOW + HOUR,
+                                                 access_expires_at=NOW + 2 * HOUR), sealed(2))
     second = connections.get("t1")
     assert second is not None and second.tokens == sealed(2)
     assert second.connection == replace(connected, token_version=2,
@@ -69,10 +69,10 @@ def test_each_change_is_the_next_version_and_inherits_what_it_does_not_change(co
 
 def test_a_version_without_tokens_keeps_none(connections):
     first = connect(connections, "t1", "r1")
-    assert connections.append(first, "t1", None,
-                              [changed("t1", "r1", NOW + HOUR, ConnectionStatus.DISCONNECTED)],
-                              status=ConnectionStatus.DISCONNECTED, reason="user",
-                              changed_at=NOW + HOUR, access_expires_at=None)
+    assert connections.append(first, replace(first, status=ConnectionStatus.DISCONNECTED,
+                                             reason="user", changed_at=NOW + HOUR,
+                                             access_expires_at=None), None,
+                              [changed("t1", "r1", NOW + HOUR, ConnectionStatus.DISCONNECTED)])
     ended = connections.get("t1")
     assert ended is not None and ended.tokens is None
     assert (ended.connection.status, ended.connection.reason, ended.connection.realm_id,
@@ -84,14 +84,14 @@ def test_of_writers_that_read_the_same_version_exactly_one_appends(connections):
     base = connect(connections, "t1", "r1")
     with ThreadPoolExecutor(6) as pool:
         won = list(pool.map(lambda n: connections.append(
-            base, "t1", sealed(n), last_refresh_at=NOW + n * HOUR), range(2, 8)))
+            base, replace(base, last_refresh_at=NOW + n * HOUR), sealed(n)), range(2, 8)))
     assert won.count(True) == 1
     latest = connections.get("t1")
     assert latest is not None and latest.connection.token_version == 2
     winner = won.index(True) + 2
     assert (latest.tokens, latest.connection.last_refresh_at) == (sealed(winner),
                                                                   NOW + winner * HOUR)
-    assert not connections.append(base, "t1", sealed(9))  # a late writer re-reads first
+    assert not connections.append(base, base, sealed(9))  # a late writer re-reads first
 
 
 def test_a_revocation_stays_pending_until_it_is_marked_done_or_skipped(connections):
@@ -131,7 +131,7 @@ def test_idle_refresh_finds_connected_businesses_stale_or_near_their_end(connect
     connect(connections, "t-near-end-just-refreshed", "r4", at=NOW - HOUR,
             refresh_expires_at=NOW + HOUR)
     stale = connect(connections, "t-disconnected", "r5", at=NOW - 2 * day)
-    assert connections.append(stale, "t-disconnected", None, status=ConnectionStatus.DISCONNECTED)
+    assert connections.append(stale, replace(stale, status=ConnectionStatus.DISCONNECTED), None)
     due = connections.due_for_idle_refresh(NOW, after_seconds=day.total_seconds(),
                                            expiry_margin_seconds=3 * 3600)
     assert [c.tenant_id for c in due] == ["t-near-end", "t-stale"]

@@ -41,10 +41,10 @@ qbo_tokens.get_access_token(deps, tenant_id)
 class VersionWritesFail(ConnectionStore):
     """auth-svc's own store, whose token writes fail (a primary gone for good)."""
 
-    def append(self, *args, **kwargs):
-        if kwargs.get("last_refresh_at") is not None:
+    def append(self, base, change, *args, **kwargs):
+        if base is not None and change.last_refresh_at != base.last_refresh_at:
             raise OperationFailure("not primary and secondaryOk=false")
-        return super().append(*args, **kwargs)
+        return super().append(base, change, *args, **kwargs)
 
 
 def _due(auth, tenant_id: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from auth_harness import UNIT_ENV
 from clientsynq.auth.bootstrap import build
 from clientsynq.auth.config import Settings
-from clientsynq.auth.domain.model import ConnectionStatus
+from clientsynq.auth.domain.model import Connection, ConnectionStatus
 from clientsynq.auth.services.qbo_revocation import retry_pending_revocations
 from fakes import FakeAuditEvents, FakeConnections
 from prometheus_client import REGISTRY
@@ -34,9 +34,10 @@ def deps(tmp_path) -> Any:
 
 def test_an_undecryptable_revocation_is_retried_and_alarmed_not_marked_done(deps):
     sealed_elsewhere = deps.cipher.seal("t1", "0", "refresh", "x")  # another realm's AD
-    assert deps.stores.connections.append(None, "t1", None, revoke=("9130", sealed_elsewhere),
-                                          realm_id="9130", changed_at=NOW,
-                                          status=ConnectionStatus.DISCONNECTED)
+    assert deps.stores.connections.append(
+        None, replace(Connection.first("t1"), realm_id="9130", changed_at=NOW,
+                      status=ConnectionStatus.DISCONNECTED),
+        None, revoke=("9130", sealed_elsewhere))
     before = REGISTRY.get_sample_value(UNDECRYPTABLE) or 0.0
 
     assert retry_pending_revocations(deps) == 0

@@ -33,14 +33,15 @@ class ConnectionStore:
         doc = self._versions.find_one({"tenant_id": tenant_id}, sort=[("version", DESCENDING)])
         return None if doc is None else _stored(doc)
 
-    def append(self, base: Connection | None, tenant_id: str, tokens: SealedTokens | None,
+    def append(self, base: Connection | None, change: Connection, tokens: SealedTokens | None,
                events: Sequence[Mapping[str, Any]] = (),
-               revoke: tuple[str, str] | None = None, **changes: Any) -> bool:
-        """Insert the version after ``base`` with ``changes``; False if another writer
-        inserted it first (the caller re-reads and decides again)."""
+               revoke: tuple[str, str] | None = None) -> bool:
+        """Insert `change` as the version after ``base``; False if another writer inserted
+        it first (the caller re-reads and decides again)."""
+        tenant_id = change.tenant_id
         version = (base.token_version if base is not None else 0) + 1
-        doc: dict[str, Any] = {**_fields(base, tenant_id), **changes, "_id": _doc_id(tenant_id,
-                               version), "tenant_id": tenant_id, "version": version,
+        doc: dict[str, Any] = {**_fields(change), "_id": _doc_id(tenant_id, version),
+                               "tenant_id": tenant_id, "version": version,
                                "tokens": _tokens_doc(tokens), "revocation": None}
         if revoke is not None:
             doc["revocation"] = {"realm_id": revoke[0], "token": revoke[1], "done_at": None}
@@ -109,16 +110,12 @@ def _doc_id(tenant_id: str, version: int) -> str:
     return f"{tenant_id}#{version:012d}"
 
 
-def _fields(base: Connection | None, tenant_id: str) -> dict[str, Any]:
-    """What a new version inherits: everything but tokens, events and revocations."""
-    if base is None:
-        return {"realm_id": None, "status": ConnectionStatus.NOT_CONNECTED, "company_name": None,
-                "connected_at": None, "changed_at": None, "last_refresh_at": None,
-                "access_expires_at": None, "refresh_expires_at": None, "reason": None}
-    return {"realm_id": base.realm_id, "status": base.status, "company_name": base.company_name,
-            "connected_at": base.connected_at, "changed_at": base.changed_at,
-            "last_refresh_at": base.last_refresh_at, "access_expires_at": base.access_expires_at,
-            "refresh_expires_at": base.refresh_expires_at, "reason": base.reason}
+def _fields(c: Connection) -> dict[str, Any]:
+    """A version's stored fields (tokens, events and revocation are stored apart)."""
+    return {"realm_id": c.realm_id, "status": c.status, "company_name": c.company_name,
+            "connected_at": c.connected_at, "changed_at": c.changed_at,
+            "last_refresh_at": c.last_refresh_at, "access_expires_at": c.access_expires_at,
+            "refresh_expires_at": c.refresh_expires_at, "reason": c.reason}
 
 
 def _tokens_doc(tokens: SealedTokens | None) -> dict[str, str] | None:

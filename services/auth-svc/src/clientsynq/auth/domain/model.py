@@ -99,6 +99,15 @@ class Connection:
     token_version: int
     reason: str | None = None
 
+    @classmethod
+    def first(cls, tenant_id: str) -> Connection:
+        """What a business's first version starts from (nothing connected yet): a change is
+        always `replace(base or Connection.first(tenant), field=...)`, typed field by field."""
+        return cls(tenant_id=tenant_id, realm_id=None, status=ConnectionStatus.NOT_CONNECTED,
+                   company_name=None, connected_at=None, changed_at=None,
+                   last_refresh_at=None, access_expires_at=None, refresh_expires_at=None,
+                   token_version=0)
+
     @property
     def is_connected(self) -> bool:
         return self.status == ConnectionStatus.CONNECTED

@@ -49,10 +49,11 @@ class Connections(Protocol):
 
     def get(self, tenant_id: str) -> StoredConnection | None: ...
 
-    def append(self, base: Connection | None, tenant_id: str, tokens: SealedTokens | None,
+    def append(self, base: Connection | None, change: Connection, tokens: SealedTokens | None,
                events: Sequence[Mapping[str, Any]] = (),
-               revoke: tuple[str, str] | None = None, **changes: Any) -> bool:
-        """False when another writer appended the version after ``base`` first."""
+               revoke: tuple[str, str] | None = None) -> bool:
+        """Store `change` (every field of the new version; its `token_version` is ignored)
+        as the version after ``base``; False when another writer appended it first."""
 
     def mark_revoked(self, revocation: Revocation, now: datetime) -> None: ...
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -103,12 +103,13 @@ def _save_connection(deps: Deps, principal: Principal, realm_id: str, company_na
         events, revoke = _switch_events(previous, realm_id, now) if switch else ([], None)
         events.append(connection_changed(tenant_id, realm_id, ConnectionStatus.CONNECTED,
                                          company_name, now))
-        if deps.stores.connections.append(
-                previous.connection if previous else None, tenant_id, sealed, events, revoke,
-                realm_id=realm_id, status=ConnectionStatus.CONNECTED, company_name=company_name,
-                connected_at=now, changed_at=now, last_refresh_at=now, reason=None,
-                access_expires_at=tokens.access_expires_at,
-                refresh_expires_at=tokens.refresh_expires_at):
+        base = previous.connection if previous else None
+        change = replace(base or Connection.first(tenant_id), realm_id=realm_id,
+                         status=ConnectionStatus.CONNECTED, company_name=company_name,
+                         connected_at=now, changed_at=now, last_refresh_at=now, reason=None,
+                         access_expires_at=tokens.access_expires_at,
+                         refresh_expires_at=tokens.refresh_expires_at)
+        if deps.stores.connections.append(base, change, sealed, events, revoke):
             break
     else:
         revoke_quietly(deps, tokens.refresh_token)

@@ -6,7 +6,7 @@ synced record stay, so Reconnect loses nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -91,9 +91,9 @@ def _end(deps: Deps, tenant_id: str, reason: str) -> None:
     revoke = pending_revocation(stored)
     event = connection_changed(tenant_id, c.realm_id or "", ConnectionStatus.DISCONNECTED,
                                c.company_name, now, reason)
-    if not deps.stores.connections.append(c, tenant_id, None, [event], revoke,
-                                          status=ConnectionStatus.DISCONNECTED, reason=reason,
-                                          changed_at=now, access_expires_at=None):
+    change = replace(c, status=ConnectionStatus.DISCONNECTED, reason=reason, changed_at=now,
+                     access_expires_at=None)
+    if not deps.stores.connections.append(c, change, None, [event], revoke):
         raise QboUnavailable("The connection changed meanwhile; try again.")
     if revoke is not None:
         revoke_latest(deps, tenant_id)

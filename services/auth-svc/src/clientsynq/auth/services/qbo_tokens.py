@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -176,9 +176,10 @@ def _save_refreshed(deps: Deps, stored: StoredConnection, sealed: SealedTokens,
     connection = stored.connection
     try:
         saved = retry.mongo_policy()(
-            deps.stores.connections.append, connection, connection.tenant_id, sealed,
-            access_expires_at=access_expires_at, refresh_expires_at=refresh_expires_at,
-            last_refresh_at=deps.clock())
+            deps.stores.connections.append, connection,
+            replace(connection, access_expires_at=access_expires_at,
+                    refresh_expires_at=refresh_expires_at, last_refresh_at=deps.clock()),
+            sealed)
     except PyMongoError:
         log.error("qbo.refresh_save_failed", extra={"tenant_id": connection.tenant_id})
         raise QboUnavailable("The refreshed QuickBooks token could not be saved yet; it is "
@@ -201,9 +202,9 @@ def expire(deps: Deps, stored: StoredConnection, reason: str) -> None:
                                ConnectionStatus.AUTHORIZATION_EXPIRED, connection.company_name,
                                now, reason)
     ended = deps.stores.connections.append(
-        connection, connection.tenant_id, None, [event],
-        status=ConnectionStatus.AUTHORIZATION_EXPIRED, reason=reason, changed_at=now,
-        access_expires_at=None)
+        connection, replace(connection, status=ConnectionStatus.AUTHORIZATION_EXPIRED,
+                            reason=reason, changed_at=now, access_expires_at=None),
+        None, [event])
     if ended:
         log.warning("qbo.authorization_expired", extra={"tenant_id": connection.tenant_id,
                                                         "realm_id": realm_id})
