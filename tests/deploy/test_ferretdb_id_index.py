@@ -46,3 +46,48 @@ def test_patch_refuses_a_source_it_does_not_recognise(tmp_path: Any) -> None:
     (meta / "metadata.go").write_text('IDColumn = DefaultColumn + "->something else"\n')
     with pytest.raises(install.InstallError, match="FerretDB source changed"):
         install._patch_id_lookup(tmp_path)
+
+
+def test_a_tenant_scoped_id_lookup_uses_the_id_index(mongo_db: Any) -> None:
+    """`{_id, tenant_id}` (every tenant-scoped read) and the versioned upsert's
+    `{_id, tenant_id, version: {$lt}}` reach SQLite as the `_id` lookup they are; published
+    FerretDB 1.24 pushed `_id` down only when it stood alone (`_patch_id_pushdown`)."""
+    if not _is_ferretdb(mongo_db):
+        pytest.skip("real MongoDB: _id lookups use its _id index by design")
+    mongo_db.docs.insert_many([{"_id": f"t1:{i}", "tenant_id": "t1", "n": i} for i in range(20)])
+    for flt in ({"_id": "t1:7", "tenant_id": "t1"},
+                {"_id": "t1:7", "tenant_id": "t1", "version": {"$lt": "v2"}}):
+        plan = mongo_db.command("explain", {"find": "docs", "filter": flt})
+        steps = " ".join(plan["queryPlanner"]["Plan"])
+        assert "USING INDEX" in steps and "SCAN" not in steps, (flt, steps)
+
+
+def test_the_rest_of_a_filter_still_decides_beside_the_pushed_down_id(mongo_db: Any) -> None:
+    """The `_id` narrows what SQLite reads; the other conditions still filter: another
+    tenant's key, an older version or a non-matching operator finds, changes and deletes
+    nothing, on every command that takes a filter."""
+    docs = mongo_db.docs
+    docs.insert_many([{"_id": "t1:1", "tenant_id": "t1", "version": "v2", "n": 0},
+                      {"_id": "t1:2", "tenant_id": "t1", "version": "v1", "n": 0}])
+    assert docs.find_one({"_id": "t1:1", "tenant_id": "t2"}) is None  # another tenant
+    assert docs.find_one({"_id": "t1:1", "tenant_id": "t1"})["n"] == 0
+    assert docs.count_documents({"_id": "t1:1", "n": {"$gt": 0}}) == 0
+    assert docs.update_one({"_id": "t1:1", "tenant_id": "t1", "version": {"$lt": "v2"}},
+                           {"$set": {"n": 1}}).matched_count == 0  # not older: untouched
+    assert docs.update_one({"_id": "t1:2", "tenant_id": "t1", "version": {"$lt": "v2"}},
+                           {"$set": {"n": 1}}).modified_count == 1
+    assert docs.find_one_and_update({"_id": "t1:1", "tenant_id": "t2"},
+                                    {"$set": {"n": 9}}) is None
+    assert docs.delete_one({"_id": "t1:1", "tenant_id": "t2"}).deleted_count == 0
+    assert list(docs.aggregate([{"$match": {"_id": "t1:2", "tenant_id": "t2"}}])) == []
+    assert [d["n"] for d in docs.find({"_id": {"$in": ["t1:1", "t1:2"]}}, sort=[("_id", 1)])] \
+        == [0, 1]
+    assert docs.delete_one({"_id": "t1:2", "tenant_id": "t1"}).deleted_count == 1
+
+
+def test_pushdown_patch_refuses_a_source_it_does_not_recognise(tmp_path: Any) -> None:
+    sqlite = tmp_path / "internal" / "backends" / "sqlite"
+    sqlite.mkdir(parents=True)
+    (sqlite / "collection.go").write_text("if params.Filter.Len() == 1 {\n")  # once, not twice
+    with pytest.raises(install.InstallError, match="FerretDB source changed"):
+        install._patch_id_pushdown(tmp_path)

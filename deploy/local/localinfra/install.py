@@ -47,7 +47,7 @@ def install_ferretdb() -> Path:
 
     `go install` works but yields a binary that panics at start: the published module lacks
     build/version/version.txt. So we copy the downloaded module, write that file, patch the
-    `_id` lookup (see `_patch_id_lookup`), and build.
+    `_id` lookup (`_patch_id_lookup`, `_patch_id_pushdown`), and build.
     """
     binary = paths.ferretdb_binary()
     if binary.is_file():
@@ -65,6 +65,7 @@ def install_ferretdb() -> Path:
             p.chmod(p.stat().st_mode | 0o200)
         (src / "build" / "version" / "version.txt").write_text(paths.FERRETDB_VERSION + "\n")
         _patch_id_lookup(src)
+        _patch_id_pushdown(src)
         binary.parent.mkdir(parents=True, exist_ok=True)
         partial = binary.with_suffix(".partial")
         _run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], env=env, cwd=src)
@@ -91,6 +92,28 @@ def _patch_id_lookup(src: Path) -> None:
     if _ID_EXPR_FERRETDB not in text:
         raise InstallError(f"FerretDB source changed: {_ID_EXPR_FERRETDB!r} not in {meta}")
     meta.write_text(text.replace(_ID_EXPR_FERRETDB, _ID_EXPR_INDEXED))
+
+
+# FerretDB 1.24's SQLite backend hands SQLite the `_id` condition only when the filter is
+# `{_id: <string or ObjectId>}` alone; `{_id: x, tenant_id: t}` (every tenant-scoped lookup
+# we make, and every versioned upsert `{_id, tenant_id, version: {$lt: v}}`) read and
+# decoded the whole collection in Go. Every handler filters what the backend returns with
+# the whole filter again (update, find, count, distinct, findAndModify, delete, aggregate),
+# so narrowing the SQL to that one `_id` whenever the filter names it at the top level with
+# a plain value changes no answer: a document matching the filter has that `_id`.
+# tests: tests/deploy/test_ferretdb_id_index.py
+_PUSHDOWN_FERRETDB = "if params.Filter.Len() == 1 {"
+_PUSHDOWN_ANY_ID = "if params.Filter.Len() >= 1 {"
+
+
+def _patch_id_pushdown(src: Path) -> None:
+    """Push the `_id` equality down to SQLite whatever else the filter holds."""
+    collection = src / "internal" / "backends" / "sqlite" / "collection.go"
+    text = collection.read_text()
+    if text.count(_PUSHDOWN_FERRETDB) != 2:  # Query and Explain, nothing else
+        raise InstallError(f"FerretDB source changed: {_PUSHDOWN_FERRETDB!r} not twice in "
+                           f"{collection}")
+    collection.write_text(text.replace(_PUSHDOWN_FERRETDB, _PUSHDOWN_ANY_ID))
 
 
 def _require(*tools: str) -> None:

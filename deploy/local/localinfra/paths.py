@@ -12,7 +12,7 @@ KAFKA_VERSION = "4.1.1"
 FERRETDB_VERSION = "v1.24.2"
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 # Bumped whenever deploy/local changes how FerretDB is built, so a cached binary is rebuilt.
-FERRETDB_BUILD = "idindex1"
+FERRETDB_BUILD = "idindex2"
 
 
 def kafka_libs() -> Path:
