@@ -10,12 +10,12 @@ revision's portal-svc on the same data in the same run; PORTAL_BENCH_SIZES=2000,
 PORTAL_BENCH_SKIP_FRESHNESS=1 narrow a run. Aims: p99 under 50 ms; at least half the
 trivial throughput.
 
-FerretDB 1.x (SQLite) pushes down one query shape only: a filter that is exactly
-`{_id: <string>}` (checked with `explain()`: filterPushdown true; a range on `_id`, `$in`, or
-`_id` plus any other field is false, and no sort is pushed down on a normal collection).
-Anything else scans and decodes the whole collection in FerretDB and sorts in memory, and
-even the `_id` lookup scans the SQLite table (its condition does not match FerretDB's own
-`_id` index), costing the collection's bytes (deploy/local's FerretDB is patched to use it).
+FerretDB 1.x (SQLite) pushes down one condition only: an `_id` equality (checked with
+`explain()`: filterPushdown true; a range on `_id` or `$in` is false, and no sort is pushed
+down on a normal collection). As published it did so only for a filter that is exactly
+`{_id: x}`, and even then scanned the SQLite table; deploy/local's FerretDB is patched to use
+the `_id` index, also beside other conditions (docs/local-infrastructure.md). Anything else
+scans and decodes the whole collection in FerretDB and sorts in memory.
 So the invoice list is served from day buckets read by `_id` (`adapters/mongo_invoice_days.py`)
 and a search from word-prefix postings (`adapters/mongo_invoice_search.py`): the first page,
 the status filters and the search cost a few `_id` lookups on FerretDB and on MongoDB.
