@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -66,7 +67,8 @@ def test_a_new_business_connects_and_its_books_arrive(infra, kafka_conn, mongo_c
     sync_db = f"test_e2e_sync_{uuid.uuid4().hex[:8]}"
     sync_env = {**auth_service.env, "MONGODB_DATABASE": sync_db,
                 "SYNC_AUTH_URL": auth_service.base_url, "SYNC_QBO_BASE_URL": qbo_sandbox.base_url,
-                "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s"}
+                "SYNC_METRICS_PORT": "0", "SYNC_SCHEDULER_TICK": "3600s",
+                "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24)}  # portal→sync
     logs: list[str] = []
     try:
         with worker("clientsynq.auth.worker", auth_service.env, logs), \
