@@ -25,6 +25,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import (
     CommitFailedError,
     IllegalGenerationError,
+    IllegalStateError,
     KafkaConnectionError,
     KafkaTimeoutError,
     RebalanceInProgressError,
@@ -38,9 +39,13 @@ CONSUMED = counter("clientsynq_kafka_consumed_total", "Events handled", ["topic"
 FAILED = counter("clientsynq_kafka_dead_lettered_total", "Events sent to a dead-letter topic",
                  ["topic", "group", "why"])
 LAG = gauge("clientsynq_kafka_consumer_lag", "Messages not yet consumed", ["topic", "group"])
+STALLS = counter("clientsynq_kafka_consumer_stalls_total",
+                 "Times polls came back empty while assigned partitions held records "
+                 "(the partitions were then sought to their positions again)", ["group"])
 
 Handler = Callable[[Event], None]
 LAG_INTERVAL_SECONDS = 5.0
+STALL_SECONDS = 15.0  # empty polls this long while records wait: the fetcher is stuck
 CLOSE_TIMEOUT_MS = 5_000
 REBALANCED = (CommitFailedError, RebalanceInProgressError, IllegalGenerationError,
               UnknownMemberIdError)
@@ -56,7 +61,8 @@ class ConsumerRunner:
 
     def __init__(self, conn: KafkaConnection, group_id: str, topics: Sequence[str],
                  handler: Handler, *, dlq: EventProducer, max_poll_records: int = 500,
-                 handler_attempts: int = 3, **consumer_options: Any) -> None:
+                 handler_attempts: int = 3, stall_seconds: float = STALL_SECONDS,
+                 **consumer_options: Any) -> None:
         self._conn = conn
         self._group = group_id
         self._handler = handler
@@ -64,6 +70,8 @@ class ConsumerRunner:
         self._attempts = handler_attempts
         self._stopping = threading.Event()
         self._lag_checked_at = 0.0
+        self._stall_seconds = stall_seconds
+        self._behind_since: float | None = None  # idle polls while records wait, since when
         self._counters: dict[str, Any] = {}
         self._consumer = KafkaConsumer(
             *[conn.topic(t) for t in topics], bootstrap_servers=conn.servers,
@@ -95,9 +103,12 @@ class ConsumerRunner:
                     if before_commit is not None:
                         before_commit()
                     self._commit()
+                    self._behind_since = None
                     self._record_lag()
-                elif idle_callback is not None:
-                    idle_callback()
+                else:
+                    if idle_callback is not None:
+                        idle_callback()
+                    self._unstick_if_stalled(self._record_lag())
         finally:  # bounded: a coordinator that does not answer cannot hold a stopping worker
             self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
 
@@ -166,27 +177,63 @@ class ConsumerRunner:
         log.warning("kafka.dead_lettered", extra={"topic": topic, "offset": record.offset,
                                                   "reason": reason[:200]})
 
-    def _record_lag(self) -> None:
-        """At most every few seconds: asking the broker for end offsets costs a round trip."""
+    def _record_lag(self) -> dict[TopicPartition, int] | None:
+        """At most every few seconds, after a batch and while idle (so a stuck consumer's
+        gauge shows its backlog): the positions of partitions with records still to read,
+        or None when not checked this time (asking for end offsets costs a round trip)."""
         if time.monotonic() - self._lag_checked_at < LAG_INTERVAL_SECONDS:
-            return
+            return None
         self._lag_checked_at = time.monotonic()
         assigned = list(self._consumer.assignment())
         if not assigned:
-            return
+            return None
         try:
             ends = self._consumer.end_offsets(assigned)
-        except UNREACHABLE as err:  # a gauge is not worth the worker: try again next time
+            positions = {tp: self._consumer.position(tp, timeout_ms=1_000) for tp in assigned}
+        except (*UNREACHABLE, IllegalStateError) as err:  # not worth the worker (a broker
+            # away, a partition revoked meanwhile): try again next time
             log.warning("kafka.lag_unavailable",
                         extra={"group_id": self._group, "error": type(err).__name__})
-            return
+            return None
         per_topic: dict[str, int] = {}
+        waiting: dict[TopicPartition, int] = {}
         for tp in assigned:
-            behind = max(0, ends.get(tp, 0) - self._consumer.position(tp))
+            position = positions.get(tp)
+            behind = 0 if position is None else max(0, ends.get(tp, 0) - position)
+            if behind and position is not None:
+                waiting[tp] = position
             name = self._conn.logical(tp.topic)
             per_topic[name] = per_topic.get(name, 0) + behind
         for name, behind in per_topic.items():
             LAG.labels(topic=name, group=self._group).set(behind)
+        return waiting
+
+    def _unstick_if_stalled(self, waiting: dict[TopicPartition, int] | None) -> None:
+        """kafka-python 3.0.12's consumer sometimes stops fetching partitions that still
+        hold records, and polls come back empty for good (a portal worker left a
+        `sync.completed` unread for minutes; docs/local-infrastructure.md, "Kafka client").
+        Empty polls for `stall_seconds` while records wait: the partitions are resumed and
+        sought to their own positions, which restarts their fetching; nothing is skipped
+        or read twice that was not already due (at least once, as always)."""
+        if waiting is None:
+            return
+        now = time.monotonic()
+        if not waiting:
+            self._behind_since = None
+            return
+        if self._behind_since is None:
+            self._behind_since = now
+            return
+        if now - self._behind_since < self._stall_seconds:
+            return
+        log.warning("kafka.consumer_stalled", extra={
+            "group_id": self._group, "partitions": sorted(f"{tp.topic}:{tp.partition}@{pos}"
+                                                          for tp, pos in waiting.items())})
+        STALLS.labels(group=self._group).inc()
+        self._consumer.resume(*waiting)
+        for tp, position in waiting.items():
+            self._consumer.seek(tp, position)
+        self._behind_since = None
 
     def assignment(self) -> set[TopicPartition]:
         return set(self._consumer.assignment())
