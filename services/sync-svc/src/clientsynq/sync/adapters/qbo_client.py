@@ -123,11 +123,19 @@ class RealmConnection:
                  body: Mapping[str, Any] | None) -> bytes:
         token = self._current_token()
         response = self._send(token, method, resource, params, kind, body)
-        if response.status_code == 401:
+        # Twice at most: the token refused first may be a stale one (auth-svc then hands
+        # out its current token without refreshing, e.g. after a reconnect); only when
+        # auth-svc's current token is refused too does it refresh, and so learn from Intuit
+        # whether the grant is dead (it then records Authorization Expired, answers 409,
+        # and the business sees it; a refusal we kept to ourselves left it "Connected").
+        for _ in range(2):
+            if response.status_code != 401:
+                break
             REFRESHES.inc()
-            response = self._send(self._replace(token), method, resource, params, kind, body)
-            if response.status_code == 401:
-                raise AuthorizationExpired("QuickBooks refused a freshly refreshed token")
+            token = self._replace(token)
+            response = self._send(token, method, resource, params, kind, body)
+        if response.status_code == 401:
+            raise AuthorizationExpired("QuickBooks refused a freshly refreshed token")
         return self._checked(response, kind)
 
     def _send(self, token: AccessToken, method: str, resource: str,
