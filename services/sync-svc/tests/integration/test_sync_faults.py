@@ -83,3 +83,32 @@ def test_an_expired_authorization_stops_the_sync_cleanly(
     assert [f["error_class"] for f in failed] == ["authorization_expired"]
     run = mongo_db["runs"].find_one({"_id": failed[0]["run_id"]})
     assert run["status"] == "failed"
+
+
+def test_a_dead_grant_behind_a_stale_token_is_reported_to_auth_svc(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    """The worker holds a token auth-svc has since replaced (a reconnect does that), then
+    the grant dies. Its 401 gets auth-svc's current token without a refresh; when that is
+    refused too, the worker must ask auth-svc to refresh it, so auth-svc learns from Intuit
+    that the authorization expired and records it (the business sees Authorization Expired
+    now, not at the next scheduled run: the browser story failed in CI that way)."""
+    import requests
+
+    tenant = connect_tenant(plan="basic", customers=40, invoices=200, payments=80, seed=4)
+    tenant.control.inject_fault(delay_ms=150, count=1000, realm_id=tenant.realm_id,
+                                kind="query")
+    base = f"{auth_service.base_url}/internal/v1/tenants/{tenant.tenant_id}/qbo/access-token"
+    reader = KafkaReader(kafka_conn, TOPICS)
+    with ThreadWorker(_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox)):
+        wait_for(lambda: checkpointed_pages(mongo_db) >= 2, what="two pages")
+        held = requests.get(base, headers=auth_service.service_headers(), timeout=30).json()
+        rotated = requests.post(f"{base}/refresh", headers=auth_service.service_headers(),
+                                json={"rejected_access_token": held["access_token"]},
+                                timeout=30)
+        assert rotated.status_code == 200, rotated.text  # the worker's token is now stale
+        tenant.control.expire_tokens(realm_id=tenant.realm_id, which="all")
+        tenant.control.clear_faults()
+        events = reader.until(finished, timeout=120)
+    assert [f["error_class"] for f in failures(events)] == ["authorization_expired"]
+    stored = auth_service.deps.stores.connections.get(tenant.tenant_id)
+    assert stored is not None and stored.connection.status == "authorization_expired"
