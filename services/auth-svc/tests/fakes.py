@@ -128,7 +128,8 @@ class FakeConnections:
                              expiry_margin_seconds: float, limit: int = 100) -> list[Connection]:
         latest = (self._latest(tenant_id) for tenant_id in sorted(self._versions))
         return [v.connection for v in latest if v is not None and _is_due(
-            v.connection, now, after_seconds, expiry_margin_seconds)][:limit]
+            v.connection, now, after_seconds, expiry_margin_seconds)
+            and v.connection.needs_idle_refresh(now, after_seconds, expiry_margin_seconds)][:limit]
 
     def pending_revocations(self, limit: int = 100) -> list[StoredConnection]:
         return [v.stored() for v in self._all() if v.is_pending_revocation][:limit]

@@ -136,3 +136,23 @@ def test_idle_refresh_finds_connected_businesses_stale_or_near_their_end(connect
                                            expiry_margin_seconds=3 * 3600)
     assert [c.tenant_id for c in due] == ["t-near-end", "t-stale"]
     assert all(c.is_connected for c in due)
+
+
+def test_idle_refresh_judges_each_business_by_its_latest_version(connections):
+    """Older versions stay while their events await the relay: a stale old version must not
+    bring back a business refreshed since, and must not use up the sweep's limit."""
+    day = 24 * HOUR
+    old = connect(connections, "t-refreshed", "r1", at=NOW - 3 * day)
+    connect(connections, "t-refreshed", "r1", base=old, at=NOW - HOUR)
+    older = connect(connections, "t-a", "r2", at=NOW - 4 * day)
+    old_a = connect(connections, "t-a", "r2", base=older, at=NOW - 3 * day)
+    connect(connections, "t-a", "r2", base=old_a, at=NOW - 2 * day)
+    connect(connections, "t-b", "r3", at=NOW - 2 * day)
+    connect(connections, "t-c", "r4", at=NOW - 2 * day)
+    everyone = connections.due_for_idle_refresh(NOW, after_seconds=day.total_seconds(),
+                                                expiry_margin_seconds=3 * 3600)
+    assert sorted(c.tenant_id for c in everyone) == ["t-a", "t-b", "t-c"]
+    assert all(c.token_version == 3 for c in everyone if c.tenant_id == "t-a")
+    two = connections.due_for_idle_refresh(NOW, after_seconds=day.total_seconds(),
+                                           expiry_margin_seconds=3 * 3600, limit=2)
+    assert [c.tenant_id for c in two] == ["t-a", "t-b"]

@@ -76,14 +76,29 @@ class ConnectionStore:
 
     def due_for_idle_refresh(self, now: datetime, after_seconds: float,
                              expiry_margin_seconds: float, limit: int = 100) -> list[Connection]:
-        """The worker's sweep over every business (cross-tenant by nature)."""
+        """The worker's sweep over every business (cross-tenant by nature).
+
+        The query finds candidate *versions*; older versions stay while their events await
+        the relay, so each candidate business is judged again by its latest version (the
+        domain's rule), and ``limit`` counts businesses, not versions."""
         gap = now - timedelta(seconds=NEAR_END_MIN_GAP_SECONDS)
         cursor = self._versions.find({"status": ConnectionStatus.CONNECTED, "$or": [
             {"last_refresh_at": {"$lt": now - timedelta(seconds=after_seconds)}},
             {"refresh_expires_at": {"$lt": now + timedelta(seconds=expiry_margin_seconds)},
-             "last_refresh_at": {"$lt": gap}}]}, {"tenant_id": 1}).limit(limit)
-        latest = (self.get(tenant_id) for tenant_id in sorted({d["tenant_id"] for d in cursor}))
-        return [s.connection for s in latest if s is not None and s.connection.is_connected]
+             "last_refresh_at": {"$lt": gap}}]}, {"tenant_id": 1}).sort("tenant_id", 1)
+        due: list[Connection] = []
+        seen: set[str] = set()
+        for doc in cursor:
+            if doc["tenant_id"] in seen:
+                continue
+            seen.add(doc["tenant_id"])
+            latest = self.get(doc["tenant_id"])
+            if latest is not None and latest.connection.needs_idle_refresh(
+                    now, after_seconds, expiry_margin_seconds):
+                due.append(latest.connection)
+                if len(due) >= limit:
+                    break
+        return due
 
     def pending_revocations(self, limit: int = 100) -> list[StoredConnection]:
         cursor = self._versions.find({"revocation.done_at": None, "revocation.token":
