@@ -29,7 +29,9 @@ def _value(entry: dict[str, Any], config_maps: dict[str, dict[str, str]]) -> str
     return str(entry.get("value", SECRETS.get(entry["name"], PLACEHOLDER)))
 
 
-def k8s_environments(docs: Docs) -> list[tuple[str, str, dict[str, str]]]:
+def k8s_environments(docs: Docs, optional: bool = True) -> list[tuple[str, str, dict[str, str]]]:
+    """Each container's environment; ``optional=False`` leaves out the Secret keys marked
+    optional (a rotation's previous values), absent from the store the rest of the time."""
     config_maps = {d["metadata"]["name"]: d.get("data", {}) for d in docs
                    if d["kind"] == "ConfigMap"}
     out = []
@@ -40,9 +42,14 @@ def k8s_environments(docs: Docs) -> list[tuple[str, str, dict[str, str]]]:
             env: dict[str, str] = {}
             for source in c.get("envFrom", []):
                 env.update(config_maps[source["configMapRef"]["name"]])
-            env.update({e["name"]: _value(e, config_maps) for e in c.get("env", [])})
+            env.update({e["name"]: _value(e, config_maps) for e in c.get("env", [])
+                        if optional or not _optional(e)})
             out.append((f"{doc['kind']}/{doc['metadata']['name']}", _component(c["image"]), env))
     return out
+
+
+def _optional(entry: dict[str, Any]) -> bool:
+    return bool(entry.get("valueFrom", {}).get("secretKeyRef", {}).get("optional"))
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -60,7 +67,7 @@ def test_every_service_starts_with_its_kubernetes_environment(
     """The other half of drift: a setting made required in config.py but missing from the
     manifests (secrets stand in with well-formed development values)."""
     problems = {name: env_drift.load_problems(component, env)
-                for name, component, env in k8s_environments(rendered[overlay])}
+                for name, component, env in k8s_environments(rendered[overlay], optional=False)}
     assert {name: found for name, found in problems.items() if found} == {}
 
 

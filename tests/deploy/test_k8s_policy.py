@@ -112,3 +112,39 @@ def test_untagged_and_digest_images() -> None:
             "containers": [{"name": f"c{i}", "image": n} for i, n in enumerate(names)]}}}}]
     assert k8s_policy.pinned_images(images("a/b:1.2", "a/b@sha256:" + "0" * 64)) == []
     assert len(k8s_policy.pinned_images(images("a/b", "registry:5000/a/b"))) == 2
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_a_callee_can_take_the_previous_secret_during_a_rotation(
+        rendered: dict[str, Docs], overlay: str) -> None:
+    """docs/operations.md's rotation adds ``<SECRET>_PREVIOUS`` to the callee's store entry
+    and rolls it: each callee pod must read that key, optionally (absent the rest of the
+    time), or the runbook would need a manifest edit mid-rotation."""
+    missing = []
+    for doc in rendered[overlay]:
+        if doc["kind"] != "Deployment":
+            continue
+        service = doc["metadata"]["labels"]["app.kubernetes.io/name"]
+        for container in doc["spec"]["template"]["spec"]["containers"]:
+            env = {e["name"]: e.get("valueFrom", {}).get("secretKeyRef", {})
+                   for e in container.get("env", [])}
+            accepted = [name for name in env if name.startswith("SERVICE_SECRET_")
+                        and not name.endswith("_PREVIOUS")
+                        and _callee(name) == service]
+            if "QBO_WEBHOOK_VERIFIER_TOKEN" in env:
+                accepted.append("WEBHOOK_INTUIT_VERIFIER_TOKEN")
+            missing += [f"{doc['metadata']['name']}: {name}" for name in accepted
+                        if env.get(_previous(name), {}).get("optional") is not True]
+    assert missing == []
+
+
+def _callee(variable: str) -> str:
+    """``SERVICE_SECRET_<CALLER>[_<CALLEE>]``: the callee is auth-svc when unnamed."""
+    _, _, callee = variable.removeprefix("SERVICE_SECRET_").lower().partition("_")
+    return f"{callee or 'auth'}-svc"
+
+
+def _previous(variable: str) -> str:
+    if variable == "WEBHOOK_INTUIT_VERIFIER_TOKEN":
+        return "WEBHOOK_INTUIT_PREVIOUS_VERIFIER_TOKEN"
+    return f"{variable}_PREVIOUS"

@@ -45,6 +45,10 @@ class Service:
     produces: tuple[str, ...]
     worker: Worker
     secrets: tuple[str, ...] = ()  # keys of the <svc>-secrets Secret, exposed as env
+    # Keys present only while a rotation rolls out (the previous value still accepted):
+    # exposed as optional, so adding the property to the store and rolling is the whole
+    # step (docs/operations.md, "Rotating secrets").
+    rotation_secrets: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()  # whose /internal/v1 it calls (with its service credential)
     extra_env: dict[str, str] = field(default_factory=dict)
     # The app of a second listener in the web pod, on INTERNAL_PORT, behind a Service of
@@ -74,6 +78,8 @@ SERVICES: tuple[Service, ...] = (
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY", "SERVICE_SECRET_SYNC",
                  "SERVICE_SECRET_PORTAL", "SERVICE_SECRET_WEBHOOK", "QBO_CLIENT_ID",
                  "QBO_CLIENT_SECRET", "AUTH_OPERATOR_SECRET", "SMTP_PASSWORD"),
+        rotation_secrets=("SERVICE_SECRET_SYNC_PREVIOUS", "SERVICE_SECRET_PORTAL_PREVIOUS",
+                          "SERVICE_SECRET_WEBHOOK_PREVIOUS"),
         extra_env={
             "AUTH_PUBLIC_URL": PUBLIC_URL, "PORTAL_PUBLIC_URL": PUBLIC_URL,
             "QBO_BASE_URL": INTUIT_API, "QBO_DISCOVERY_URL": INTUIT_DISCOVERY,
@@ -94,6 +100,7 @@ SERVICES: tuple[Service, ...] = (
         # Its own credential at auth-svc, and what portal-svc presents to it: the portal→sync
         # pair's secret, never portal's secret for auth-svc (one secret per pair).
         secrets=("SERVICE_SECRET_SYNC", "SERVICE_SECRET_PORTAL_SYNC"),
+        rotation_secrets=("SERVICE_SECRET_PORTAL_SYNC_PREVIOUS",),
         calls=("auth-svc",),
         extra_env={"SYNC_AUTH_URL": AUTH_INTERNAL_URL, "QBO_BASE_URL": INTUIT_API},
     ),
@@ -104,6 +111,7 @@ SERVICES: tuple[Service, ...] = (
         # Its own key ring (same format as auth's) seals Enterprise endpoint secrets.
         secrets=("TOKEN_ENCRYPTION_KEYS", "TOKEN_ENCRYPTION_ACTIVE_KEY",
                  "QBO_WEBHOOK_VERIFIER_TOKEN", "SERVICE_SECRET_WEBHOOK", "SMTP_PASSWORD"),
+        rotation_secrets=("WEBHOOK_INTUIT_PREVIOUS_VERIFIER_TOKEN",),
         calls=("auth-svc",),
         extra_env={"WEBHOOK_AUTH_URL": AUTH_INTERNAL_URL, **SMTP,
                    # the pages' origin: cookie-authenticated changes must come from it

@@ -52,6 +52,9 @@ def _env(svc: Service) -> list[Obj]:
         *kafka_user_env(svc.distribution)]
     env += [{"name": key, "valueFrom": {"secretKeyRef": {
         "name": f"{svc.distribution}-secrets", "key": key}}} for key in svc.secrets]
+    env += [{"name": key, "valueFrom": {"secretKeyRef": {
+        "name": f"{svc.distribution}-secrets", "key": key, "optional": True}}}
+        for key in svc.rotation_secrets]
     return env
 
 
