@@ -81,6 +81,13 @@ class FakeInvoices(_Versioned):
                 if _invoice_matches(inv, query, today)]
         return _page(rows, query.cursor, query.limit, descending=True)
 
+    def list_version(self, tenant_id: str) -> str:
+        """What the tenant's rows are, at which versions: it changes with any write, even one
+        a test makes to `rows` directly."""
+        held = sorted((key[1], version) for key, (version, _) in self.rows.items()
+                      if key[0] == tenant_id)
+        return repr(held)
+
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         return [inv for inv in self._live(tenant_id) if inv.customer_id in customer_ids
                 and not inv.voided and inv.balance > 0]

@@ -63,6 +63,20 @@ def test_a_deleted_stub_removes_the_invoice_from_reads(read: ReadModels):
     assert read.invoices.page(TENANT, InvoiceQuery(), TODAY).items == ()
 
 
+def test_the_list_version_changes_with_every_applied_invoice_of_its_tenant(read: ReadModels):
+    """The API's page cache keys on it (`api/page_cache.py`)."""
+    empty, other = read.invoices.list_version(TENANT), read.invoices.list_version(OTHER_TENANT)
+    assert read.invoices.apply(an_invoice(), version(T0, 0))
+    first = read.invoices.list_version(TENANT)
+    assert first != empty
+    assert not read.invoices.apply(an_invoice(), version(T0, 0))
+    assert read.invoices.list_version(TENANT) == first
+    later = T0 + timedelta(hours=1)
+    assert read.invoices.apply(an_invoice(balance="0.00", updated_at=later), version(later, 1))
+    assert read.invoices.list_version(TENANT) not in (empty, first)
+    assert read.invoices.list_version(OTHER_TENANT) == other
+
+
 def test_another_tenants_records_are_never_returned(read: ReadModels):
     read.invoices.apply(an_invoice(tenant_id=OTHER_TENANT), version())
     read.customers.apply(a_customer(tenant_id=OTHER_TENANT), version())

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from portal_api_harness import Api, seed_business
+from portal_builders import T0, an_invoice, version
 
 TENANT = "tenant-a"
 
@@ -94,3 +96,22 @@ def test_a_bad_query_is_a_400_problem(api: Api, query: str):
     response = api.call("GET", f"/api/v1/invoices?{query}", api.token(TENANT))
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
+
+
+def test_a_list_page_served_again_changes_with_the_next_write_and_the_next_day(api: Api):
+    """Pages are kept under the tenant's list version and today's date (`api/page_cache`)."""
+    token = api.token(TENANT)
+    path = "/api/v1/invoices?status=open"
+    first = api.call("GET", path, token)
+    assert [(i["id"], i["due_date"]) for i in first.get_json()["data"]] == [("101", "2026-07-01")]
+    assert api.call("GET", path, token).data == first.data
+    later = T0 + timedelta(hours=1)
+    api.read.invoices.apply(an_invoice("101", tenant_id=TENANT, balance="100.00",
+                                       due="2026-07-10", customer_name="C1", updated_at=later),
+                            version(later))
+    changed = api.call("GET", path, token, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert [(i["id"], i["due_date"]) for i in changed.get_json()["data"]] == [
+        ("101", "2026-07-10")]
+    api.clock.now = datetime(2026, 7, 11, 12, tzinfo=UTC)  # overdue now, nothing written
+    assert api.call("GET", path, token).get_json()["data"] == []

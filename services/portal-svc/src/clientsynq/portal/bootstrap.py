@@ -24,6 +24,7 @@ from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.sync_controls_client import SyncControlsClient
 from clientsynq.portal.adapters.webhook_client import WebhookClient
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.api.page_cache import PageCache
 from clientsynq.portal.api.ports import ApiDeps
 from clientsynq.portal.config import Settings
 from clientsynq.portal.readmodels.ports import ReadModels
@@ -85,7 +86,7 @@ def build_api(settings: Settings, store: MongoReadStore, read: ReadModels) -> Ap
                                     ttl_seconds=api.api_key_cache_seconds),
         idempotency=MongoIdempotency(store),
         limiter=MongoRateLimiter(store, api.rate_limit_per_minute, RATE_WINDOW_SECONDS),
-        window_seconds=RATE_WINDOW_SECONDS)
+        window_seconds=RATE_WINDOW_SECONDS, pages=PageCache(api.page_cache_entries))
 
 
 @dataclass(frozen=True)

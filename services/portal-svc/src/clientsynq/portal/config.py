@@ -41,6 +41,7 @@ class ApiSettings:
     rate_limit_per_minute: int = 600
     api_key_cache_seconds: float = 30.0
     worker_metrics_port: int = 9104
+    page_cache_entries: int = 512  # invoice list pages kept per process (api/page_cache.py)
 
     @classmethod
     def from_reader(cls, reader: EnvReader) -> ApiSettings:
@@ -50,7 +51,9 @@ class ApiSettings:
             rate_limit_per_minute=reader.integer("API_RATE_LIMIT_PER_MINUTE", 600, min=1),
             api_key_cache_seconds=reader.duration_seconds("API_KEY_CACHE", 30.0, min=0,
                                                           max=300),
-            worker_metrics_port=reader.integer("METRICS_PORT", 9104, min=0, max=65535))
+            worker_metrics_port=reader.integer("METRICS_PORT", 9104, min=0, max=65535),
+            page_cache_entries=reader.integer("API_PAGE_CACHE_ENTRIES", 512, min=0,
+                                              max=100_000))
 
 
 @dataclass(frozen=True)

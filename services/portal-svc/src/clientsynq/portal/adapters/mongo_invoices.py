@@ -18,6 +18,7 @@ from clientsynq.portal.adapters.mongo_common import (
 )
 from clientsynq.portal.adapters.mongo_invoice_days import CLOSED, OPEN, InvoiceDays
 from clientsynq.portal.adapters.mongo_invoice_search import InvoiceSearch, sort_key
+from clientsynq.portal.adapters.mongo_list_versions import ListVersions
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.domain.model import Invoice
 from clientsynq.portal.domain.views import InvoiceStatus, Page, invoice_status
@@ -108,6 +109,7 @@ class MongoInvoices:
         self._store = store
         self._days = InvoiceDays(store)
         self._search = InvoiceSearch(store)
+        self._versions = ListVersions(store)
         # (tenant, classes) → the newest date its last first page found (_bucket_page)
         self._newest: dict[tuple[str, tuple[str, ...]], str] = {}
 
@@ -178,6 +180,9 @@ class MongoInvoices:
         else:
             self._newest[key] = day
 
+    def list_version(self, tenant_id: str) -> str:
+        return self._versions.current(tenant_id)
+
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         if not customer_ids:
             return []
@@ -186,7 +191,8 @@ class MongoInvoices:
         return [load_invoice(doc) for doc in docs]
 
     def apply(self, invoice: Invoice, version: str) -> bool:
-        """The stored invoice, then its list row (moved if its date or class changed)."""
+        """The stored invoice, then its list row (moved if its date or class changed), then
+        a new list version (last: see `mongo_list_versions`)."""
         old = self._stored(invoice.tenant_id, invoice.id)
         fields = invoice_fields(invoice)
         if not apply_snapshot(self._coll(), invoice.tenant_id, invoice.id, version, fields):
@@ -194,6 +200,7 @@ class MongoInvoices:
         stored = {**fields, "tenant_id": invoice.tenant_id, "version": version}
         self._days.move(old, stored)
         self._search.move(old, stored)
+        self._versions.bump(invoice.tenant_id)
         return True
 
 

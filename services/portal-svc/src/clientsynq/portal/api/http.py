@@ -1,14 +1,19 @@
 """Response helpers of `/api/v1`: JSON with ETags, request bodies as 400 problems, and
-Idempotency-Key on POSTs."""
+Idempotency-Key on POSTs.
+
+JSON is written by orjson (a list page's encoding with the standard library was a tenth of
+its Python time): compact, UTF-8, the same values; non-string keys are written as strings
+as `json.dumps` did.
+"""
 from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+import orjson
 from clientsynq.common.problems import (
     BadRequest,
     ClientSynqError,
@@ -18,9 +23,11 @@ from clientsynq.common.problems import (
     problem_response,
 )
 from clientsynq.portal.api.edge import api, caller, read
+from clientsynq.portal.api.page_cache import CachedPage
 from clientsynq.portal.api.ports import StoredResponse
 from flask import Response, request
 from marshmallow import Schema
+from werkzeug.http import generate_etag
 
 F = TypeVar("F", bound=Callable[..., Any])
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
@@ -44,11 +51,25 @@ class IdempotentRequestInProgress(Conflict):
 
 def json_response(payload: Any, status: int = 200, etag: bool = True) -> Response:
     """ETag from the body: a client sending If-None-Match with it gets 304 and no body."""
-    response = Response(json.dumps(payload, separators=(",", ":")), status=status,
-                        mimetype="application/json")
     if etag and status == 200:
-        response.add_etag()
-        response.make_conditional(request)
+        return page_response(render_page(payload))
+    return Response(encode_json(payload), status=status, mimetype="application/json")
+
+
+def encode_json(payload: Any) -> bytes:
+    return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+
+
+def render_page(payload: Any) -> CachedPage:
+    """A 200 body and its ETag (as Werkzeug's `add_etag` makes it), ready to keep."""
+    body = encode_json(payload)
+    return CachedPage(body=body, etag=generate_etag(body))
+
+
+def page_response(page: CachedPage) -> Response:
+    response = Response(page.body, mimetype="application/json")
+    response.set_etag(page.etag)
+    response.make_conditional(request)
     return response
 
 

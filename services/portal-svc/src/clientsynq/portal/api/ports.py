@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from clientsynq.portal.api.page_cache import PageCache
 from clientsynq.portal.services.commands import CommandDeps
 
 
@@ -63,3 +64,4 @@ class ApiDeps:
     idempotency: IdempotencyStore
     limiter: RateLimiter
     window_seconds: int = 60
+    pages: PageCache = field(default_factory=PageCache)  # invoice list pages, per process

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from typing import Any
 
 from clientsynq.portal.api import serialize
-from clientsynq.portal.api.edge import caller, install_edge, read
-from clientsynq.portal.api.http import json_response
+from clientsynq.portal.api.edge import api, caller, install_edge, read
+from clientsynq.portal.api.http import json_response, page_response, render_page
 from clientsynq.portal.api.params import customer_query, invoice_query, payment_query
 from clientsynq.portal.domain.errors import CommandNotFound
 from clientsynq.portal.domain.views import Page
@@ -18,20 +18,32 @@ install_edge(bp)
 
 
 def _page(page: Page[Any], render: Callable[[Any], dict[str, Any]]) -> Response:
+    return json_response(_page_body(page, render))
+
+
+def _page_body(page: Page[Any], render: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
     next_link = None
     if page.next_cursor is not None:
         args = {**request.args.to_dict(), "cursor": page.next_cursor}
         next_link = request.path + "?" + "&".join(f"{k}={v}" for k, v in args.items())
-    return json_response({"data": [render(item) for item in page.items],
-                          "next_cursor": page.next_cursor, "links": {"next": next_link}})
+    return {"data": [render(item) for item in page.items],
+            "next_cursor": page.next_cursor, "links": {"next": next_link}}
 
 
 @bp.get("/invoices")
 def list_invoices() -> Response:
+    """Served from the page cache while the tenant's list version and today's date are what
+    they were (`api/page_cache.py`); the version is read before any row."""
     who = caller()
     who.require_scope("invoices:read")
-    return _page(queries.list_invoices(read(), who.tenant_id, invoice_query(),
-                                       customer_scope=who.customer_id), serialize.invoice)
+    query, models = invoice_query(), read()
+    today = models.today()
+    key = ("invoices", who.tenant_id, who.customer_id, request.path,
+           tuple(request.args.items(multi=True)), today,
+           models.invoices.list_version(who.tenant_id))
+    return page_response(api().pages.get_or_render(key, lambda: render_page(_page_body(
+        queries.list_invoices(models, who.tenant_id, query, customer_scope=who.customer_id,
+                              today=today), serialize.invoice))))
 
 
 @bp.get("/invoices/<invoice_id>")

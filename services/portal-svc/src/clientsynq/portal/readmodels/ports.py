@@ -34,6 +34,11 @@ class InvoiceReadModel(Protocol):
         """Newest transaction date first, then id: a keyset order, so rows inserted or
         updated while a client pages are never skipped or repeated."""
 
+    def list_version(self, tenant_id: str) -> str:
+        """Changes whenever anything a page of this tenant's invoices shows may have changed
+        (every applied invoice, a rebuild's swap); read before the page, so a page kept under
+        it is never older than it (the page cache's key, with today's date)."""
+
     def receivables(self, tenant_id: str, customer_ids: Collection[str]) -> list[Invoice]:
         """Invoices of those customers with a balance due (not voided, not deleted)."""
 

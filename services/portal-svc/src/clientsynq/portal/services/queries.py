@@ -6,6 +6,8 @@ unknown id does.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from clientsynq.portal.domain.errors import (
     CommandNotFound,
     CustomerNotFound,
@@ -29,12 +31,15 @@ from clientsynq.portal.readmodels.queries import CustomerQuery, InvoiceQuery, Pa
 
 
 def list_invoices(read: ReadModels, tenant_id: str, query: InvoiceQuery,
-                  customer_scope: str | None = None) -> Page[InvoiceView]:
+                  customer_scope: str | None = None,
+                  today: date | None = None) -> Page[InvoiceView]:
+    """`today`: the date the statuses are for, when the caller already fixed it (the API's
+    page cache keys on it); the read models' today otherwise."""
     if customer_scope is not None:
         if query.customer_id not in (None, customer_scope):
             return Page(items=())
         query = InvoiceQuery(**{**query.__dict__, "customer_id": customer_scope})
-    today = read.today()
+    today = today or read.today()
     page = read.invoices.page(tenant_id, query, today)
     return Page(items=tuple(InvoiceView(inv, invoice_status(inv, today)) for inv in page.items),
                 next_cursor=page.next_cursor)
