@@ -91,15 +91,20 @@ class FakeRunQueue:
 
 
 class FakeRunner:
-    """`SyncRunner.try_run`: the realms whose lease is taken elsewhere answer None."""
+    """`SyncRunner.try_run`: the realms whose lease is taken elsewhere answer Held (for
+    `held_seconds` more)."""
 
-    def __init__(self, leased_elsewhere: set[str]) -> None:
+    def __init__(self, leased_elsewhere: set[str], held_seconds: float = 30.0) -> None:
         self.leased_elsewhere = leased_elsewhere
+        self.held_seconds = held_seconds
         self.tried: list[str] = []
 
-    def try_run(self, run: dict[str, Any]) -> str | None:
+    def try_run(self, run: dict[str, Any]) -> str | Any:
+        from clientsynq.sync.engine.runner import Held
+
         self.tried.append(run["_id"])
-        return None if run["tenant_id"] in self.leased_elsewhere else "completed"
+        return (Held(self.held_seconds) if run["tenant_id"] in self.leased_elsewhere
+                else "completed")
 
     def fail_unexpected(self, run: dict[str, Any], err: Exception) -> str:
         return "failed"

@@ -96,3 +96,33 @@ def test_a_long_job_renews_as_it_goes_and_stops_once_the_lease_is_lost(mongo_db)
     assert not lease.renew_if_due()
     assert Lease(mongo_db.leases, "outbox-relay:x", "replica-b", ttl_seconds=60,
                  clock=clock).acquire()
+
+
+def test_old_epochs_are_pruned_every_few_acquisitions_not_each(mongo_db):
+    """A run takes its realm's lease once; pruning on every take was one round trip in
+    four. Every KEPT_EPOCHS-th take prunes, so at most twice KEPT_EPOCHS epochs stay."""
+    from clientsynq.common.lease import KEPT_EPOCHS
+
+    kept = []
+    for n in range(4 * KEPT_EPOCHS):
+        lease = Lease(mongo_db.leases, "sync:realm-prune", f"replica-{n}")
+        assert lease.acquire()
+        lease.release()
+        kept.append(mongo_db.leases.count_documents({"name": "sync:realm-prune"}))
+    assert max(kept) <= 2 * KEPT_EPOCHS
+    assert kept[KEPT_EPOCHS * 2 - 2] == KEPT_EPOCHS * 2 - 1  # not pruned in between
+    assert kept[-1] < kept[-2]  # pruned at a KEPT_EPOCHS-th epoch
+    latest = mongo_db.leases.find_one({"name": "sync:realm-prune"}, sort=[("epoch", -1)])
+    assert latest["epoch"] == 4 * KEPT_EPOCHS  # the epochs still count on from the newest
+
+
+def test_a_refused_acquisition_says_until_when_the_lease_is_held(mongo_db):
+    later = OffsetClock()
+    first = Lease(mongo_db.leases, "sync:realm-held", "replica-a", ttl_seconds=30, clock=later)
+    second = Lease(mongo_db.leases, "sync:realm-held", "replica-b", ttl_seconds=30, clock=later)
+    assert first.acquire()
+    assert not second.acquire()
+    assert second.held_until is not None
+    assert abs((second.held_until - later()).total_seconds() - 30) < 1
+    first.release()
+    assert second.acquire() and second.held_until is None

@@ -9,6 +9,10 @@ and MongoDB give is a unique key on insert. Each acquisition therefore *inserts*
 epoch document (`<name>#<epoch>`); of two replicas racing for the same epoch exactly one
 insert succeeds. Only the holder ever updates its own epoch document (to renew or release),
 so no update races with another writer. The epoch doubles as a fencing number.
+
+Old epochs are pruned by every KEPT_EPOCHS-th acquisition, not each one: a sync run takes
+its realm's lease once a run, and the prune was one of its four round trips (take: find,
+insert, prune; release). Between KEPT_EPOCHS and twice that many epochs stay per name.
 """
 from __future__ import annotations
 
@@ -45,6 +49,9 @@ class Lease:
     ttl_seconds: float = 30.0
     fence: int | None = None
     _expires_at: datetime = RELEASED
+    # when acquire() last found the lease held by someone else: until when (so a caller
+    # with many leases to try can skip this one until then without asking the database)
+    held_until: datetime | None = None
     clock: Callable[[], datetime] = field(default=utc_now, repr=False)  # tests pass their own
 
     def acquire(self) -> bool:
@@ -54,6 +61,7 @@ class Lease:
         latest = self.collection.find_one({"name": self.name}, sort=[("epoch", DESCENDING)])
         now = self.clock()
         if latest is not None and _aware(latest["expires_at"]) > now:
+            self.held_until = _aware(latest["expires_at"])
             return False
         epoch = int(latest["epoch"]) + 1 if latest is not None else 1
         expires = now + timedelta(seconds=self.ttl_seconds)
@@ -63,8 +71,10 @@ class Lease:
                                         "acquired_at": now, "expires_at": expires})
         except DuplicateKeyError:
             return False  # another replica took this epoch first
-        self.fence, self._expires_at = epoch, expires
-        self.collection.delete_many({"name": self.name, "epoch": {"$lt": epoch - KEPT_EPOCHS}})
+        self.fence, self._expires_at, self.held_until = epoch, expires, None
+        if epoch % KEPT_EPOCHS == 0:
+            self.collection.delete_many({"name": self.name,
+                                         "epoch": {"$lt": epoch - KEPT_EPOCHS}})
         return True
 
     def renew(self) -> bool:

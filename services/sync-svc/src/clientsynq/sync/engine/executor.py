@@ -7,6 +7,17 @@ Idle threads take turns: one poll of the work queue per IDLE_SECONDS per process
 many run threads wait (each of them polling was most of the queries a worker sent; the
 scale model's profile, docs/capacity.md). A thread that has just finished a run looks
 for the next at once.
+
+A tenant whose realm's lease was found taken is not tried again for a few seconds (at
+most until that lease expires): the head of the queue is mostly runs in progress on other
+replicas, and each try cost a tenant read and a lease read (the scale model's profile of
+1,000 initial syncs: 60 % of the run threads' time). A run whose worker died is still
+resumed once its lease lapses; a tenant's next run waits at most HELD_SKIP_SECONDS more.
+
+A process's threads share one poll for up to SNAPSHOT_SECONDS (minus the runs they took
+from it): the work queue is one query across tenants, and on the local FerretDB a scan
+of every run, so one poll per finished run per thread was most of its load when the
+queue was long. A new request is picked up within about a second.
 """
 from __future__ import annotations
 
@@ -18,10 +29,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from clientsynq.sync.engine.ports import Runs
-from clientsynq.sync.engine.runner import SyncRunner
+from clientsynq.sync.engine.runner import Held, SyncRunner
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 0.3
+HELD_SKIP_SECONDS = 5.0
+SNAPSHOT_SECONDS = 1.0
 
 
 class RunExecutor:
@@ -34,6 +47,10 @@ class RunExecutor:
         self._lock = threading.Lock()
         self._monotonic = monotonic
         self._next_idle_poll = 0.0
+        self._held: dict[str, float] = {}  # tenant -> (monotonic) not tried again before
+        self._snapshot: list[dict[str, Any]] = []  # the last poll, shared by the threads
+        self._polled_at: float | None = None
+        self._taken: set[str] = set()  # runs of the snapshot this process took
 
     def start(self, stop: threading.Event) -> list[threading.Thread]:
         started = []
@@ -69,23 +86,44 @@ class RunExecutor:
         its runs share the realm's lease, so a second try would only cost the reads that
         find the lease taken (the oldest candidates are mostly runs in progress)."""
         tried: set[str] = set()
-        for run in self._runs.candidates(datetime.now(UTC)):
+        for run in self._candidates():
             tenant_id = str(run["tenant_id"])
             with self._lock:
-                if tenant_id in tried or tenant_id in self._busy:
+                if (tenant_id in tried or tenant_id in self._busy or run["_id"] in self._taken
+                        or self._held.get(tenant_id, 0.0) > self._monotonic()):
                     continue
                 tried.add(tenant_id)
                 self._busy.add(tenant_id)
+                self._taken.add(run["_id"])
             try:
                 outcome = self.execute_one(run)
             finally:
                 with self._lock:
                     self._busy.discard(tenant_id)
-            if outcome is not None:
+            if not isinstance(outcome, Held):
                 return True
+            self._hold(tenant_id, outcome.seconds)
         return False
 
-    def execute_one(self, run: dict[str, Any]) -> str | None:
+    def _candidates(self) -> list[dict[str, Any]]:
+        """The process's last poll while it is fresh, else a new one (shared from then)."""
+        with self._lock:
+            if (self._polled_at is not None
+                    and self._monotonic() - self._polled_at < SNAPSHOT_SECONDS):
+                return list(self._snapshot)
+        runs = self._runs.candidates(datetime.now(UTC))
+        with self._lock:
+            self._snapshot, self._polled_at, self._taken = runs, self._monotonic(), set()
+        return list(runs)
+
+    def _hold(self, tenant_id: str, seconds: float) -> None:
+        with self._lock:
+            now = self._monotonic()
+            self._held = {t: at for t, at in self._held.items() if at > now}  # stays small
+            if seconds > 0:
+                self._held[tenant_id] = now + min(seconds, HELD_SKIP_SECONDS)
+
+    def execute_one(self, run: dict[str, Any]) -> str | Held:
         """Loop edge: an unexpected error fails the run (with sync.failed) and the thread
         goes on to the next one."""
         try:

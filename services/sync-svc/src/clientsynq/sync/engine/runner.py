@@ -68,6 +68,12 @@ log = logging.getLogger(__name__)
 RUNS = counter("clientsynq_sync_runs_total", "Sync runs by outcome", ["outcome"])
 
 
+@dataclass(frozen=True)
+class Held:
+    """The realm's lease is another run's for about `seconds` more (at most its TTL)."""
+    seconds: float
+
+
 @dataclass
 class RunnerDeps:
     settings: Settings
@@ -89,14 +95,15 @@ class SyncRunner:
     def __init__(self, deps: RunnerDeps) -> None:
         self.d = deps
 
-    def try_run(self, run: dict[str, Any]) -> str | None:
-        """The outcome, or None when another worker (or thread) holds the realm."""
+    def try_run(self, run: dict[str, Any]) -> str | Held:
+        """The outcome, or Held when another worker (or thread) holds the realm."""
         tenant = controls_in_force(self.d.tenants.get(run["tenant_id"]), self.d.plan_of)
         realm = (tenant.realm_id if tenant else None) or run.get("realm_id") or run["tenant_id"]
         lease = Lease(self.d.leases, f"sync:{realm}", self.d.holder,
                       ttl_seconds=self.d.settings.lease_ttl_seconds)
         if not lease.acquire():
-            return None
+            until = lease.held_until
+            return Held((until - datetime.now(UTC)).total_seconds() if until else 0.0)
         try:
             # re-read: it may have ended meanwhile
             fresh = self.d.runs.get(run["tenant_id"], run["_id"])
