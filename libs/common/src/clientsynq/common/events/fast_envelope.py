@@ -32,9 +32,10 @@ def quick_head(envelope: Mapping[str, Any],
     wrote that string from an aware datetime), so it is not parsed back."""
     if not _ATTRIBUTES.issuperset(envelope) or envelope.get("specversion") != SPECVERSION:
         return None
-    if not all(_is_text(envelope.get(name)) for name in ("id", "source", "tenantid")):
+    get = envelope.get
+    if not (_is_text(get("id")) and _is_text(get("source")) and _is_text(get("tenantid"))):
         return None
-    subject, realm = envelope.get("subject"), envelope.get("realmid")
+    subject, realm = get("subject"), get("realmid")
     if subject is not None and type(subject) is not str:
         return None
     if realm is not None and not _is_text(realm):
