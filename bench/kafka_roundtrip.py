@@ -5,8 +5,11 @@ the first event built to the last one consumed. Ours builds each with `new_event
 by its marshmallow schema), keys it by tenant, waits for acks=all, and on the way in decodes,
 validates again and commits after handling; raw kafka-python builds the same dicts without
 validation, json.dumps them, sends them with the same producer settings (acks=all,
-idempotence, batching) and reads them back with json.loads, committing after each poll.
-The ratio is the cost of validating every event at both ends, and bookkeeping.
+idempotence, batching) and reads them back with json.loads, committing after each poll,
+with the same consumer settings as ours (`KafkaConnection.consumer_options`: incremental
+fetch sessions off, the same session and heartbeat). The ratio is the cost of validating
+every event at both ends, and bookkeeping. BENCH_RAW_DEFAULTS=1 gives the raw consumer
+kafka-python's defaults instead (fetch sessions on), to see what that option costs.
 """
 from __future__ import annotations
 
@@ -26,10 +29,11 @@ from clientsynq.common.kafka import ConsumerRunner, EventProducer, KafkaConnecti
 from clientsynq.common.testing import a_customer_event
 from kafka import KafkaConsumer, KafkaProducer
 
-MESSAGES = 10_000
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "10000"))
 ROUNDS = 3  # alternate raw and ours; report medians so one noisy moment decides nothing
 BATCH = 1_000
 TARGET_RATIO = 0.8
+READ_TIMEOUT = float(os.environ.get("BENCH_READ_TIMEOUT", "300"))  # seconds
 # What EventProducer sets, so the two sides pay for the same delivery guarantees (acks=all,
 # idempotence) with the same batching; only our own work (validation at both ends, the
 # envelope, metrics) differs.
@@ -61,25 +65,26 @@ def ours(conn: KafkaConnection, count: int) -> float:
         producer.publish_many([a_customer_event(tenant_id=f"tenant-{n % 50}")
                                for n in range(i, i + BATCH)])
         progress("clientsynq.common produce", i + BATCH, count)
-    done.wait(300)
+    if not done.wait(READ_TIMEOUT):
+        print(f"  our consumer did not read all {count} records within {READ_TIMEOUT} s")
     elapsed = time.perf_counter() - started
     runner.stop()
     consumer.join(10)
     producer.close()
-    return count / elapsed
+    return min(seen, count) / elapsed
 
 
 def raw(conn: KafkaConnection, count: int, template: dict) -> float:
     topic = conn.topic("customer.updated")
     producer = KafkaProducer(bootstrap_servers=conn.servers, **PRODUCER_SETTINGS)
     consumer = KafkaConsumer(topic, bootstrap_servers=conn.servers, group_id=f"raw-{uuid.uuid4()}",
-                             auto_offset_reset="latest", enable_auto_commit=False,
-                             max_poll_records=1000)
+                             auto_offset_reset="earliest", enable_auto_commit=False,
+                             max_poll_records=1000, **_raw_consumer_options(conn))
     while not consumer.assignment():  # join the group before producing, like ours
         consumer.poll(timeout_ms=100)
     started = time.perf_counter()
-    seen = 0
-    reader = threading.Thread(target=lambda: _drain(consumer, count), daemon=True)
+    seen: list[int] = []
+    reader = threading.Thread(target=lambda: seen.append(_drain(consumer, count)), daemon=True)
     reader.start()
     for i in range(0, count, BATCH):
         batch = [_plain_event(template, n) for n in range(i, i + BATCH)]
@@ -89,11 +94,23 @@ def raw(conn: KafkaConnection, count: int, template: dict) -> float:
         for f in futures:
             f.get(timeout=30)
         progress("raw kafka-python produce", i + BATCH, count)
-    reader.join(300)
-    seen = count
+    reader.join(READ_TIMEOUT)
     elapsed = time.perf_counter() - started
     producer.close()
-    return seen / elapsed
+    if not seen:  # the reader did not finish: report what it read, not what was sent
+        print(f"  raw consumer did not read all {count} records within {READ_TIMEOUT} s")
+    return (seen[0] if seen else _drained_so_far) / elapsed
+
+
+_drained_so_far = 0
+
+
+def _raw_consumer_options(conn: KafkaConnection) -> dict:
+    """Ours: the connection's consumer options (what every ConsumerRunner gets), so both
+    sides fetch the same way; BENCH_RAW_DEFAULTS=1: kafka-python's defaults."""
+    if os.environ.get("BENCH_RAW_DEFAULTS") == "1":
+        return dict(conn.client_options)
+    return conn.consumer_options
 
 
 def _plain_event(template: dict, n: int) -> dict:
@@ -105,15 +122,18 @@ def _plain_event(template: dict, n: int) -> dict:
             "subject": customer["id"], "data": {"customer": customer}}
 
 
-def _drain(consumer: KafkaConsumer, expected: int) -> None:
-    seen = 0
+def _drain(consumer: KafkaConsumer, expected: int) -> int:
+    global _drained_so_far
+    seen = _drained_so_far = 0
     while seen < expected:
         for records in consumer.poll(timeout_ms=500).values():
             for record in records:
                 json.loads(record.value)
                 seen += 1
+        _drained_so_far = seen
         consumer.commit()
     consumer.close()
+    return seen
 
 
 def _cpu_seconds() -> float:
@@ -124,7 +144,13 @@ def _cpu_seconds() -> float:
 
 
 def _fresh_topics(infra, label: str) -> KafkaConnection:
-    conn = KafkaConnection(infra.kafka_bootstrap, topic_prefix=f"bench-{label}.")
+    """New, empty topics for each side of each round, so both consumers read from the start
+    ("earliest") exactly the events of their round. (The prefix was once the same in every
+    run: on a shared broker ours then read the previous runs' events too and was done
+    early, and raw, reading from "latest", could miss the first records it was sent
+    before its position was resolved and wait out its timeout.)"""
+    conn = KafkaConnection(infra.kafka_bootstrap,
+                           topic_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}.")
     ensure_topics(conn)
     return conn
 
@@ -151,7 +177,8 @@ def main() -> int:
     raw_rate, ours_rate = statistics.median(raw_rates), statistics.median(ours_rates)
     ratio = ours_rate / raw_rate
     print(f"  raw kafka-python:    {raw_rate:10,.0f} msg/s  (ceiling, same run; median of "
-          f"{', '.join(f'{r:,.0f}' for r in raw_rates)})")
+          f"{', '.join(f'{r:,.0f}' for r in raw_rates)}; consumer settings: "
+          f"{'kafka-python defaults' if os.environ.get('BENCH_RAW_DEFAULTS') == '1' else 'ours'})")
     print(f"  clientsynq.common:   {ours_rate:10,.0f} msg/s  (median of "
           f"{', '.join(f'{r:,.0f}' for r in ours_rates)})")
     print(f"  client CPU per message (this process, all threads, group join and set-up "
