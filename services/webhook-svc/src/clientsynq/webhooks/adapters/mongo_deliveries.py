@@ -15,7 +15,6 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from clientsynq.common import retry
 from clientsynq.webhooks.adapters import delivery_docs as docs
 from clientsynq.webhooks.adapters.delivery_docs import ATTEMPTS, CLAIMS, DELIVERIES, QUEUE
 from clientsynq.webhooks.adapters.delivery_retention import purge_finished
@@ -141,8 +140,7 @@ class MongoDeliveryStore:
         settled = [o if o.due.key in recorded else self._recorded(o) for o in outcomes]
         docs.insert_new(self._queue, [docs.queue_doc(n) for n in (o.next for o in settled)
                                       if n])
-        retry.mongo_write_policy()(self._queue.delete_many,
-                                   {"_id": {"$in": [o.due.key for o in outcomes]}})
+        docs.delete_ids(self._queue, [o.due.key for o in outcomes])
         return recorded
 
     def purge(self, finished_before: datetime, limit: int) -> int:
