@@ -84,6 +84,27 @@ def test_racing_workers_never_allow_more_than_the_limit(mongo_store, clock):
 
 
 @pytest.mark.integration
+def test_slots_claimed_in_blocks_never_exceed_the_limit_and_are_all_spent(mongo_store, clock):
+    """Blocks of 4 slots (by default a fiftieth of the limit): racing processes together
+    never pass the limit, and spend all of it but the blocks still held (3 slots each)."""
+    limiters = [MongoRateLimiter(mongo_store, 24, 60, clock=clock, block=4) for _ in range(3)]
+    results: list[bool] = []
+
+    def worker(limiter: MongoRateLimiter) -> None:
+        results.extend(limiter.hit("key:blocks").allowed for _ in range(8))
+
+    threads = [threading.Thread(target=worker, args=(limiters[i % 3],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 24 - 3 * 3 <= results.count(True) <= 24 and len(results) == 32
+    alternating = [limiter.hit("key:turns").allowed for limiter in limiters * 10]
+    assert alternating.count(True) == 24 and not any(alternating[-6:])
+    assert [d.remaining for d in (limiters[0].hit("key:one") for _ in range(2))] == [23, 22]
+
+
+@pytest.mark.integration
 def test_two_app_instances_answer_429_once_the_shared_budget_is_spent(mongo_store, clock):
     apps = [Api(limiter=MongoRateLimiter(mongo_store, 3, 60, clock=clock)) for _ in range(2)]
     for app in apps:
