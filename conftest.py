@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["infra_fixtures", "qbo_fixtures", "gateway_fixtures"]
+pytest_plugins = ["infra_fixtures", "auth_fixtures", "qbo_fixtures", "gateway_fixtures"]
 
 # Every worker a test starts inherits this: a SIGKILLed consumer's partitions pass to the next
 # member after 10 s (Kafka's classic default) instead of kafka-python's 45 s.

@@ -23,6 +23,7 @@ from typing import IO, Any
 
 import requests
 from gateway_fixtures import free_port
+from system_env import system_env
 from waiting import wait_until
 
 STOP_BOUND = 30  # seconds a process gets after SIGTERM before SIGKILL
@@ -115,32 +116,14 @@ class Stack:
 
 def stack_env(infra: Any, *, prefix: str, urls: dict[str, str], sandbox_url: str,
               client_id: str, client_secret: str, verifier: str) -> dict[str, str]:
-    """Every setting of every process (each reads only its own prefix), loopback-sized."""
-    from clientsynq.common.crypto import generate_key
-
+    """Every setting of every process (each reads only its own prefix), loopback-sized:
+    the system's (`system_env`) and this stack's tuning."""
     return {
         **os.environ,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": prefix,
-        "MONGODB_URI": infra.mongo_uri, "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
-        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync, not auth's
-        "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
-        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
-        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
-        "QBO_BASE_URL": sandbox_url, "QBO_WEBHOOK_VERIFIER_TOKEN": verifier,
-        "AUTH_PUBLIC_URL": urls["gateway"], "PORTAL_PUBLIC_URL": urls["gateway"],
-        "AUTH_COOKIE_SECURE": "false", "AUTH_TRUSTED_PROXY_HOPS": "1",
-        "PORTAL_TRUSTED_PROXY_HOPS": "1", "AUTH_GENERATE_SIGNING_KEY": "true",
-        "AUTH_SIGNING_KEYS_DIR": str(Path(urls["logs"]) / "signing-keys"),
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()),
-        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
-        "AUTH_WORKER_METRICS_PORT": "0", "PORTAL_METRICS_PORT": "0",
-        "SYNC_METRICS_PORT": "0", "WEBHOOK_METRICS_PORT": "0",
-        "PORTAL_AUTH_URL": urls["auth"], "SYNC_AUTH_URL": urls["auth"],
-        "WEBHOOK_AUTH_URL": urls["auth"], "SYNC_QBO_BASE_URL": sandbox_url,
-        "SYNC_PROGRESS_INTERVAL": "0.2s", "SYNC_LEASE_TTL": "10s",
+        **system_env(infra, prefix=prefix, gateway_url=urls["gateway"], auth_url=urls["auth"],
+                     sandbox_url=sandbox_url, client_id=client_id, client_secret=client_secret,
+                     keys_dir=Path(urls["logs"]) / "signing-keys", verifier=verifier),
+        "PORTAL_TRUSTED_PROXY_HOPS": "1", "SYNC_LEASE_TTL": "10s",
         "SYNC_QBO_PAGE_SIZE": "50",  # many pages and checkpoints: a kill lands mid-sync
         "SYNC_QBO_RETRY_INITIAL": "0.05s", "SYNC_QBO_RETRY_MAX": "0.5s",
         "SYNC_QBO_THROTTLE_PAUSE": "1s", "SYNC_RUN_RETRY_INITIAL": "1s",  # storms: seconds

@@ -14,13 +14,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from localinfra.servers import free_port
 from waiting import wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_listening(port: int, timeout: float = 15) -> None:

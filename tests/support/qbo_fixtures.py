@@ -1,29 +1,22 @@
 """A QuickBooks-connected tenant for any service's tests: the sandbox, the real auth-svc
-over HTTP, and a business that went through the real OAuth connect flow.
+over HTTP (`auth_fixtures`, the one way to start it), and a business that went through the
+real OAuth connect flow.
 
-Fixtures (register with `pytest_plugins = [..., "qbo_fixtures"]` in the root conftest):
+Fixtures (registered in the root conftest):
 - `qbo_sandbox` (session): a running qbo-sandbox (`SandboxHandle`: base_url, control).
-- `auth_service`: auth-svc serving on a loopback port with its own database, wired to this
-  test's Kafka topics and to the sandbox (`AuthService`).
 - `connect_tenant`: a factory, `connect_tenant(plan="pro", customers=20, invoices=60,
-  payments=30, seed=7, publish=True)` → `ConnectedTenant`; it signs a business up, sets its
-  plan, seeds a sandbox company, connects it through authorize + callback and (with
-  `publish`) relays auth-svc's `connection.changed` to Kafka.
+  payments=30, seed=7, publish=True)` → `ConnectedTenant`; on `auth_fixtures.auth_service`
+  it signs a business up, sets its plan, seeds a sandbox company, connects it through
+  authorize + callback and (with `publish`) relays auth-svc's `connection.changed` to Kafka.
 - `connected_tenant`: `connect_tenant()` with those defaults.
-- `auth_with_mail`: `(AuthService, mail sink)`, auth-svc sending its mail to a running mail
-  sink, for tests that follow an emailed link (`admin_joins`).
+`admin_joins(auth, sink, ...)`: an admin invited by mail and joined (with `auth_with_mail`).
 
-The same steps are plain functions (`start_auth_service`, `connect_new_tenant`) for
+The same steps are plain functions (`connect_new_tenant`, `sign_up_owner`, `log_in`) for
 benchmarks and scripts that are not pytest.
 """
 from __future__ import annotations
 
-import contextlib
 import re
-import secrets
-import socket
-import tempfile
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,70 +24,11 @@ from typing import Any
 
 import pytest
 import requests
+from auth_fixtures import PASSWORD, AuthService, free_port, start_auth_service
 
-PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class AuthService:
-    base_url: str
-    env: dict[str, str]
-    deps: Any
-    _server: Any = field(repr=False)
-    _thread: threading.Thread = field(repr=False)
-    _producer: Any = field(default=None, repr=False)
-    _relay: Any = field(default=None, repr=False)
-
-    @property
-    def sync_secret(self) -> str:
-        return self.env["SERVICE_SECRET_SYNC"]
-
-    @property
-    def portal_secret(self) -> str:
-        """portal-svc's secret towards auth-svc only: portal→sync has its own
-        (SERVICE_SECRET_PORTAL_SYNC, sync_harness.PORTAL_SYNC_SECRET), so sync-svc never
-        holds this one (issue 12, finding 10)."""
-        return self.env["SERVICE_SECRET_PORTAL"]
-
-    @property
-    def webhook_secret(self) -> str:
-        return self.env["SERVICE_SECRET_WEBHOOK"]
-
-    def service_headers(self, service: str = "sync-svc") -> dict[str, str]:
-        secret = {"sync-svc": self.sync_secret, "portal-svc": self.portal_secret,
-                  "webhook-svc": self.webhook_secret}[service]
-        return {"Authorization": f"Service {service}:{secret}"}
-
-    def set_plan(self, tenant_id: str, plan: str) -> None:
-        response = requests.put(f"{self.base_url}/auth/v1/operator/tenants/{tenant_id}/plan",
-                                json={"plan": plan}, timeout=30, headers={
-                                    "Authorization":
-                                        f"Service operator:{self.env['AUTH_OPERATOR_SECRET']}"})
-        assert response.status_code == 200, response.text
-
-    def relay_events(self) -> int:
-        """Publish auth-svc's pending outbox (connection.changed) as its worker would (one
-        relay for the service's life: relays elect a leader by lease)."""
-        from clientsynq.auth.adapters.mongo_connections import COLLECTION
-        from clientsynq.common.kafka import EventProducer
-        from clientsynq.common.outbox import OutboxRelay
-
-        if self._relay is None:
-            self._producer = EventProducer(self.deps.platform.kafka)
-            self._relay = OutboxRelay(self.deps.platform.db, [COLLECTION], self._producer)
-        return int(self._relay.relay_once())
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=10)
-        if self._producer is not None:
-            self._producer.close()
+# bench/ imports auth-svc's starter from here too (it lives in auth_fixtures).
+__all__ = ["AuthService", "ConnectedTenant", "connect_new_tenant", "free_port", "log_in",
+           "sign_up_owner", "start_auth_service"]
 
 
 @dataclass(frozen=True)
@@ -110,46 +44,6 @@ class ConnectedTenant:
     @property
     def control(self) -> Any:
         return self.sandbox.control
-
-
-def start_auth_service(*, kafka_bootstrap: str, topic_prefix: str, mongo_uri: str,
-                       database: str, sandbox: Any,
-                       extra_env: dict[str, str] | None = None) -> AuthService:
-    """auth-svc on a free loopback port (werkzeug, threaded), its app registered with the
-    sandbox so the OAuth redirect URI matches. `extra_env`: more AUTH_* settings."""
-    from clientsynq.auth.app import create_app
-    from clientsynq.auth.bootstrap import build
-    from clientsynq.auth.config import Settings
-    from clientsynq.common.crypto import generate_key
-    from werkzeug.serving import make_server
-
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    client_id, client_secret = f"cs-{uuid.uuid4().hex[:12]}", secrets.token_urlsafe(24)
-    sandbox.control.register_app(client_id=client_id, client_secret=client_secret,
-                                 redirect_uris=[f"{base_url}/auth/v1/qbo/callback"],
-                                 name="ClientSynq")
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix,
-        "MONGODB_URI": mongo_uri, "MONGODB_DATABASE": database,
-        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
-        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
-        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
-        "QBO_BASE_URL": sandbox.base_url, "AUTH_PUBLIC_URL": base_url,
-        "AUTH_COOKIE_SECURE": "false", "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080",
-        "AUTH_GENERATE_SIGNING_KEY": "true",
-        "AUTH_SIGNING_KEYS_DIR": tempfile.mkdtemp(prefix="clientsynq-auth-keys-"),
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()),
-        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024", **(extra_env or {}),
-    }
-    deps = build(Settings.from_env(env))
-    server = make_server("127.0.0.1", port, create_app(deps), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="auth-svc", daemon=True)
-    thread.start()
-    return AuthService(base_url, env, deps, server, thread)
 
 
 def sign_up_owner(base_url: str, business_name: str, *, http: Any = requests,
@@ -209,39 +103,6 @@ def qbo_sandbox() -> Iterator[Any]:
 
     with running_sandbox(**options_from_env()) as handle:
         yield handle
-
-
-@contextlib.contextmanager
-def _test_auth_service(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any,
-                       extra_env: dict[str, str] | None = None) -> Iterator[AuthService]:
-    """auth-svc on a database of its own, dropped afterwards."""
-    database = f"test_auth_{uuid.uuid4().hex[:10]}"
-    service = start_auth_service(kafka_bootstrap=infra.kafka_bootstrap,
-                                 topic_prefix=kafka_conn.topic_prefix, mongo_uri=infra.mongo_uri,
-                                 database=database, sandbox=qbo_sandbox, extra_env=extra_env)
-    try:
-        yield service
-    finally:
-        service.close()
-        mongo_client.drop_database(database)
-
-
-@pytest.fixture
-def auth_service(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any
-                 ) -> Iterator[AuthService]:
-    with _test_auth_service(infra, kafka_conn, mongo_client, qbo_sandbox) as service:
-        yield service
-
-
-@pytest.fixture
-def auth_with_mail(infra: Any, kafka_conn: Any, mongo_client: Any, qbo_sandbox: Any
-                   ) -> Iterator[tuple[AuthService, Any]]:
-    from mail_sink.testing import running_mail_sink
-
-    with running_mail_sink() as sink, _test_auth_service(
-            infra, kafka_conn, mongo_client, qbo_sandbox,
-            extra_env={"SMTP_PORT": str(sink.smtp_port)}) as service:
-        yield service, sink
 
 
 def admin_joins(auth: AuthService, sink: Any, tenant_id: str,

@@ -1,65 +1,22 @@
-"""Drives the real auth-svc app (Flask test client) against real infrastructure."""
+"""Drives auth-svc (Flask test client) against real infrastructure: accounts, members, the
+QuickBooks connect, events. The service itself is started by `auth_fixtures` (the one way
+tests start auth-svc), here with `serve=False`."""
 from __future__ import annotations
 
 import json
 import re
-import secrets
 import uuid
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from auth_fixtures import PASSWORD, AuthService
 from clientsynq.auth.adapters.mongo_connections import COLLECTION
-from clientsynq.auth.app import create_app
-from clientsynq.auth.bootstrap import Deps, build
-from clientsynq.auth.config import Settings
 from clientsynq.common.auth import REFRESH_COOKIE, REFRESH_COOKIE_PATH, SESSION_COOKIE
-from clientsynq.common.crypto import generate_key
-from clientsynq.common.kafka import EventProducer
-from clientsynq.common.outbox import OutboxRelay
-from clocks import OffsetClock
-from flask import Flask
 from flask.testing import FlaskClient
 from kafka import KafkaConsumer
 from mail_sink.testing import wait_for_message
-
-PASSWORD = "correct horse battery staple"
-UNIT_ENV = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092", "MONGODB_URI": "mongodb://127.0.0.1/",
-            "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-            "SERVICE_SECRET_SYNC": "s" * 32, "QBO_CLIENT_ID": "cid",
-            "QBO_CLIENT_SECRET": "very-secret-value", "QBO_BASE_URL": "http://127.0.0.1:8090"}
-PUBLIC_URL = "http://127.0.0.1:8081"
-PUBLIC_ORIGIN = PUBLIC_URL  # the gateway's origin: pages, the portal and auth-svc share it
-REDIRECT_URI = f"{PUBLIC_URL}/auth/v1/qbo/callback"
-
-
-FakeClock = OffsetClock  # real time plus an offset a test advances (state and link expiry)
-
-
-def auth_env(infra: Any, kafka_conn: Any, mongo_db: Any, sandbox: Any, mail_sink: Any,
-             tmp_path: Any) -> dict[str, str]:
-    client_id = f"cs-{uuid.uuid4().hex[:12]}"
-    client_secret = secrets.token_urlsafe(24)
-    sandbox.control.register_app(client_id=client_id, client_secret=client_secret,
-                                 redirect_uris=[REDIRECT_URI], name="ClientSynq")
-    return {
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "KAFKA_TOPIC_PREFIX": kafka_conn.topic_prefix,
-        "MONGODB_URI": infra.mongo_uri, "MONGODB_DATABASE": mongo_db.name,
-        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
-        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
-        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
-        "QBO_BASE_URL": sandbox.base_url,
-        "AUTH_PUBLIC_URL": PUBLIC_URL, "AUTH_COOKIE_SECURE": "false",
-        "PORTAL_PUBLIC_URL": "http://127.0.0.1:8080",
-        "AUTH_SIGNING_KEYS_DIR": str(tmp_path / "signing-keys"),
-        "AUTH_GENERATE_SIGNING_KEY": "true",
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail_sink.smtp_port),
-        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
-        "AUTH_QBO_REFRESH_WAIT": "20s",
-    }
 
 
 @dataclass
@@ -78,31 +35,52 @@ class Account:
 
 @dataclass
 class AuthHarness:
-    env: dict[str, str]
-    deps: Deps
-    app: Flask
-    sandbox: Any
+    service: AuthService
     mail: Any
     kafka_conn: Any
-    clock: FakeClock
-    _producer: EventProducer | None = field(default=None, repr=False)
-    _relay: OutboxRelay | None = field(default=None, repr=False)
 
-    @classmethod
-    def start(cls, env: dict[str, str], sandbox: Any, mail: Any, kafka_conn: Any,
-              clock: FakeClock) -> AuthHarness:
-        deps = build(Settings.from_env(env), clock=clock)
-        return cls(env, deps, create_app(deps), sandbox, mail, kafka_conn, clock)
+    @property
+    def env(self) -> dict[str, str]:
+        return self.service.env
+
+    @property
+    def deps(self) -> Any:
+        return self.service.deps
+
+    @property
+    def app(self) -> Any:
+        return self.service.app
+
+    @property
+    def sandbox(self) -> Any:
+        return self.service.sandbox
+
+    @property
+    def clock(self) -> Any:
+        return self.service.clock
+
+    @property
+    def origin(self) -> str:
+        """The public origin (the gateway's: pages, the portal and auth-svc share it)."""
+        return self.service.base_url
+
+    def variant(self, **settings: str) -> AuthHarness:
+        """This harness on the same database, sandbox app and clock, `settings` changed."""
+        return AuthHarness(self.service.variant(**settings), self.mail, self.kafka_conn)
+
+    def process(self, *, internal: bool = False,
+                **settings: str) -> AbstractContextManager[str]:
+        """These settings as a real gunicorn process (`AuthService.process`)."""
+        return self.service.process(internal=internal, **settings)
 
     def close(self) -> None:
-        if self._producer is not None:
-            self._producer.close()
+        self.service.close()
 
     # --- accounts -------------------------------------------------------------------------
     def browser(self) -> FlaskClient:
         """Like a browser on our pages: sends ``Origin``, keeps cookies, never sees tokens."""
         client = self.app.test_client()
-        client.environ_base["HTTP_ORIGIN"] = PUBLIC_ORIGIN
+        client.environ_base["HTTP_ORIGIN"] = self.origin
         return client
 
     def api(self) -> FlaskClient:
@@ -128,10 +106,7 @@ class AuthHarness:
         return _account(client, response.json, email)
 
     def set_plan(self, tenant_id: str, plan: str) -> None:
-        response = self.api().put(
-            f"/auth/v1/operator/tenants/{tenant_id}/plan", json={"plan": plan},
-            headers={"Authorization": f"Service operator:{self.env['AUTH_OPERATOR_SECRET']}"})
-        assert response.status_code == 200, response.json
+        self.service.set_plan(tenant_id, plan)
 
     def add_member(self, owner: Account, role: str) -> Account:
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
@@ -186,9 +161,7 @@ class AuthHarness:
 
     def internal(self, method: str, path: str, service: str = "sync-svc",
                  **kwargs: Any) -> Any:
-        secret = self.env[{"sync-svc": "SERVICE_SECRET_SYNC",
-                           "portal-svc": "SERVICE_SECRET_PORTAL"}[service]]
-        headers = {"Authorization": f"Service {service}:{secret}", **kwargs.pop("headers", {})}
+        headers = {**self.service.service_headers(service), **kwargs.pop("headers", {})}
         return self.api().open(path, method=method, headers=headers, **kwargs)
 
     def access_token(self, tenant_id: str) -> Any:
@@ -208,10 +181,7 @@ class AuthHarness:
 
     # --- events ---------------------------------------------------------------------------
     def relay(self) -> int:
-        if self._relay is None:
-            self._producer = EventProducer(self.deps.platform.kafka)
-            self._relay = OutboxRelay(self.deps.platform.db, [COLLECTION], self._producer)
-        return self._relay.relay_once()
+        return self.service.relay_events()
 
     def published(self, expected: int, timeout_ms: int = 10000) -> list[dict[str, Any]]:
         """Relay what is pending, then read connection.changed back from Kafka."""

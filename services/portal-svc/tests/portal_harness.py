@@ -2,12 +2,12 @@
 thread, and the shared bounded wait (tests/support/waiting.py)."""
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from clientsynq.portal.bootstrap import build_worker
 from clientsynq.portal.config import Settings
 from clientsynq.portal.worker import Worker
+from threads import WorkerThread
 from waiting import wait_until
 
 __all__ = ["ThreadWorker", "portal_env", "wait_until"]
@@ -21,19 +21,10 @@ def portal_env(infra: Any, topic_prefix: str, database: str, **overrides: str) -
     return env
 
 
-class ThreadWorker:
+class ThreadWorker(WorkerThread):
     """The real projection worker (consumer + outbox relay) in this process."""
 
     def __init__(self, env: dict[str, str], group_id: str = "portal-projections") -> None:
         self.settings = Settings.from_env(env)
-        self.worker = Worker(build_worker(self.settings), group_id=group_id)
-        self.thread = threading.Thread(target=self.worker.run, name="portal-worker",
-                                       daemon=True)
-
-    def __enter__(self) -> ThreadWorker:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.worker.stop()
-        self.thread.join(timeout=60)
+        super().__init__(Worker(build_worker(self.settings), group_id=group_id),
+                         "portal-worker")

@@ -4,7 +4,6 @@ portal app over HTTP, and the gateway in front of portal and auth."""
 from __future__ import annotations
 
 import secrets
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from auth_fixtures import free_port, start_auth_service
 from clientsynq.common.kafka import KafkaConnection, ensure_topics
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import mongo_read_models
@@ -21,8 +21,8 @@ from clientsynq.portal.bootstrap import build, utc_now
 from clientsynq.portal.config import Settings
 from clientsynq.portal.readmodels.ports import ReadModels
 from portal_harness import ThreadWorker, portal_env, wait_until
-from qbo_fixtures import ConnectedTenant, connect_new_tenant, free_port, start_auth_service
-from werkzeug.serving import make_server
+from qbo_fixtures import ConnectedTenant, connect_new_tenant
+from threads import ServedApp, WorkerThread
 
 # sync-svc's own test harness (on pyproject's pythonpath) reads the sandbox company as the
 # help page scopes it; reused, not copied (test code only: the services never import each
@@ -71,17 +71,6 @@ def _sync_worker(infra: Any, conn: KafkaConnection, auth: Any, sandbox: Any,
 
 
 @contextmanager
-def _threaded(target: Any, stop: Any, name: str) -> Iterator[None]:
-    thread = threading.Thread(target=target, name=name, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop()
-        thread.join(timeout=60)
-
-
-@contextmanager
 def portal_stack(infra: Any, mongo_client: Any, sandbox: Any, workdir: Path,
                  **company: int) -> Iterator[PortalStack]:
     from localinfra.gateway import running_gateway
@@ -99,24 +88,22 @@ def portal_stack(infra: Any, mongo_client: Any, sandbox: Any, workdir: Path,
         stack.callback(auth.close)
         tenant = connect_new_tenant(auth, sandbox, plan="pro", **company)
         sync = _sync_worker(infra, conn, auth, sandbox, names["sync"])
-        stack.enter_context(_threaded(sync.run, sync.stop, "sync-worker"))
+        stack.enter_context(WorkerThread(sync, "sync-worker"))
         env = portal_env(infra, conn.topic_prefix, names["portal"],
                          PORTAL_AUTH_URL=auth.base_url,
                          SERVICE_SECRET_PORTAL=auth.portal_secret,
                          PORTAL_TRUSTED_PROXY_HOPS="1")
         worker = stack.enter_context(ThreadWorker(env))
-        port = free_port()
-        server = make_server("127.0.0.1", port, create_app(build(Settings.from_env(env))),
-                             threaded=True)
-        stack.enter_context(_threaded(server.serve_forever, server.shutdown, "portal-http"))
+        portal = stack.enter_context(ServedApp(create_app(build(Settings.from_env(env))),
+                                               name="portal-http"))
         gateway_port = free_port()
         gateway_url = stack.enter_context(running_gateway(
-            workdir, gateway_port, {"portal": f"127.0.0.1:{port}",
+            workdir, gateway_port, {"portal": portal.base_url.removeprefix("http://"),
                                     "auth": auth.base_url.removeprefix("http://")}))
         wait_until(lambda: _answers(gateway_url), 15, "the gateway")
         store = MongoReadStore(mongo_client, names["portal"], ttl_seconds=0)
         yield PortalStack(conn, tenant, store, mongo_read_models(store, utc_now),
-                          f"http://127.0.0.1:{port}", gateway_url, worker, env)
+                          portal.base_url, gateway_url, worker, env)
 
 
 def _answers(url: str) -> bool:

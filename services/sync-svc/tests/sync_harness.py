@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 import uuid
 from typing import Any
 
@@ -14,6 +13,7 @@ from clientsynq.sync.bootstrap import build_worker
 from clientsynq.sync.config import Settings
 from clientsynq.sync.worker import Worker
 from kafka_reader import KafkaReader, summary  # re-exported: the tests import them from here
+from threads import WorkerThread
 from waiting import wait_until
 
 TOPICS = ("customer.updated", "invoice.updated", "payment.recorded", "sync.completed",
@@ -49,21 +49,12 @@ def sync_env(infra: Any, kafka_conn: Any, mongo_db: Any, auth: Any, sandbox: Any
     return env
 
 
-class ThreadWorker:
+class ThreadWorker(WorkerThread):
     """The real worker (consumers, run threads, relay) in this process."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.settings = Settings.from_env(env)
-        self.worker = Worker(build_worker(self.settings))
-        self.thread = threading.Thread(target=self.worker.run, name="sync-worker", daemon=True)
-
-    def __enter__(self) -> ThreadWorker:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.worker.stop()
-        self.thread.join(timeout=60)
+        super().__init__(Worker(build_worker(self.settings)), "sync-worker")
 
 
 def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:

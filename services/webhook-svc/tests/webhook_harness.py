@@ -6,7 +6,6 @@ import os
 import secrets
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +15,8 @@ from clientsynq.webhooks.bootstrap import build, build_worker, ensure_webhook_in
 from clientsynq.webhooks.config import Settings
 from clientsynq.webhooks.worker import Worker
 from kafka_reader import KafkaReader
+from threads import ServedApp, WorkerThread
 from waiting import wait_until  # tests/support: the one bounded wait
-from werkzeug.serving import make_server
 
 __all__ = ["KafkaReader", "wait_until"]
 
@@ -43,42 +42,29 @@ class WebService:
     env: dict[str, str]
     base_url: str = ""
     deps: Any = None
-    _server: Any = field(default=None, repr=False)
-    _thread: Any = field(default=None, repr=False)
+    _served: ServedApp | None = field(default=None, repr=False)
 
     def __enter__(self) -> WebService:
         self.deps = build(Settings.from_env(self.env))
         ensure_webhook_indexes(self.deps)
-        self._server = make_server("127.0.0.1", 0, create_app(self.deps), threaded=True)
-        self.base_url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._served = ServedApp(create_app(self.deps), name="webhook-http")
+        self.base_url = self._served.base_url
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=10)
+        assert self._served is not None
+        self._served.close()
 
     @property
     def intuit_url(self) -> str:
         return f"{self.base_url}/webhooks/intuit"
 
 
-class ThreadWorker:
+class ThreadWorker(WorkerThread):
     """The real worker (consumer, relay, sweep, deliveries) in this process."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        self.worker = Worker(build_worker(Settings.from_env(env)))
-        self.thread = threading.Thread(target=self.worker.run, name="webhook-worker",
-                                       daemon=True)
-
-    def __enter__(self) -> ThreadWorker:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.worker.stop()
-        self.thread.join(timeout=60)
+        super().__init__(Worker(build_worker(Settings.from_env(env))), "webhook-worker")
 
 
 def worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -4,7 +4,7 @@ limited per address (and sign-up per email) before any argon2 work or lookup."""
 from __future__ import annotations
 
 import pytest
-from auth_harness import PASSWORD, AuthHarness
+from auth_harness import PASSWORD
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +30,7 @@ def test_an_attacker_locking_the_owner_from_their_address_does_not_lock_the_owne
 
 
 def test_sign_up_accept_and_redeem_are_rate_limited_per_address(auth):
-    limited = AuthHarness.start({**auth.env, "AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE": "3"},
-                                auth.sandbox, auth.mail, auth.kafka_conn, auth.clock)
+    limited = auth.variant(AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE="3")
     client = _from(limited, "203.0.113.9")
     signups = [client.post("/auth/v1/signup", json={
         "business_name": "Spam", "email": f"spam{i}@example.com", "password": PASSWORD})

@@ -4,7 +4,7 @@ from our own origin (CSRF); Connect is a POST; security headers on every answer.
 from __future__ import annotations
 
 import pytest
-from auth_harness import PASSWORD, PUBLIC_ORIGIN, AuthHarness
+from auth_harness import PASSWORD
 
 pytestmark = pytest.mark.integration
 EVIL = "https://evil.example"
@@ -62,7 +62,7 @@ def test_cookie_authenticated_changes_need_our_origin(auth):
     assert owner.client.get(f"{base}/member-invitations").json == {"invitations": []}
     assert owner.client.get("/auth/v1/me").status_code == 200  # logout did not happen
     by_referer = owner.client.post(f"{base}/member-invitations", json=invite,
-                                   headers={"Referer": f"{PUBLIC_ORIGIN}/settings/team"})
+                                   headers={"Referer": f"{auth.origin}/settings/team"})
     assert by_referer.status_code == 201
 
 
@@ -96,9 +96,7 @@ def test_every_answer_carries_the_security_headers(auth):
     assert plain.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in plain.headers["Content-Security-Policy"]
     assert "Strict-Transport-Security" not in plain.headers  # http on loopback only
-    https = AuthHarness.start({**auth.env, "AUTH_PUBLIC_URL": "https://app.example.com",
-                               "AUTH_COOKIE_SECURE": "true", "AUTH_ARGON2_MEMORY_KIB": "19456",
-                               "AUTH_ARGON2_TIME_COST": "2"}, auth.sandbox, auth.mail,
-                              auth.kafka_conn, auth.clock)
+    https = auth.variant(AUTH_PUBLIC_URL="https://app.example.com", AUTH_COOKIE_SECURE="true",
+                         AUTH_ARGON2_MEMORY_KIB="19456", AUTH_ARGON2_TIME_COST="2")
     answer = https.api().get("/healthz")
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from auth_process import auth_process
 from clientsynq.common.auth import (
     HttpEndedSessions,
     InvalidToken,
@@ -23,7 +22,7 @@ POLL_SECONDS = 2
 
 @pytest.fixture
 def auth_url(auth) -> Iterator[str]:
-    with auth_process(auth.env) as base:
+    with auth.process() as base:
         yield base
 
 

@@ -18,7 +18,7 @@ def test_ready_when_kafka_and_mongodb_answer(auth):
     assert_probes_ready(auth.app)
 
 
-def test_not_ready_when_mongodb_is_unreachable(auth_settings_env):
-    env = {**auth_settings_env, "MONGODB_URI": UNREACHABLE_MONGO}
+def test_not_ready_when_mongodb_is_unreachable(auth):
+    env = {**auth.env, "MONGODB_URI": UNREACHABLE_MONGO}
     assert_probes_not_ready_without_mongo(create_app(build(Settings.from_env(env),
                                                            create_indexes=False)))

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from auth_process import INTERNAL_APP, auth_process
 from clientsynq.auth.app import create_internal_app
 
 pytestmark = pytest.mark.integration
@@ -19,8 +18,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def listeners(auth) -> Iterator[tuple[str, str]]:
-    env = {**auth.env, "AUTH_INTERNAL_API_ON_PUBLIC": "false"}
-    with auth_process(env) as public, auth_process(env, INTERNAL_APP) as internal:
+    separate = {"AUTH_INTERNAL_API_ON_PUBLIC": "false"}
+    with auth.process(**separate) as public, auth.process(internal=True, **separate) as internal:
         yield public, internal
 
 

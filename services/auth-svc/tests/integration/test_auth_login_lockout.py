@@ -6,7 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from auth_harness import PASSWORD, AuthHarness
+from auth_harness import PASSWORD
 
 pytestmark = pytest.mark.integration
 
@@ -74,8 +74,7 @@ def test_a_success_resets_the_failure_count(auth):
 
 
 def test_too_many_attempts_from_one_address_are_refused(auth):
-    limited = AuthHarness.start({**auth.env, "AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE": "3"},
-                                auth.sandbox, auth.mail, auth.kafka_conn, auth.clock)
+    limited = auth.variant(AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE="3")
     statuses = [_attempt(limited, f"u{i}@example.com").status_code for i in range(4)]
     assert statuses == [401, 401, 401, 429]
     auth.clock.advance(61)

@@ -4,7 +4,7 @@ password ends every session of the account."""
 from __future__ import annotations
 
 import pytest
-from auth_harness import PASSWORD, AuthHarness, link_token
+from auth_harness import PASSWORD, link_token
 from mail_sink.testing import wait_for_message
 
 pytestmark = pytest.mark.integration
@@ -44,8 +44,7 @@ def test_a_reset_link_expires_after_an_hour(auth):
 
 
 def test_reset_requests_are_rate_limited(auth):
-    limited = AuthHarness.start({**auth.env, "AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE": "2"},
-                                auth.sandbox, auth.mail, auth.kafka_conn, auth.clock)
+    limited = auth.variant(AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE="2")
     statuses = [limited.browser().post("/auth/v1/password-reset", json={
         "email": f"r{i}@example.com"}).status_code for i in range(3)]
     assert statuses == [202, 202, 429]

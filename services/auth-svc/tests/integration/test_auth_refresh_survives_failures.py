@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from auth_harness import AuthHarness
 from clientsynq.auth.adapters.mongo_connections import ConnectionStore
 from clientsynq.auth.domain.errors import QboUnavailable
 from clientsynq.auth.services import qbo_tokens
@@ -99,8 +98,7 @@ def test_a_process_killed_mid_refresh_leaves_a_working_connection(auth, point, r
 
 
 def test_an_intuit_answer_slower_than_the_lease_still_refreshes_once(auth):
-    short = AuthHarness.start({**auth.env, **SHORT_LEASE}, auth.sandbox, auth.mail,
-                              auth.kafka_conn, auth.clock)
+    short = auth.variant(**SHORT_LEASE)
     owner = short.sign_up()
     realm_id = short.connect(owner)
     _due(short, owner.tenant_id)

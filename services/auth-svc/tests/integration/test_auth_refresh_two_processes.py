@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from auth_process import auth_process
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +19,7 @@ def test_twenty_concurrent_requests_on_two_processes_refresh_once(auth):
     headers = {"Authorization": f"Service sync-svc:{auth.env['SERVICE_SECRET_SYNC']}"}
     path = f"/internal/v1/tenants/{owner.tenant_id}/qbo/access-token"
     with ExitStack() as stack:
-        bases = [stack.enter_context(auth_process(auth.env)) for _ in range(2)]
+        bases = [stack.enter_context(auth.process()) for _ in range(2)]
         # An hour has passed: the stored access token is due for refresh on both replicas.
         latest = auth.connection_doc(owner.tenant_id)
         auth.versions().update_one(

@@ -7,7 +7,7 @@ import uuid
 
 import jwt
 import pytest
-from auth_harness import PASSWORD, AuthHarness
+from auth_harness import PASSWORD
 from clientsynq.common.auth import JwtSigner, generate_signing_key
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
@@ -42,8 +42,7 @@ def test_the_founder_signs_in_as_owner_with_httponly_lax_cookies(auth):
 
 
 def test_cookies_are_secure_unless_configured_off_for_loopback(auth):
-    secure = AuthHarness.start({**auth.env, "AUTH_COOKIE_SECURE": "true"}, auth.sandbox,
-                               auth.mail, auth.kafka_conn, auth.clock)
+    secure = auth.variant(AUTH_COOKIE_SECURE="true")
     email = f"{uuid.uuid4().hex}@example.com"
     secure.browser().post("/auth/v1/signup", json={
         "business_name": "Acme", "email": email, "password": PASSWORD})
@@ -136,8 +135,7 @@ def test_signing_keys_rotate_with_old_tokens_still_valid(auth, tmp_path):
     key_dir = auth.env["AUTH_SIGNING_KEYS_DIR"]
     pem = generate_signing_key().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
     (tmp_path / "signing-keys" / "zz-2027.pem").write_bytes(pem)
-    rotated = AuthHarness.start({**auth.env, "AUTH_SIGNING_KEYS_DIR": key_dir}, auth.sandbox,
-                                auth.mail, auth.kafka_conn, auth.clock)
+    rotated = auth.variant(AUTH_SIGNING_KEYS_DIR=key_dir)
     kids = {k["kid"] for k in rotated.browser().get("/.well-known/jwks.json").json["keys"]}
     assert kids == {"dev-1", "zz-2027"}
     assert rotated.browser().get("/auth/v1/me", headers=account.bearer).status_code == 200

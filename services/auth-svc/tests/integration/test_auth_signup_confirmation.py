@@ -15,8 +15,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def confirming(auth) -> AuthHarness:
-    return AuthHarness.start({**auth.env, "AUTH_SIGNUP_CONFIRMATION": "true"}, auth.sandbox,
-                             auth.mail, auth.kafka_conn, auth.clock)
+    return auth.variant(AUTH_SIGNUP_CONFIRMATION="true")
 
 
 def _sign_up(harness, email: str):

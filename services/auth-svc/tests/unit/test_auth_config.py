@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from auth_harness import UNIT_ENV as BASE
+from auth_fixtures import UNIT_ENV as BASE
 from clientsynq.auth.config import Settings
 from clientsynq.common.config import ConfigError
 

@@ -3,7 +3,7 @@ outside loopback development; the CSRF origins must be origins."""
 from __future__ import annotations
 
 import pytest
-from auth_harness import UNIT_ENV as BASE
+from auth_fixtures import UNIT_ENV as BASE
 from clientsynq.auth.config import Settings
 from clientsynq.common.config import ConfigError
 

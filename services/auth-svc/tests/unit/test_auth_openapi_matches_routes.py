@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auth_harness import UNIT_ENV as BASE
+from auth_fixtures import UNIT_ENV as BASE
 from clientsynq.auth.app import create_app
 from clientsynq.auth.bootstrap import build
 from clientsynq.auth.config import Settings

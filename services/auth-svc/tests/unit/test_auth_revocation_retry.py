@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from auth_harness import UNIT_ENV
+from auth_fixtures import UNIT_ENV
 from clientsynq.auth.bootstrap import build
 from clientsynq.auth.config import Settings
 from clientsynq.auth.domain.model import Connection, ConnectionStatus

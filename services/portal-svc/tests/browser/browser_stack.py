@@ -21,14 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from localinfra.servers import free_port
+from system_env import system_env
 from waiting import http_ok, wait_until
 
 PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    from qbo_fixtures import free_port as pick
-    return pick()
 
 
 @dataclass
@@ -63,38 +60,20 @@ def stack_env(infra: Any, *, gateway_url: str, auth_url: str, sandbox_url: str,
               smtp_port: int, prefix: str, client_id: str, client_secret: str,
               webhook_url: str = "http://127.0.0.1:8083",
               sync_url: str = "http://127.0.0.1:8082") -> dict[str, str]:
-    from clientsynq.common.crypto import generate_key
-
+    """The system's settings (`system_env`) and this story's tuning."""
     return {
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": prefix,
-        "MONGODB_URI": infra.mongo_uri, "LOG_LEVEL": "INFO",
-        "TOKEN_ENCRYPTION_KEYS": f"k1:{generate_key()}", "TOKEN_ENCRYPTION_ACTIVE_KEY": "k1",
-        "SERVICE_SECRET_SYNC": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL": secrets.token_urlsafe(24),
-        "SERVICE_SECRET_PORTAL_SYNC": secrets.token_urlsafe(24),  # portal→sync, not auth's
-        "SERVICE_SECRET_WEBHOOK": secrets.token_urlsafe(24),
-        "AUTH_OPERATOR_SECRET": secrets.token_urlsafe(24),
-        "QBO_CLIENT_ID": client_id, "QBO_CLIENT_SECRET": client_secret,
-        "QBO_BASE_URL": sandbox_url, "AUTH_PUBLIC_URL": gateway_url,
-        "PORTAL_PUBLIC_URL": gateway_url, "AUTH_COOKIE_SECURE": "false",
-        "AUTH_TRUSTED_PROXY_HOPS": "1", "AUTH_GENERATE_SIGNING_KEY": "true",
-        "AUTH_SIGNING_KEYS_DIR": tempfile.mkdtemp(prefix="clientsynq-browser-keys-"),
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
-        "AUTH_ARGON2_TIME_COST": "1", "AUTH_ARGON2_MEMORY_KIB": "1024",
-        "PORTAL_AUTH_URL": auth_url, "SYNC_AUTH_URL": auth_url,
-        "SYNC_QBO_BASE_URL": sandbox_url, "SYNC_METRICS_PORT": "0",
-        "SYNC_PROGRESS_INTERVAL": "0.2s", "PORTAL_METRICS_PORT": "0",
+        **system_env(infra, prefix=prefix, gateway_url=gateway_url, auth_url=auth_url,
+                     sandbox_url=sandbox_url, client_id=client_id, client_secret=client_secret,
+                     keys_dir=Path(tempfile.mkdtemp(prefix="clientsynq-browser-keys-")),
+                     smtp_port=smtp_port),
         # QuickBooks outages are given up on quickly, so a failed sync shows within seconds,
         # and a 429 pauses the realm for 2 s rather than Intuit's advised minute (the
         # sandbox's per-second window is 1 s): a story, not a soak test.
         "SYNC_QBO_RETRY_ATTEMPTS": "3", "SYNC_QBO_RETRY_INITIAL": "0.2s",
         "SYNC_QBO_RETRY_MAX": "1s", "SYNC_QBO_THROTTLE_PAUSE": "2s",
         # webhook-svc: Settings → Webhooks, endpoints on loopback receivers (development)
-        "QBO_WEBHOOK_VERIFIER_TOKEN": secrets.token_urlsafe(24),
-        "WEBHOOK_AUTH_URL": auth_url, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-        "WEBHOOK_METRICS_PORT": "0", "PORTAL_WEBHOOK_URL": webhook_url,
+        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1", "PORTAL_WEBHOOK_URL": webhook_url,
         "PORTAL_SYNC_URL": sync_url,  # Settings → Sync controls
-        "PYTHONUNBUFFERED": "1",
     }
 
 

@@ -6,17 +6,17 @@ costs a few seconds, not the end-to-end stack. The logout case:
 test_portal_end_to_end.py::test_a_logged_out_access_token_is_refused_within_seconds."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 import requests
+from auth_fixtures import AuthService
 from clientsynq.portal.app import create_app
 from clientsynq.portal.bootstrap import build
 from clientsynq.portal.config import Settings
 from portal_harness import portal_env, wait_until
-from qbo_fixtures import AuthService, admin_joins, free_port, log_in, sign_up_owner
-from werkzeug.serving import make_server
+from qbo_fixtures import admin_joins, log_in, sign_up_owner
+from threads import ServedApp
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -26,16 +26,8 @@ def portal_url(infra, kafka_conn, mongo_db, auth_with_mail) -> Iterator[str]:
     auth, _ = auth_with_mail
     env = portal_env(infra, kafka_conn.topic_prefix, mongo_db.name,
                      PORTAL_AUTH_URL=auth.base_url, SERVICE_SECRET_PORTAL=auth.portal_secret)
-    port = free_port()
-    server = make_server("127.0.0.1", port, create_app(build(Settings.from_env(env))),
-                         threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="portal-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with ServedApp(create_app(build(Settings.from_env(env))), name="portal-http") as portal:
+        yield portal.base_url
 
 
 def _sign_up_pro(auth: AuthService) -> tuple[str, dict[str, str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import requests
+from auth_fixtures import free_port
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.testing import an_invoice_event
-from qbo_fixtures import free_port
 from receiver import Receiver
 from webhook_harness import (
     ThreadWorker,
