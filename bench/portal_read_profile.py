@@ -6,7 +6,9 @@ and calls the first page, `?status=overdue` and `?q=inv-0042` through Flask's te
 PORTAL_PROFILE_REPS times each. Prints per request: wall time, this process's CPU time (the
 Python work: JWT, parameters, rows decoded, status, JSON; measured without the profiler),
 MongoDB commands sent (by name, from pymongo's command monitoring), the body size, and
-cProfile's top functions (PORTAL_PROFILE_TOP, sorted by own time). CPU time bounds the
+cProfile's top functions (PORTAL_PROFILE_TOP, sorted by own time); first with the page cache
+off (every read pays for its rows, as just after a write), then on (served again), each
+beside `/healthz` (the trivial endpoint's own cost in the same process). CPU time bounds the
 worker's throughput (gunicorn's threads share one GIL); wall time is mostly MongoDB round
 trips, as loaded as the machine.
 """
@@ -66,10 +68,13 @@ def main() -> int:
                                "PORTAL_AUTH_URL": auth_url, "LOG_LEVEL": "WARNING",
                                "PORTAL_API_RATE_LIMIT_PER_MINUTE": "100000000"})
             from clientsynq.portal.app import create_app_from_env
-            client = create_app_from_env().test_client()
             headers = {"Authorization": f"Bearer {token}"}
-            for path in bench.PATHS:
-                profile_one(client, path, headers, reps, counter)
+            for cache in ("0", "512"):  # every read a miss (as after a write), then the cache
+                os.environ["PORTAL_API_PAGE_CACHE_ENTRIES"] = cache
+                print(f"--- page cache entries {cache}", flush=True)
+                client = create_app_from_env().test_client()
+                for path in ["/healthz", *bench.PATHS]:
+                    profile_one(client, path, headers, reps, counter)
     finally:
         mongo.drop_database(database)
         infra.stop()
