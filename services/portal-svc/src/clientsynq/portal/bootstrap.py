@@ -22,6 +22,7 @@ from clientsynq.portal.adapters.mongo_rate_limiter import MongoRateLimiter
 from clientsynq.portal.adapters.mongo_sync_requests import MongoSyncRequests
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.sync_controls_client import SyncControlsClient
+from clientsynq.portal.adapters.verified_tokens import VerifiedTokens
 from clientsynq.portal.adapters.webhook_client import WebhookClient
 from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
 from clientsynq.portal.api.page_cache import PageCache
@@ -43,7 +44,8 @@ class Deps:
     platform: Platform
     read: ReadModels  # read models + clock: pass to clientsynq.portal.services.queries
     store: MongoReadStore
-    verifier: TokenVerifier  # access JWTs (session cookie or bearer); keys from auth-svc's JWKS
+    # access JWTs (session cookie or bearer); keys from auth-svc's JWKS
+    verifier: TokenVerifier | VerifiedTokens
     auth_client: AuthClient  # auth-svc's public routes, called with the user's own token
     invitation_ledger: MongoInvitationLedger
     branding: MongoBranding  # Pro colour and logo (base database)
@@ -62,10 +64,11 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
     store = MongoReadStore(platform.mongo, settings.common.mongo.database)
     auth = settings.auth
     read = mongo_read_models(store, clock)
+    sessions = ended_sessions_check(auth.url, "portal-svc", settings.api.service_secret)
+    verifier = TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer, auth.jwt_audience,
+                             sessions=sessions)
     return Deps(settings=settings, platform=platform, read=read, store=store,
-                verifier=TokenVerifier(JwksCache(auth.jwks_url), auth.jwt_issuer,
-                                       auth.jwt_audience, sessions=ended_sessions_check(
-                                           auth.url, "portal-svc", settings.api.service_secret)),
+                verifier=VerifiedTokens(verifier, sessions),
                 auth_client=AuthClient(auth.url), invitation_ledger=MongoInvitationLedger(store),
                 branding=MongoBranding(store),
                 api=build_api(settings, store, read),

@@ -49,6 +49,12 @@ class PaymentParams(_PageSchema):
     updated_since = UtcDateTime()
 
 
+# One instance each, shared by every request and thread: `load` keeps no state on the schema,
+# and building one per request (marshmallow deep-copies its fields) was a fifth of the CPU of
+# an invoice page served from the page cache.
+_INVOICE, _CUSTOMER, _PAYMENT = InvoiceParams(), CustomerParams(), PaymentParams()
+
+
 def _load(schema: Schema) -> dict[str, Any]:
     args = request.args
     repeated = [name for name in args if len(args.getlist(name)) > 1]
@@ -62,7 +68,7 @@ def _load(schema: Schema) -> dict[str, Any]:
 
 
 def invoice_query() -> InvoiceQuery:
-    p = _load(InvoiceParams())
+    p = _load(_INVOICE)
     statuses = tuple(s.strip() for s in p.pop("status", "").split(",") if s.strip())
     unknown = [s for s in statuses if s not in INVOICE_STATUSES]
     if unknown:
@@ -72,9 +78,9 @@ def invoice_query() -> InvoiceQuery:
 
 
 def customer_query() -> CustomerQuery:
-    p = _load(CustomerParams())
+    p = _load(_CUSTOMER)
     return CustomerQuery(search=p.pop("q", None), **p)
 
 
 def payment_query() -> PaymentQuery:
-    return PaymentQuery(**_load(PaymentParams()))
+    return PaymentQuery(**_load(_PAYMENT))
