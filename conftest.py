@@ -8,7 +8,6 @@ Each test gets its own topic prefix and database, so tests never see each other'
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,36 +20,17 @@ TEST_SESSION_TIMEOUT_MS = "10000"
 os.environ.setdefault("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", TEST_SESSION_TIMEOUT_MS)
 
 
-def _tests_root(path: Path) -> Path | None:
-    """The `tests` directory a test file belongs to (its service's helper modules live there)."""
-    for parent in path.parents:
-        if parent.name == "tests":
-            return parent
-    return None
-
-
-def pytest_collectstart(collector: pytest.Collector) -> None:
-    """Each service keeps its helpers in `tests/fakes.py` (and the like) under one name.
-
-    One pytest session runs every service's tests, and pyproject's `pythonpath` puts every
-    `tests` directory on the path, so a bare `import fakes` would reuse whichever service's
-    module was found or imported first. Just before a test module is imported, forget a
-    same-named helper module cached from another service's `tests` directory and move this
-    service's directory to the front of the path. (The one path change left in a conftest:
-    an order, not an addition.)
-    """
-    if not isinstance(collector, pytest.Module):
-        return
-    root = _tests_root(Path(collector.path))
-    if root is None:
-        return
-    for name, module in list(sys.modules.items()):
-        origin = getattr(module, "__file__", None)
-        if origin is None or "." in name:
-            continue
-        home = _tests_root(Path(origin))
-        if home is not None and home != root and (root / f"{name}.py").exists():
-            del sys.modules[name]
-    if str(root) in sys.path:
-        sys.path.remove(str(root))
-    sys.path.insert(0, str(root))
+def pytest_configure(config: pytest.Config) -> None:
+    """Helper modules are imported by name from the directories of pyproject's `pythonpath`
+    (no conftest edits `sys.path`), so two with one name would hand a test another
+    service's module: refuse to start instead. Name a service's helpers after it
+    (`sync_fakes.py`, `sync_harness.py`)."""
+    seen: dict[str, Path] = {}
+    for directory in config.getini("pythonpath"):
+        for path in sorted(Path(directory).glob("*.py")):
+            if path.name == "conftest.py":
+                continue
+            if path.stem in seen:
+                raise pytest.UsageError(f"two test helper modules named {path.stem!r}: "
+                                        f"{seen[path.stem]} and {path}")
+            seen[path.stem] = path

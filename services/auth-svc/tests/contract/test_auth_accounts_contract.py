@@ -1,5 +1,5 @@
 """The tenants and users ports: the MongoDB adapters (on the MongoDB-wire server) and the
-fakes of tests/fakes.py answer alike, so unit tests on the fakes say something true."""
+fakes of tests/auth_fakes.py answer alike, so unit tests on the fakes say something true."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeTenants, FakeUsers
 from clientsynq.auth.adapters.indexes import INDEXES
 from clientsynq.auth.adapters.mongo_accounts import TenantStore, UserStore
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
 from clientsynq.auth.domain.model import Tenant, User
-from fakes import FakeTenants, FakeUsers
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

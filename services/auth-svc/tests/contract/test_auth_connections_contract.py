@@ -1,5 +1,5 @@
 """The connections port: the MongoDB adapter (on the MongoDB-wire server) and the fake of
-tests/fakes.py answer alike, so unit tests on the fake say something true."""
+tests/auth_fakes.py answer alike, so unit tests on the fake say something true."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeConnections
 from clientsynq.auth.adapters.mongo_connections import ConnectionStore
 from clientsynq.auth.domain.model import NEAR_END_MIN_GAP_SECONDS, Connection, ConnectionStatus
 from clientsynq.auth.domain.records import SealedTokens
 from clientsynq.auth.services.ports import Connections
 from clientsynq.auth.services.qbo_events import connection_changed
-from fakes import FakeConnections
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # whole milliseconds: what MongoDB keeps

@@ -1,5 +1,5 @@
 """The token journal and the login throttle: the MongoDB adapters (on the MongoDB-wire
-server) and the fakes of tests/fakes.py answer alike, including the exact number of
+server) and the fakes of tests/auth_fakes.py answer alike, including the exact number of
 failure slots under concurrency."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeLoginThrottles, FakeTokenJournal
 from clientsynq.auth.adapters.mongo_accounts import LoginThrottleStore
 from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.domain.records import SealedTokens
-from fakes import FakeLoginThrottles, FakeTokenJournal
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, 30, tzinfo=UTC)

@@ -1,14 +1,14 @@
 """The API-key and audit ports: the MongoDB adapters (on the MongoDB-wire server) and the
-fakes of tests/fakes.py answer alike, so unit tests on the fakes say something true."""
+fakes of tests/auth_fakes.py answer alike, so unit tests on the fakes say something true."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeApiKeys, FakeAuditEvents
 from clientsynq.auth.adapters.mongo_keys_audit import ApiKeyStore, AuditLog
 from clientsynq.auth.domain.records import ApiKey, AuditEntry
-from fakes import FakeApiKeys, FakeAuditEvents
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """The OAuth state port: the MongoDB adapter (on the MongoDB-wire server) and the fake of
-tests/fakes.py answer alike, so unit tests on the fake say something true."""
+tests/auth_fakes.py answer alike, so unit tests on the fake say something true."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from auth_fakes import FakeOAuthStates
 from clientsynq.auth.adapters.mongo_sessions import OAuthStateStore
 from clientsynq.auth.domain.records import OAuthState
 from clientsynq.auth.services.ports import OAuthStates
-from fakes import FakeOAuthStates
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

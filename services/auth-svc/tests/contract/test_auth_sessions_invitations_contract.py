@@ -1,5 +1,5 @@
 """The refresh-token and invitation ports: the MongoDB adapters (on the MongoDB-wire
-server) and the fakes of tests/fakes.py answer alike, including single use under
+server) and the fakes of tests/auth_fakes.py answer alike, including single use under
 concurrency, so unit tests on the fakes say something true."""
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeInvitations, FakeRefreshTokens
 from clientsynq.auth.adapters.mongo_invitations import InvitationStore
 from clientsynq.auth.adapters.mongo_sessions import RefreshTokenStore
 from clientsynq.auth.domain.model import SessionSubject
 from clientsynq.auth.domain.records import Invitation
-from fakes import FakeInvitations, FakeRefreshTokens
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -1,6 +1,6 @@
 """Single-use records: sign-up confirmations, password resets, and the per-realm budget of
 Disconnect URL checks. The MongoDB adapters (on the MongoDB-wire server) and the fakes of
-tests/fakes.py answer alike, including under concurrency."""
+tests/auth_fakes.py answer alike, including under concurrency."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from auth_fakes import FakeDisconnectChecks, FakePasswordResets, FakeSignUpRequests
 from clientsynq.auth.adapters.disconnect_checks import DisconnectChecks
 from clientsynq.auth.adapters.password_resets import PasswordResetStore
 from clientsynq.auth.adapters.signup_requests import SignUpRequestStore
 from clientsynq.auth.domain.records import PendingSignUp, ResetRequest
-from fakes import FakeDisconnectChecks, FakePasswordResets, FakeSignUpRequests
 
 pytestmark = pytest.mark.integration  # the adapter half needs the MongoDB-wire server
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

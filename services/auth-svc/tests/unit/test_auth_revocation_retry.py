@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from auth_fakes import FakeAuditEvents, FakeConnections
 from auth_fixtures import UNIT_ENV
 from clientsynq.auth.bootstrap import build
 from clientsynq.auth.config import Settings
 from clientsynq.auth.domain.model import Connection, ConnectionStatus
 from clientsynq.auth.services.qbo_revocation import retry_pending_revocations
-from fakes import FakeAuditEvents, FakeConnections
 from prometheus_client import REGISTRY
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from clientsynq.sync.engine.executor import (
     SNAPSHOT_SECONDS,
     RunExecutor,
 )
-from fakes import FakeClock, FakeRunner, FakeRunQueue
+from sync_fakes import FakeClock, FakeRunner, FakeRunQueue
 
 
 def _executor(runs: list[dict[str, Any]], leased: set[str], held_seconds: float = 30.0

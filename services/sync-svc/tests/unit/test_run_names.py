@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clientsynq.sync.engine.names import NameBook
-from fakes import FakeClock, FakeRealm
+from sync_fakes import FakeClock, FakeRealm
 
 
 def _realm() -> tuple[FakeClock, FakeRealm, NameBook]:

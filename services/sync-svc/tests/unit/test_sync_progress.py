@@ -3,7 +3,7 @@ resumed run stood."""
 from __future__ import annotations
 
 from clientsynq.sync.engine.progress import Progress
-from fakes import FakeClock, RecordingEmitter
+from sync_fakes import FakeClock, RecordingEmitter
 
 RUN = {"_id": "run-1", "tenant_id": "t-1", "request_ids": ["req-1"]}
 

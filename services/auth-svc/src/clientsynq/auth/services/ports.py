@@ -1,6 +1,6 @@
 """The ports auth-svc's use cases depend on, defined on the inside: ``bootstrap.py`` alone
 knows the adapters behind them (MongoDB stores, Intuit's OAuth endpoints), and a test may
-put an in-memory fake of ours in their place (``tests/fakes.py``, held to the same contract
+put an in-memory fake of ours in their place (``tests/auth_fakes.py``, held to the same contract
 tests as the adapter)."""
 from __future__ import annotations
 
