@@ -2,6 +2,7 @@
 fixed clock, and a seeded business (`seed_business`)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -72,6 +73,18 @@ class Api:
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
         return self.client.open(path, method=method, json=json, data=data, headers=sent)
+
+
+def seeded_api(*tenants: str) -> Iterator[Api]:
+    """A fixture's body (`yield from seeded_api(TENANT)`): an `Api` with each tenant's business
+    seeded, closed afterwards."""
+    harness = Api()
+    try:
+        for tenant_id in tenants:
+            seed_business(harness, tenant_id)
+        yield harness
+    finally:
+        harness.close()
 
 
 def seed_business(api_: Api, tenant_id: str, connected: bool = True) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from portal_api_harness import Api, seed_business
+from portal_api_harness import Api, seed_business, seeded_api
 
 TENANT, OTHER = "tenant-a", "tenant-b"
 
@@ -18,11 +18,7 @@ WRITES = [
 
 @pytest.fixture
 def api() -> Iterator[Api]:
-    harness = Api()
-    seed_business(harness, TENANT)
-    seed_business(harness, OTHER)
-    yield harness
-    harness.close()
+    yield from seeded_api(TENANT, OTHER)
 
 
 @pytest.mark.parametrize("path", READS)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from clientsynq.common.events import load_event
 from clientsynq.portal.domain.model import CommandStatus, CompletedSync
-from portal_api_harness import Api, seed_business
+from portal_api_harness import Api, seed_business, seeded_api
 
 TENANT = "tenant-a"
 NEW_INVOICE = {"customer_id": "1", "due_date": "2026-07-15",
@@ -20,10 +20,7 @@ NEW_PAYMENT = {"customer_id": "1", "amount": "60.00", "method": "Check",
 
 @pytest.fixture
 def api() -> Iterator[Api]:
-    harness = Api()
-    seed_business(harness, TENANT)
-    yield harness
-    harness.close()
+    yield from seeded_api(TENANT)
 
 
 def test_creating_an_invoice_answers_202_and_publishes_the_command(api: Api):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from portal_api_harness import Api, seed_business
+from portal_api_harness import Api, seeded_api
 from portal_builders import T0, an_invoice, version
 
 TENANT = "tenant-a"
@@ -13,10 +13,7 @@ TENANT = "tenant-a"
 
 @pytest.fixture
 def api() -> Iterator[Api]:
-    harness = Api()
-    seed_business(harness, TENANT)
-    yield harness
-    harness.close()
+    yield from seeded_api(TENANT)
 
 
 def test_invoices_are_filtered_by_status_and_carry_the_status_derived_today(api: Api):
