@@ -79,10 +79,14 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def wait_result(db: Any, tenant_id: str, timeout: float) -> dict[str, Any]:
+    """The run's result; a run that failed (no counts) ends the bench with its reason."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = db["run_results"].find_one({"tenant_id": tenant_id})
         if result is not None:
+            if "counts" not in result:
+                shown = {k: v for k, v in result.items() if k not in ("_id", "outbox")}
+                raise RuntimeError(f"the sync of {tenant_id} did not complete: {shown}")
             return dict(result)
         time.sleep(0.1)
     raise TimeoutError(f"no sync result for {tenant_id} after {timeout:.0f}s")

@@ -25,10 +25,14 @@ from datetime import UTC, datetime
 from _infra import choose_infra, progress
 from _results import Figure
 from _results import record as record_figures
-from clientsynq.common.kafka import ConsumerRunner, EventProducer, KafkaConnection, ensure_topics
+from clientsynq.common.kafka import ConsumerRunner, EventProducer, KafkaConnection
+from clientsynq.common.kafka.topics import wanted_topics
 from clientsynq.common.testing import a_customer_event
-from kafka import KafkaConsumer, KafkaProducer
+from infra_fixtures import delete_topics
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
 
+TOPIC = "customer.updated"
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "10000"))
 ROUNDS = 3  # alternate raw and ours; report medians so one noisy moment decides nothing
 BATCH = 1_000
@@ -54,7 +58,7 @@ def ours(conn: KafkaConnection, count: int) -> float:
         if seen >= count:
             done.set()
 
-    runner = ConsumerRunner(conn, f"bench-{uuid.uuid4().hex[:6]}", ["customer.updated"], handle,
+    runner = ConsumerRunner(conn, f"bench-{uuid.uuid4().hex[:6]}", [TOPIC], handle,
                             dlq=producer, max_poll_records=1000)
     consumer = threading.Thread(target=runner.run, daemon=True)
     consumer.start()
@@ -75,7 +79,7 @@ def ours(conn: KafkaConnection, count: int) -> float:
 
 
 def raw(conn: KafkaConnection, count: int, template: dict) -> float:
-    topic = conn.topic("customer.updated")
+    topic = conn.topic(TOPIC)
     producer = KafkaProducer(bootstrap_servers=conn.servers, **PRODUCER_SETTINGS)
     consumer = KafkaConsumer(topic, bootstrap_servers=conn.servers, group_id=f"raw-{uuid.uuid4()}",
                              auto_offset_reset="earliest", enable_auto_commit=False,
@@ -148,11 +152,24 @@ def _fresh_topics(infra, label: str) -> KafkaConnection:
     ("earliest") exactly the events of their round. (The prefix was once the same in every
     run: on a shared broker ours then read the previous runs' events too and was done
     early, and raw, reading from "latest", could miss the first records it was sent
-    before its position was resolved and wait out its timeout.)"""
+    before its position was resolved and wait out its timeout.) Only the topic used and
+    its dead letters are made, and `_drop_topics` removes them after the round: a whole
+    architecture's topics per side and round were thousands of partitions on a shared
+    broker after a few runs."""
     conn = KafkaConnection(infra.kafka_bootstrap,
                            topic_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}.")
-    ensure_topics(conn)
+    admin = KafkaAdminClient(bootstrap_servers=conn.servers, **conn.client_options)
+    try:
+        admin.create_topics([NewTopic(conn.topic(name), partitions, 1) for name, partitions
+                             in wanted_topics([TOPIC]).items()])
+    finally:
+        admin.close()
     return conn
+
+
+def _drop_topics(*conns: KafkaConnection) -> None:
+    for conn in conns:
+        delete_topics(conn)
 
 
 def main() -> int:
@@ -166,12 +183,15 @@ def main() -> int:
         for n in range(ROUNDS):
             print(f"  round {n + 1} of {ROUNDS}")
             raw_conn, ours_conn = _fresh_topics(infra, f"raw{n}"), _fresh_topics(infra, f"ours{n}")
-            spent = _cpu_seconds()
-            raw_rates.append(raw(raw_conn, MESSAGES, template))
-            raw_cpu.append((_cpu_seconds() - spent) / MESSAGES * 1e6)
-            spent = _cpu_seconds()
-            ours_rates.append(ours(ours_conn, MESSAGES))
-            ours_cpu.append((_cpu_seconds() - spent) / MESSAGES * 1e6)
+            try:
+                spent = _cpu_seconds()
+                raw_rates.append(raw(raw_conn, MESSAGES, template))
+                raw_cpu.append((_cpu_seconds() - spent) / MESSAGES * 1e6)
+                spent = _cpu_seconds()
+                ours_rates.append(ours(ours_conn, MESSAGES))
+                ours_cpu.append((_cpu_seconds() - spent) / MESSAGES * 1e6)
+            finally:
+                _drop_topics(raw_conn, ours_conn)
     finally:
         infra.stop()
     raw_rate, ours_rate = statistics.median(raw_rates), statistics.median(ours_rates)
