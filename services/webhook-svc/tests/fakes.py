@@ -214,7 +214,7 @@ class FakeDeliveryStore:
     def claim_of(self, key: str) -> Claim | None:
         return self.claims.get(key)
 
-    def finish(self, outcomes: Sequence[Outcome]) -> set[str]:
+    def finish(self, outcomes: Sequence[Outcome], delete: bool = True) -> set[str]:
         with self._lock:
             recorded = {o.due.key for o in outcomes if o.due.key not in self.outcomes}
             for outcome in outcomes:
@@ -222,9 +222,15 @@ class FakeDeliveryStore:
                 follow = dataclasses.replace(stored, due=outcome.due).next
                 if follow is not None:
                     self.queue.setdefault(follow.key, follow)
-            for outcome in outcomes:
-                self.queue.pop(outcome.due.key, None)
+            if delete:
+                for outcome in outcomes:
+                    self.queue.pop(outcome.due.key, None)
             return recorded
+
+    def forget(self, keys: Sequence[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self.queue.pop(key, None)
 
     def purge(self, finished_before: datetime, limit: int) -> int:
         with self._lock:

@@ -9,7 +9,15 @@ import pytest
 from clientsynq.common.crypto import KeyRing, generate_key
 from clientsynq.webhooks.adapters.mongo_deliveries import MongoDeliveryStore, delivery_indexes
 from clientsynq.webhooks.adapters.mongo_endpoints import MongoEndpointStore, endpoint_indexes
-from clientsynq.webhooks.domain.deliveries import DELIVERED, PENDING, Attempt, Delivery, Response
+from clientsynq.webhooks.config import DeliverySettings
+from clientsynq.webhooks.domain.deliveries import (
+    CANCELLED,
+    DELIVERED,
+    PENDING,
+    Attempt,
+    Delivery,
+    Response,
+)
 from clientsynq.webhooks.domain.endpoints import (
     Endpoint,
     EndpointHealth,
@@ -17,7 +25,8 @@ from clientsynq.webhooks.domain.endpoints import (
     new_signing_secret,
 )
 from clientsynq.webhooks.domain.queue import Claim, after_response, new_claim, not_sent
-from fakes import FakeDeliveryStore, FakeEndpointStore
+from clientsynq.webhooks.services.outbound import Outbound, cancel_pending
+from fakes import FakeDeliveryStore, FakeEndpointStore, FakeMailer, FakeOwners, FakeSender
 
 pytestmark = pytest.mark.timeout(60)
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -131,6 +140,20 @@ def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
     assert [d.status for d in deliveries.list("t1", endpoint.id, 5)] == [DELIVERED]
 
 
+def test_an_entry_recorded_without_delete_stays_queued_until_forgotten(stores):
+    _, deliveries = stores
+    endpoint = an_endpoint()
+    delivery = a_delivery(endpoint)
+    deliveries.add_many([delivery])
+    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    outcome = after_response(entry, Response(200, 12.5, "ok"), T0, 15, (0, 5), 0.1, lambda: .5)
+    assert deliveries.finish([outcome], delete=False) == {entry.key}
+    assert deliveries.get("t1", delivery.id).status == DELIVERED
+    assert [d.key for d in deliveries.due(endpoint.id, T0, 10)] == [entry.key]
+    deliveries.forget([entry.key])
+    assert deliveries.due(endpoint.id, T0, 10) == []
+
+
 def test_a_retry_queues_the_next_attempt_and_the_first_outcome_recorded_wins(stores):
     _, deliveries = stores
     endpoint = an_endpoint()
@@ -193,3 +216,19 @@ def test_retention_forgets_finished_deliveries_only_and_a_second_purge_does_noth
     assert {d.id: d.status for d in deliveries.list("t1", endpoint.id, 10)} == {
         "r1": PENDING, "r2": DELIVERED, "r3": PENDING}
     assert deliveries.purge(T0 + timedelta(days=1), 10) == 0
+
+
+def test_cancelling_reaches_attempts_due_later_and_leaves_one_claimed_elsewhere(stores):
+    endpoints, deliveries = stores
+    endpoint = an_endpoint()
+    endpoints.add(endpoint)
+    later, due, in_flight = (a_delivery(endpoint, T0 + timedelta(hours=10)), a_delivery(endpoint),
+                             a_delivery(endpoint))
+    deliveries.add_many([later, due, in_flight])
+    (flying,) = [d for d in deliveries.due(endpoint.id, T0, 10) if d.delivery.id == in_flight.id]
+    deliveries.claim([flying], new_claim("replica-2", T0, 15, 60))
+    deps = Outbound(endpoints, deliveries, FakeSender(), FakeMailer(), lambda: T0,
+                    DeliverySettings(), FakeOwners())
+    assert cancel_pending(deps, endpoint.id, "api/host") == 2
+    status = {d.id: deliveries.get("t1", d.id).status for d in (later, due, in_flight)}
+    assert status == {later.id: CANCELLED, due.id: CANCELLED, in_flight.id: PENDING}

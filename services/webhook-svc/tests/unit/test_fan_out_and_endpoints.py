@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from clientsynq.common.events import load_event
 from clientsynq.common.testing import a_customer_event, an_invoice_event
+from clientsynq.webhooks.domain.deliveries import CANCELLED, PENDING, Response
 from clientsynq.webhooks.domain.errors import DeliveryNotFound, EndpointNotFound, UnsafeUrl
 from clientsynq.webhooks.services import endpoints as uc
 from clientsynq.webhooks.services.outbound import fan_out
 from fakes import FakeClock
-from outbound_builders import a_dispatcher, an_endpoint, an_outbound, run_due
+from outbound_builders import a_delivery, a_dispatcher, an_endpoint, an_outbound, run_due
 
 
 def refuse_private(url: str) -> None:
@@ -100,3 +101,22 @@ def test_rotation_keeps_the_old_secret_for_the_grace_period():
     stored = deps.endpoints.get("tenant-1", endpoint.id)
     assert len(stored.signing_secrets(clock())) == 2
     assert stored.signing_secrets(clock() + timedelta(hours=1)) == [rotated.secret]
+
+
+def test_deleting_an_endpoint_cancels_its_pending_deliveries_at_once():
+    clock = FakeClock()
+    deps = an_outbound(clock)
+    deleted, kept = an_endpoint(deps), an_endpoint(deps)
+    deps.sender.answers[deleted.url] = Response(status=500, latency_ms=3.0)
+    retrying = a_delivery(deps, deleted)
+    dispatcher = a_dispatcher(deps)
+    run_due(dispatcher)  # the first attempt fails: the next one is seconds away
+    assert deps.deliveries.get("tenant-1", retrying.id).status == PENDING
+    other = a_delivery(deps, kept)
+    uc.delete_endpoint(deps, "tenant-1", deleted.id)
+    assert deps.deliveries.get("tenant-1", retrying.id).status == CANCELLED  # not due yet
+    assert deps.deliveries.get("tenant-1", other.id).status == PENDING
+    deps.sender.sent.clear()
+    clock.advance(hours=30)
+    run_due(dispatcher)
+    assert [url for url, _, _ in deps.sender.sent] == [kept.url]

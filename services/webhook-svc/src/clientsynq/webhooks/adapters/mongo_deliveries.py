@@ -131,7 +131,7 @@ class MongoDeliveryStore:
         return Claim(doc["holder"], docs.aware(doc["claimed_at"]), docs.aware(doc["send_by"]),
                      docs.aware(doc["abandon_at"]))
 
-    def finish(self, outcomes: Sequence[Outcome]) -> set[str]:
+    def finish(self, outcomes: Sequence[Outcome], delete: bool = True) -> set[str]:
         """Outcomes, then next entries, then deletes: a crash between leaves the entry,
         whose next reader finds the outcome recorded and completes the step."""
         if not outcomes:
@@ -140,8 +140,12 @@ class MongoDeliveryStore:
         settled = [o if o.due.key in recorded else self._recorded(o) for o in outcomes]
         docs.insert_new(self._queue, [docs.queue_doc(n) for n in (o.next for o in settled)
                                       if n])
-        docs.delete_ids(self._queue, [o.due.key for o in outcomes])
+        if delete:
+            self.forget([o.due.key for o in outcomes])
         return recorded
+
+    def forget(self, keys: Sequence[str]) -> None:
+        docs.delete_ids(self._queue, keys)
 
     def purge(self, finished_before: datetime, limit: int) -> int:
         return purge_finished(self._attempts.database, finished_before, limit)

@@ -109,10 +109,15 @@ class DeliveryStore(Protocol):
 
     def claim_of(self, key: str) -> Claim | None: ...
 
-    def finish(self, outcomes: Sequence[Outcome]) -> set[str]:
-        """Record each outcome once, queue the next attempt, delete the entry. An outcome
-        already recorded for a key wins over the one given (its transition is completed
-        again, harmlessly). Returns the keys whose outcome this call recorded."""
+    def finish(self, outcomes: Sequence[Outcome], delete: bool = True) -> set[str]:
+        """Record each outcome once, queue the next attempt, delete the entry (unless
+        `delete` is False: the caller deletes it later with `forget`). An outcome already
+        recorded for a key wins over the one given (its transition is completed again,
+        harmlessly). Returns the keys whose outcome this call recorded."""
+
+    def forget(self, keys: Sequence[str]) -> None:
+        """Delete queue entries whose outcomes `finish` recorded (an entry left behind by a
+        crash is completed like any other: its claim is taken, its outcome recorded)."""
 
     def purge(self, finished_before: datetime, limit: int) -> int:
         """Forget up to `limit` deliveries (with their claims and outcomes) whose final

@@ -21,7 +21,12 @@
   sends never wait for this thread's writes; the outcomes of every attempt finished since
   the last round recorded together (`DeliveryStore.finish`), on this thread, which also
   keeps endpoint health: one writer, no races. An outcome that failed to save is kept and
-  saved again next round; its attempt counts as in flight until then.
+  saved again next round; its attempt counts as in flight until then. Their queue entries
+  are deleted together at most every `FORGET_SECONDS` (`forget`): on FerretDB each delete
+  is a scan of the queue and a write transaction, the dearest step of a round. Until then
+  this replica skips them; another replica reading one finds its claim taken and leaves it
+  (as for any attempt in flight); after a crash they are completed like any entry whose
+  outcome is recorded.
 - Queue statistics are read by the worker's own stats thread (`record_stats`).
 """
 from __future__ import annotations
@@ -45,12 +50,16 @@ from clientsynq.webhooks.domain.queue import (
     Claim,
     Due,
     Outcome,
-    cancelled,
     lost,
     new_claim,
     not_sent,
 )
-from clientsynq.webhooks.services.outbound import Outbound, attempt_delivery, track_health
+from clientsynq.webhooks.services.outbound import (
+    Outbound,
+    attempt_delivery,
+    cancel_pending,
+    track_health,
+)
 
 log = logging.getLogger(__name__)
 QUEUE_DEPTH = gauge("clientsynq_webhook_queue_depth", "Deliveries due now")
@@ -62,6 +71,7 @@ CLAIMS_TAKEN = counter("clientsynq_webhook_claims_taken_total",
 ENDPOINT_CACHE_SECONDS = 1.0
 AHEAD_SECONDS = 1.0  # claim about this much sending time ahead per endpoint ...
 MAX_AHEAD = 32  # ... at most this many times its in-flight cap
+FORGET_SECONDS = 1.0  # finished queue entries are deleted together at most this often
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(self._settings.workers, thread_name_prefix="webhook-out")
         self._finished: queue.Queue[Finished] = queue.Queue()
         self._unrecorded: list[Finished] = []
+        self._to_forget: set[str] = set()  # finished, their queue entries not deleted yet
+        self._forgot_at = time.monotonic()
         self._in_flight: set[str] = set()
         self._per_endpoint: dict[str, int] = {}
         self._endpoints: dict[str, Endpoint] = {}
@@ -111,6 +123,7 @@ class Dispatcher:
         finally:
             self._pool.shutdown(wait=True)
             self._drain()
+            self._delete_finished(flush=True)
             self._leases.release_all()
 
     def round(self) -> int:
@@ -119,6 +132,7 @@ class Dispatcher:
         now_mono = time.monotonic()
         self._submit_claimed(now_mono)  # sends need no database: free loops first
         self._drain()
+        self._delete_finished()
         self._keep_leases(now_mono)
         if len(self._buffered) < self._settings.workers:
             self._refill(now_mono)
@@ -132,6 +146,7 @@ class Dispatcher:
         """Nothing claimed, in flight or unrecorded (waiting claims are handed to threads
         freed since the round: tests wait on this between rounds)."""
         self._drain()
+        self._delete_finished(flush=True)
         self._submit_claimed(time.monotonic())
         return not self._in_flight
 
@@ -157,7 +172,7 @@ class Dispatcher:
         for entry in due:
             key = entry.key
             if key not in self._in_flight and key not in self._buffered \
-                    and key not in self._parked:
+                    and key not in self._parked and key not in self._to_forget:
                 self._buffer.setdefault(entry.delivery.endpoint_id, deque()).append(entry)
                 self._buffered.add(key)
 
@@ -322,14 +337,31 @@ class Dispatcher:
         if not items:
             return
         try:
-            recorded = self._deps.deliveries.finish([i.outcome for i in items if i.outcome])
+            recorded = self._deps.deliveries.finish([i.outcome for i in items if i.outcome],
+                                                    delete=False)
         except Exception:  # loop edge: kept, saved again next round
             log.exception("webhook.record_failed", extra={"count": len(items)})
             self._unrecorded = items
             return
         self._unrecorded = []
+        self._to_forget.update(i.due.key for i in items if i.outcome)
         for item in items:
             self._done(item, item.due.key in recorded)
+
+    def _delete_finished(self, flush: bool = False) -> None:
+        """The queue entries of recorded outcomes, in one delete at most every
+        FORGET_SECONDS (at once when `flush`); a failed delete is tried again later."""
+        due = flush or time.monotonic() - self._forgot_at >= FORGET_SECONDS
+        if not self._to_forget or not due:
+            return
+        keys = sorted(self._to_forget)
+        try:
+            self._deps.deliveries.forget(keys)
+        except Exception:  # loop edge: kept, deleted again next time
+            log.exception("webhook.forget_failed", extra={"count": len(keys)})
+            return
+        self._to_forget.difference_update(keys)
+        self._forgot_at = time.monotonic()
 
     def _done(self, item: Finished, recorded: bool) -> None:
         endpoint_id = item.endpoint.id
@@ -345,9 +377,7 @@ class Dispatcher:
             self._endpoints[endpoint_id] = track_health(self._deps, current, attempt)
 
     def _cancel(self, endpoint_id: str) -> None:
-        """The endpoint was deleted: its due entries are claimed and recorded cancelled."""
+        """The endpoint was deleted: its queued entries are claimed and recorded cancelled
+        (the API's delete did so already for all but those in flight or beyond a batch)."""
         self._endpoints.pop(endpoint_id, None)
-        store, now = self._deps.deliveries, self._deps.clock()
-        entries = store.due(endpoint_id, now, 500)
-        won = store.claim(entries, self._new_claim())
-        store.finish([cancelled(entry, now) for entry in entries if entry.key in won])
+        cancel_pending(self._deps, endpoint_id, self._holder)

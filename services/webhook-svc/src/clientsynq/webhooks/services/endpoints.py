@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from clientsynq.webhooks.domain.errors import (
     EndpointNotFound,
 )
 from clientsynq.webhooks.domain.public import ping_payload
-from clientsynq.webhooks.services.outbound import Outbound
+from clientsynq.webhooks.services.outbound import Outbound, cancel_pending
 
 MAX_REPLAY = 10_000
 UrlCheck = Any  # a callable(url) raising UnsafeUrl
@@ -81,8 +82,11 @@ def resume_endpoint(deps: Outbound, tenant_id: str, endpoint_id: str) -> Endpoin
 
 
 def delete_endpoint(deps: Outbound, tenant_id: str, endpoint_id: str) -> None:
+    """Its pending deliveries are cancelled at once, retries scheduled for later included
+    (before, only as each came due); see `cancel_pending` for what is left to the worker."""
     if not deps.endpoints.delete(tenant_id, endpoint_id):
         raise EndpointNotFound()
+    cancel_pending(deps, endpoint_id, holder=f"api/{socket.gethostname()}")
 
 
 def rotate_secret(deps: Outbound, tenant_id: str, endpoint_id: str) -> Created:

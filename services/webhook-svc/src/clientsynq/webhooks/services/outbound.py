@@ -25,7 +25,15 @@ from clientsynq.webhooks.domain.ports import (
     Sender,
 )
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS, public_payload
-from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, after_response, not_sent
+from clientsynq.webhooks.domain.queue import (
+    Claim,
+    Due,
+    Outcome,
+    after_response,
+    cancelled,
+    new_claim,
+    not_sent,
+)
 from clientsynq.webhooks.domain.signing import signature_headers
 
 log = logging.getLogger(__name__)
@@ -103,6 +111,25 @@ def attempt_delivery(deps: Outbound, endpoint: Endpoint, due: Due, claim: Claim)
                     else attempt.outcome if attempt else "not_sent").inc()
     LATENCY.observe(response.latency_ms / 1000)
     return outcome
+
+
+CANCEL_BATCH = 500
+PENDING_HORIZON = timedelta(days=3650)  # later than any retry the schedule can set
+
+
+def cancel_pending(deps: Outbound, endpoint_id: str, holder: str,
+                   limit: int = CANCEL_BATCH) -> int:
+    """A deleted endpoint's queued attempts, due now or later, claimed and recorded
+    cancelled (one read, one claim insert, one `finish`). An attempt another holder has
+    claimed (in flight) is left to it: its holder finds the endpoint gone and the next
+    attempt is cancelled by the dispatcher when it comes due, as are any beyond `limit`."""
+    store, now, settings = deps.deliveries, deps.clock(), deps.settings
+    entries = store.due(endpoint_id, now + PENDING_HORIZON, limit)
+    if not entries:
+        return 0
+    claim = new_claim(holder, now, settings.timeout_seconds, settings.claim_grace_seconds)
+    won = store.claim(entries, claim)
+    return len(store.finish([cancelled(entry, now) for entry in entries if entry.key in won]))
 
 
 def track_health(deps: Outbound, endpoint: Endpoint, attempt: Attempt) -> Endpoint:
