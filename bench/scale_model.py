@@ -64,7 +64,7 @@ import requests
 from clientsynq.common.kafka import KafkaConnection, ensure_topics
 from clientsynq.common.mongo import connect_mongo
 from clientsynq.sync.domain.schedule import slot_start
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from pymongo.errors import PyMongoError
 from qbo_fixtures import connect_new_tenant, free_port, start_auth_service
 from qbo_sandbox.control import ControlError
@@ -172,6 +172,21 @@ def connect_all(auth: Any, sandbox: Any) -> tuple[list[Any], Counter[str]]:
     with ThreadPoolExecutor(CONNECT_THREADS) as pool:
         tenants = [t for t in pool.map(one, range(BUSINESSES)) if t is not None]
     return tenants, outcome
+
+
+def wait_group_stable(conn: KafkaConnection, group: str, limit: float = 120.0) -> None:
+    """Until the workers' consumer group is Stable twice, 2 s apart (all have joined)."""
+    admin = KafkaAdminClient(bootstrap_servers=conn.servers)
+    deadline, stable = time.monotonic() + limit, 0
+    try:
+        while time.monotonic() < deadline and stable < 2:
+            states = {g["group_id"]: g.get("group_state") for g in admin.list_groups()}
+            stable = stable + 1 if states.get(conn.group(group)) == "Stable" else 0
+            time.sleep(2.0)
+    finally:
+        admin.close()
+    say(f"consumer group {conn.group(group)}: {'stable' if stable >= 2 else 'NOT stable'} "
+        "after the workers started")
 
 
 def relay_all(auth: Any) -> int:
@@ -484,16 +499,22 @@ def main() -> int:
         began = time.monotonic()
         relaying = threading.Event()
         relay = threading.Thread(target=relay_while, args=(auth, relaying), daemon=True)
-        relay.start()
+        if not CONNECT_FIRST:
+            relay.start()
         tenants, outcome = connect_all(auth, sandbox)
-        relaying.set()
-        relay.join(timeout=60)
-        relay_all(auth)
         say(f"connected {len(tenants)} in {time.monotonic() - began:.0f} s "
             f"({len(tenants) / (time.monotonic() - began):.1f}/s): {dict(outcome)}")
-        if CONNECT_FIRST:  # the workers find every connection.changed waiting on Kafka
+        if CONNECT_FIRST:
+            # auth-svc's outbox is relayed once the workers' consumer group is stable: a
+            # backlog met while replicas are still joining is read by one consumer while
+            # the others wait for its batch to end (a rebalance can only finish then)
             start_workers()
             began = time.monotonic()
+            wait_group_stable(conn, "sync-svc")
+        else:
+            relaying.set()
+            relay.join(timeout=60)
+        relay_all(auth)
         synced = wait_initial(mongo[sync_db], tenants, began, INITIAL_BUDGET)
         initial = time.monotonic() - began
         say(f"initial syncs: {synced} of {len(tenants)} businesses in {initial:.0f} s"

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from clientsynq.sync.domain.model import SyncControls, TenantState
+from clientsynq.sync.domain.model import RecordedConnection, SyncControls, TenantState
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
 
@@ -30,19 +30,23 @@ class TenantStore:
         return None if doc is None else _state(doc)
 
     def record_connection(self, tenant_id: str, realm_id: str, status: str,
-                          company_name: str | None, changed_at: datetime) -> bool:
+                          company_name: str | None, changed_at: datetime
+                          ) -> RecordedConnection | None:
         """Apply a connection change unless a newer one was already applied (a redelivery
-        can bring an old event back)."""
-        current = self._col.find_one({"_id": tenant_id, "tenant_id": tenant_id},
-                                     {"connection": 1})
+        can bring an old event back): the tenant as now recorded, or None. It says whether
+        the tenant was known before, so a first connection (no runs yet, hence no cursors)
+        costs no read of run results."""
+        current = self._col.find_one({"_id": tenant_id, "tenant_id": tenant_id})
         seen = (current or {}).get("connection") or {}
         if seen.get("changed_at") is not None and seen["changed_at"] >= changed_at:
-            return False
-        self._col.update_one({"_id": tenant_id, "tenant_id": tenant_id}, {"$set": {
-            "tenant_id": tenant_id, "realm_id": realm_id,
-            "connection": {"status": status, "changed_at": changed_at,
-                           "company_name": company_name}}}, upsert=True)
-        return True
+            return None
+        fields = {"tenant_id": tenant_id, "realm_id": realm_id,
+                  "connection": {"status": status, "changed_at": changed_at,
+                                 "company_name": company_name}}
+        self._col.update_one({"_id": tenant_id, "tenant_id": tenant_id}, {"$set": fields},
+                             upsert=True)
+        return RecordedConnection(_state({**(current or {}), **fields}),
+                                  known_before=current is not None)
 
     def set_controls(self, tenant_id: str, controls: SyncControls) -> None:
         self._col.update_one({"_id": tenant_id, "tenant_id": tenant_id},

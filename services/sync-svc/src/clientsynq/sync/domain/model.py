@@ -83,6 +83,14 @@ class TenantState:
         return self.controls != SyncControls()
 
 
+@dataclass(frozen=True)
+class RecordedConnection:
+    """A connection change as applied: the tenant now, and whether it was known before (a
+    first connection has no runs, so no cursors to resume from)."""
+    tenant: TenantState
+    known_before: bool
+
+
 def controls_in_force(tenant: TenantState | None, plan_of: Callable[[str], str]
                       ) -> TenantState | None:
     """Enterprise's sync controls apply only while the plan is Enterprise: a downgrade

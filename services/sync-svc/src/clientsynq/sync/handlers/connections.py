@@ -20,13 +20,14 @@ def on_connection_changed(event: Event, deps: HandlerDeps) -> None:
         tenant_id, data["realm_id"], data["status"], data.get("company_name"),
         data["changed_at"])
     log.info("sync.connection_changed", extra={"tenant_id": tenant_id, "status":
-                                               data["status"], "applied": applied})
-    if not applied or data["status"] != "connected":
+                                               data["status"], "applied": bool(applied)})
+    if applied is None or data["status"] != "connected":
         return
     now = deps.now()
-    tenant = controls_in_force(deps.base.tenants.get(tenant_id), deps.plan_of)
+    tenant = controls_in_force(applied.tenant, deps.plan_of)
     assert tenant is not None
-    cursors = deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)
+    cursors = (deps.base.runs.cursors(tenant_id, data["realm_id"], ENTITIES)
+               if applied.known_before else {})
     deps.base.runs.request(RunRequest.initial(
         event.id, tenant_id, data["realm_id"], initial_mode(cursors, now),
         tenant.controls.entities), now)

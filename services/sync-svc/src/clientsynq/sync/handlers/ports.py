@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from clientsynq.sync.config import Settings
-from clientsynq.sync.domain.model import TenantState
+from clientsynq.sync.domain.model import RecordedConnection, TenantState
 from clientsynq.sync.engine import PageContext
 from clientsynq.sync.engine.ports import Link, PaymentLinkMemory, Realm, Runs, Tenants
 
@@ -46,7 +46,8 @@ class Ledger(Protocol):
 
 class TenantRecords(Tenants, Protocol):
     def record_connection(self, tenant_id: str, realm_id: str, status: str,
-                          company_name: str | None, changed_at: datetime) -> bool: ...
+                          company_name: str | None, changed_at: datetime
+                          ) -> RecordedConnection | None: ...
     def connected(self) -> list[TenantState]: ...
 
 
