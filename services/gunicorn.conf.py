@@ -9,6 +9,10 @@ import os
 
 wsgi_app = os.environ["APP_MODULE"]
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
+# Two processes for a 2-core node: a Python process runs one thread at a time (the GIL), so a
+# CPU-bound view (portal-svc's invoice pages: decoding, status, JSON, ~4 ms each when not
+# cached) gets at most one core per process; four threads each overlap the MongoDB and
+# auth-svc round trips. Measured with bench/portal_api.py (docs/benchmarks.md, issue 14).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = 4
 # Heartbeat files in memory (a tmpfs in Docker and Kubernetes): the root fs is read-only.
