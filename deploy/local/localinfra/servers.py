@@ -43,7 +43,9 @@ def start_kafka(home: Path, port: int, controller_port: int, timeout: float = 90
     home.mkdir(parents=True, exist_ok=True)
     props = home / "server.properties"
     props.write_text(_kafka_properties(home, port, controller_port))
-    java = ["java", "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+    # 1 GiB: the long-lived `make infra-up` broker collects partitions (benchmarks, killed
+    # runs: 16,000 of them once) and ran out of a 512 MiB heap with every client failing.
+    java = ["java", "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
             f"-Dkafka.logs.dir={home / 'logs'}",
             f"-Dlog4j2.configurationFile={paths.DEPLOY_LOCAL / 'kafka' / 'log4j2.properties'}",
             "-cp", f"{libs}/*"]
