@@ -62,6 +62,7 @@ class ConsumerRunner:
     def __init__(self, conn: KafkaConnection, group_id: str, topics: Sequence[str],
                  handler: Handler, *, dlq: EventProducer, max_poll_records: int = 500,
                  handler_attempts: int = 3, stall_seconds: float = STALL_SECONDS,
+                 lag_interval: float = LAG_INTERVAL_SECONDS,
                  **consumer_options: Any) -> None:
         self._conn = conn
         self._group = group_id
@@ -70,6 +71,7 @@ class ConsumerRunner:
         self._attempts = handler_attempts
         self._stopping = threading.Event()
         self._lag_checked_at = 0.0
+        self._lag_interval = lag_interval  # a test asks after every poll (0)
         self._stall_seconds = stall_seconds
         self._behind_since: float | None = None  # idle polls while records wait, since when
         self._counters: dict[str, Any] = {}
@@ -181,12 +183,12 @@ class ConsumerRunner:
         """At most every few seconds, after a batch and while idle (so a stuck consumer's
         gauge shows its backlog): the positions of partitions with records still to read,
         or None when not checked this time (asking for end offsets costs a round trip)."""
-        if time.monotonic() - self._lag_checked_at < LAG_INTERVAL_SECONDS:
+        if time.monotonic() - self._lag_checked_at < self._lag_interval:
+            return None
+        assigned = list(self._consumer.assignment())
+        if not assigned:  # e.g. mid-rebalance: look again at the next poll, not in 5 s
             return None
         self._lag_checked_at = time.monotonic()
-        assigned = list(self._consumer.assignment())
-        if not assigned:
-            return None
         try:
             ends = self._consumer.end_offsets(assigned)
             positions = {tp: self._consumer.position(tp, timeout_ms=1_000) for tp in assigned}
