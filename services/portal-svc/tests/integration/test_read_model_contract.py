@@ -69,8 +69,8 @@ def test_the_list_version_changes_with_every_applied_invoice_of_its_tenant(read:
     assert read.invoices.apply(an_invoice(), version(T0, 0))
     first = read.invoices.list_version(TENANT)
     assert first != empty
-    assert not read.invoices.apply(an_invoice(), version(T0, 0))
-    assert read.invoices.list_version(TENANT) == first
+    # A repeated snapshot may change it too (the Mongo model lists it again, in case the
+    # worker that stored it stopped before listing it: test_invoice_projection_redelivery).
     later = T0 + timedelta(hours=1)
     assert read.invoices.apply(an_invoice(balance="0.00", updated_at=later), version(later, 1))
     assert read.invoices.list_version(TENANT) not in (empty, first)

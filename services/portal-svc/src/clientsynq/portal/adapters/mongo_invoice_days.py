@@ -47,7 +47,7 @@ _SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # up most of a row's bytes (an invoice's detail is read from the invoice itself).
 _NOT_LISTED = frozenset({"_id", "search", "lines", "applied_payments", "tenant_id", "version",
                          "deleted", "k_due", "is_open", "is_partial", "sync_token",
-                         "command_id"})
+                         "command_id", "listed_from"})
 _TIMES = ("updated_at", "created_at")
 
 

@@ -34,6 +34,7 @@ from clientsynq.portal.readmodels.queries import InvoiceQuery
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 COLLECTION = "invoices"
+LISTED_FROM = "listed_from"  # where the previous version was listed (`apply`)
 INDEXES = [
     IndexModel([("tenant_id", ASCENDING), (KEY1, DESCENDING), (KEY2, DESCENDING)],
                name="tenant_txn_id"),
@@ -191,17 +192,54 @@ class MongoInvoices:
         return [load_invoice(doc) for doc in docs]
 
     def apply(self, invoice: Invoice, version: str) -> bool:
-        """The stored invoice, then its list row (moved if its date or class changed), then
-        a new list version (last: see `mongo_list_versions`)."""
-        old = self._stored(invoice.tenant_id, invoice.id)
-        fields = invoice_fields(invoice)
-        if not apply_snapshot(self._coll(), invoice.tenant_id, invoice.id, version, fields):
+        """The stored invoice, then its list row (moved if its date or class changed) and
+        search postings, then a new list version (last: see `mongo_list_versions`).
+
+        The snapshot carries where the invoice was listed before it (`LISTED_FROM`), so a
+        worker stopped between the snapshot and its list writes leaves enough to finish
+        them: the consumer commits after handling, the same snapshot comes again, and
+        `_finish_redelivered` lists it (every list write is idempotent)."""
+        stored = store_snapshot(self._coll(), invoice, version,
+                                self._stored(invoice.tenant_id, invoice.id))
+        if stored is None:
+            self._finish_redelivered(invoice.tenant_id, invoice.id, version)
             return False
-        stored = {**fields, "tenant_id": invoice.tenant_id, "version": version}
-        self._days.move(old, stored)
-        self._search.move(old, stored)
-        self._versions.bump(invoice.tenant_id)
+        self._list(stored)
         return True
+
+    def _list(self, stored: Mapping[str, Any]) -> None:
+        listed_from = stored.get(LISTED_FROM)
+        self._days.move(listed_from, stored)
+        self._search.move(listed_from, stored)
+        self._versions.bump(str(stored["tenant_id"]))
+
+    def _finish_redelivered(self, tenant_id: str, invoice_id: str, version: str) -> None:
+        """The same version again (not an older one): list it again, in case the worker
+        that stored it stopped before listing it. A duplicate costs an `_id` read and the
+        list writes; an older snapshot costs the read alone."""
+        stored = self._stored(tenant_id, invoice_id)
+        if stored is not None and stored.get("version") == version:
+            self._list(stored)
+
+
+def store_snapshot(collection: Any, invoice: Invoice, version: str,
+                   old: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The first step of `MongoInvoices.apply`: the snapshot, if newer than `old`'s, with
+    where `old` was listed; the document as stored, or None. (Alone, it is the state a
+    worker killed mid-apply leaves.)"""
+    fields = {**invoice_fields(invoice), LISTED_FROM: _placement(old)}
+    if not apply_snapshot(collection, invoice.tenant_id, invoice.id, version, fields):
+        return None
+    return {**fields, "tenant_id": invoice.tenant_id, "version": version}
+
+
+def _placement(doc: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What decides where a stored invoice is listed: its list row's bucket and key
+    (`mongo_invoice_days`) and its search postings (`mongo_invoice_search`)."""
+    if doc is None:
+        return None
+    return {k: doc[k] for k in (KEY1, KEY2, "deleted", "is_open", "voided", "search")
+            if k in doc}
 
 
 def _page_of(groups: Iterable[list[dict[str, Any]]], query: InvoiceQuery,
