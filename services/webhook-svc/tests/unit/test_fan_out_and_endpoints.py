@@ -1,16 +1,18 @@
 """Events become deliveries for subscribed endpoints; the owner's endpoint use cases."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 from clientsynq.common.events import load_event
 from clientsynq.common.testing import a_customer_event, an_invoice_event
-from clientsynq.webhooks.domain.deliveries import CANCELLED, PENDING, Response
+from clientsynq.webhooks.domain.deliveries import CANCELLED, DELIVERED, PENDING, Response
 from clientsynq.webhooks.domain.errors import DeliveryNotFound, EndpointNotFound, UnsafeUrl
+from clientsynq.webhooks.domain.queue import first_attempt
 from clientsynq.webhooks.services import endpoints as uc
 from clientsynq.webhooks.services.outbound import fan_out
-from fakes import FakeClock
+from fakes import FakeClock, FakeDeliveryStore
 from outbound_builders import a_delivery, a_dispatcher, an_endpoint, an_outbound, run_due
 
 
@@ -120,3 +122,23 @@ def test_deleting_an_endpoint_cancels_its_pending_deliveries_at_once():
     clock.advance(hours=30)
     run_due(dispatcher)
     assert [url for url, _, _ in deps.sender.sent] == [kept.url]
+
+
+class UnreadQueue(FakeDeliveryStore):
+    """A queue whose reads see nothing yet: only a hand-over can start a send."""
+
+    def all_due(self, now, limit, skip_endpoints=()):
+        return []
+
+
+def test_entries_the_worker_just_stored_are_sent_without_a_read_of_the_queue():
+    deps = dataclasses.replace(an_outbound(), deliveries=UnreadQueue())
+    endpoint = an_endpoint(deps)
+    delivery = a_delivery(deps, endpoint)
+    dispatcher = a_dispatcher(deps)
+    assert run_due(dispatcher) == 0  # the read finds nothing
+    dispatcher.offer([first_attempt(delivery)])
+    dispatcher.offer([first_attempt(delivery)])  # offered twice (a batch consumed again)
+    run_due(dispatcher)
+    assert [url for url, _, _ in deps.sender.sent] == [endpoint.url]
+    assert deps.deliveries.get("tenant-1", delivery.id).status == DELIVERED

@@ -23,6 +23,7 @@ from clientsynq.webhooks.bootstrap import (
 from clientsynq.webhooks.config import Settings
 from clientsynq.webhooks.domain.deliveries import Delivery
 from clientsynq.webhooks.domain.public import PUBLIC_SPECS
+from clientsynq.webhooks.domain.queue import first_attempt
 from clientsynq.webhooks.handlers import on_connection_changed
 from clientsynq.webhooks.services.dispatcher import Dispatcher
 from clientsynq.webhooks.services.outbound import deliveries_for
@@ -65,6 +66,7 @@ class Worker:
         """Before the poll batch's offsets are committed: its deliveries in one write."""
         pending, self._pending, self._subscribed = self._pending, [], {}
         self.deps.base.outbound.deliveries.add_many(pending)
+        self.dispatcher.offer([first_attempt(d) for d in pending])  # persisted: hand over
 
     def sweep_once(self) -> None:
         """Notifications a dead process stored but never recorded; retention of the inbox,

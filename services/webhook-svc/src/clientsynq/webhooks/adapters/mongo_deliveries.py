@@ -19,7 +19,14 @@ from clientsynq.webhooks.adapters import delivery_docs as docs
 from clientsynq.webhooks.adapters.delivery_docs import ATTEMPTS, CLAIMS, DELIVERIES, QUEUE
 from clientsynq.webhooks.adapters.delivery_retention import purge_finished
 from clientsynq.webhooks.domain.deliveries import Delivery
-from clientsynq.webhooks.domain.queue import Claim, Due, Outcome, queue_key, with_outcomes
+from clientsynq.webhooks.domain.queue import (
+    Claim,
+    Due,
+    Outcome,
+    first_attempt,
+    queue_key,
+    with_outcomes,
+)
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.database import Database
 
@@ -54,9 +61,8 @@ class MongoDeliveryStore:
         """One insert of first queue entries (existing ids skipped: an event consumed
         again after a crash adds nothing while its entry is pending; one already finished
         comes back, finds its claim taken and completes from its recorded outcome)."""
-        return len(docs.insert_new(self._queue, [
-            docs.queue_doc(Due(d, 1, 0, d.next_attempt_at or d.created_at))
-            for d in deliveries]))
+        return len(docs.insert_new(self._queue, [docs.queue_doc(first_attempt(d))
+                                                 for d in deliveries]))
 
     def get(self, tenant_id: str, delivery_id: str) -> Delivery | None:
         first = self._attempts.find_one({"_id": queue_key(delivery_id, 1)})

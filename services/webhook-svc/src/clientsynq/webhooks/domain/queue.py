@@ -59,6 +59,11 @@ class Due:
         return queue_key(self.delivery.id, self.number)
 
 
+def first_attempt(delivery: Delivery) -> Due:
+    """The queue entry `#1` a new delivery is stored as."""
+    return Due(delivery, 1, 0, delivery.next_attempt_at or delivery.created_at)
+
+
 @dataclass(frozen=True)
 class Claim:
     holder: str

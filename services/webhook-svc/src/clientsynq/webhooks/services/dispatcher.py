@@ -27,6 +27,12 @@
   this replica skips them; another replica reading one finds its claim taken and leaves it
   (as for any attempt in flight); after a crash they are completed like any entry whose
   outcome is recorded.
+- Fresh work is handed over, not scanned for: the worker's fan-out `offer`s the queue
+  entries it has just inserted (persisted first; claimed like any other), and while such
+  offers keep coming the whole queue is read only when the last read's duration, divided
+  by QUEUE_READ_SHARE, has passed (retries, other replicas' and crashed work come from
+  these reads). On FerretDB the read is a scan of the queue, the dispatch thread's largest
+  cost when a backlog builds; on MongoDB it is an index range and stays about every round.
 - Queue statistics are read by the worker's own stats thread (`record_stats`).
 """
 from __future__ import annotations
@@ -72,6 +78,7 @@ ENDPOINT_CACHE_SECONDS = 1.0
 AHEAD_SECONDS = 1.0  # claim about this much sending time ahead per endpoint ...
 MAX_AHEAD = 32  # ... at most this many times its in-flight cap
 FORGET_SECONDS = 1.0  # finished queue entries are deleted together at most this often
+QUEUE_READ_SHARE = 0.25  # while fed by offers, reads of the queue take about this share
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,9 @@ class Dispatcher:
         self._finished: queue.Queue[Finished] = queue.Queue()
         self._unrecorded: list[Finished] = []
         self._to_forget: set[str] = set()  # finished, their queue entries not deleted yet
+        self._offered: deque[Due] = deque()  # appended by the consumer thread
+        self._fed = False  # offers arrived since the last read of the queue
+        self._read_at, self._read_seconds = -1e9, 0.0
         self._forgot_at = time.monotonic()
         self._in_flight: set[str] = set()
         self._per_endpoint: dict[str, int] = {}
@@ -134,7 +144,8 @@ class Dispatcher:
         self._drain()
         self._delete_finished()
         self._keep_leases(now_mono)
-        if len(self._buffered) < self._settings.workers:
+        self._take_offered(now_mono)
+        if len(self._buffered) < self._settings.workers and self._may_read(now_mono):
             self._refill(now_mono)
         picked: list[tuple[Endpoint, Due]] = []
         for endpoint_id in list(self._buffer):
@@ -164,7 +175,31 @@ class Dispatcher:
             if not self._leases.hold(endpoint_id):
                 self._set_aside[endpoint_id] = now_mono + self._recheck_seconds
 
+    def offer(self, entries: Sequence[Due]) -> None:
+        """Queue entries this process has just inserted (thread-safe): sent without waiting
+        for a read of the queue. Those it has no room for are found by a later read."""
+        self._offered.extend(entries)
+
+    def _take_offered(self, now_mono: float) -> None:
+        room = self._settings.workers * 32 - len(self._buffered)
+        while self._offered:
+            entry = self._offered.popleft()
+            key, endpoint_id = entry.key, entry.delivery.endpoint_id
+            if room <= 0 or self._set_aside.get(endpoint_id, 0.0) > now_mono \
+                    or key in self._in_flight or key in self._buffered \
+                    or key in self._parked or key in self._to_forget:
+                continue
+            self._buffer.setdefault(endpoint_id, deque()).append(entry)
+            self._buffered.add(key)
+            self._fed, room = True, room - 1
+
+    def _may_read(self, now_mono: float) -> bool:
+        return not self._fed or \
+            now_mono - self._read_at >= self._read_seconds / QUEUE_READ_SHARE
+
     def _refill(self, now_mono: float) -> None:
+        started = time.monotonic()
+        self._fed, self._read_at = False, started
         now = self._deps.clock()
         self._parked = {key: until for key, until in self._parked.items() if until > now}
         due = self._deps.deliveries.all_due(now, self._settings.workers * 32,
@@ -175,6 +210,7 @@ class Dispatcher:
                     and key not in self._parked and key not in self._to_forget:
                 self._buffer.setdefault(entry.delivery.endpoint_id, deque()).append(entry)
                 self._buffered.add(key)
+        self._read_seconds = time.monotonic() - started
 
     def _skipped(self, now_mono: float) -> set[str]:
         """Endpoints whose due entries must not fill this round's read: at their cap,
