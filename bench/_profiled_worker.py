@@ -69,14 +69,14 @@ def _wrap(owner: Any, attribute: str, name: str) -> None:
 
 
 def _watch_runs() -> None:
-    from clientsynq.sync.engine.runner import SyncRunner
+    from clientsynq.sync.engine.runner import Held, SyncRunner
 
     original = SyncRunner.try_run
 
-    def timed(self: SyncRunner, run: dict[str, Any]) -> str | None:
+    def timed(self: SyncRunner, run: dict[str, Any]) -> str | Held:
         started = time.monotonic()
         outcome = original(self, run)
-        if outcome is not None:
+        if not isinstance(outcome, Held):  # Held: the realm was another run's
             with _lock:
                 _runs.append({"reason": run.get("reason"), "mode": run.get("mode"),
                               "entities": run.get("entities"), "outcome": outcome,

@@ -22,13 +22,16 @@ Steps:
    records/s and MongoDB documents written/s and data size. Figures go to make bench's
    table; docs/capacity.md reasons from them.
 
-Environment: SCALE_BUSINESSES, SCALE_TIME (default 32), SCALE_WINDOW_HOURS (default 2),
-SCALE_CONNECT_THREADS, SCALE_WORKERS (sync worker processes, default 1),
-SCALE_RUNS_PER_WORKER (SYNC_MAX_CONCURRENT_RUNS, default 4 as in production),
-SCALE_INITIAL_BUDGET (seconds from the first connection the initial syncs get before the
-window starts anyway, 600), SCALE_CONNECT_BUDGET (seconds after which no further business
-starts connecting, 900: the run goes on with those connected, and every per-business
-figure divides by how many did).
+Environment: SCALE_BUSINESSES (1,000), SCALE_TIME (default 1: real time; a 2-core machine
+does not keep up with 1,000 businesses even then, docs/capacity.md), SCALE_WINDOW_HOURS
+(default 0.0833: 5 minutes), SCALE_CONNECT_THREADS (16), SCALE_WORKERS (sync worker
+processes, default 4), SCALE_RUNS_PER_WORKER (SYNC_MAX_CONCURRENT_RUNS, default 4 as in
+production), SCALE_CONNECT_FIRST (default 1: connect every business, then start the
+workers), SCALE_INITIAL_BUDGET (seconds from the workers' start the initial syncs get
+before the window starts anyway, 180: the rest are the window's backlog),
+SCALE_CONNECT_BUDGET (seconds after which no further business starts connecting, 400: the
+run goes on with those connected, and every per-business figure divides by how many did).
+The defaults bound a run to about 15 minutes whatever the machine.
 
 The workers run with production's scheduler and run-history retention, their intervals
 (roster rescan, housekeeping) compressed alike; the retention's minimum age is set past
@@ -71,12 +74,12 @@ from qbo_sandbox.control import ControlError
 from qbo_sandbox.testing import running_sandbox
 
 BUSINESSES = int(os.environ.get("SCALE_BUSINESSES", "1000"))
-TIME_SCALE = float(os.environ.get("SCALE_TIME", "32"))
-WINDOW_HOURS = float(os.environ.get("SCALE_WINDOW_HOURS", "2"))
-CONNECT_THREADS = int(os.environ.get("SCALE_CONNECT_THREADS", "8"))
-WORKERS = int(os.environ.get("SCALE_WORKERS", "2"))
-INITIAL_BUDGET = float(os.environ.get("SCALE_INITIAL_BUDGET", "600"))
-CONNECT_BUDGET = float(os.environ.get("SCALE_CONNECT_BUDGET", "900"))
+TIME_SCALE = float(os.environ.get("SCALE_TIME", "1"))
+WINDOW_HOURS = float(os.environ.get("SCALE_WINDOW_HOURS", "0.0833"))
+CONNECT_THREADS = int(os.environ.get("SCALE_CONNECT_THREADS", "16"))
+WORKERS = int(os.environ.get("SCALE_WORKERS", "4"))
+INITIAL_BUDGET = float(os.environ.get("SCALE_INITIAL_BUDGET", "180"))
+CONNECT_BUDGET = float(os.environ.get("SCALE_CONNECT_BUDGET", "400"))
 # connect every business before the workers start (their initial syncs then run as one
 # backlog, timed alone) instead of competing with the connecting for the 2 cores
 CONNECT_FIRST = os.environ.get("SCALE_CONNECT_FIRST", "1") != "0"
