@@ -187,7 +187,7 @@ def _build(env: dict[str, str], sandbox: Any, clock: Any,
     from clientsynq.auth.app import create_app
     from clientsynq.auth.bootstrap import build
     from clientsynq.auth.config import Settings
-    from clientsynq.auth.domain.model import utc_now
+    from clientsynq.common.clock import utc_now
 
     deps = build(Settings.from_env(env), clock=clock or utc_now, create_indexes=create_indexes)
     return AuthService(env, deps, create_app(deps), sandbox, clock)

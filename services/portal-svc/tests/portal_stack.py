@@ -13,11 +13,12 @@ from typing import Any
 
 import requests
 from auth_fixtures import free_port, start_auth_service
+from clientsynq.common.clock import utc_now
 from clientsynq.common.kafka import KafkaConnection, ensure_topics
 from clientsynq.portal.adapters.store import MongoReadStore
 from clientsynq.portal.adapters.wiring import mongo_read_models
 from clientsynq.portal.app import create_app
-from clientsynq.portal.bootstrap import build, utc_now
+from clientsynq.portal.bootstrap import build
 from clientsynq.portal.config import Settings
 from clientsynq.portal.readmodels.ports import ReadModels
 from portal_harness import ThreadWorker, portal_env, wait_until

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from clientsynq.common.clock import utc_now
 from pymongo import DESCENDING, IndexModel
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
@@ -31,10 +32,6 @@ RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 
 class LeaseUnavailable(RuntimeError):
     """Someone else holds the lease."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def lease_indexes() -> list[IndexModel]:

@@ -25,8 +25,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from clientsynq.common.clock import utc_now
 from clientsynq.common.kafka import EventProducer, PublishFailed
-from clientsynq.common.lease import Lease, utc_now
+from clientsynq.common.lease import Lease
 from clientsynq.common.metrics import counter
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database

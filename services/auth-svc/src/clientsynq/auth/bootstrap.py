@@ -24,7 +24,6 @@ from clientsynq.auth.adapters.token_cipher import TokenCipher
 from clientsynq.auth.adapters.token_journal import TokenJournal
 from clientsynq.auth.config import Settings, allow_local_oauth_http
 from clientsynq.auth.domain.mail import InlineImage
-from clientsynq.auth.domain.model import Clock, utc_now
 from clientsynq.auth.services.ports import (
     OPERATOR,
     ApiKeys,
@@ -43,6 +42,7 @@ from clientsynq.auth.services.ports import (
     Users,
 )
 from clientsynq.common.auth import JwtSigner, ServiceCredentialCheck, StaticKeySource, TokenVerifier
+from clientsynq.common.clock import Clock, utc_now
 from clientsynq.common.config import EXIT_CONFIG_ERROR
 from clientsynq.common.crypto import KeyRing
 from clientsynq.common.service import Platform, connect_platform

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from clientsynq.common.auth import (
     JwksCache,
@@ -11,6 +11,7 @@ from clientsynq.common.auth import (
     check_credential_urls,
     ended_sessions_check,
 )
+from clientsynq.common.clock import utc_now
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.service import Platform, connect_platform
 from clientsynq.portal.adapters.auth_api_keys import AuthServiceApiKeys
@@ -32,10 +33,6 @@ from clientsynq.portal.readmodels.ports import ReadModels
 from clientsynq.portal.services.commands import CommandDeps
 
 RATE_WINDOW_SECONDS = 60
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

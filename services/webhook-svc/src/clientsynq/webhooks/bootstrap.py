@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from clientsynq.common.auth import (
     JwksCache,
@@ -18,6 +18,7 @@ from clientsynq.common.auth import (
     check_credential_urls,
     ended_sessions_check,
 )
+from clientsynq.common.clock import utc_now
 from clientsynq.common.kafka import EventProducer
 from clientsynq.common.lease import lease_indexes
 from clientsynq.common.mail import SmtpMailer
@@ -44,10 +45,6 @@ from clientsynq.webhooks.services.outbound import Outbound
 
 OUTBOX_COLLECTIONS = (CHANGES,)
 LEASES = "leases"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """What auth-svc knows about businesses, people and QuickBooks connections: pure values."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-Clock = Callable[[], datetime]
+from clientsynq.common.clock import Clock as Clock
 
 PLANS = ("basic", "pro", "enterprise")
 TEAM_PLANS = ("pro", "enterprise")  # Basic is a one-person business
@@ -17,10 +16,6 @@ API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read", "invoices:
                   "payments:write", "webhooks:manage")
 DEFAULT_API_KEY_SCOPES = ("customers:read", "invoices:read", "payments:read")
 NEAR_END_MIN_GAP_SECONDS = 3600
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ idempotent: they return False (and change nothing) for a stale or repeated snaps
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from clientsynq.common.clock import Clock as Clock
 from clientsynq.portal.domain.model import (
     CommandStatus,
     CompletedSync,
@@ -115,7 +116,6 @@ class InvitationStatuses(Protocol):
                  customer_ids: Collection[str]) -> Mapping[str, InvitationStatus]: ...
 
 
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

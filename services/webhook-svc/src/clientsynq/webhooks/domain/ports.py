@@ -6,16 +6,15 @@ adapter does.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from clientsynq.common.clock import Clock as Clock
 from clientsynq.webhooks.domain.deliveries import Delivery, Response
 from clientsynq.webhooks.domain.endpoints import Endpoint, EndpointHealth
 from clientsynq.webhooks.domain.inbox import RawNotification, RealmLink, RecordedChange
 from clientsynq.webhooks.domain.queue import Claim, Due, Outcome
-
-Clock = Callable[[], datetime]
 
 
 class NotificationInbox(Protocol):
