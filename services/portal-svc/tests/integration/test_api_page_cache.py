@@ -2,14 +2,11 @@
 MongoDB-wire read models: a change is seen on the very next read, by every process."""
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from clientsynq.portal.adapters.store import MongoReadStore
-from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.adapters.wiring import mongo_read_models
 from portal_api_harness import Api
 from portal_builders import T0, TENANT, an_invoice, version
 
@@ -17,12 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def store(mongo_client: Any) -> Iterator[MongoReadStore]:
-    name = f"test_portal_{uuid.uuid4().hex[:10]}"
-    store = MongoReadStore(mongo_client, name)
-    ensure_read_model_indexes(store)
-    yield store
-    mongo_client.drop_database(name)
+def store(read_store: MongoReadStore) -> MongoReadStore:
+    return read_store
 
 
 def _api_over(store: MongoReadStore) -> Api:

@@ -4,15 +4,12 @@ search and the list version must end where the snapshot puts them (not where the
 previous version was listed)."""
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 from clientsynq.portal.adapters.mongo_invoices import COLLECTION, store_snapshot
 from clientsynq.portal.adapters.store import MongoReadStore
-from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.adapters.wiring import mongo_read_models
 from clientsynq.portal.domain.views import invoice_status
 from clientsynq.portal.readmodels.ports import ReadModels
 from clientsynq.portal.readmodels.queries import InvoiceQuery
@@ -24,12 +21,8 @@ TODAY = date(2026, 6, 15)
 
 
 @pytest.fixture
-def store(mongo_client: Any) -> Iterator[MongoReadStore]:
-    name = f"test_portal_{uuid.uuid4().hex[:10]}"
-    store = MongoReadStore(mongo_client, name)
-    ensure_read_model_indexes(store)
-    yield store
-    mongo_client.drop_database(name)
+def store(read_store: MongoReadStore) -> MongoReadStore:
+    return read_store
 
 
 def _read(store: MongoReadStore) -> ReadModels:

@@ -2,17 +2,14 @@
 server) and the in-memory fakes the unit tests use must behave the same."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from clientsynq.portal.adapters import mongo_invoice_search
-from clientsynq.portal.adapters.store import MongoReadStore
-from clientsynq.portal.adapters.wiring import ensure_read_model_indexes, mongo_read_models
+from clientsynq.portal.adapters.wiring import mongo_read_models
 from clientsynq.portal.domain.model import (
     CommandStatus,
     CompletedSync,
@@ -34,12 +31,7 @@ def read(request: pytest.FixtureRequest) -> Iterator[ReadModels]:
     if request.param == "fake":
         yield fake_read_models(clock)
         return
-    client: Any = request.getfixturevalue("mongo_client")
-    name = f"test_portal_{uuid.uuid4().hex[:10]}"
-    store = MongoReadStore(client, name)
-    ensure_read_model_indexes(store)
-    yield mongo_read_models(store, clock)
-    client.drop_database(name)
+    yield mongo_read_models(request.getfixturevalue("read_store"), clock)
 
 
 def test_a_newer_snapshot_replaces_and_an_older_or_repeated_one_does_not(read: ReadModels):
