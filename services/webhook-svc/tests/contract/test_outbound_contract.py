@@ -124,13 +124,23 @@ def test_of_two_claims_on_one_attempt_exactly_one_wins(stores):
     assert deliveries.claim_of("d9#1") is None
 
 
-def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
+def _one_queued(stores):
+    """One delivery of a new endpoint, stored and due now: (store, endpoint, delivery, entry)."""
     _, deliveries = stores
     endpoint = an_endpoint()
     delivery = a_delivery(endpoint)
     deliveries.add_many([delivery])
     (entry,) = deliveries.due(endpoint.id, T0, 10)
-    outcome = after_response(entry, Response(200, 12.5, "ok"), T0, 15, (0, 5), 0.1, lambda: .5)
+    return deliveries, endpoint, delivery, entry
+
+
+def _delivered(entry):
+    return after_response(entry, Response(200, 12.5, "ok"), T0, 15, (0, 5), 0.1, lambda: .5)
+
+
+def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
+    deliveries, endpoint, delivery, entry = _one_queued(stores)
+    outcome = _delivered(entry)
     assert deliveries.finish([outcome]) == {entry.key}
     found = deliveries.get("t1", delivery.id)
     assert found.attempts == (Attempt(1, T0, 200, 12.5, DELIVERED, "ok", None),)
@@ -141,12 +151,8 @@ def test_a_recorded_attempt_reads_back_and_leaves_the_queue(stores):
 
 
 def test_an_entry_recorded_without_delete_stays_queued_until_forgotten(stores):
-    _, deliveries = stores
-    endpoint = an_endpoint()
-    delivery = a_delivery(endpoint)
-    deliveries.add_many([delivery])
-    (entry,) = deliveries.due(endpoint.id, T0, 10)
-    outcome = after_response(entry, Response(200, 12.5, "ok"), T0, 15, (0, 5), 0.1, lambda: .5)
+    deliveries, endpoint, delivery, entry = _one_queued(stores)
+    outcome = _delivered(entry)
     assert deliveries.finish([outcome], delete=False) == {entry.key}
     assert deliveries.get("t1", delivery.id).status == DELIVERED
     assert [d.key for d in deliveries.due(endpoint.id, T0, 10)] == [entry.key]
@@ -155,11 +161,7 @@ def test_an_entry_recorded_without_delete_stays_queued_until_forgotten(stores):
 
 
 def test_a_retry_queues_the_next_attempt_and_the_first_outcome_recorded_wins(stores):
-    _, deliveries = stores
-    endpoint = an_endpoint()
-    delivery = a_delivery(endpoint)
-    deliveries.add_many([delivery])
-    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    deliveries, endpoint, delivery, entry = _one_queued(stores)
     failed = after_response(entry, Response(500, 3.0), T0, 15, (0, 5), 0.0, lambda: .5)
     late = after_response(entry, Response(200, 3.0), T0, 15, (0, 5), 0.0, lambda: .5)
     assert deliveries.finish([failed]) == {entry.key}
@@ -174,11 +176,7 @@ def test_a_retry_queues_the_next_attempt_and_the_first_outcome_recorded_wins(sto
 
 
 def test_an_attempt_not_sent_is_logged_without_an_attempt_and_comes_again(stores):
-    _, deliveries = stores
-    endpoint = an_endpoint()
-    delivery = a_delivery(endpoint)
-    deliveries.add_many([delivery])
-    (entry,) = deliveries.due(endpoint.id, T0, 10)
+    deliveries, endpoint, delivery, entry = _one_queued(stores)
     deliveries.finish([not_sent(entry, T0)])
     (again,) = deliveries.due(endpoint.id, T0, 10)
     assert (again.number, again.sent_before) == (2, 0)
