@@ -86,7 +86,8 @@ def build_api(settings: Settings, store: MongoReadStore, read: ReadModels) -> Ap
                                     ttl_seconds=api.api_key_cache_seconds),
         idempotency=MongoIdempotency(store),
         limiter=MongoRateLimiter(store, api.rate_limit_per_minute, RATE_WINDOW_SECONDS),
-        window_seconds=RATE_WINDOW_SECONDS, pages=PageCache(api.page_cache_entries))
+        window_seconds=RATE_WINDOW_SECONDS, pages=PageCache(
+            api.page_cache_entries, api.page_cache_max_age_seconds))
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ class ApiSettings:
     api_key_cache_seconds: float = 30.0
     worker_metrics_port: int = 9104
     page_cache_entries: int = 512  # invoice list pages kept per process (api/page_cache.py)
+    page_cache_max_age_seconds: float = 60.0  # and served for at most this long
 
     @classmethod
     def from_reader(cls, reader: EnvReader) -> ApiSettings:
@@ -53,7 +54,9 @@ class ApiSettings:
                                                           max=300),
             worker_metrics_port=reader.integer("METRICS_PORT", 9104, min=0, max=65535),
             page_cache_entries=reader.integer("API_PAGE_CACHE_ENTRIES", 512, min=0,
-                                              max=100_000))
+                                              max=100_000),
+            page_cache_max_age_seconds=reader.duration_seconds("API_PAGE_CACHE_MAX_AGE", 60.0,
+                                                               min=0, max=3600))
 
 
 @dataclass(frozen=True)

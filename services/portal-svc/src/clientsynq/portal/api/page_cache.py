@@ -10,16 +10,21 @@ read, in every process, since every read asks the database for the version. What
 saves is the rows' round trips, decoding, derived values, JSON and ETag (most of a page's
 Python time); the version costs one `_id` lookup, beside the rate limiter's.
 
-Bounded: least recently used pages are dropped past `entries` (0 turns the cache off).
+Bounded: least recently used pages are dropped past `entries` (0 turns the cache off),
+and no page is served more than `max_age_seconds` after it was rendered. The version makes
+the age bound unnecessary while every projection worker sets it; the bound caps what a
+worker that does not (an older version during the upgrade to this one) could leave stale.
 """
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 DEFAULT_ENTRIES = 512  # ~20 KB a first page: about 10 MB per worker process at most
+DEFAULT_MAX_AGE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,11 @@ class CachedPage:
 
 
 class PageCache:
-    def __init__(self, entries: int = DEFAULT_ENTRIES) -> None:
-        self._entries = entries
-        self._pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
+    def __init__(self, entries: int = DEFAULT_ENTRIES,
+                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._entries, self._max_age, self._clock = entries, max_age_seconds, clock
+        self._pages: OrderedDict[Hashable, tuple[float, CachedPage]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -44,12 +51,13 @@ class PageCache:
             return render()
         with self._lock:
             found = self._pages.get(key)
-            if found is not None:
+            if found is not None and self._clock() - found[0] <= self._max_age:
                 self._pages.move_to_end(key)
-                return found
+                return found[1]
+        rendered_at = self._clock()
         page = render()
         with self._lock:
-            self._pages[key] = page
+            self._pages[key] = (rendered_at, page)
             self._pages.move_to_end(key)
             while len(self._pages) > self._entries:
                 self._pages.popitem(last=False)
