@@ -44,3 +44,24 @@ def test_an_everyday_amount_loads_as_parse_money_reads_it(field, value):
 def test_one_place_amounts_keep_the_general_path():
     with pytest.raises(ValidationError):
         Money(max_places=1)._deserialize("1.05", None, None)
+
+
+def test_format_time_writes_what_isoformat_writes():
+    """The orjson fast path of `format_time` against the standard library's isoformat form,
+    over the whole range of years, with and without microseconds (seeded, so repeatable)."""
+    import random
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from clientsynq.common.events.fields import _isoformat_utc, format_time
+
+    draw = random.Random(18)
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    span = (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC) - first) // timedelta(
+        microseconds=1)
+    moments = [first, first.replace(year=9999, month=12, day=31), datetime(2025, 6, 1, tzinfo=UTC)]
+    moments += [first + timedelta(microseconds=draw.randrange(span)) for _ in range(3000)]
+    moments += [moment.replace(microsecond=0) for moment in moments[:1000]]
+    for moment in moments:
+        assert format_time(moment) == _isoformat_utc(moment)
+    elsewhere = datetime(2025, 6, 1, 3, 0, 0, 5, tzinfo=timezone(timedelta(hours=-7)))
+    assert format_time(elsewhere) == "2025-06-01T10:00:00.000005Z"

@@ -121,7 +121,10 @@ def _build_fast(envelope: dict[str, Any]) -> ValidatedEnvelope | None:
     # plain string (anything else, even what `_to_wire` would turn into one, makes it give
     # up and the full path decides), and the data is the canonicaliser's to walk.
     wire_time = format_time(moment) if aware else _to_wire(moment)
-    head = quick_head({**envelope, "time": wire_time}, moment if aware else None)
+    # An aware time is not read from the envelope (`loaded_time` is given), so no copy
+    # carrying its wire form is needed for the check.
+    head = quick_head(envelope, moment) if aware else quick_head(
+        {**envelope, "time": wire_time})
     if head is None:
         return None
     canon = fast_canonical(TOPICS[head["type"]].schema)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from clientsynq.common.events.money import decimal_places, format_money, parse_money
 from marshmallow import ValidationError, fields, validate
 
@@ -34,7 +35,17 @@ _EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``; fractions only when present."""
-    if value.tzinfo is UTC:  # the everyday case (datetime.now(UTC)): no conversion needed
+    if type(value) is datetime and value.tzinfo is UTC:  # the everyday case: datetime.now(UTC)
+        # orjson writes exactly `isoformat()` with "Z" for "+00:00" (six fraction digits, or
+        # none when the microseconds are 0), a seventh of isoformat's cost; three per event
+        # built. Held to the isoformat form below by test_events_everyday_forms.
+        return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
+    return _isoformat_utc(value)
+
+
+def _isoformat_utc(value: datetime) -> str:
+    """The general form (any zone, any datetime subclass), by the standard library."""
+    if value.tzinfo is UTC:
         return value.isoformat()[:-6] + "Z"  # isoformat ends with "+00:00" here
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
