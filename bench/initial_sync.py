@@ -23,6 +23,7 @@ import uuid
 from contextlib import ExitStack
 from itertools import pairwise
 from typing import Any
+from urllib.parse import unquote_plus
 
 from _infra import ROOT, choose_infra
 from _results import Figure
@@ -146,6 +147,31 @@ def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> Non
         say(f"  {stage:<11} {timings.get(stage, 0.0):8.2f} s")
 
 
+def request_purposes(requests: list[dict[str, Any]]) -> str:
+    """What each request was for, from its query: only full pages carry 1,000 rows, so
+    every other kind is a request slot the rows do not use."""
+    found: dict[str, int] = {}
+    for request in requests:
+        query = unquote_plus(request.get("query_string") or "")
+        if request.get("kind") != "query":
+            purpose = str(request.get("kind"))
+        elif "COUNT(*)" in query:
+            purpose = "count"
+        elif "CreateTime = '" in query:
+            purpose = "tie re-read"
+        elif "MAXRESULTS 2" in query and "STARTPOSITION" in query:
+            purpose = "edge probe"
+        elif "FROM Term" in query or "FROM PaymentMethod" in query:
+            purpose = "names"
+        elif "STARTPOSITION" in query:
+            purpose = "page"
+        else:
+            purpose = "other query"
+        found[purpose] = found.get(purpose, 0) + 1
+    return ", ".join(f"{purpose} {n}" for purpose, n in sorted(found.items(),
+                                                               key=lambda kv: -kv[1]))
+
+
 def throttle_report(tenant: Any) -> int:
     """Each 429 the sandbox gave the realm, with what it had admitted in the second and the
     minute before it (arrival = logged time - duration): which of Intuit's limits it was,
@@ -155,6 +181,10 @@ def throttle_report(tenant: Any) -> int:
     admitted = [(t, r) for t, r in arrived if r.get("status") != 429]
     refused = [t for t, r in arrived if r.get("status") == 429]
     say(f"QBO requests: {len(arrived)}, answered 429: {len(refused)}")
+    say(f"  by purpose: {request_purposes([r for _, r in admitted])}")
+    span = admitted[-1][0] - admitted[0][0] if len(admitted) > 1 else 0.0
+    say(f"  first to last request admitted: {span:.2f} s "
+        f"({(len(admitted) - 1) / span if span else 0:.1f}/s; Intuit allows 10/s)")
     for t in refused[:5]:
         second = [r.get("kind") for a, r in admitted if t - 1.0 < a <= t]
         minute = sum(1 for a, _ in admitted if t - 60.0 < a <= t)

@@ -40,6 +40,13 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     futures = [ctx.pages.submit(fetch_page, ctx, stream, page)
                for page in range(total) if page not in done]
     _wait_all(futures)
+    if not stream.key.endswith(REREAD) and _unchanged_since_count(ctx, stream, state):
+        # Nothing of the entity changed since the count: no row entered or left the
+        # segment, so the counted pages are all of it and there is no page past their end
+        # to look at (a request of the realm's ten a second saved per segment).
+        ties.reread_split_seconds(ctx, stream, max(total - 1, 0), fetch_page)
+        ctx.checkpoints.save(stream.key, {"finished": True})
+        return
     page = total
     while page in done or fetch_page(ctx, stream, page).rows == ctx.page_size:
         page += 1  # the company grew while we paged: keep going until a short page
@@ -47,6 +54,27 @@ def run_pages(ctx: RunContext, stream: Stream) -> None:
     if not stream.key.endswith(REREAD) and _changed_while_paged(ctx, stream, state):
         run_pages(ctx, replace(stream, key=stream.key + REREAD))
     ctx.checkpoints.save(stream.key, {"finished": True})
+
+
+def _unchanged_since_count(ctx: RunContext, stream: Stream, state: dict[str, Any]) -> bool:
+    """True when CDC, asked once the counted pages are read, reports no change at all of
+    the entity since the count (an answer under CDC's cap). Then no row can have entered
+    the segment (a new or changed row would be in the answer) nor left it, so paging past
+    the counted end would find nothing and no re-read is due.
+
+    Otherwise (something changed, or the answer is capped, or the count's time is
+    unknown) the segment ends as before: a page past the counted end, the split seconds,
+    then `_changed_while_paged` asks CDC again, *after* that last positional read, since
+    a row leaving between the two could move a row across it. Only a segment whose
+    entity changed during paging pays that second call; a quiet one saves the extra page.
+    """
+    counted_at = state.get("server_time") or ctx.stream_state(stream.key).get("server_time")
+    if not counted_at:
+        return False
+    since = datetime.fromisoformat(str(counted_at)) - COUNT_CLOCK_SLACK
+    ctx.check_running()
+    body = ctx.conn.cdc([stream.entity], qbo_time(since))
+    return _objects(body) < CDC_CAP and not cdc_rows(body, stream.entity)
 
 
 def _changed_while_paged(ctx: RunContext, stream: Stream, state: dict[str, Any]) -> bool:
