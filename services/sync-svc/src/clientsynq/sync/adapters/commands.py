@@ -3,11 +3,13 @@ recognised, and a command whose outcome QBO left unknown is resolved rather than
 
 The states are the domain's (`domain/command_status.py`); `failed` means QBO refused the
 command, or nothing was ever sent. The command itself is kept so the resolver can replay
-it. Every query names the tenant.
+it. Every query names the tenant but one: the resolver's `due_across`, which finds the open
+commands whose retry time has come across tenants (by the `due` index), so a round costs
+what is open, not how many tenants there are; what it does with each one names its tenant.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +28,8 @@ def command_indexes() -> list[IndexModel]:
     return [IndexModel([("tenant_id", ASCENDING), ("created_at", ASCENDING)], name="tenant"),
             IndexModel([("tenant_id", ASCENDING), ("status", ASCENDING),
                         ("retry_at", ASCENDING)], name="unresolved"),
+            IndexModel([("status", ASCENDING), ("retry_at", ASCENDING), ("_id", ASCENDING)],
+                       name="due"),
             *outbox_indexes()]
 
 
@@ -88,6 +92,24 @@ class CommandLedger:
         return list(self._col.find({"tenant_id": tenant_id, "status": {"$in": list(OPEN)},
                                     "retry_at": {"$lte": now}}, {"_outbox": 0},
                                    sort=[("retry_at", ASCENDING)], limit=limit))
+
+    def due_across(self, now: datetime, page: int = 100) -> Iterator[dict[str, Any]]:
+        """Every open command whose retry time has come, any tenant's, oldest first: one
+        query a page, paged by (retry_at, _id) so a long outage's backlog is read in
+        bounded pages and an entry left open (its tenant not connected) is not met again
+        in the same round."""
+        after: tuple[datetime, str] | None = None
+        while True:
+            where: dict[str, Any] = {"status": {"$in": list(OPEN)}, "retry_at": {"$lte": now}}
+            if after is not None:
+                where["$or"] = [{"retry_at": {"$gt": after[0]}},
+                                {"retry_at": after[0], "_id": {"$gt": after[1]}}]
+            found = list(self._col.find(where, {"_outbox": 0}, limit=page,
+                                        sort=[("retry_at", ASCENDING), ("_id", ASCENDING)]))
+            yield from found
+            if len(found) < page:
+                return
+            after = (found[-1]["retry_at"], found[-1]["_id"])
 
     def get(self, tenant_id: str, command_id: str) -> dict[str, Any] | None:
         return self._col.find_one({"_id": command_id, "tenant_id": tenant_id}, {"_outbox": 0})

@@ -53,17 +53,31 @@ def on_write_requested(event: Event, deps: HandlerDeps) -> None:
 
 
 def resolve_open_commands(deps: HandlerDeps) -> int:
-    """The resolver's round: every open command whose retry time has come, per tenant."""
+    """The resolver's round: every open command whose retry time has come.
+
+    One query across tenants by retry time (paged), then one tenant read by `_id` per
+    tenant met: a round costs what is open, not one query per connected tenant (that was
+    41 MongoDB commands per finished run in the 1,000-business scale model, every replica
+    every round). A tenant not connected keeps its commands open until it is, as before."""
     resolved = 0
-    for tenant in deps.base.tenants.connected():
-        for entry in deps.ledger.due(tenant.tenant_id, deps.now()):
-            try:
-                event = load_event(entry["command"])
-            except EventValidationError:
-                log.error("sync.command_unreadable", extra={"command_id": entry["_id"]})
-                continue
-            carry_out(event, entry, deps)
-            resolved += 1
+    connected: dict[str, bool] = {}
+    for entry in deps.ledger.due_across(deps.now()):
+        tenant_id = str(entry["tenant_id"])
+        if tenant_id not in connected:
+            tenant = deps.base.tenants.get(tenant_id)
+            connected[tenant_id] = tenant is not None and tenant.is_connected
+        if not connected[tenant_id]:
+            continue
+        try:
+            event = load_event(entry["command"])
+        except EventValidationError:
+            log.error("sync.command_unreadable", extra={"command_id": entry["_id"]})
+            continue
+        if event.tenant_id != tenant_id:  # a command is only ever carried out for its tenant
+            log.error("sync.command_tenant_mismatch", extra={"command_id": entry["_id"]})
+            continue
+        carry_out(event, entry, deps)
+        resolved += 1
     return resolved
 
 

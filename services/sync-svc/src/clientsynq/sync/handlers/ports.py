@@ -5,7 +5,7 @@ in-memory fakes. QuickBooks is the engine's `Realm` plus reading one entity and 
 one; runs, tenants and payment links are the engine's own ports."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -42,6 +42,7 @@ class Ledger(Protocol):
     def fail(self, tenant_id: str, command_id: str, reason: str, code: str | None,
              envelopes: list[Envelope], now: datetime) -> None: ...
     def due(self, tenant_id: str, now: datetime, limit: int = 20) -> list[dict[str, Any]]: ...
+    def due_across(self, now: datetime, page: int = 100) -> Iterator[dict[str, Any]]: ...
 
 
 class TenantRecords(Tenants, Protocol):
