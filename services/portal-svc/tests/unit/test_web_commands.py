@@ -2,6 +2,7 @@
 words on the page they came from, nothing saved when refused (Basic, amounts, forgeries)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -77,3 +78,41 @@ def test_sync_now_is_requested_once_and_a_second_click_is_explained(web):
     again = web.post("/settings/quickbooks/sync")
     assert again.status_code == 409 and "requested a moment ago" in again.data.decode()
     assert len(web.deps.api.commands.sync_requests.outbox) == 1
+
+
+def live_page_of(html: str) -> str:
+    found = re.search(r'data-live-page="([^"]*)"', html)
+    assert found, "a live page names where its regions are re-read"
+    return found.group(1)
+
+
+def test_a_refused_sync_now_page_keeps_following_the_state_from_its_get_address(web):
+    """The refusal is shown at the form's POST address; the page's live regions must be
+    re-read from /settings/quickbooks (a GET of the POST address answers 405, and the
+    page froze on "Sync in progress" while the run failed: the browser story, in CI)."""
+    web.sign_in(TENANT, plan="basic")
+    web.post("/settings/quickbooks/sync")
+    again = web.post("/settings/quickbooks/sync")
+    assert again.status_code == 409
+    page = live_page_of(again.data.decode())
+    assert page == "/settings/quickbooks"
+    assert web.get(page).status_code == 200
+    assert web.get("/settings/quickbooks/sync").status_code == 405  # why it matters
+
+
+def test_a_refused_payment_page_keeps_following_the_invoice_from_its_get_address(web):
+    web.sign_in(TENANT, plan="pro", customer_id="1")
+    refused = web.post("/portal/invoices/101/pay", {"amount": "250.01"})
+    assert refused.status_code in (400, 422)
+    page = live_page_of(refused.data.decode())
+    assert page == "/portal/invoices/101"
+    assert web.get(page).status_code == 200
+
+
+def test_a_live_page_read_by_get_is_re_read_from_its_own_address(web):
+    web.sign_in(TENANT, plan="basic")
+    assert live_page_of(web.get("/settings/quickbooks").data.decode()) == "/settings/quickbooks"
+    web.sign_in(TENANT, plan="pro", customer_id="1")
+    paid = web.post("/portal/invoices/101/pay", {"amount": "10.00"})
+    followed = web.get(paid.headers["Location"]).data.decode()
+    assert live_page_of(followed) == paid.headers["Location"]

@@ -90,8 +90,11 @@ async function tryRefresh() {
 
 // Live regions: [data-live] elements (with an id) are re-read from the server whenever the
 // page's event stream says something changed. No reload: focus and scroll stay where they are.
+// They are re-read from the page's own GET address (data-live-page): a page shown in answer
+// to a form (a refused Sync Now) sits at the form's POST address, which a GET cannot read.
 async function refreshLive() {
-  const response = await fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live": "1" } });
+  const page = document.body.dataset.livePage || window.location.href;
+  const response = await fetch(page, { credentials: "same-origin", headers: { "X-Live": "1" } });
   if (!response.ok) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
   for (const region of document.querySelectorAll("[data-live][id]")) {
@@ -103,6 +106,10 @@ async function refreshLive() {
 function watch() {
   const stream = document.body.dataset.liveStream;
   if (!stream || !window.EventSource) return;
+  const page = document.body.dataset.livePage;
+  if (page && page !== window.location.pathname + window.location.search) {
+    window.history.replaceState(null, "", page);  // a reload re-reads the page, never re-posts
+  }
   const source = new EventSource(stream);
   source.addEventListener("changed", () => { refreshLive(); });
 }

@@ -66,12 +66,13 @@ def invoice_page(invoice_id: str, refused: str | None = None, status: int = 200)
     command = payment_command(who.tenant_id, command_id)
     if command is not None and command.requested_by != who.subject:
         command = None
-    stream = live_stream_for(f"invoice/{invoice_id}")
+    stream, page_url = live_stream_for(f"invoice/{invoice_id}"), f"/portal/invoices/{invoice_id}"
     stream += f"?command={command_id}" if command else ""
+    page_url += f"?payment={command_id}" if command else ""
     page = render_template(
         "portal/invoice.html", title=f"Invoice {detail.invoice.doc_number}", section="invoices",
         principal=who, detail=detail, is_client=True, status_labels=STATUS_LABELS,
-        can_pay=who.plan in PAYING_PLANS, live_stream=stream,
+        can_pay=who.plan in PAYING_PLANS, live_stream=stream, live_page=page_url,
         pending=command if command and command.state == "pending" else None,
         confirmed=command if command and command.state == "succeeded" else None,
         refused=refused or (command.reason if command and command.state == "failed" else None))

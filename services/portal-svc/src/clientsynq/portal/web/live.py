@@ -29,6 +29,17 @@ def live_stream_for(topic: str) -> str:
     return f"/live/{topic}"
 
 
+@bp.app_context_processor
+def live_page() -> dict[str, str]:
+    """Where a live page re-reads its regions: the page itself when it was a GET. A page
+    rendered in answer to a POST (a refused Sync Now or Pay, shown at the form's URL)
+    names its GET page instead (`live_page=` to `render_template`): re-reading the POST URL
+    with a GET answers 405, and that page stopped following the state for good."""
+    if request.method != "GET":
+        return {}
+    return {"live_page": request.full_path.rstrip("?")}
+
+
 def _sync_fingerprint(who: Principal, _arg: str) -> str:
     read = deps().read
     return repr((queries.get_connection(read, who.tenant_id),

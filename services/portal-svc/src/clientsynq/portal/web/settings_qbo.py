@@ -35,7 +35,8 @@ def quickbooks(refused: str | None = None, status: int = 200) -> tuple[str, int]
         "business/quickbooks.html", title="QuickBooks", section="settings", page="quickbooks",
         principal=who, connection=queries.get_connection(deps().read, who.tenant_id),
         sync=sync, failure=current_failure(sync.state), can_manage=who.role in MANAGERS,
-        live_stream=live_stream_for("sync"), refused=refused), status
+        live_stream=live_stream_for("sync"), live_page="/settings/quickbooks",
+        refused=refused), status
 
 
 @bp.post("/settings/quickbooks/sync")
