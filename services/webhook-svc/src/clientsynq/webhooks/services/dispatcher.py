@@ -22,13 +22,15 @@
   the last round recorded together (`DeliveryStore.finish`), on this thread, which also
   keeps endpoint health: one writer, no races. An outcome that failed to save is kept and
   saved again next round; its attempt counts as in flight until then. Their queue entries
-  are deleted together at most every `FORGET_SECONDS` (`forget`): on FerretDB each delete
-  is a scan of the queue and a write transaction, the dearest step of a round. Until then
-  this replica skips them; another replica reading one finds its claim taken and leaves it
-  (as for any attempt in flight); after a crash they are completed like any entry whose
-  outcome is recorded.
+  are deleted together every `FORGET_SECONDS` (`forget`) by a thread of their own while
+  `run` runs: on FerretDB each delete is a scan of the queue and a write transaction, the
+  dearest step, which claims and outcomes no longer wait for. Until then this replica
+  skips them (and, once deleted, until a read begun after the delete); another replica
+  reading one finds its claim taken and leaves it (as for any attempt in flight); after a
+  crash they are completed like any entry whose outcome is recorded.
 - Fresh work is handed over, not scanned for: the worker's fan-out `offer`s the queue
-  entries it has just inserted (persisted first; claimed like any other), and while such
+  entries it has just inserted (persisted first; claimed like any other; up to
+  `OFFERED_MAX` held, so a burst is not left to reads of the queue), and while such
   offers keep coming the whole queue is read only when the last read's duration, divided
   by QUEUE_READ_SHARE, has passed (retries, other replicas' and crashed work come from
   these reads). On FerretDB the read is a scan of the queue, the dispatch thread's largest
@@ -75,10 +77,11 @@ CLAIMS_TAKEN = counter("clientsynq_webhook_claims_taken_total",
                        "Attempts this replica found claimed already, by what it did",
                        ["action"])
 ENDPOINT_CACHE_SECONDS = 1.0
-AHEAD_SECONDS = 1.0  # claim about this much sending time ahead per endpoint ...
-MAX_AHEAD = 32  # ... at most this many times its in-flight cap
+AHEAD_SECONDS = 2.0  # claim about this much sending time ahead per endpoint ...
+MAX_AHEAD = 64  # ... at most this many times its in-flight cap
 FORGET_SECONDS = 1.0  # finished queue entries are deleted together at most this often
 QUEUE_READ_SHARE = 0.25  # while fed by offers, reads of the queue take about this share
+OFFERED_MAX = 4096  # offered entries held at once (memory); more are found by reads
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class Dispatcher:
         self._finished: queue.Queue[Finished] = queue.Queue()
         self._unrecorded: list[Finished] = []
         self._to_forget: set[str] = set()  # finished, their queue entries not deleted yet
+        self._gone: dict[str, float] = {}  # deleted at (monotonic): earlier reads may hold them
+        self._forget_lock = threading.Lock()  # guards _to_forget and _gone (the forget thread)
+        self._forget_in_round = True  # False while run()'s forget thread deletes them
         self._offered: deque[Due] = deque()  # appended by the consumer thread
         self._fed = False  # offers arrived since the last read of the queue
         self._read_at, self._read_seconds = -1e9, 0.0
@@ -121,6 +127,10 @@ class Dispatcher:
 
     def run(self, stop: threading.Event) -> None:
         """Loop edge: a failed round is logged and the next one tries again."""
+        self._forget_in_round = False
+        forgetting = threading.Thread(target=self._forget_loop, args=(stop,), daemon=True,
+                                      name="webhook-forget")
+        forgetting.start()
         try:
             while not stop.is_set():
                 try:
@@ -133,6 +143,7 @@ class Dispatcher:
         finally:
             self._pool.shutdown(wait=True)
             self._drain()
+            forgetting.join(timeout=60)
             self._delete_finished(flush=True)
             self._leases.release_all()
 
@@ -142,7 +153,8 @@ class Dispatcher:
         now_mono = time.monotonic()
         self._submit_claimed(now_mono)  # sends need no database: free loops first
         self._drain()
-        self._delete_finished()
+        if self._forget_in_round:
+            self._delete_finished()
         self._keep_leases(now_mono)
         self._take_offered(now_mono)
         if len(self._buffered) < self._settings.workers and self._may_read(now_mono):
@@ -181,17 +193,18 @@ class Dispatcher:
         self._offered.extend(entries)
 
     def _take_offered(self, now_mono: float) -> None:
-        room = self._settings.workers * 32 - len(self._buffered)
-        while self._offered:
-            entry = self._offered.popleft()
-            key, endpoint_id = entry.key, entry.delivery.endpoint_id
-            if room <= 0 or self._set_aside.get(endpoint_id, 0.0) > now_mono \
-                    or key in self._in_flight or key in self._buffered \
-                    or key in self._parked or key in self._to_forget:
-                continue
-            self._buffer.setdefault(endpoint_id, deque()).append(entry)
-            self._buffered.add(key)
-            self._fed, room = True, room - 1
+        room = OFFERED_MAX - len(self._buffered)
+        with self._forget_lock:
+            while self._offered:
+                entry = self._offered.popleft()
+                key, endpoint_id = entry.key, entry.delivery.endpoint_id
+                if room <= 0 or self._set_aside.get(endpoint_id, 0.0) > now_mono \
+                        or key in self._in_flight or key in self._buffered \
+                        or key in self._parked or key in self._to_forget:
+                    continue
+                self._buffer.setdefault(endpoint_id, deque()).append(entry)
+                self._buffered.add(key)
+                self._fed, room = True, room - 1
 
     def _may_read(self, now_mono: float) -> bool:
         return not self._fed or \
@@ -202,15 +215,26 @@ class Dispatcher:
         self._fed, self._read_at = False, started
         now = self._deps.clock()
         self._parked = {key: until for key, until in self._parked.items() if until > now}
-        due = self._deps.deliveries.all_due(now, self._settings.workers * 32,
+        due = self._deps.deliveries.all_due(now, self._read_limit(),
                                             skip_endpoints=self._skipped(now_mono))
-        for entry in due:
-            key = entry.key
-            if key not in self._in_flight and key not in self._buffered \
-                    and key not in self._parked and key not in self._to_forget:
-                self._buffer.setdefault(entry.delivery.endpoint_id, deque()).append(entry)
-                self._buffered.add(key)
+        with self._forget_lock:
+            for entry in due:
+                key = entry.key
+                if key not in self._in_flight and key not in self._buffered \
+                        and key not in self._parked and key not in self._to_forget \
+                        and key not in self._gone:
+                    self._buffer.setdefault(entry.delivery.endpoint_id, deque()).append(entry)
+                    self._buffered.add(key)
+            # deleted before this read began: no later read can return them
+            self._gone = {key: at for key, at in self._gone.items() if at >= started}
         self._read_seconds = time.monotonic() - started
+
+    def _read_limit(self) -> int:
+        """Room for a read's worth of new entries beside those this replica knows (in
+        flight, buffered, finished but not yet deleted): the oldest due come first, and
+        those known would otherwise fill the read and starve it."""
+        known = len(self._in_flight) + len(self._buffered) + len(self._to_forget)
+        return self._settings.workers * 32 + known
 
     def _skipped(self, now_mono: float) -> set[str]:
         """Endpoints whose due entries must not fill this round's read: at their cap,
@@ -380,24 +404,37 @@ class Dispatcher:
             self._unrecorded = items
             return
         self._unrecorded = []
-        self._to_forget.update(i.due.key for i in items if i.outcome)
+        with self._forget_lock:
+            self._to_forget.update(i.due.key for i in items if i.outcome)
         for item in items:
             self._done(item, item.due.key in recorded)
 
+    def _forget_loop(self, stop: threading.Event) -> None:
+        """run()'s deletes of finished entries, every FORGET_SECONDS on a thread of their
+        own: on FerretDB each is a scan of the queue, which the dispatch thread (claims,
+        outcomes, sends) no longer waits for."""
+        while not stop.wait(FORGET_SECONDS):
+            self._delete_finished(flush=True)
+
     def _delete_finished(self, flush: bool = False) -> None:
         """The queue entries of recorded outcomes, in one delete at most every
-        FORGET_SECONDS (at once when `flush`); a failed delete is tried again later."""
+        FORGET_SECONDS (at once when `flush`); a failed delete is tried again later.
+        Deleted keys stay known (`_gone`) until a read begun after the delete: one begun
+        before may still return them, and they must not be claimed again."""
         due = flush or time.monotonic() - self._forgot_at >= FORGET_SECONDS
-        if not self._to_forget or not due:
+        with self._forget_lock:
+            keys = sorted(self._to_forget) if due else []
+        if not keys:
             return
-        keys = sorted(self._to_forget)
         try:
             self._deps.deliveries.forget(keys)
         except Exception:  # loop edge: kept, deleted again next time
             log.exception("webhook.forget_failed", extra={"count": len(keys)})
             return
-        self._to_forget.difference_update(keys)
-        self._forgot_at = time.monotonic()
+        deleted_at = self._forgot_at = time.monotonic()
+        with self._forget_lock:
+            self._gone.update(dict.fromkeys(keys, deleted_at))
+            self._to_forget.difference_update(keys)
 
     def _done(self, item: Finished, recorded: bool) -> None:
         endpoint_id = item.endpoint.id
