@@ -89,6 +89,11 @@ class FakeRunQueue:
         self.polls += 1
         return list(self.runs[:limit])
 
+    def get(self, tenant_id: str, run_id: str) -> dict[str, Any] | None:
+        """A run as stored now (every fake run is still pending unless it says otherwise)."""
+        return next(({"status": "pending", **run} for run in self.runs
+                     if run["_id"] == run_id and run["tenant_id"] == tenant_id), None)
+
 
 class FakeRunner:
     """`SyncRunner.try_run`: the realms whose lease is taken elsewhere answer Held (for

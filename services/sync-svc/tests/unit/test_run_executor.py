@@ -80,3 +80,16 @@ def test_the_threads_share_one_poll_for_a_second_and_never_take_a_run_twice() ->
     queue.runs = [{"_id": "r3", "tenant_id": "t1"}]
     assert executor.run_next() is True
     assert (queue.polls, runner.tried) == (2, ["r1", "r2", "r3"])
+
+
+def test_a_run_finished_elsewhere_since_the_poll_is_not_tried() -> None:
+    """The shared poll is up to a second old: a run another process finished meanwhile
+    costs one read, not a lease."""
+    runs = [{"_id": "r1", "tenant_id": "t1"}, {"_id": "r2", "tenant_id": "t2"}]
+    executor, queue, runner, _ = _executor(runs, leased=set())
+    executor._candidates()  # the poll
+    queue.runs = [{"_id": "r1", "tenant_id": "t1", "status": "completed"}, runs[1]]
+    assert executor.run_next() is True  # dropped at once: the thread looks again
+    assert runner.tried == []
+    assert executor.run_next() is True
+    assert runner.tried == ["r2"]

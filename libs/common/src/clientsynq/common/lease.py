@@ -111,7 +111,13 @@ class Lease:
         return f"{self.name}#{self.fence:012d}"
 
     def _newer_epoch_exists(self) -> bool:
-        return self.collection.find_one({"name": self.name, "epoch": {"$gt": self.fence}},
+        """Epochs are inserted one after another (the next is always latest + 1, a unique
+        `_id`), so a newer one exists exactly when ours + 1 does: a read by `_id` (the one
+        filter FerretDB 1.x answers by index; a filter on `name` scans every lease of every
+        realm, on each renewal). Ours + 1 is pruned only once six more epochs were taken,
+        which needs ours to have expired, and an expired lease is never renewed."""
+        assert self.fence is not None
+        return self.collection.find_one({"_id": f"{self.name}#{self.fence + 1:012d}"},
                                         projection={"_id": 1}) is not None
 
     def __enter__(self) -> Lease:
