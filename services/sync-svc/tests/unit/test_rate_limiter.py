@@ -94,6 +94,26 @@ def test_a_lone_429_below_our_own_minute_budget_waits_out_the_second_not_a_minut
     assert limiter.wait_needed("r2") == 0.0  # every thread of r1 pauses, r2 does not
 
 
+def test_429s_of_requests_sent_before_the_first_came_back_are_one_burst():
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    sent = [limiter.acquire("r1") for _ in range(3)]  # all three on their way at once
+    clock.advance(0.2)
+    first = limiter.throttled("r1", None, advised=60.0, sent_at=sent[0])
+    assert first < 2.0  # a lone 429 below our minute budget: the second window
+    clock.advance(0.02)
+    # the others were sent before that 429 came back: the same burst, not a second refusal
+    assert limiter.throttled("r1", None, advised=60.0, sent_at=sent[1]) < 2.0
+    assert limiter.wait_needed("r1") < 2.0
+    assert limiter.throttled("r1", 5.0, advised=60.0, sent_at=sent[2]) == pytest.approx(5.0)
+    for _ in sent:
+        limiter.release("r1")
+    clock.advance(5.0)
+    # a request sent after the realm backed off and refused again: Intuit's full minute
+    later = limiter.acquire("r1")
+    assert limiter.throttled("r1", None, advised=60.0, sent_at=later) == 60.0
+
+
 def test_a_429_near_our_own_minute_limit_or_with_retry_after_waits_as_told():
     clock = ManualClock(START)
     limiter = a_limiter(clock, requests_per_minute=10, requests_per_second=100)

@@ -131,7 +131,7 @@ class RealmConnection:
     def _attempt(self, method: str, resource: str, params: Mapping[str, str], kind: str,
                  body: _Body) -> bytes:
         token = self._current_token()
-        response = self._send(token, method, resource, params, kind, body)
+        response, sent_at = self._send(token, method, resource, params, kind, body)
         # Twice at most: the token refused first may be a stale one (auth-svc then hands
         # out its current token without refreshing, e.g. after a reconnect); only when
         # auth-svc's current token is refused too does it refresh, and so learn from Intuit
@@ -142,13 +142,15 @@ class RealmConnection:
                 break
             REFRESHES.inc()
             token = self._replace(token)
-            response = self._send(token, method, resource, params, kind, body)
+            response, sent_at = self._send(token, method, resource, params, kind, body)
         if response.status_code == 401:
             raise AuthorizationExpired("QuickBooks refused a freshly refreshed token")
-        return self._checked(response, kind)
+        return self._checked(response, kind, sent_at)
 
     def _send(self, token: AccessToken, method: str, resource: str,
-              params: Mapping[str, str], kind: str, body: _Body) -> requests.Response:
+              params: Mapping[str, str], kind: str, body: _Body
+              ) -> tuple[requests.Response, float]:
+        """The answer, and when the limiter logged the request as sent."""
         settings = self._client.settings
         url = f"{settings.base_url}/v3/company/{token.realm_id}/{resource}"
         headers = {"Authorization": f"Bearer {token.access_token}",
@@ -157,7 +159,7 @@ class RealmConnection:
         if text is not None:
             headers["Content-Type"] = "application/text"
         started = time.perf_counter()
-        with self._client.limiter.slot(token.realm_id):
+        with self._client.limiter.slot(token.realm_id) as sent_at:
             try:
                 response = self._client.http.request(
                     method, url, params={**params, "minorversion": str(settings.minor_version)},
@@ -171,16 +173,16 @@ class RealmConnection:
         log.debug("qbo.response", extra={"kind": kind, "status": response.status_code,
                                          "intuit_tid": response.headers.get("intuit_tid"),
                                          "tenant_id": self.tenant_id})
-        return response
+        return response, sent_at
 
-    def _checked(self, response: requests.Response, kind: str) -> bytes:
+    def _checked(self, response: requests.Response, kind: str, sent_at: float) -> bytes:
         status, tid = response.status_code, response.headers.get("intuit_tid")
         if status in TRANSIENT_STATUSES:
             wait = retry_after(response)
             if status == 429:
                 # every thread of the realm backs off, not only this one
                 self._client.limiter.throttled(
-                    self.realm_id, wait, self._client.settings.throttle_pause_seconds)
+                    self.realm_id, wait, self._client.settings.throttle_pause_seconds, sent_at)
             log.warning("qbo.transient", extra={"kind": kind, "status": status,
                                                 "intuit_tid": tid, "tenant_id": self.tenant_id})
             raise QboTransient(f"QuickBooks answered {status}", status, tid, wait)

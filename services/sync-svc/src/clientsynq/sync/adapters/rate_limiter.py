@@ -64,14 +64,16 @@ class RealmLimiter:
         self._changed = threading.Condition()
 
     @contextmanager
-    def slot(self, realm_id: str) -> Iterator[None]:
-        self.acquire(realm_id)
+    def slot(self, realm_id: str) -> Iterator[float]:
+        """Yields when the request was logged as sent (this limiter's clock), which
+        `throttled` needs to tell a new 429 from one more answer of the same burst."""
+        sent_at = self.acquire(realm_id)
         try:
-            yield
+            yield sent_at
         finally:
             self.release(realm_id)
 
-    def acquire(self, realm_id: str) -> None:
+    def acquire(self, realm_id: str) -> float:
         started = self._clock()
         with self._changed:
             state = self._state(realm_id)
@@ -81,9 +83,11 @@ class RealmLimiter:
                     self._changed.wait(timeout=wait)
                 finally:
                     state.waiting -= 1
-            state.sent.append(self._clock())
+            sent_at = self._clock()
+            state.sent.append(sent_at)
             state.in_flight += 1
         WAITED.observe(self._clock() - started)
+        return sent_at
 
     def release(self, realm_id: str) -> None:
         with self._changed:
@@ -115,17 +119,29 @@ class RealmLimiter:
             state = self._state(realm_id)
             state.paused_until = max(state.paused_until, self._clock() + seconds)
 
-    def throttled(self, realm_id: str, retry_after: float | None, advised: float) -> float:
+    def throttled(self, realm_id: str, retry_after: float | None, advised: float,
+                  sent_at: float | None = None) -> float:
         """QBO answered 429: pause the realm (every thread) and return how long.
 
         Retry-After when QBO sends one. Otherwise Intuit's advised pause (60 s) only when
         the minute could be ours to blame (our log near the limit) or this is the second
         429 within that pause; a lone 429 with our minute well below the limit came from
-        requests this process cannot see, and waiting for the second window is enough."""
+        requests this process cannot see, and waiting for the second window is enough.
+
+        `sent_at` (from `slot`): a request sent before the realm's last 429 came back was
+        already on its way when we paused, so its 429 is the same burst, not a second
+        refusal after backing off; it keeps the pause in force and changes nothing else.
+        Counting it as a second 429 turned one crowded moment into a 60 s pause (seen
+        on a loaded machine: two 429s 20 ms apart, and the sync stood still a minute)."""
         with self._changed:
             state = self._state(realm_id)
             now = self._clock()
             self._prune(state, now)
+            if sent_at is not None and sent_at < state.last_throttled:
+                if retry_after is not None:
+                    state.paused_until = max(state.paused_until,
+                                             now + throttle_pause(retry_after, advised))
+                return max(state.paused_until - now, 0.0)
             own_minute = len(state.sent) >= OWN_BUDGET_SHARE * self.requests_per_minute
             repeated = now - state.last_throttled < advised
             state.last_throttled = now
