@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import Any
 
 from clientsynq.portal.adapters.codec import from_doc, to_doc
@@ -20,6 +21,7 @@ from clientsynq.portal.domain.views import Page
 from clientsynq.portal.readmodels.keys import id_key, name_key
 from clientsynq.portal.readmodels.queries import CustomerQuery
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "customers"
 # "Customers synced" per tenant, `_id` the tenant: one `_id` lookup to read (a count query
@@ -27,6 +29,9 @@ COLLECTION = "customers"
 # and after a snapshot that was applied, so a stale or repeated one changes nothing. `$inc`
 # is read-then-write on FerretDB; one tenant's customer events are applied one at a time
 # (they share a partition), so a counter has one writer. A rebuild recounts from Kafka.
+# The `$inc` comes before the snapshot and names the snapshot it counted (`counted`) in the
+# same update: a worker killed between the two gets the snapshot again, and that second
+# `apply` finds it counted already; the other order would leave the count one off.
 COUNTS = "customer_counts"
 INDEXES = [
     IndexModel([("tenant_id", ASCENDING), (KEY1, ASCENDING), (KEY2, ASCENDING)],
@@ -84,16 +89,21 @@ class MongoCustomers:
 
     def apply(self, customer: Customer, version: str) -> bool:
         old = self._coll().find_one({"_id": doc_id(customer.tenant_id, customer.id)})
-        if not apply_snapshot(self._coll(), customer.tenant_id, customer.id, version,
-                              customer_fields(customer)):
-            return False
-        change = _is_active(customer_fields(customer)) - _is_active(old)
+        if old is not None and old.get("version", "") >= version:
+            return False  # stale or a duplicate: nothing to count, nothing to store
+        fields = customer_fields(customer)
+        change = _is_active(fields) - _is_active(old)
         if change:
+            self.count_change(customer.tenant_id, change, f"{customer.id}@{version}")
+        return apply_snapshot(self._coll(), customer.tenant_id, customer.id, version, fields)
+
+    def count_change(self, tenant_id: str, change: int, snapshot: str) -> None:
+        """Once per snapshot: a counter that names `snapshot` already has its change."""
+        with suppress(DuplicateKeyError):  # it exists and names it: counted before a crash
             self._store.collection(COUNTS).update_one(
-                {"_id": customer.tenant_id},
-                {"$inc": {"active": change}, "$set": {"tenant_id": customer.tenant_id}},
-                upsert=True)
-        return True
+                {"_id": tenant_id, "counted": {"$ne": snapshot}},
+                {"$inc": {"active": change},
+                 "$set": {"tenant_id": tenant_id, "counted": snapshot}}, upsert=True)
 
 
 def _is_active(doc: Mapping[str, Any] | None) -> int:
