@@ -65,3 +65,37 @@ def test_format_time_writes_what_isoformat_writes():
         assert format_time(moment) == _isoformat_utc(moment)
     elsewhere = datetime(2025, 6, 1, 3, 0, 0, 5, tzinfo=timezone(timedelta(hours=-7)))
     assert format_time(elsewhere) == "2025-06-01T10:00:00.000005Z"
+
+
+def _general_amount(places: int, value: object) -> tuple[object, ...]:
+    """What `Money._deserialize` did before its direct paths: parse_money, then the places."""
+    from clientsynq.common.events.money import decimal_places
+
+    try:
+        amount = parse_money(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        return ("refused", [str(exc)])
+    if decimal_places(amount) > places:
+        return ("refused", [f"at most {places} decimal places"])
+    return ("loaded", amount, str(amount))
+
+
+def test_plain_amounts_load_as_the_general_path_loads_them():
+    """Integers and short fractions (quantities, unit prices) take a direct path: the same
+    value and digits, or the same refusal, for every field's number of places."""
+    digits = ["0", "1", "7", "10", "100", "275", "999999999999999999", "1000000000000000000"]
+    fractions = ["", ".0", ".5", ".25", ".125", ".500", ".1000", ".123456", ".1234567",
+                 ".000001", ".100000000000000000", ".1234567890123456789"]
+    odd = ["", "-", ".5", "5.", "1e3", "+1", "1,000", " 1", "1 ", "0x10", "NaN", "-0",
+           "007", "00.50", "١٢", 5, 5.0, None, True]
+    values: list[object] = [sign + whole + frac for sign in ("", "-") for whole in digits
+                            for frac in fractions] + odd
+    for field in (Money(), DecimalString(), Money(max_places=6), Money(max_places=1),
+                  Money(max_places=0)):
+        for value in values:
+            try:
+                loaded = field._deserialize(value, None, None)
+                outcome: tuple[object, ...] = ("loaded", loaded, str(loaded))
+            except ValidationError as err:
+                outcome = ("refused", err.messages)
+            assert outcome == _general_amount(field.max_places, value), (field, value)

@@ -14,7 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from clientsynq.common.events.money import decimal_places, format_money, parse_money
+from clientsynq.common.events.money import (
+    DECIMAL_RE,
+    decimal_places,
+    format_money,
+    parse_money,
+)
 from marshmallow import ValidationError, fields, validate
 
 ENTITIES = ("Customer", "Invoice", "Payment")
@@ -60,8 +65,15 @@ class Money(fields.Field):
         self.max_places = max_places
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        if type(value) is str and self.max_places >= 2 and _EVERYDAY_CENTS_RE.fullmatch(value):
-            return Decimal(value)  # what parse_money returns; two places at most
+        if type(value) is str:
+            if self.max_places >= 2 and _EVERYDAY_CENTS_RE.fullmatch(value):
+                return Decimal(value)  # what parse_money returns; two places at most
+            # Quantities and unit prices ("1", "2.5", "0.125"): parse_money's own pattern,
+            # and no more fraction digits than places allowed, so `decimal_places` (which
+            # normalises) cannot exceed them; a quarter of an invoice's check was here.
+            plain = DECIMAL_RE.fullmatch(value)
+            if plain is not None and len(plain[1] or ".") - 1 <= self.max_places:
+                return Decimal(value)
         try:
             amount = parse_money(value)
         except (TypeError, ValueError) as exc:

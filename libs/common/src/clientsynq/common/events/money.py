@@ -15,6 +15,9 @@ CENT = Decimal("0.01")
 # Plain positional notation only: no exponent ("1e3"), no "+", no ".5" or "5.", no NaN.
 # The digit cap keeps a hostile value from costing much to parse or store.
 _DECIMAL_RE = re.compile(r"-?\d{1,18}(\.\d{1,18})?")
+# The same pattern for callers that parse the everyday case themselves (fields.Money): its
+# group 1 is the fraction with its point.
+DECIMAL_RE = _DECIMAL_RE
 
 
 def parse_money(value: str) -> Decimal:
