@@ -63,6 +63,10 @@ def test_format_time_writes_what_isoformat_writes():
     moments += [moment.replace(microsecond=0) for moment in moments[:1000]]
     for moment in moments:
         assert format_time(moment) == _isoformat_utc(moment)
+    for moment in moments[3:1003]:  # QBO's times carry the company's offset
+        zone = timezone(timedelta(minutes=draw.randrange(-14 * 60, 14 * 60 + 1)))
+        if datetime(2, 1, 1, tzinfo=UTC) < moment < datetime(9998, 1, 1, tzinfo=UTC):
+            assert format_time(moment.astimezone(zone)) == _isoformat_utc(moment)
     elsewhere = datetime(2025, 6, 1, 3, 0, 0, 5, tzinfo=timezone(timedelta(hours=-7)))
     assert format_time(elsewhere) == "2025-06-01T10:00:00.000005Z"
 

@@ -40,11 +40,12 @@ _EMAILS_RE = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+(\s*,\s*[^@\s,]+@[^@\s,]+\.
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``; fractions only when present."""
-    if type(value) is datetime and value.tzinfo is UTC:  # the everyday case: datetime.now(UTC)
+    if type(value) is datetime:  # datetime.now(UTC), or QBO's times with their offset
         # orjson writes exactly `isoformat()` with "Z" for "+00:00" (six fraction digits, or
         # none when the microseconds are 0), a seventh of isoformat's cost; three per event
         # built. Held to the isoformat form below by test_events_everyday_forms.
-        return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
+        moment = value if value.tzinfo is UTC else value.astimezone(UTC)
+        return orjson.dumps(moment, option=orjson.OPT_UTC_Z)[1:-1].decode()
     return _isoformat_utc(value)
 
 

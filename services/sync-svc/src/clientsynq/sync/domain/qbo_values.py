@@ -34,6 +34,8 @@ def loads(raw: bytes | str) -> Any:
 
 
 def to_decimal(value: Any) -> Decimal | None:
+    if type(value) is Decimal:  # what `loads` gives for every amount with a fraction
+        return value
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, float):
