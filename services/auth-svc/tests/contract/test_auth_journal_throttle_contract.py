@@ -77,3 +77,12 @@ def test_a_lock_holds_until_it_expires_and_attempts_count_per_minute(throttle):
         1, 2, 3]
     assert throttle.count_attempt("a", NOW + timedelta(seconds=61)) == 2
     assert throttle.count_attempt("b", NOW) == 1
+
+
+def test_concurrent_attempts_are_each_counted_once(throttle):
+    with ThreadPoolExecutor(8) as pool:
+        counts = list(pool.map(lambda i: throttle.count_attempt(
+            "ip", NOW + timedelta(milliseconds=i)), range(16)))
+    assert sorted(counts) == list(range(1, 17))
+    assert throttle.count_attempt("ip", NOW + timedelta(seconds=59)) == 17
+    assert throttle.count_attempt("ip", NOW + timedelta(seconds=61)) == 2

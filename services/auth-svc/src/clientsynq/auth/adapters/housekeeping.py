@@ -9,10 +9,11 @@ from typing import Any
 
 from pymongo.database import Database
 
-EXPIRING = ("login_failures", "login_locks", "login_attempts", "refresh_tokens",
-            "refresh_token_uses", "revoked_session_families", "oauth_states", "oauth_state_uses",
-            "token_journal", "disconnect_checks", "password_resets", "password_reset_uses",
-            "signup_requests", "signup_request_uses")
+EXPIRING = ("login_failures", "login_locks", "login_attempts", "login_attempt_heads",
+            "refresh_tokens", "refresh_token_uses", "revoked_session_families",
+            "oauth_states", "oauth_state_uses", "token_journal", "disconnect_checks",
+            "password_resets", "password_reset_uses", "signup_requests",
+            "signup_request_uses")
 
 
 def purge_expired(db: Database[Any], now: datetime) -> int:

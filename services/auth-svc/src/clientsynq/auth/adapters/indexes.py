@@ -27,6 +27,7 @@ INDEXES = {
                     _expiring()],
     "login_attempts": [IndexModel([("key", ASCENDING), ("at", ASCENDING)], name="key_at"),
                        _expiring()],
+    "login_attempt_heads": [_expiring()],
     "refresh_tokens": [IndexModel([("tenant_id", ASCENDING), ("family_id", ASCENDING)],
                                   name="tenant_family"),
                        IndexModel([("tenant_id", ASCENDING), ("subject", ASCENDING)],

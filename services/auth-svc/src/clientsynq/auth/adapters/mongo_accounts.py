@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from clientsynq.auth.adapters.attempt_counter import AttemptCounter
 from clientsynq.auth.domain.errors import EmailAlreadyRegistered
 from clientsynq.auth.domain.model import LoginThrottle, Tenant, User
 from pymongo import DESCENDING
@@ -98,7 +99,7 @@ class LoginThrottleStore:
     def __init__(self, db: Database[Any]) -> None:
         self._failures = db["login_failures"]
         self._locks = db["login_locks"]
-        self._attempts = db["login_attempts"]
+        self._attempts = AttemptCounter(db["login_attempts"], db["login_attempt_heads"])
 
     def get(self, key: str, now: datetime) -> LoginThrottle:
         lock = self._locks.find_one({"key": key}, sort=[("until", DESCENDING)])
@@ -139,10 +140,9 @@ class LoginThrottleStore:
         self._failures.delete_many({"key": key})
 
     def count_attempt(self, key: str, now: datetime, window_seconds: int = 60) -> int:
-        """Attempts in the last ``window_seconds``, this one included."""
-        window = timedelta(seconds=window_seconds)
-        self._attempts.insert_one({"key": key, "at": now, "expires_at": now + 2 * window})
-        return self._attempts.count_documents({"key": key, "at": {"$gt": now - window}})
+        """Attempts in the last ``window_seconds``, this one included (read by `_id` only:
+        adapters/attempt_counter.py)."""
+        return self._attempts.count(key, now, window_seconds)
 
 
 def _aware(value: datetime) -> datetime:
