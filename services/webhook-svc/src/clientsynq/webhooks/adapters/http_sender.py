@@ -12,11 +12,18 @@ import time
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 
-import requests
 from clientsynq.webhooks.adapters.pinned import PinnedAdapters
 from clientsynq.webhooks.domain.addresses import Resolver, check_url
 from clientsynq.webhooks.domain.deliveries import EXCERPT_CHARS, Response
 from clientsynq.webhooks.domain.errors import UnsafeUrl
+from urllib3 import Timeout
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 
 def resolve_host(host: str) -> Sequence[str]:
@@ -49,19 +56,36 @@ class HttpSender:
             return Response(status=None, latency_ms=0.0, error=f"refused: {err.detail}")
         started = time.monotonic()
         try:
-            # An adapter alone never follows redirects and reads no proxy from the env.
-            adapter = self._adapters.for_address(addresses[0])
-            request = requests.Request("POST", url, data=body, headers=dict(headers)).prepare()
-            with adapter.send(request, stream=True,
-                              timeout=(timeout_seconds, timeout_seconds)) as answer:
-                excerpt = answer.raw.read(EXCERPT_CHARS * 4, decode_content=True)
-                latency = (time.monotonic() - started) * 1000
-                return Response(status=answer.status_code, latency_ms=latency,
-                                excerpt=excerpt.decode("utf-8", "replace")[:EXCERPT_CHARS],
-                                retry_after_seconds=_retry_after(answer.headers.get("Retry-After")))
-        except requests.RequestException as err:
+            manager = self._adapters.for_address(addresses[0])
+            answer = manager.urlopen("POST", url, body=body, headers=dict(headers),
+                                     redirect=False, retries=False, preload_content=False,
+                                     timeout=Timeout(connect=timeout_seconds,
+                                                     read=timeout_seconds))
+            try:
+                excerpt = answer.read(EXCERPT_CHARS * 4, decode_content=True)
+            finally:  # a body read to its end already went back to the pool, kept alive;
+                answer.close()  # one left unread closes its connection, never reused
+                answer.release_conn()
             latency = (time.monotonic() - started) * 1000
-            return Response(status=None, latency_ms=latency, error=type(err).__name__)
+            return Response(status=answer.status, latency_ms=latency,
+                            excerpt=excerpt.decode("utf-8", "replace")[:EXCERPT_CHARS],
+                            retry_after_seconds=_retry_after(answer.headers.get("Retry-After")))
+        except (HTTPError, OSError) as err:
+            latency = (time.monotonic() - started) * 1000
+            return Response(status=None, latency_ms=latency, error=error_name(err))
+
+
+def error_name(err: Exception) -> str:
+    """What the delivery log says went wrong: the names it said when requests sent."""
+    if isinstance(err, NewConnectionError):
+        return "ConnectionError"
+    if isinstance(err, ConnectTimeoutError):
+        return "ConnectTimeout"
+    if isinstance(err, ReadTimeoutError):
+        return "ReadTimeout"
+    if isinstance(err, SSLError):
+        return "SSLError"
+    return "ConnectionError"
 
 
 def _retry_after(value: str | None) -> float | None:
