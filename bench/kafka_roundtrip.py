@@ -26,6 +26,7 @@ from _infra import choose_infra, progress
 from _results import Figure
 from _results import record as record_figures
 from clientsynq.common.kafka import ConsumerRunner, EventProducer, KafkaConnection
+from clientsynq.common.kafka.producer import BATCH_BYTES
 from clientsynq.common.kafka.topics import wanted_topics
 from clientsynq.common.testing import a_customer_event
 from infra_fixtures import delete_topics
@@ -44,7 +45,7 @@ READ_TIMEOUT = float(os.environ.get("BENCH_READ_TIMEOUT", "300"))  # seconds
 PRODUCER_SETTINGS = {"acks": "all", "retries": 2**31 - 1, "linger_ms": 5,
                      "request_timeout_ms": 15_000, "delivery_timeout_ms": 15_005,
                      "enable_idempotence": True,
-                     "max_in_flight_requests_per_connection": 5, "batch_size": 64 * 1024}
+                     "max_in_flight_requests_per_connection": 5, "batch_size": BATCH_BYTES}
 
 
 def ours(conn: KafkaConnection, count: int) -> float:
