@@ -51,7 +51,8 @@ class ConnectionStore:
             self._versions.insert_one(doc)
         except DuplicateKeyError:
             return False
-        self._purge_superseded(tenant_id, version)
+        if version > 1:  # a first version supersedes nothing (the purge is a scan on FerretDB)
+            self._purge_superseded(tenant_id, version)
         return True
 
     def mark_revoked(self, revocation: Revocation, now: datetime) -> None:

@@ -95,9 +95,12 @@ def _save_connection(deps: Deps, principal: Principal, realm_id: str, company_na
     if a refresh wrote a version meanwhile, we decide again on top of it."""
     tenant_id = principal.tenant_id
     sealed = seal(deps, tenant_id, realm_id, tokens)
-    deps.stores.connections.skip_revocations_for_realm(tenant_id, realm_id, deps.clock())
-    for _ in range(MAX_WRITE_ATTEMPTS):
-        previous = deps.stores.connections.get(tenant_id)
+    previous = deps.stores.connections.get(tenant_id)
+    if previous is not None:  # a first connection has no earlier grant to spare
+        deps.stores.connections.skip_revocations_for_realm(tenant_id, realm_id, deps.clock())
+    for attempt in range(MAX_WRITE_ATTEMPTS):
+        if attempt or previous is not None:  # read again: the revocations were spared
+            previous = deps.stores.connections.get(tenant_id)
         now = deps.clock()
         switch = _is_switch(previous, realm_id)
         events, revoke = _switch_events(previous, realm_id, now) if switch else ([], None)
