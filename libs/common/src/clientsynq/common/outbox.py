@@ -22,7 +22,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clientsynq.common.clock import utc_now
@@ -39,6 +39,7 @@ PENDING = "_outbox_pending"
 AT = "_outbox_at"
 
 LEASES = "outbox_relay_leases"
+STANDBY_RETRY_SECONDS = 2.0
 
 RELAYED = counter("clientsynq_outbox_relayed_total", "Outbox entries published", ["collection"])
 RELAY_ERRORS = counter("clientsynq_outbox_relay_errors_total",
@@ -77,6 +78,8 @@ class OutboxRelay:
         self._collections = list(collections)
         self._producer = producer
         self.relay_id = relay_id or uuid.uuid4().hex
+        self._clock = clock
+        self._next_try: dict[str, datetime] = {}  # a standby's next ask, per collection
         self._leases = {name: Lease(db[LEASES], f"outbox-relay:{name}", self.relay_id,
                                     ttl_seconds=lease_seconds, clock=clock)
                         for name in collections}
@@ -91,9 +94,22 @@ class OutboxRelay:
             lease = self._leases[name]
             # held with a third of its time gone at most: no round trip (the relay loops
             # every 0.2 s; renewing each round was two round trips a collection)
-            if lease.renew_if_due() or lease.acquire():
+            if lease.renew_if_due() or self._take(name, lease):
                 published += self._relay_collection(name, max_documents, stop)
         return published
+
+    def _take(self, name: str, lease: Lease) -> bool:
+        """A standby asks for the lease at most every STANDBY_RETRY_SECONDS (sooner if it
+        expires sooner), not every round: every replica but one is a standby, and each
+        asking for each collection five times a second was most of the relay's reads."""
+        now = self._clock()
+        if now < self._next_try.get(name, now):
+            return False
+        if lease.acquire():
+            return True
+        until = lease.held_until or now
+        self._next_try[name] = min(until, now + timedelta(seconds=STANDBY_RETRY_SECONDS))
+        return False
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
         """Loop edge: a failure is logged and retried on the next round, never swallowed."""
