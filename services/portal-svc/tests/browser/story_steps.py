@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,6 +70,25 @@ def expect_connected(page: Any, company: str, customers: int) -> None:
     expect(page.locator("#customers-synced")).to_have_text(str(customers),
                                                            timeout=SYNC_TIMEOUT_MS)
     expect(page.locator("#last-sync")).to_contain_text("UTC", timeout=SYNC_TIMEOUT_MS)
+
+
+def wait_for_a_sync_finished_after(page: Any, moment: datetime) -> None:
+    """Until the page (live) shows a sync that finished after `moment` (the exact instant is
+    the `datetime` of the Last sync's `<time>`)."""
+    page.wait_for_function(
+        """since => {
+             const shown = document.querySelector("#last-sync time");
+             return shown !== null && new Date(shown.dateTime) >= new Date(since);
+           }""", arg=moment.isoformat(), timeout=SYNC_TIMEOUT_MS)
+
+
+def sync_now_after_the_grant_expired(page: Any) -> None:
+    """Sync Now once QuickBooks' grant has expired (no sync going): the run needs a token,
+    and the refusal shows as Authorization Expired, live, at the page's own address."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sync Now").click()
+    expect(page.locator("#qbo-expired")).to_be_visible(timeout=90_000)
+    expect(page).to_have_url(re.compile(r"/settings/quickbooks$"))
 
 
 def invite(page: Any, stack: Stack, customer_id: str, email: str) -> str:

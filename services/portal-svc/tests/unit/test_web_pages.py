@@ -57,7 +57,7 @@ def test_connected_shows_the_check_company_last_sync_and_customers_synced(web):
     page = web.get("/settings/quickbooks").data.decode()
     assert "Connected to QuickBooks" in page and "Sandbox Plumbing" in page
     assert '<dd id="customers-synced">3</dd>' in page
-    assert "Jun 15, 2026 11:00 UTC" in page
+    assert '<time datetime="2026-06-15T11:00:00.000Z">Jun 15, 2026 11:00 UTC</time>' in page
     assert "3 customers, 0 invoices and 0 payments" in page
     assert "Sync Now" in page and "Disconnect" in page
 

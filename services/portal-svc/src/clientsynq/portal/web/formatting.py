@@ -17,6 +17,15 @@ def when(value: datetime | None) -> str:
     return value.strftime("%b %d, %Y %H:%M UTC")
 
 
+def iso(value: datetime | None) -> str:
+    """For `<time datetime>`: the exact instant (RFC 3339, UTC) behind a `when` text, for
+    assistive technology and scripts (a stored time without a zone is UTC)."""
+    if value is None:
+        return ""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def instant(value: str | None) -> str:
     """An RFC 3339 time from another service's JSON (webhook-svc), to the second, in UTC."""
     if not value:
@@ -67,6 +76,7 @@ def install_filters(app: Flask) -> None:
     app.add_template_filter(synced)
     app.add_template_filter(qty)
     app.add_template_filter(when)
+    app.add_template_filter(iso)
     app.add_template_filter(instant)
     app.add_template_filter(day)
     app.add_template_filter(money)
