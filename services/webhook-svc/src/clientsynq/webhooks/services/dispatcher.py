@@ -16,7 +16,8 @@
   by the timeout) and never queues in front of another endpoint or business.
 - Batching, for FerretDB (where each write round trip is dear): one read of the queue per
   many attempts; one claim insert per round, claiming ahead up to `MAX_AHEAD` times an
-  endpoint's cap when its recent answers are fast (`_ahead`); up to the cap of sender loops
+  endpoint's cap when its recent answers are fast (`_ahead`; attempts already answered
+  leave room, so claiming and sending go on while outcomes are saved); up to the cap of sender loops
   per endpoint, each sending the next claimed attempt as soon as the last is answered, so
   sends never wait for this thread's writes; the outcomes of every attempt finished since
   the last round recorded together (`DeliveryStore.finish`), on this thread, which also
@@ -79,6 +80,7 @@ CLAIMS_TAKEN = counter("clientsynq_webhook_claims_taken_total",
 ENDPOINT_CACHE_SECONDS = 1.0
 AHEAD_SECONDS = 2.0  # claim about this much sending time ahead per endpoint ...
 MAX_AHEAD = 64  # ... at most this many times its in-flight cap
+UNRECORDED_AHEADS = 4  # answered, outcome not saved yet: at most this many claims' worth
 FORGET_SECONDS = 1.0  # finished queue entries are deleted together at most this often
 QUEUE_READ_SHARE = 0.25  # while fed by offers, reads of the queue take about this share
 OFFERED_MAX = 4096  # offered entries held at once (memory); more are found by reads
@@ -111,7 +113,8 @@ class Dispatcher:
         self._read_at, self._read_seconds = -1e9, 0.0
         self._forgot_at = time.monotonic()
         self._in_flight: set[str] = set()
-        self._per_endpoint: dict[str, int] = {}
+        self._per_endpoint: dict[str, int] = {}  # claimed, outcome not recorded yet
+        self._answered: dict[str, int] = {}  # of those, answered (or refused): under _lock
         self._endpoints: dict[str, Endpoint] = {}
         self._loaded_at: dict[str, float] = {}
         self._set_aside: dict[str, float] = {}
@@ -120,7 +123,7 @@ class Dispatcher:
         self._parked: dict[str, datetime] = {}  # claimed elsewhere: left alone until then
         self._claimed: dict[str, deque[tuple[Endpoint, Due, Claim]]] = {}  # ours, unsent
         self._sending: dict[str, int] = {}  # sender loops per endpoint (at most the cap)
-        self._lock = threading.Lock()  # guards _claimed and _sending (shared with loops)
+        self._lock = threading.Lock()  # guards _claimed, _sending, _answered (with loops)
         self._latency: dict[str, float] = {}  # seconds, a moving average per endpoint
         self._cache_seconds = endpoint_cache_seconds
         self._recheck_seconds = max(0.5, self._settings.lease_seconds / 4)
@@ -277,7 +280,12 @@ class Dispatcher:
         return self._settings.per_endpoint_in_flight * min(MAX_AHEAD, max(1, factor))
 
     def _room(self, endpoint_id: str) -> int:
-        return self._ahead(endpoint_id) - self._per_endpoint.get(endpoint_id, 0)
+        """Claims to make now: attempts answered but not yet recorded leave room (sending
+        goes on while this thread records them), up to UNRECORDED_AHEADS claims' worth."""
+        ahead, held = self._ahead(endpoint_id), self._per_endpoint.get(endpoint_id, 0)
+        with self._lock:
+            unanswered = held - self._answered.get(endpoint_id, 0)
+        return min(ahead - unanswered, UNRECORDED_AHEADS * ahead - held)
 
     def _claim(self, picked: Sequence[tuple[Endpoint, Due]]) -> None:
         """One insert claims the whole round's picks; the won wait for a thread."""
@@ -314,8 +322,7 @@ class Dispatcher:
                 loops = min(len(waiting), cap - self._sending.get(endpoint_id, 0))
                 self._sending[endpoint_id] = self._sending.get(endpoint_id, 0) + max(loops, 0)
             for endpoint, entry, _ in refused:
-                self._finished.put(Finished(endpoint, entry, not_sent(entry,
-                                                                      self._deps.clock())))
+                self._answer(Finished(endpoint, entry, not_sent(entry, self._deps.clock())))
             for _ in range(max(loops, 0)):
                 self._pool.submit(self._send_loop, endpoint_id)
             started += max(loops, 0)
@@ -375,7 +382,12 @@ class Dispatcher:
         except Exception:  # loop edge: the claim is recovered once abandoned
             log.exception("webhook.attempt_failed", extra={"delivery_id": entry.delivery.id})
         finally:
-            self._finished.put(Finished(endpoint, entry, outcome))
+            self._answer(Finished(endpoint, entry, outcome))
+
+    def _answer(self, item: Finished) -> None:
+        with self._lock:
+            self._answered[item.endpoint.id] = self._answered.get(item.endpoint.id, 0) + 1
+        self._finished.put(item)
 
     def _wait_for_completion(self, timeout: float) -> None:
         try:
@@ -440,6 +452,8 @@ class Dispatcher:
         endpoint_id = item.endpoint.id
         self._in_flight.discard(item.due.key)
         self._per_endpoint[endpoint_id] = self._per_endpoint.get(endpoint_id, 1) - 1
+        with self._lock:
+            self._answered[endpoint_id] = self._answered.get(endpoint_id, 1) - 1
         attempt = item.outcome.attempt if item.outcome is not None else None
         if attempt is not None:
             seconds = attempt.latency_ms / 1000
