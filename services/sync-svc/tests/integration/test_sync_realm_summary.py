@@ -1,0 +1,49 @@
+"""What a company's next run starts from (cursors, names) is read from one summary document
+by `_id`, and says the same as the company's completed results would: the furthest cursor
+per entity, the newest completed run's names; a company whose results predate the summary
+is read from its results and its summary seeded from them."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from clientsynq.sync.adapters.runs import SUMMARIES, RunStore
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+ENTITIES = ("Customer", "Invoice", "Payment")
+
+
+def _result(n: int, status: str = "completed", **fields) -> dict:
+    return {"_id": f"run-{n}", "tenant_id": "t1", "realm_id": "r1", "status": status,
+            "finished_at": T0 + timedelta(minutes=n), **fields}
+
+
+def test_the_summary_keeps_the_furthest_cursors_and_the_newest_names(mongo_db):
+    runs = RunStore(mongo_db)
+    runs.record_result(_result(1, cursors={"Invoice": T0, "Customer": T0},
+                               names={"terms": {"1": "Net 30"}}), [])
+    runs.record_result(_result(2, cursors={"Payment": T0 + timedelta(minutes=2)},
+                               names={"terms": {"1": "Net 15"}}), [])
+    runs.record_result(_result(3, "failed", cursors={"Invoice": T0 + timedelta(days=1)}), [])
+    runs.record_result(_result(4, cursors={"Invoice": T0 - timedelta(hours=1)}), [])
+
+    expected = {"Invoice": T0, "Customer": T0, "Payment": T0 + timedelta(minutes=2)}
+    assert runs.cursors("t1", "r1", ENTITIES) == expected
+    assert runs.cursors("t1", "r1", ("Invoice",)) == {"Invoice": T0}
+    assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 15"}}
+    assert runs.cursors("t2", "r1", ENTITIES) == {} and runs.cursors("t1", "r2", ENTITIES) == {}
+    mongo_db[SUMMARIES].delete_many({})  # as if the results predated the summary
+    assert runs.cursors("t1", "r1", ENTITIES) == expected
+    assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 15"}}
+
+
+def test_a_company_with_results_but_no_summary_gets_one_seeded_from_them(mongo_db):
+    runs = RunStore(mongo_db)
+    mongo_db["run_results"].insert_one(_result(1, cursors={"Customer": T0},
+                                                names={"terms": {"1": "Net 30"}}))
+    runs.record_result(_result(2, cursors={"Payment": T0}), [])
+
+    assert mongo_db[SUMMARIES].count_documents({}) == 1
+    assert runs.cursors("t1", "r1", ENTITIES) == {"Customer": T0, "Payment": T0}
+    assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 30"}}
