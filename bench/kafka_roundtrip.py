@@ -20,6 +20,7 @@ import statistics
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from _infra import choose_infra, progress
@@ -63,8 +64,7 @@ def ours(conn: KafkaConnection, count: int) -> float:
                             dlq=producer, max_poll_records=1000)
     consumer = threading.Thread(target=runner.run, daemon=True)
     consumer.start()
-    while not runner.assignment():  # join the group before the clock starts, as raw does
-        time.sleep(0.05)
+    _joined(runner.assignment, lambda: time.sleep(0.05), "ours")  # before the clock, as raw
     started = time.perf_counter()
     for i in range(0, count, BATCH):
         producer.publish_many([a_customer_event(tenant_id=f"tenant-{n % 50}")
@@ -85,8 +85,7 @@ def raw(conn: KafkaConnection, count: int, template: dict) -> float:
     consumer = KafkaConsumer(topic, bootstrap_servers=conn.servers, group_id=f"raw-{uuid.uuid4()}",
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              max_poll_records=1000, **_raw_consumer_options(conn))
-    while not consumer.assignment():  # join the group before producing, like ours
-        consumer.poll(timeout_ms=100)
+    _joined(consumer.assignment, lambda: consumer.poll(timeout_ms=100), "raw")  # like ours
     started = time.perf_counter()
     seen: list[int] = []
     reader = threading.Thread(target=lambda: seen.append(_drain(consumer, count)), daemon=True)
@@ -108,6 +107,19 @@ def raw(conn: KafkaConnection, count: int, template: dict) -> float:
 
 
 _drained_so_far = 0
+JOIN_TIMEOUT = float(os.environ.get("BENCH_JOIN_TIMEOUT", "120"))  # seconds
+
+
+def _joined(assignment: Callable[[], object], wait: Callable[[], object], side: str) -> None:
+    """Wait until the consumer has partitions (not timed), at most JOIN_TIMEOUT: on a loaded
+    shared broker a kafka-python consumer was seen never to join (6 minutes), and the bench
+    then hung instead of saying so."""
+    deadline = time.monotonic() + JOIN_TIMEOUT
+    while not assignment():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{side}'s consumer did not join its group within "
+                               f"{JOIN_TIMEOUT:.0f} s (broker overloaded?)")
+        wait()
 
 
 def _raw_consumer_options(conn: KafkaConnection) -> dict:
