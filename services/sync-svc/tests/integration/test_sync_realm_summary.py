@@ -47,3 +47,15 @@ def test_a_company_with_results_but_no_summary_gets_one_seeded_from_them(mongo_d
     assert mongo_db[SUMMARIES].count_documents({}) == 1
     assert runs.cursors("t1", "r1", ENTITIES) == {"Customer": T0, "Payment": T0}
     assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 30"}}
+
+
+def test_a_first_run_that_synced_everything_seeds_the_summary_alone(mongo_db):
+    """Every company's first completed run is its initial sync: it reads no results."""
+    runs = RunStore(mongo_db)
+    later = T0 + timedelta(hours=1)
+    runs.record_result(_result(1, cursors=dict.fromkeys(ENTITIES, later),
+                               names={"terms": {"1": "Net 30"}}), [])
+    mongo_db["run_results"].delete_many({})  # the summary alone answers from now on
+
+    assert runs.cursors("t1", "r1", ENTITIES) == dict.fromkeys(ENTITIES, later)
+    assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 30"}}

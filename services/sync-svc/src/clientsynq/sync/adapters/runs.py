@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from clientsynq.common.outbox import outbox_fields, outbox_indexes
+from clientsynq.sync.domain.plan import ENTITIES
 from clientsynq.sync.domain.run_requests import RunRequest
 from clientsynq.sync.domain.run_status import (  # noqa: F401 (re-exported)
     COMPLETED,
@@ -192,17 +193,26 @@ class RunStore:
                    if v is not None}
         change = {"$max": cursors} if cursors else {"$set": {"realm_id": realm_id}}
         if self._summaries.update_one(where, change).matched_count == 0:
-            self._seed(where, tenant_id, realm_id)  # from the results, this one included
+            self._seed(where, tenant_id, realm_id, doc)
         elif "names" in doc and doc.get("finished_at") is not None:
             self._summaries.update_one(
                 {**where, "$or": [{"names_at": {"$lt": doc["finished_at"]}},
                                   {"names_at": {"$exists": False}}]},
                 {"$set": {"names": doc["names"], "names_at": doc["finished_at"]}})
 
-    def _seed(self, where: dict[str, Any], tenant_id: str, realm_id: str | None) -> None:
-        fields: dict[str, Any] = {"realm_id": realm_id, "cursors": self._cursors_from_results(
-            tenant_id, realm_id, None)}
-        names = self._names_from_results(tenant_id, realm_id)
+    def _seed(self, where: dict[str, Any], tenant_id: str, realm_id: str | None,
+              doc: Mapping[str, Any]) -> None:
+        """The company's first summary. A run that synced every entity and left names (an
+        initial sync: every company's first completed run) seeds it alone: any older
+        result's cursors are older (a cursor can only be too old, which re-reads a little,
+        never too new), so the results are read only for what it lacks."""
+        own = {k: v for k, v in (doc.get("cursors") or {}).items() if v is not None}
+        cursors = own if set(ENTITIES) <= set(own) else {
+            **self._cursors_from_results(tenant_id, realm_id, None), **own}
+        fields: dict[str, Any] = {"realm_id": realm_id, "cursors": cursors}
+        names = ((doc["names"], doc["finished_at"]) if doc.get("names") is not None
+                 and doc.get("finished_at") is not None
+                 else self._names_from_results(tenant_id, realm_id))
         if names is not None:
             fields.update(names=names[0], names_at=names[1])
         with suppress(DuplicateKeyError):  # only the realm's lease holder writes it
