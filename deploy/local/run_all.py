@@ -61,6 +61,9 @@ def banner(env: dict[str, str]) -> str:
 
 def main() -> int:
     env = {**os.environ, **ensure_dev_env()}
+    # The Procfile names honcho, gunicorn and python of this interpreter's environment:
+    # `make run` puts its bin/ on PATH; a bench or an operator may run this file directly.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     up()
     with step("creating Kafka topics"):
         subprocess.run([sys.executable, "-m", "clientsynq.common.kafka.bootstrap"], env=env,
