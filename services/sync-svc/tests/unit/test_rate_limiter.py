@@ -132,3 +132,32 @@ def test_a_realm_first_used_leaves_one_request_of_its_first_second_to_other_proc
     assert limiter.wait_needed("r1") == 0.0
     send(limiter, "r1", 3, clock)  # after the first second, the whole budget is ours
     assert limiter.wait_needed("r1") > 1.0
+
+
+def test_a_request_that_left_late_counts_in_the_second_from_when_it_left():
+    """Ten requests 0.1 s apart, the first reaching the socket 0.3 s after its slot (a busy
+    process): QBO may count it with the other nine, so the eleventh waits for the second
+    request's second to pass, not the first's slot time."""
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    logged = []
+    for _ in range(10):
+        logged.append(limiter.acquire("r1"))
+        limiter.release("r1")
+        clock.advance(0.1)
+    clock.advance(SECOND_WINDOW - 1.0)  # the first slot's second has passed
+    assert limiter.wait_needed("r1") == 0.0
+    limiter.went_out("r1", logged[0], START + 0.3)
+    assert limiter.wait_needed("r1") == pytest.approx(0.1)  # until the second one's ends
+    clock.advance(0.1)
+    assert limiter.wait_needed("r1") == 0.0
+
+
+def test_a_late_send_report_for_a_request_no_longer_in_the_log_changes_nothing():
+    clock = ManualClock(START)
+    limiter = a_limiter(clock)
+    limiter.went_out("r1", START, START + 5)  # a realm never used
+    send(limiter, "r1", 1, clock)
+    limiter.went_out("r1", START - 1, START + 0.5)  # a stamp not in the log
+    limiter.went_out("r1", START, START - 1)  # earlier than logged: nothing to correct
+    assert limiter.wait_needed("r1") == 0.0
