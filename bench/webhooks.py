@@ -14,8 +14,8 @@
      the p99 from each event's publish to its receipt (the latency aim), and the rate
      received.
    - beside them, a bare POST loop (same receiver, same concurrency, a body of the same
-     size, no persistence or signing) in the same run: the ceiling of this machine,
-     receiver and HTTP client. BENCH_WEBHOOK_NOTIFICATIONS=0 skips part 1.
+     size, no persistence or signing, the sender's HTTP client) in the same run: the
+     ceiling of this machine, receiver and HTTP client. BENCH_WEBHOOK_NOTIFICATIONS=0 skips part 1.
 Aim: at least 800 deliveries per second, p99 under 2 s.
 """
 from __future__ import annotations
@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "services" / "webhook-svc" / "tests"))
 
 import requests  # noqa: E402
+import urllib3  # noqa: E402
 from clientsynq.common.kafka import EventProducer, KafkaConnection, ensure_topics  # noqa: E402
 from clientsynq.common.mongo import connect_mongo  # noqa: E402
 from clientsynq.common.outbox import OutboxRelay  # noqa: E402
@@ -146,12 +147,12 @@ class LeanReceiver:
 
 
 def bare_posts(url: str, body: bytes, headers: dict[str, str], count: int) -> float:
-    local = threading.local()
+    """With the HTTP client the sender uses (urllib3's keep-alive pools directly, as
+    webhook-svc's `pinned.py` since 2026-12-05), so the ceiling is like with like."""
+    client = urllib3.PoolManager(maxsize=CONCURRENCY, retries=False)
 
     def post(_: int) -> None:
-        session = getattr(local, "s", None) or requests.Session()
-        local.s = session
-        session.post(url, data=body, headers=headers, timeout=15)
+        client.request("POST", url, body=body, headers=headers, timeout=15.0)
 
     began = time.perf_counter()
     with ThreadPoolExecutor(CONCURRENCY) as pool:
