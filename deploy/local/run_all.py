@@ -6,6 +6,7 @@ the services; `make infra-down` stops Kafka and FerretDB).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -59,7 +60,16 @@ def banner(env: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM or SIGHUP (an operator's `kill`, a closed terminal) stops the stack as
+    Ctrl-C does: without this, Python died at once and left every service running under an
+    orphaned honcho."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def main() -> int:
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _interrupt)
     env = {**os.environ, **ensure_dev_env()}
     # The Procfile names honcho, gunicorn and python of this interpreter's environment:
     # `make run` puts its bin/ on PATH; a bench or an operator may run this file directly.
