@@ -160,26 +160,22 @@ class RealmConnection:
             headers["Content-Type"] = "application/text"
         started = time.perf_counter()
         limiter = self._client.limiter
-        with limiter.slot(token.realm_id) as sent_at:
-            answered: list[float] = []  # when the headers came: minus `elapsed`, the send
+        with limiter.slot(token.realm_id) as ticket:
             try:
                 response = self._client.http.request(
                     method, url, params={**params, "minorversion": str(settings.minor_version)},
                     json=json_body, data=None if text is None else text.encode(),
                     headers=headers, timeout=settings.timeout_seconds,
-                    hooks={"response": lambda answer, *_, **__: answered.append(limiter.now())})
+                    hooks={"response": lambda answer, *_, **__: ticket.answered()})
             except (requests.ConnectionError, requests.Timeout) as err:
                 REQUESTS.labels(kind=kind, status="network").inc()
                 raise QboTransient(f"{type(err).__name__}", None, None) from err
-            if answered:
-                limiter.went_out(token.realm_id, sent_at,
-                                 answered[0] - response.elapsed.total_seconds())
         LATENCY.labels(kind=kind).observe(time.perf_counter() - started)
         REQUESTS.labels(kind=kind, status=str(response.status_code)).inc()
         log.debug("qbo.response", extra={"kind": kind, "status": response.status_code,
                                          "intuit_tid": response.headers.get("intuit_tid"),
                                          "tenant_id": self.tenant_id})
-        return response, sent_at
+        return response, ticket.sent_at
 
     def _checked(self, response: requests.Response, kind: str, sent_at: float) -> bytes:
         status, tid = response.status_code, response.headers.get("intuit_tid")

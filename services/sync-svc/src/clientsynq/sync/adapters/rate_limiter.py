@@ -1,15 +1,16 @@
 """Intuit's per-realm throttles, enforced on our side before QBO has to: one limiter per
 process, shared by every thread (sync pages, webhook fetches, Pro writes).
 
-The window is a sliding 60 s log, not a token bucket: QBO counts "500 in any minute", and a
+The windows are a sliding log, not a token bucket: QBO counts "500 in any minute", and a
 bucket that allows a full burst and then refills would exceed that within the minute. The
-same log enforces "10 in any second" (Intuit's per-realm limit since 2025).
+same log enforces "10 in any second" (Intuit's per-realm limit since 2025). It logs when
+each answer came, and counts requests still in flight as in every window.
 """
 from __future__ import annotations
 
 import threading
 import time
-from bisect import insort
+from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,11 +19,15 @@ from dataclasses import dataclass, field
 from clientsynq.common.metrics import histogram
 from clientsynq.sync.adapters.qbo_errors import throttle_pause
 
-# Both windows a little longer than Intuit's: QBO counts arrivals, and a request taken from
-# the log at t may arrive later than the one it is spaced against (a busy host, a slow
-# connect). One 429 costs the realm a 60 s pause, far more than the margin ever does.
-WINDOW_SECONDS = 60.5
-SECOND_WINDOW = 1.1
+# A request counts in both windows from when it went out until its answer came back, and
+# for a window's length after that. QBO counts a request when it admits it, which is
+# somewhere between our send and its answer: a request delayed on the way (a busy host, a
+# connection pool, the server's own queue) is admitted later than it was sent, so windows
+# counted from the send let 11 land in one of QBO's seconds. Counted from the answer, no
+# set of requests QBO admits within one window can be larger than ours (see `_Ticket`).
+# The margins are for clock granularity only.
+WINDOW_SECONDS = 60.1
+SECOND_WINDOW = 1.02
 WAITED = histogram("clientsynq_sync_qbo_limiter_wait_seconds",
                    "Time a QBO request waited for the per-realm limiter",
                    buckets=(0.001, 0.01, 0.1, 0.5, 1, 5, 15, 60))
@@ -38,12 +43,32 @@ OWN_BUDGET_SHARE = 0.9
 
 @dataclass
 class _RealmState:
-    sent: deque[float] = field(default_factory=deque)
+    answered: deque[float] = field(default_factory=deque)  # finished requests, in order
     in_flight: int = 0
     waiting: int = 0
     paused_until: float = 0.0
     unseen_until: float = float("-inf")  # a request we did not send may be in the second
     last_throttled: float = float("-inf")
+
+
+@dataclass
+class _Ticket:
+    """One request's slot: when it was logged as sent, and when its answer came.
+
+    Why the answer's time is safe: take any 11 requests QBO admits within one second and
+    the last of them we sent, L. Each of the other ten was admitted after L was sent less
+    a second (they share QBO's second, and L arrived after it left us) and answered after
+    it was admitted, so when L asked for its slot each was in flight or answered less than
+    a second before: the limiter counted ten and held L back."""
+
+    sent_at: float
+    answered_at: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+    def answered(self) -> None:
+        """The answer's headers came (first call wins: a redirect hook may call twice)."""
+        if self.answered_at is None:
+            self.answered_at = self.clock()
 
 
 class RealmLimiter:
@@ -65,14 +90,15 @@ class RealmLimiter:
         self._changed = threading.Condition()
 
     @contextmanager
-    def slot(self, realm_id: str) -> Iterator[float]:
-        """Yields when the request was logged as sent (this limiter's clock), which
-        `throttled` needs to tell a new 429 from one more answer of the same burst."""
-        sent_at = self.acquire(realm_id)
+    def slot(self, realm_id: str) -> Iterator[_Ticket]:
+        """Yields the request's ticket: its `sent_at` tells `throttled` a new 429 from one
+        more answer of the same burst; `answered()` when the headers come marks the end
+        the windows count from (the slot's end if never called)."""
+        ticket = _Ticket(self.acquire(realm_id), clock=self._clock)
         try:
-            yield sent_at
+            yield ticket
         finally:
-            self.release(realm_id)
+            self.release(realm_id, ticket.answered_at)
 
     def acquire(self, realm_id: str) -> float:
         started = self._clock()
@@ -85,33 +111,17 @@ class RealmLimiter:
                 finally:
                     state.waiting -= 1
             sent_at = self._clock()
-            state.sent.append(sent_at)
             state.in_flight += 1
         WAITED.observe(self._clock() - started)
         return sent_at
 
-    def went_out(self, realm_id: str, logged_at: float, sent_at: float) -> None:
-        """The request logged at `logged_at` left this process only at `sent_at` (a busy
-        process can take a tenth of a second between the slot and the socket): the windows
-        then count it from when QBO may have seen it. Every quiet initial sync met a 429 in
-        its first seconds this way (10 admitted in the 1.1 s before, 11 arrived in one)."""
-        if sent_at <= logged_at:
-            return
+    def release(self, realm_id: str, answered_at: float | None = None) -> None:
+        """The request is over; it stays in the windows from `answered_at` (now if None)."""
         with self._changed:
-            state = self._realms.get(realm_id)
-            if state is None or logged_at not in state.sent:
-                return  # pruned already: too old to matter
-            state.sent.remove(logged_at)
-            insort(state.sent, sent_at)
-
-    def release(self, realm_id: str) -> None:
-        with self._changed:
-            self._realms[realm_id].in_flight -= 1
+            state = self._realms[realm_id]
+            state.in_flight -= 1
+            insort(state.answered, self._clock() if answered_at is None else answered_at)
             self._changed.notify_all()
-
-    def now(self) -> float:
-        """This limiter's clock, for `went_out`."""
-        return self._clock()
 
     def wait_needed(self, realm_id: str) -> float:
         """Seconds before a request for `realm_id` may go now (0.0: at once), without taking
@@ -161,7 +171,8 @@ class RealmLimiter:
                     state.paused_until = max(state.paused_until,
                                              now + throttle_pause(retry_after, advised))
                 return max(state.paused_until - now, 0.0)
-            own_minute = len(state.sent) >= OWN_BUDGET_SHARE * self.requests_per_minute
+            own_minute = (state.in_flight + len(state.answered)
+                          >= OWN_BUDGET_SHARE * self.requests_per_minute)
             repeated = now - state.last_throttled < advised
             state.last_throttled = now
             if retry_after is None and not (own_minute or repeated):
@@ -190,20 +201,19 @@ class RealmLimiter:
 
     @staticmethod
     def _prune(state: _RealmState, now: float) -> None:
-        while state.sent and state.sent[0] <= now - WINDOW_SECONDS:
-            state.sent.popleft()
+        while state.answered and state.answered[0] <= now - WINDOW_SECONDS:
+            state.answered.popleft()
 
     def _wait_for(self, state: _RealmState) -> float:
-        """Seconds until a slot may free up (a bounded wait; notify wakes us earlier)."""
+        """Seconds until a slot may free up (a bounded wait; a release wakes us earlier)."""
         now = self._clock()
         self._prune(state, now)
         if state.paused_until > now:
             return state.paused_until - now
         if state.in_flight >= self.concurrent:
             return 1.0
-        if len(state.sent) >= self.requests_per_minute:
-            return state.sent[0] + WINDOW_SECONDS - now
-        return self._second_wait(state, now)
+        minute = self._window_wait(state, now, WINDOW_SECONDS, self.requests_per_minute)
+        return minute if minute > 0 else self._second_wait(state, now)
 
     def _second_wait(self, state: _RealmState, now: float) -> float:
         """Ours may fill the second, less one while an unseen request may still be in it."""
@@ -211,7 +221,18 @@ class RealmLimiter:
         per_second = self.requests_per_second - (1 if unseen else 0)
         if per_second <= 0:
             return state.unseen_until - now
-        if len(state.sent) >= per_second and state.sent[-per_second] > now - SECOND_WINDOW:
-            frees = state.sent[-per_second] + SECOND_WINDOW
-            return (min(frees, state.unseen_until) if unseen else frees) - now
-        return 0.0
+        wait = self._window_wait(state, now, SECOND_WINDOW, per_second)
+        return min(wait, state.unseen_until - now) if unseen and wait > 0 else wait
+
+    @staticmethod
+    def _window_wait(state: _RealmState, now: float, window: float, limit: int) -> float:
+        """0.0 if fewer than `limit` requests are in flight or answered within `window`;
+        else until enough answers leave it, or 1.0 when only a release can make room."""
+        answered = state.answered
+        recent = len(answered) - bisect_right(answered, now - window)
+        excess = state.in_flight + recent - limit + 1
+        if excess <= 0:
+            return 0.0
+        if excess > recent:
+            return 1.0
+        return answered[len(answered) - recent + excess - 1] + window - now
