@@ -38,10 +38,10 @@ def test_a_reconnect_resumes_from_the_cursors_and_an_old_event_changes_nothing(
         mongo_db: Any) -> None:
     deps = _deps(mongo_db)
     on_connection_changed(_changed("e1", "connected", NOW - timedelta(hours=2)), deps)
-    mongo_db.run_results.insert_one({
+    deps.base.runs.record_result({  # as a run records it (the company's summary too)
         "_id": "r-done", "tenant_id": "t-1", "realm_id": "realm-1", "status": "completed",
         "finished_at": NOW - timedelta(hours=1),
-        "cursors": {e: NOW - timedelta(hours=1) for e in ENTITIES}})
+        "cursors": {e: NOW - timedelta(hours=1) for e in ENTITIES}}, [])
     on_connection_changed(_changed("e2", "disconnected", NOW - timedelta(minutes=30)), deps)
     on_connection_changed(_changed("e3", "connected", NOW - timedelta(minutes=10)), deps)
     on_connection_changed(_changed("e0", "connected", NOW - timedelta(hours=3)), deps)  # late

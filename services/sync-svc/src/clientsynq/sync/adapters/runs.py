@@ -279,5 +279,17 @@ class RunStore:
         return found
 
 
+def first_summary(db: Database[Any], tenant_id: str, realm_id: str) -> None:
+    """The empty summary of a company whose tenant sync-svc has never recorded: nothing of
+    it can have completed (a run of an unknown tenant is refused), so an empty summary says
+    what its results would, and its initial sync reads neither its results at the start nor
+    to seed the summary at the end (the scale model: 20.9 % of the run threads' time, a
+    scan of every result on FerretDB). One insert; met twice (a redelivered event), kept."""
+    with suppress(DuplicateKeyError):
+        db[SUMMARIES].insert_one({"_id": _summary_id(tenant_id, realm_id),
+                                  "tenant_id": tenant_id, "realm_id": realm_id,
+                                  "cursors": {}})
+
+
 def _summary_id(tenant_id: str, realm_id: str | None) -> str:
     return f"{tenant_id}|{realm_id or ''}"

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from clientsynq.sync.adapters.runs import first_summary
 from clientsynq.sync.domain.model import RecordedConnection, SyncControls, TenantState
 from pymongo import ASCENDING, IndexModel
 from pymongo.database import Database
@@ -23,6 +24,7 @@ def tenant_indexes() -> list[IndexModel]:
 
 class TenantStore:
     def __init__(self, db: Database[Any]) -> None:
+        self._db = db
         self._col = db[COLLECTION]
 
     def get(self, tenant_id: str) -> TenantState | None:
@@ -35,8 +37,12 @@ class TenantStore:
         """Apply a connection change unless a newer one was already applied (a redelivery
         can bring an old event back): the tenant as now recorded, or None. It says whether
         the tenant was known before, so a first connection (no runs yet, hence no cursors)
-        costs no read of run results."""
+        costs no read of run results. A tenant met for the first time also gets its
+        company's empty summary, before the tenant is recorded (so a crash between the two
+        leaves it unknown, and the redelivery does both): `runs.first_summary`."""
         current = self._col.find_one({"_id": tenant_id, "tenant_id": tenant_id})
+        if current is None:
+            first_summary(self._db, tenant_id, realm_id)
         seen = (current or {}).get("connection") or {}
         if seen.get("changed_at") is not None and seen["changed_at"] >= changed_at:
             return None
