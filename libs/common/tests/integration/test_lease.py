@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 from clientsynq.common.lease import Lease, LeaseUnavailable
@@ -126,3 +127,35 @@ def test_a_refused_acquisition_says_until_when_the_lease_is_held(mongo_db):
     assert abs((second.held_until - later()).total_seconds() - 30) < 1
     first.release()
     assert second.acquire() and second.held_until is None
+
+
+def _taken_elsewhere(mongo_db, name: str, epoch: int, expires_at) -> None:
+    """An epoch as another process's acquisition inserts it (that process's own memory of
+    the epochs it saw is not this one's)."""
+    mongo_db.leases.insert_one({"_id": f"{name}#{epoch:012d}", "name": name, "epoch": epoch,
+                                "holder": "elsewhere", "acquired_at": expires_at,
+                                "expires_at": expires_at})
+
+
+def test_an_epoch_seen_here_then_pruned_elsewhere_never_wins_a_stale_epoch(mongo_db):
+    """The epochs this process saw are read onwards by `_id` only to find the lease held;
+    taking it is still decided by the newest epoch, so a pruned gap is not mistaken for the
+    end (inserting the pruned epoch 2 would be a second holder beside epoch 12's)."""
+    from clientsynq.common.lease import RELEASED
+
+    name = "sync:realm-seen"
+    first = Lease(mongo_db.leases, name, "replica-a")
+    assert first.acquire()  # this process has seen epoch 1
+    first.release()
+    for epoch in range(2, 12):
+        _taken_elsewhere(mongo_db, name, epoch, RELEASED)
+    mongo_db.leases.delete_many({"name": name, "epoch": {"$lt": 7}})  # pruned elsewhere
+    second = Lease(mongo_db.leases, name, "replica-b")
+    assert second.acquire() and second.fence == 12
+    later = OffsetClock()
+    _taken_elsewhere(mongo_db, name, 13, later() + timedelta(seconds=30))  # held elsewhere
+    second.release()
+    third = Lease(mongo_db.leases, name, "replica-c", clock=later)
+    assert not third.acquire() and third.held_until is not None
+    later.advance(31)
+    assert third.acquire() and third.fence == 14
