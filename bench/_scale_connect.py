@@ -80,6 +80,19 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return worker
 
 
+def stop_workers() -> None:
+    """SIGTERM to every worker at once, then wait for each (one at a time, each finishing
+    its runs in flight, was part of the teardown's time)."""
+    for worker in WORKER_PROCESSES:
+        worker.terminate()
+    for worker in WORKER_PROCESSES:
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 def connect_all(auth: Any, sandbox: Any) -> tuple[list[Any], Counter[str]]:
     """Connects up to BUSINESSES within CONNECT_BUDGET; a failed connect is counted and
     the run goes on (a loaded machine times some out)."""

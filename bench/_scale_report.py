@@ -123,8 +123,9 @@ def report(measured: dict[str, Any], initial_rate: float, db: Any, businesses: i
         f"({kafka / businesses / days:,.0f} per business per day)")
     say(f"MongoDB (sync-svc): net {written:,} documents = {written / wall:,.1f}/s; "
         f"data+index size {data_size(db) / 2**20:,.1f} MiB for {businesses} businesses")
-    backlog = db["runs"].count_documents({"status": {"$in": ["pending", "running"]}})
-    say(f"runs still queued or running at the end: {backlog:,}")
+    backlog = measured["backlog"]
+    say(f"runs still queued or running at the end: {backlog:,} (read 30 s after the window, "
+        "before the workers stopped)")
     say("timing the production scheduler's roster rescan and a quiet tick")
     rescan, quiet, watched = tick_cost(db)
     say(f"scheduler: roster rescan {rescan:.2f} s ({watched} tenant-kinds watched), a tick "

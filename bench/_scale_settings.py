@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
+import time
 from datetime import UTC, datetime
 
 BUSINESSES = int(os.environ.get("SCALE_BUSINESSES", "1000"))
@@ -40,3 +42,34 @@ def utc(moment: datetime) -> datetime:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+class Phases:
+    """Where the end-to-end time goes: each phase's seconds and the machine's load average
+    (1 min, sampled every 10 s) while it ran, printed at the end (docs/capacity.md)."""
+
+    def __init__(self) -> None:
+        self.began = self._last = time.monotonic()
+        self.done: list[tuple[str, float, list[float]]] = []
+        self._load: list[float] = []
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True, name="load-sampler").start()
+
+    def _sample(self) -> None:
+        while True:
+            self._load.append(os.getloadavg()[0])
+            if self._stop.wait(10.0):
+                return
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        self._load.append(os.getloadavg()[0])
+        self.done.append((name, now - self._last, self._load))
+        self._last, self._load = now, []
+
+    def print(self) -> None:
+        self._stop.set()
+        say(f"end to end {time.monotonic() - self.began:.0f} s; by phase (load average, "
+            "1 min, min-max while it ran):")
+        for name, seconds, load in self.done:
+            say(f"  {name:<38} {seconds:6.0f} s   load {min(load):.1f}-{max(load):.1f}")

@@ -25,6 +25,7 @@ from _scale_settings import (
     TIME_SCALE,
     WINDOW_HOURS,
     WORKER_PROCESSES,
+    Phases,
     say,
 )
 from clientsynq.common.kafka import KafkaConnection
@@ -63,8 +64,10 @@ def activity(sandbox: Any, tenants: list[Any], stop: threading.Event, per_second
             made[f"refused {exc}"[:60]] += 1
 
 
-def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection) -> dict[str, Any]:
-    """The compressed window; returns what was measured in it."""
+def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection,
+           phases: Phases) -> dict[str, Any]:
+    """The compressed window; returns what was measured in it (the queue's length at the
+    end read after the pause for the last slots, before the workers stop)."""
     wall = WINDOW_HOURS * HOUR / TIME_SCALE
     start = datetime.now(UTC)
     before = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
@@ -86,8 +89,12 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection) -> 
     stop_profiles(spies)
     after = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
              "docs": mongo_docs(db), "results": db["run_results"].count_documents({})}
+    phases.mark("the window")
     time.sleep(min(30.0, 3 * INTERVALS["Invoice"] / TIME_SCALE))  # let the last slots finish
-    return {"wall": wall, "start": start, "before": before, "after": after, "made": made}
+    backlog = db["runs"].count_documents({"status": {"$in": ["pending", "running"]}})
+    phases.mark("pause for the last slots")
+    return {"wall": wall, "start": start, "before": before, "after": after, "made": made,
+            "backlog": backlog}
 
 
 def start_profiles(seconds: float) -> list[subprocess.Popen[bytes]]:

@@ -54,19 +54,23 @@ from _scale_settings import (
     CONNECT_FIRST,
     HOUR,
     INITIAL_BUDGET,
+    PROFILE_DIR,
     TIME_SCALE,
     WINDOW_HOURS,
     WORKERS,
+    Phases,
     say,
 )
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
 
+import _scale_commands
 from _scale_connect import (
     connect_all,
     relay_all,
     relay_while,
     start_worker,
+    stop_workers,
     sync_env,
     wait_group_stable,
     wait_initial,
@@ -86,7 +90,11 @@ def main() -> int:
     logging.getLogger("kafka").setLevel(logging.ERROR)
     say(f"{BUSINESSES} businesses, schedule x{TIME_SCALE:g}, {WINDOW_HOURS:g} simulated hours "
         f"({WINDOW_HOURS * HOUR / TIME_SCALE:.0f} s), {WORKERS} sync worker(s)")
+    if PROFILE_DIR:
+        _scale_commands.watch()
+    phases = Phases()
     infra = choose_infra()
+    phases.mark(f"infrastructure ({infra.kind})")
     with ExitStack() as stack:
         stack.callback(infra.stop)
         sandbox = stack.enter_context(running_sandbox(in_subprocess=True))
@@ -102,6 +110,7 @@ def main() -> int:
                                       "AUTH_LOGIN_IP_ATTEMPTS_PER_MINUTE": "1000000"})
         stack.callback(auth.close)
         env = sync_env(infra, conn, sync_db, auth, sandbox)
+        phases.mark("sandbox, topics, auth-svc")
 
         def start_workers() -> None:
             for _ in range(WORKERS):
@@ -118,6 +127,9 @@ def main() -> int:
         tenants, outcome = connect_all(auth, sandbox)
         say(f"connected {len(tenants)} in {time.monotonic() - began:.0f} s "
             f"({len(tenants) / (time.monotonic() - began):.1f}/s): {dict(outcome)}")
+        phases.mark("connecting")
+        if PROFILE_DIR:
+            _scale_commands.report("connecting")
         if CONNECT_FIRST:
             # auth-svc's outbox is relayed once the workers' consumer group is stable: a
             # backlog met while replicas are still joining is read by one consumer while
@@ -125,16 +137,26 @@ def main() -> int:
             start_workers()
             began = time.monotonic()
             wait_group_stable(conn, "sync-svc")
+            phases.mark("workers start, consumer group joins")
         else:
             relaying.set()
             relay.join(timeout=60)
         relay_all(auth)
+        phases.mark("auth-svc outbox relayed")
         synced = wait_initial(mongo[sync_db], tenants, began, INITIAL_BUDGET)
         initial = time.monotonic() - began
         say(f"initial syncs: {synced} of {len(tenants)} businesses in {initial:.0f} s"
             + ("" if synced == len(tenants) else " (budget spent: the rest are a backlog)"))
-        report(window(sandbox, tenants, mongo[sync_db], conn), synced / initial,
-               mongo[sync_db], len(tenants))
+        phases.mark("initial syncs (budget or all done)")
+        measured = window(sandbox, tenants, mongo[sync_db], conn, phases)
+        # the figures are read once the workers stop: the window's end plus the pause for
+        # its last slots is the cutoff, and the report's reads do not queue behind theirs
+        stop_workers()
+        phases.mark("workers stopped")
+        report(measured, synced / initial, mongo[sync_db], len(tenants))
+        phases.mark("report")
+    phases.mark("teardown (auth-svc, sandbox, databases, infrastructure)")
+    phases.print()
     return 0
 
 
