@@ -147,6 +147,10 @@ def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> Non
         say(f"  {stage:<11} {timings.get(stage, 0.0):8.2f} s")
 
 
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
 def request_purposes(requests: list[dict[str, Any]]) -> str:
     """What each request was for, from its query: only full pages carry 1,000 rows, so
     every other kind is a request slot the rows do not use."""
@@ -185,11 +189,16 @@ def throttle_report(tenant: Any) -> int:
     span = admitted[-1][0] - admitted[0][0] if len(admitted) > 1 else 0.0
     say(f"  first to last request admitted: {span:.2f} s "
         f"({(len(admitted) - 1) / span if span else 0:.1f}/s; Intuit allows 10/s)")
+    durations = sorted(r.get("duration_ms", 0) for _, r in admitted)
+    say(f"  time in QBO per admitted request: p50 {percentile(durations, 0.5):.0f} ms, "
+        f"p90 {percentile(durations, 0.9):.0f} ms, max {max(durations, default=0):.0f} ms")
     for t in refused[:5]:
-        second = [r.get("kind") for a, r in admitted if t - 1.0 < a <= t]
+        second = [(a, r) for a, r in admitted if t - 1.0 < a <= t]
         minute = sum(1 for a, _ in admitted if t - 60.0 < a <= t)
         say(f"  429 at +{t - arrived[0][0]:.2f} s: {len(second)} admitted in the second "
-            f"before ({', '.join(sorted(set(map(str, second))))}), {minute} in the minute")
+            f"before ({', '.join(sorted({str(r.get('kind')) for _, r in second}))}), "
+            f"{minute} in the minute; admitted at "
+            + ", ".join(f"{a - t:+.3f} s" for a, _ in second))
     gaps = [(b[0] - a[0], a[0] - arrived[0][0], a[1].get("kind"), b[1].get("kind"))
             for a, b in pairwise(arrived) if b[0] - a[0] > 1.5]
     for gap, at, before, after in gaps[:5]:
