@@ -98,8 +98,10 @@ def tick_cost(db: Any) -> tuple[float, float, int]:
 def report(measured: dict[str, Any], initial_rate: float, db: Any, businesses: int) -> None:
     say("window closed: reading lateness per slot (one scan of results and claims)")
     measured = {**measured, "late": lateness(db, measured["start"])}
-    days = WINDOW_HOURS / 24
-    wall = measured["wall"]
+    # rates per second divide by the time between the two readings of the counters (the
+    # window plus the readings themselves), not by the window alone, which overstated them
+    wall = measured["span"]
+    days = wall * TIME_SCALE / 86400  # simulated days the counters span
     before, after = measured["before"], measured["after"]
     requests = after["counts"]["requests"] - before["counts"]["requests"]
     by_kind = Counter(after["counts"].get("requests_by_kind", {}))
@@ -115,7 +117,9 @@ def report(measured: dict[str, Any], initial_rate: float, db: Any, businesses: i
         f"{statistics.median(queued or [0]):.1f} s, working p50 "
         f"{statistics.median(working or [0]):.2f} s p99 {percentile(working, 0.99):.2f} s "
         f"(wall seconds)")
-    say(f"QuickBooks requests: {requests:,} in {WINDOW_HOURS:g} simulated h = "
+    say(f"counters read {wall:,.0f} s apart (a {measured['wall']:,.0f} s window); rates divide "
+        "by that")
+    say(f"QuickBooks requests: {requests:,} in {days * 24:.3g} simulated h = "
         f"{per_day:,.0f} per business per day; by kind {dict(+by_kind)}")
     say(f"sync runs finished: {runs:,} = {runs / wall:,.1f} runs/s "
         f"({runs / businesses / days:,.0f} per business per day)")

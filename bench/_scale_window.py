@@ -72,6 +72,8 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection,
     start = datetime.now(UTC)
     before = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
               "docs": mongo_docs(db), "results": db["run_results"].count_documents({})}
+    counted_from = time.monotonic()
+    phases.mark("window: figures before")
     made: Counter[str] = Counter()
     stop = threading.Event()
     rate = len(tenants) * ACTIVITY_PER_DAY / DAY * TIME_SCALE
@@ -85,16 +87,19 @@ def window(sandbox: Any, tenants: list[Any], db: Any, conn: KafkaConnection,
         time.sleep(min(5.0, wall - elapsed))
     progress(f"simulated {WINDOW_HOURS:g} h at x{TIME_SCALE:g}", int(wall), int(wall))
     stop.set()
+    phases.mark(f"the window ({wall:.0f} s of activity)")
     driver.join(timeout=30)
     stop_profiles(spies)
     after = {"counts": sandbox.control.counts(), "kafka": kafka_records(conn),
              "docs": mongo_docs(db), "results": db["run_results"].count_documents({})}
-    phases.mark("the window")
+    # the counters' differences span from one reading to the other, not just the window
+    span = time.monotonic() - counted_from
+    phases.mark("window: profiles stopped, figures after")
     time.sleep(min(30.0, 3 * INTERVALS["Invoice"] / TIME_SCALE))  # let the last slots finish
     backlog = db["runs"].count_documents({"status": {"$in": ["pending", "running"]}})
     phases.mark("pause for the last slots")
-    return {"wall": wall, "start": start, "before": before, "after": after, "made": made,
-            "backlog": backlog}
+    return {"wall": wall, "span": span, "start": start, "before": before, "after": after,
+            "made": made, "backlog": backlog}
 
 
 def start_profiles(seconds: float) -> list[subprocess.Popen[bytes]]:

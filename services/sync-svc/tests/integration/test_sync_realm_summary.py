@@ -59,3 +59,23 @@ def test_a_first_run_that_synced_everything_seeds_the_summary_alone(mongo_db):
 
     assert runs.cursors("t1", "r1", ENTITIES) == dict.fromkeys(ENTITIES, later)
     assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 30"}}
+
+
+def test_a_tenant_met_for_the_first_time_starts_with_an_empty_summary(mongo_db):
+    """Its first runs read the summary alone (no scan of results), and say what its (no)
+    results would; a tenant already known that moves to another company gets none, so
+    that company's older results, if any, are still read."""
+    from clientsynq.sync.adapters.tenants import TenantStore
+
+    tenants, runs = TenantStore(mongo_db), RunStore(mongo_db)
+    tenants.record_connection("t1", "r1", "connected", "Acme", T0)
+    tenants.record_connection("t1", "r1", "connected", "Acme", T0 + timedelta(minutes=1))
+    assert list(mongo_db[SUMMARIES].find({}, {"_id": 0})) == [
+        {"tenant_id": "t1", "realm_id": "r1", "cursors": {}}]
+    assert runs.cursors("t1", "r1", ENTITIES) == {} and runs.last_names("t1", "r1") is None
+    runs.record_result(_result(1, cursors={"Invoice": T0}, names={"terms": {"1": "Net 30"}}),
+                       [])
+    assert runs.cursors("t1", "r1", ENTITIES) == {"Invoice": T0}
+    assert runs.last_names("t1", "r1") == {"terms": {"1": "Net 30"}}
+    tenants.record_connection("t1", "r2", "connected", "Other", T0 + timedelta(minutes=2))
+    assert mongo_db[SUMMARIES].count_documents({"realm_id": "r2"}) == 0
