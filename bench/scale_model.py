@@ -31,7 +31,11 @@ workers), SCALE_INITIAL_BUDGET (seconds from the workers' start the initial sync
 before the window starts anyway, 180: the rest are the window's backlog),
 SCALE_CONNECT_BUDGET (seconds after which no further business starts connecting, 400: the
 run goes on with those connected, and every per-business figure divides by how many did).
-The defaults bound a run to about 15 minutes whatever the machine.
+The defaults bound a run to about 15 minutes whatever the machine (the budgets alone add
+up to 910 s); the end prints each phase's seconds with the load average while it ran.
+SCALE_PROFILE=<dir> also counts each worker's costs per run in the window, samples them
+with py-spy, and times the bench process's own MongoDB commands (auth-svc's) while
+connecting (`_scale_commands.py`).
 
 The workers run with production's scheduler and run-history retention, their intervals
 (roster rescan, housekeeping) compressed alike; the retention's minimum age is set past
