@@ -88,3 +88,26 @@ def test_totals_and_balances_equal_the_sandboxs(
             assert customers[customer["id"]]["Active"] is True
             source = customers[customer["id"]]
             assert Decimal(customer["balance"]) == Decimal(str(source["Balance"]))
+
+
+def test_a_fresh_initial_sync_writes_each_segments_count_and_pages_but_not_its_end(
+        infra, kafka_conn, mongo_db, auth_service, qbo_sandbox, connect_tenant):
+    """A segment's end is kept in memory by a fresh run (a resume does it again: see
+    test_sync_resume), so the stored states of a completed initial sync hold each
+    segment's count and the QBO time it was taken at, its pages, and no `finished`."""
+    tenant = connect_tenant(plan="basic", customers=12, invoices=40, payments=20, seed=5)
+    reader = KafkaReader(kafka_conn, TOPICS)
+    env = sync_env(infra, kafka_conn, mongo_db, auth_service, qbo_sandbox,
+                   SYNC_QBO_PAGE_SIZE="10")
+    with ThreadWorker(env):
+        reader.until(finished, timeout=90)
+    assert len(reader.of("sync.completed")) == 1, reader.of("sync.failed")
+    states = [doc["state"] for doc in mongo_db["checkpoints"].find(
+        {"tenant_id": tenant.tenant_id, "kind": "stream"})]
+    segments = [state for state in states if "pages" in state]
+    assert len(segments) >= 3  # customers, payments and the invoice segments
+    assert all(state.get("server_time") for state in segments)
+    assert not [state for state in states if state.get("finished")]
+    pages = mongo_db["checkpoints"].count_documents({"tenant_id": tenant.tenant_id,
+                                                     "kind": "page"})
+    assert pages >= sum(state["pages"] for state in segments)

@@ -113,7 +113,8 @@ class RunCheckpoints:
 
     def save(self, key: str, state: dict[str, Any], durable: bool = True) -> None:
         """`durable=False`: a fresh run may keep the state in memory only (a stream that
-        found nothing: if the run is interrupted, a resume simply reads it again)."""
+        found nothing, a segment's end: if the run is interrupted, a resume simply does
+        that part again)."""
         if durable or not self.fresh:
             self._runs.save_stream(self._tenant_id, self._run_id, key, state)
         if self.fresh:
