@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from _results import Figure
+from _results import Figure, percentile
 from _results import record as record_figures
 from _scale_settings import (
     BUSINESSES,
@@ -17,7 +17,6 @@ from _scale_settings import (
     TIME_SCALE,
     WINDOW_HOURS,
     WORKERS,
-    percentile,
     say,
     utc,
 )

@@ -39,11 +39,6 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
 class Phases:
     """Where the end-to-end time goes: each phase's seconds and the machine's load average
     (1 min, sampled every 10 s) while it ran, printed at the end (docs/capacity.md)."""

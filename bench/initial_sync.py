@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from _infra import ROOT, choose_infra
-from _results import Figure
+from _results import Figure, percentile
 from _results import record as record_figures
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))
@@ -145,10 +145,6 @@ def report(rows: int, wall: float, result: dict[str, Any], queued: float) -> Non
     say("where the time went (thread-seconds, summed over concurrent pages):")
     for stage in ("fetch", "parse", "map", "publish", "checkpoint"):
         say(f"  {stage:<11} {timings.get(stage, 0.0):8.2f} s")
-
-
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def request_purposes(requests: list[dict[str, Any]]) -> str:
