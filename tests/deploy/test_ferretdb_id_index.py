@@ -1,4 +1,4 @@
-"""The local MongoDB-wire server finds documents by `_id` through its index, as MongoDB does.
+"""The local MongoDB-wire server finds documents through its indexes, as MongoDB does.
 
 FerretDB 1.24 as published filters `_id` with an expression its own `_id` index is not built
 on, so every `_id` find, update and delete scanned the whole collection (deploy/local patches
@@ -51,7 +51,7 @@ def test_patch_refuses_a_source_it_does_not_recognise(tmp_path: Any) -> None:
 def test_a_tenant_scoped_id_lookup_uses_the_id_index(mongo_db: Any) -> None:
     """`{_id, tenant_id}` (every tenant-scoped read) and the versioned upsert's
     `{_id, tenant_id, version: {$lt}}` reach SQLite as the `_id` lookup they are; published
-    FerretDB 1.24 pushed `_id` down only when it stood alone (`_patch_id_pushdown`)."""
+    FerretDB 1.24 pushed `_id` down only when it stood alone (`_patch_pushdown`)."""
     if not _is_ferretdb(mongo_db):
         pytest.skip("real MongoDB: _id lookups use its _id index by design")
     mongo_db.docs.insert_many([{"_id": f"t1:{i}", "tenant_id": "t1", "n": i} for i in range(20)])
@@ -88,6 +88,64 @@ def test_the_rest_of_a_filter_still_decides_beside_the_pushed_down_id(mongo_db: 
 def test_pushdown_patch_refuses_a_source_it_does_not_recognise(tmp_path: Any) -> None:
     sqlite = tmp_path / "internal" / "backends" / "sqlite"
     sqlite.mkdir(parents=True)
-    (sqlite / "collection.go").write_text("if params.Filter.Len() == 1 {\n")  # once, not twice
+    (sqlite / "collection.go").write_text("\tif params.Filter.Len() == 1 {\n\t\tx()\n\t}\n")
     with pytest.raises(install.InstallError, match="FerretDB source changed"):
-        install._patch_id_pushdown(tmp_path)
+        install._patch_pushdown(tmp_path)  # once, not in Query and Explain
+
+
+def _plan(db: Any, flt: dict[str, Any]) -> str:
+    return " ".join(db.command("explain", {"find": "docs", "filter": flt})["queryPlanner"]["Plan"])
+
+
+def test_a_string_equality_searches_the_fields_index(mongo_db: Any) -> None:
+    """`{tenant_id}`, `{email}` and the like reach SQLite and use the field's index, as on
+    MongoDB; published FerretDB read and decoded the whole collection for them
+    (`_patch_pushdown`)."""
+    if not _is_ferretdb(mongo_db):
+        pytest.skip("real MongoDB: equality filters use its indexes by design")
+    docs = mongo_db.docs
+    docs.create_index([("tenant_id", 1), ("status", 1)])
+    docs.insert_many([{"_id": f"x{i}", "tenant_id": f"t{i % 5}", "status": "done"}
+                      for i in range(30)])
+    for flt in ({"tenant_id": "t1"}, {"tenant_id": "t1", "status": "done"},
+                {"tenant_id": {"$in": ["t1", "t2"]}}):
+        steps = _plan(mongo_db, flt)
+        assert "USING INDEX" in steps and "SCAN" not in steps, (flt, steps)
+    assert "SCAN" in _plan(mongo_db, {"tenant_id": 1})  # numbers are not pushed down
+
+
+_AWKWARD = ["a<b&c>", 'qu"ote', "back\\slash", "é ü", "😀", "line\u2028sep", "tab\tx", "",
+            "t1 ", "T1"]
+
+
+def test_pushed_down_equalities_keep_mongodbs_meaning(mongo_db: Any) -> None:
+    """The pushdown only narrows: an array holding the value still matches, as do strings
+    that JSON escapes, and nothing else; a boolean is not its string; on every command
+    that takes a filter."""
+    docs = mongo_db.docs
+    docs.create_index("tenant_id")
+    docs.insert_many([{"_id": f"w{i}", "tenant_id": s, "n": 0} for i, s in enumerate(_AWKWARD)]
+                     + [{"_id": "arr", "tenant_id": ["t1", "zz"], "n": 0},
+                        {"_id": "num", "tenant_id": 1, "n": 0},
+                        {"_id": "sub", "tenant_id": {"t1": "t1"}, "n": 0},
+                        {"_id": "none", "n": 0}])
+    for s in _AWKWARD:
+        assert [d["_id"] for d in docs.find({"tenant_id": s})] == [f"w{_AWKWARD.index(s)}"], s
+        assert docs.count_documents({"tenant_id": {"$in": [s, "nope"]}}) == 1, s
+    assert sorted(d["_id"] for d in docs.find({"tenant_id": "t1"})) == ["arr"]
+    assert docs.count_documents({"tenant_id": {"$in": ["zz"]}}) == 1
+    assert docs.count_documents({"tenant_id": ["t1", "zz"]}) == 1  # a whole array: not pushed
+    assert docs.count_documents({"tenant_id": {"$in": ["t1", 1]}}) == 2  # not pushed down
+    assert docs.update_many({"tenant_id": "t1"}, {"$inc": {"n": 1}}).modified_count == 1
+    assert docs.find_one_and_update({"tenant_id": "zz"}, {"$inc": {"n": 1}})["_id"] == "arr"
+    assert docs.distinct("_id", {"tenant_id": {"$in": ["zz", "T1"]}}) == ["arr", "w9"]
+    assert [d["_id"] for d in docs.aggregate([{"$match": {"tenant_id": "t1", "n": 2}}])] \
+        == ["arr"]
+    docs.update_one({"_id": "num"}, {"$set": {"flag": [False, True]}})
+    docs.update_one({"_id": "sub"}, {"$set": {"flag": True}})
+    docs.update_one({"_id": "none"}, {"$set": {"flag": "true"}})
+    assert sorted(d["_id"] for d in docs.find({"flag": True})) == ["num", "sub"]
+    assert [d["_id"] for d in docs.find({"flag": {"$in": [False]}})] == ["num"]
+    assert [d["_id"] for d in docs.find({"flag": "true"})] == ["none"]
+    assert docs.delete_many({"tenant_id": {"$in": ["t1", "tab\tx"]}}).deleted_count == 2
+    assert docs.count_documents({}) == len(_AWKWARD) + 4 - 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -47,7 +48,7 @@ def install_ferretdb() -> Path:
 
     `go install` works but yields a binary that panics at start: the published module lacks
     build/version/version.txt. So we copy the downloaded module, write that file, patch the
-    `_id` lookup (`_patch_id_lookup`, `_patch_id_pushdown`), and build.
+    `_id` lookup (`_patch_id_lookup`) and the filter pushdown (`_patch_pushdown`), and build.
     """
     binary = paths.ferretdb_binary()
     if binary.is_file():
@@ -65,7 +66,7 @@ def install_ferretdb() -> Path:
             p.chmod(p.stat().st_mode | 0o200)
         (src / "build" / "version" / "version.txt").write_text(paths.FERRETDB_VERSION + "\n")
         _patch_id_lookup(src)
-        _patch_id_pushdown(src)
+        _patch_pushdown(src)
         binary.parent.mkdir(parents=True, exist_ok=True)
         partial = binary.with_suffix(".partial")
         _run(["go", "build", "-o", str(partial), "./cmd/ferretdb"], env=env, cwd=src)
@@ -94,26 +95,34 @@ def _patch_id_lookup(src: Path) -> None:
     meta.write_text(text.replace(_ID_EXPR_FERRETDB, _ID_EXPR_INDEXED))
 
 
-# FerretDB 1.24's SQLite backend hands SQLite the `_id` condition only when the filter is
-# `{_id: <string or ObjectId>}` alone; `{_id: x, tenant_id: t}` (every tenant-scoped lookup
-# we make, and every versioned upsert `{_id, tenant_id, version: {$lt: v}}`) read and
-# decoded the whole collection in Go. Every handler filters what the backend returns with
-# the whole filter again (update, find, count, distinct, findAndModify, delete, aggregate),
-# so narrowing the SQL to that one `_id` whenever the filter names it at the top level with
-# a plain value changes no answer: a document matching the filter has that `_id`.
-# tests: tests/deploy/test_ferretdb_id_index.py
-_PUSHDOWN_FERRETDB = "if params.Filter.Len() == 1 {"
-_PUSHDOWN_ANY_ID = "if params.Filter.Len() >= 1 {"
+# FerretDB 1.24's SQLite backend hands SQLite a condition only when the filter is
+# `{_id: <string or ObjectId>}` alone. Every other filter (`{_id, tenant_id}`, the versioned
+# upsert's `{_id, tenant_id, version: {$lt: v}}`, `{tenant_id}`, `{realm_id}`, `{email}`, the
+# work queue's `{status: {$in}}`) read and decoded the whole collection in Go, whatever
+# indexes exist: the cost grew with the collection, where MongoDB searches its index.
+# `ferretdb_pushdown.go.txt` (copied in as pushdown_clientsynq.go) builds the WHERE clause
+# from the filter's top-level string equalities and `$in`s of strings, on the expression
+# FerretDB builds its indexes on, keeping arrays (which MongoDB matches by element). Every
+# handler filters the returned rows again with the whole filter (find, count, distinct,
+# update, findAndModify, delete, aggregate's leading `$match`), so a condition that only
+# narrows changes no answer. tests: tests/deploy/test_ferretdb_id_index.py
+_PUSHDOWN_BLOCK = re.compile(r"\tif params\.Filter\.Len\(\) == 1 \{\n.*?\n\t\}\n", re.S)
+_PUSHDOWN_QUERY = "\twhereClause, args = pushdownWhere(params.Filter)\n"
+_PUSHDOWN_EXPLAIN = _PUSHDOWN_QUERY + '\tfilterPushdown = whereClause != ""\n'
 
 
-def _patch_id_pushdown(src: Path) -> None:
-    """Push the `_id` equality down to SQLite whatever else the filter holds."""
-    collection = src / "internal" / "backends" / "sqlite" / "collection.go"
+def _patch_pushdown(src: Path) -> None:
+    """Hand SQLite the filter's top-level string equalities, not only a lone `_id`."""
+    sqlite = src / "internal" / "backends" / "sqlite"
+    collection = sqlite / "collection.go"
     text = collection.read_text()
-    if text.count(_PUSHDOWN_FERRETDB) != 2:  # Query and Explain, nothing else
-        raise InstallError(f"FerretDB source changed: {_PUSHDOWN_FERRETDB!r} not twice in "
-                           f"{collection}")
-    collection.write_text(text.replace(_PUSHDOWN_FERRETDB, _PUSHDOWN_ANY_ID))
+    blocks = _PUSHDOWN_BLOCK.findall(text)
+    if len(blocks) != 2 or "filterPushdown = true" not in blocks[1]:  # Query, then Explain
+        raise InstallError(f"FerretDB source changed: the `_id` pushdown of Query and Explain "
+                           f"not found in {collection}")
+    text = text.replace(blocks[0], _PUSHDOWN_QUERY).replace(blocks[1], _PUSHDOWN_EXPLAIN)
+    collection.write_text(text)
+    shutil.copyfile(paths.PUSHDOWN_GO, sqlite / "pushdown_clientsynq.go")
 
 
 def _require(*tools: str) -> None:
