@@ -78,9 +78,9 @@ class _Version:
 class FakeConnections:
     """``Connections`` in memory, with the adapter's rules: every change is version N+1 of
     the base its writer read (of two writers that read N, one wins); a version inherits all
-    but tokens, events and revocation; superseded versions go, as a prefix, once every
-    revocation below them is done. No relay here: the events each version carried are
-    kept, in order, in ``outbox`` for a unit test to read."""
+    but tokens, events and revocation; a superseded version goes once its revocation is
+    done. No relay here: the events each version carried are kept, in order, in ``outbox``
+    for a unit test to read."""
 
     def __init__(self) -> None:
         self._versions: dict[str, dict[int, _Version]] = {}
@@ -147,12 +147,10 @@ class FakeConnections:
         return [v for versions in list(self._versions.values()) for v in versions.values()]
 
     def _purge_superseded(self, tenant_id: str) -> None:
-        """As the adapter: a prefix, below the oldest version still needed."""
         versions = self._versions[tenant_id]
         newest = max(versions)
-        below = min([n for n, v in versions.items() if n < newest and v.is_pending_revocation],
-                    default=newest)
-        for number in [n for n in versions if n < below]:
+        for number in [n for n, v in versions.items()
+                       if n < newest and not v.is_pending_revocation]:
             del versions[number]
 
 

@@ -138,9 +138,9 @@ def _taken_elsewhere(mongo_db, name: str, epoch: int, expires_at) -> None:
 
 
 def test_an_epoch_seen_here_then_pruned_elsewhere_never_wins_a_stale_epoch(mongo_db):
-    """The epochs this process saw are read onwards by `_id` only to find the lease held;
-    taking it is still decided by the newest epoch, so a pruned gap is not mistaken for the
-    end (inserting the pruned epoch 2 would be a second holder beside epoch 12's)."""
+    """Taking the lease is decided by the newest epoch, whatever this process saw before:
+    a pruned gap is not mistaken for the end (inserting the pruned epoch 2 would be a
+    second holder beside epoch 12's), and an epoch held elsewhere is found held."""
     from clientsynq.common.lease import RELEASED
 
     name = "sync:realm-seen"

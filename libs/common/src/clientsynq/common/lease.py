@@ -14,15 +14,10 @@ Old epochs are pruned by every KEPT_EPOCHS-th acquisition, not each one: a sync 
 its realm's lease once a run, and the prune was one of its four round trips (take: find,
 insert, prune; release). Between KEPT_EPOCHS and twice that many epochs stay per name.
 
-A lease found taken is mostly found so by reads by `_id`. Finding the latest epoch is a
-query on `name`, which FerretDB 1.x answers by scanning every epoch of every name (the
-scale model: 20-24 % of the sync run threads' time, most of it replicas racing for the same
-realm and losing). So each process remembers the newest epoch it has seen per name and,
-before that query, reads onwards from it by `_id`: an epoch found unexpired means the lease
-is held (an epoch is only superseded once it has expired or been released, and nobody but
-its holder extends it), and the answer is the one the query would give. Anything else (the
-remembered epoch pruned, a gap, an expired newest) is decided by the query as before, and
-only the query's answer leads to an insert, so pruning can never make a stale read win.
+The latest epoch is a query on `name` by the index (`name`, `epoch`), which reads at most
+twice KEPT_EPOCHS epochs. (Until FerretDB's filter pushdown, docs/local-infrastructure.md,
+the local server scanned every epoch of every name for it, and a walk by `_id` from the
+newest epoch seen here stood in for it when the lease was held; it is gone.)
 """
 from __future__ import annotations
 
@@ -38,11 +33,6 @@ from pymongo.errors import DuplicateKeyError
 
 KEPT_EPOCHS = 5
 RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
-# how many epochs a remembered one is read onwards by `_id` before the query decides
-WALK_LIMIT = 2 * KEPT_EPOCHS
-# per (collection, name): the newest epoch this process has seen (a hint, never a decision)
-_SEEN: dict[tuple[str, str], int] = {}
-_SEEN_LIMIT = 200_000
 
 
 class LeaseUnavailable(RuntimeError):
@@ -70,12 +60,8 @@ class Lease:
         """Take the lease if it is free or expired; extend it if it is already ours."""
         if self.renew():
             return True
-        if self._held_by_epochs_seen():
-            return False
         latest = self.collection.find_one({"name": self.name}, sort=[("epoch", DESCENDING)])
         now = self.clock()
-        if latest is not None:
-            self._seen(int(latest["epoch"]))
         if latest is not None and _aware(latest["expires_at"]) > now:
             self.held_until = _aware(latest["expires_at"])
             return False
@@ -88,7 +74,6 @@ class Lease:
         except DuplicateKeyError:
             return False  # another replica took this epoch first
         self.fence, self._expires_at, self.held_until = epoch, expires, None
-        self._seen(epoch)
         if epoch % KEPT_EPOCHS == 0:
             self.collection.delete_many({"name": self.name,
                                          "epoch": {"$lt": epoch - KEPT_EPOCHS}})
@@ -130,40 +115,12 @@ class Lease:
     def _doc_id(self) -> str:
         return f"{self.name}#{self.fence:012d}"
 
-    def _held_by_epochs_seen(self) -> bool:
-        """True (with `held_until`) if an epoch from the newest this process has seen
-        onwards, read by `_id`, is unexpired: the lease is held. False means "ask the
-        query", never "free" (see the module's docstring)."""
-        epoch = _SEEN.get(self._seen_key())
-        if epoch is None:
-            return False
-        for step in range(WALK_LIMIT):
-            doc = self.collection.find_one({"_id": f"{self.name}#{epoch + step:012d}"},
-                                           projection={"expires_at": 1})
-            if doc is None:
-                return False  # pruned, or the newest is behind: the query decides
-            self._seen(epoch + step)
-            if _aware(doc["expires_at"]) > self.clock():
-                self.held_until = _aware(doc["expires_at"])
-                return True
-        return False
-
-    def _seen_key(self) -> tuple[str, str]:
-        return (self.collection.full_name, self.name)
-
-    def _seen(self, epoch: int) -> None:
-        key = self._seen_key()
-        if len(_SEEN) >= _SEEN_LIMIT and key not in _SEEN:
-            _SEEN.clear()  # a hint: forgetting costs one query per name, never a wrong answer
-        if epoch > _SEEN.get(key, 0):
-            _SEEN[key] = epoch
-
     def _newer_epoch_exists(self) -> bool:
         """Epochs are inserted one after another (the next is always latest + 1, a unique
-        `_id`), so a newer one exists exactly when ours + 1 does: a read by `_id` (the one
-        filter FerretDB 1.x answers by index; a filter on `name` scans every lease of every
-        realm, on each renewal). Ours + 1 is pruned only once six more epochs were taken,
-        which needs ours to have expired, and an expired lease is never renewed."""
+        `_id`), so a newer one exists exactly when ours + 1 does: one read by `_id`, on
+        each renewal, instead of the query on `name`. Ours + 1 is pruned only once six more
+        epochs were taken, which needs ours to have expired, and an expired lease is never
+        renewed."""
         assert self.fence is not None
         return self.collection.find_one({"_id": f"{self.name}#{self.fence + 1:012d}"},
                                         projection={"_id": 1}) is not None

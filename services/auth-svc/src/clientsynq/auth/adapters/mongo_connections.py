@@ -6,19 +6,15 @@ change. A lost token write is fatal (QBO has already rotated the refresh token),
 change of a connection *inserts* version N+1 (``_id = <tenant>#<N+1>``): of two writers
 that read version N exactly one insert succeeds, on FerretDB and MongoDB alike. The
 ``connection.changed`` events ride in the same inserted document (the outbox), which is
-then only ever touched by the relay. Superseded versions are deleted once relayed.
+then only ever touched by the relay.
 
-Reading the latest version is a query on ``tenant_id``, which FerretDB 1.x answers by
-scanning every version of every business: in the scale model's connect phase 1 s each at
-1,000 businesses, most of auth-svc's database time, and every token call paid it too. So a
-process remembers the newest version it has seen per business and reads onwards from it by
-``_id``; the first missing number ends the walk, and the last version found is read again.
-That is the latest only because superseded versions are purged as a *prefix* (everything
-below the oldest version still needed: its events not yet relayed, or its revocation not
-yet done), so the versions kept are always one unbroken run of numbers whose lower end
-only rises. If the last version found still exists after the miss, the purge had not
-reached it, so the number after it was missing because it did not exist yet: it was the
-latest. Anything else (nothing remembered, the remembered version purged) is the query.
+Reading the latest version is the query on ``tenant_id`` by the index (``tenant_id``,
+``version``): a business has a few versions at most. (Until FerretDB's filter pushdown
+(docs/local-infrastructure.md) the local server scanned every version of every business
+for it, 1 s each at 1,000 businesses, and a walk by `_id` from a remembered version stood
+in for it; it needed superseded versions purged in version order, which one `delete_many`
+does not promise, and is gone.) A superseded version is deleted as soon as nothing needs
+it: its events relayed, its revocation done.
 """
 from __future__ import annotations
 
@@ -34,10 +30,6 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 COLLECTION = "connection_versions"
-# per (collection, tenant): the newest version this process has seen (a hint: a wrong one
-# costs the query, never a wrong answer)
-_SEEN: dict[tuple[str, str], int] = {}
-_SEEN_LIMIT = 200_000
 
 
 class ConnectionStore:
@@ -45,35 +37,9 @@ class ConnectionStore:
         self._versions = db[COLLECTION]
 
     def get(self, tenant_id: str) -> StoredConnection | None:
-        """The latest version: the connection as it is now (see the module's docstring)."""
-        doc = self._latest_by_id(tenant_id)
-        if doc is None:
-            doc = self._versions.find_one({"tenant_id": tenant_id},
-                                          sort=[("version", DESCENDING)])
-        if doc is None:
-            return None
-        self._seen(tenant_id, int(doc["version"]))
-        return _stored(doc)
-
-    def _latest_by_id(self, tenant_id: str) -> dict[str, Any] | None:
-        version = _SEEN.get((self._versions.full_name, tenant_id))
-        if version is None:
-            return None
-        found = self._versions.find_one({"_id": _doc_id(tenant_id, version)})
-        if found is None:
-            return None  # purged since: the query decides
-        while (newer := self._versions.find_one(
-                {"_id": _doc_id(tenant_id, int(found["version"]) + 1)})) is not None:
-            found = newer
-        again: dict[str, Any] | None = self._versions.find_one({"_id": found["_id"]})
-        return again if again is not None and again.get("tenant_id") == tenant_id else None
-
-    def _seen(self, tenant_id: str, version: int) -> None:
-        key = (self._versions.full_name, tenant_id)
-        if len(_SEEN) >= _SEEN_LIMIT and key not in _SEEN:
-            _SEEN.clear()
-        if version > _SEEN.get(key, 0):
-            _SEEN[key] = version
+        """The latest version: the connection as it is now."""
+        doc = self._versions.find_one({"tenant_id": tenant_id}, sort=[("version", DESCENDING)])
+        return None if doc is None else _stored(doc)
 
     def append(self, base: Connection | None, change: Connection, tokens: SealedTokens | None,
                events: Sequence[Mapping[str, Any]] = (),
@@ -93,7 +59,6 @@ class ConnectionStore:
             self._versions.insert_one(doc)
         except DuplicateKeyError:
             return False
-        self._seen(tenant_id, version)
         if version > 1:  # a first version supersedes nothing (the purge is a scan on FerretDB)
             self._purge_superseded(tenant_id, version)
         return True
@@ -159,17 +124,11 @@ class ConnectionStore:
                 self._purge_superseded(tenant_id, latest.connection.token_version)
 
     def _purge_superseded(self, tenant_id: str, latest: int) -> None:
-        """Old versions hold old (sealed) tokens: gone as soon as nothing needs them, as a
-        prefix (the module's docstring): those below the oldest version still needed, whose
-        events await the relay or whose revocation is not done. Versions above one still
-        needed wait for it (seconds: the relay's next round, or the revocation's retry)."""
-        needed = self._versions.find_one(
-            {"tenant_id": tenant_id, "version": {"$lt": latest},
-             "$or": [{PENDING: True},
-                     {"revocation.token": {"$exists": True}, "revocation.done_at": None}]},
-            {"version": 1}, sort=[("version", 1)])
-        below = latest if needed is None else int(needed["version"])
-        self._versions.delete_many({"tenant_id": tenant_id, "version": {"$lt": below}})
+        """Old versions hold old (sealed) tokens: gone as soon as nothing needs them (their
+        events relayed, their revocation done)."""
+        self._versions.delete_many({
+            "tenant_id": tenant_id, "version": {"$lt": latest}, PENDING: {"$ne": True},
+            "$or": [{"revocation": None}, {"revocation.done_at": {"$ne": None}}]})
 
 
 def _doc_id(tenant_id: str, version: int) -> str:

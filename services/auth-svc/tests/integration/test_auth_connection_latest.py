@@ -1,7 +1,6 @@
-"""The latest connection version, read onwards by `_id` from the newest this process saw,
-is the one the query on `tenant_id` would give: after other processes appended, after the
-versions seen here were purged, and with a version still needed in the middle (superseded
-versions are purged as a prefix, so no gap can end the walk early)."""
+"""The latest connection version is the one the query on `tenant_id` gives, whatever other
+processes appended or purged since this one last read; a superseded version still needed
+(its revocation not done) stays, and the others go."""
 from __future__ import annotations
 
 from typing import Any
@@ -29,7 +28,7 @@ def _latest_by_query(mongo_db: Any, tenant_id: str) -> int:
                                              sort=[("version", -1)])["version"])
 
 
-def test_the_latest_is_found_by_id_after_appends_and_purges_elsewhere(mongo_db):
+def test_the_latest_is_found_after_appends_and_purges_elsewhere(mongo_db):
     store = ConnectionStore(mongo_db)
     connect(store, "t1", "r1", at=NOW)  # this process has seen version 1
     for version in (2, 3):
@@ -38,15 +37,14 @@ def test_the_latest_is_found_by_id_after_appends_and_purges_elsewhere(mongo_db):
     for version in (4, 5):
         _appended_elsewhere(mongo_db, "t1", version)
     mongo_db[COLLECTION].delete_many({"tenant_id": "t1", "version": {"$lt": 5}})
-    latest = store.get("t1")  # the version seen here (3) was purged: the query decides
+    latest = store.get("t1")  # the version read here last (3) was purged
     assert latest is not None and latest.connection.company_name == "v5"
     assert _latest_by_query(mongo_db, "t1") == 5
 
 
-def test_a_version_still_needed_in_the_middle_keeps_the_ones_after_it(mongo_db):
-    """Version 2 waits for its revocation; 3 was relayed and superseded by 4. Purging 3
-    (as the purge once did) would leave 2 followed by a gap, and a walk from 2 would stop
-    there; as a prefix, only 1 goes."""
+def test_a_version_still_needed_stays_and_the_others_superseded_go(mongo_db):
+    """Version 2 waits for its revocation; 1 and 3 were relayed and superseded by 4: their
+    (sealed) tokens go, 2's stay until it is revoked."""
     store = ConnectionStore(mongo_db)
     connect(store, "t1", "r1", at=NOW)
     _appended_elsewhere(mongo_db, "t1", 2, revocation={"realm_id": "r0", "token": "old",
@@ -57,6 +55,6 @@ def test_a_version_still_needed_in_the_middle_keeps_the_ones_after_it(mongo_db):
     mongo_db[COLLECTION].update_many({"tenant_id": "t1"}, {"$set": {PENDING: False}})
     store.purge_all_superseded()
     kept = sorted(d["version"] for d in mongo_db[COLLECTION].find({"tenant_id": "t1"}))
-    assert kept == [2, 3, 4]
+    assert kept == [2, 4]
     latest = store.get("t1")
     assert latest is not None and latest.connection.company_name == "v4"
