@@ -23,7 +23,7 @@ Steps:
    table; docs/capacity.md reasons from them.
 
 Environment: SCALE_BUSINESSES (1,000), SCALE_TIME (default 1: real time; a 2-core machine
-does not keep up with 1,000 businesses even then, docs/capacity.md), SCALE_WINDOW_HOURS
+kept up with 1,000 businesses at 2 as well, docs/capacity.md), SCALE_WINDOW_HOURS
 (default 0.0833: 5 minutes), SCALE_CONNECT_THREADS (16), SCALE_WORKERS (sync worker
 processes, default 4), SCALE_RUNS_PER_WORKER (SYNC_MAX_CONCURRENT_RUNS, default 4 as in
 production), SCALE_CONNECT_FIRST (default 1: connect every business, then start the
