@@ -36,6 +36,9 @@ def test_id_filters_keep_their_meaning_on_the_patched_server(mongo_db: Any) -> N
         assert mongo_db.docs.update_one({"_id": i}, {"$inc": {"n": 1}}).modified_count == 1
     assert sorted(str(d["_id"]) for d in mongo_db.docs.find({"n": 1})) == sorted(map(str, ids))
     assert mongo_db.docs.find_one({"_id": "t1:8"}) is None
+    assert sorted(d["n"] for d in mongo_db.docs.find({"_id": {"$in": ["a", "t1:7", "t1:8"]}})) \
+        == [1, 1]
+    assert mongo_db.docs.count_documents({"_id": {"$in": ["a", 7]}}) == 2  # mixed: not pushed
     assert mongo_db.docs.delete_one({"_id": "a"}).deleted_count == 1
     assert mongo_db.docs.count_documents({}) == 3
 
@@ -108,7 +111,7 @@ def test_a_string_equality_searches_the_fields_index(mongo_db: Any) -> None:
     docs.insert_many([{"_id": f"x{i}", "tenant_id": f"t{i % 5}", "status": "done"}
                       for i in range(30)])
     for flt in ({"tenant_id": "t1"}, {"tenant_id": "t1", "status": "done"},
-                {"tenant_id": {"$in": ["t1", "t2"]}}):
+                {"tenant_id": {"$in": ["t1", "t2"]}}, {"_id": {"$in": ["x1", "x2"]}}):
         steps = _plan(mongo_db, flt)
         assert "USING INDEX" in steps and "SCAN" not in steps, (flt, steps)
     assert "SCAN" in _plan(mongo_db, {"tenant_id": 1})  # numbers are not pushed down
