@@ -150,5 +150,8 @@ def test_pushed_down_equalities_keep_mongodbs_meaning(mongo_db: Any) -> None:
     assert sorted(d["_id"] for d in docs.find({"flag": True})) == ["num", "sub"]
     assert [d["_id"] for d in docs.find({"flag": {"$in": [False]}})] == ["num"]
     assert [d["_id"] for d in docs.find({"flag": "true"})] == ["none"]
+    many = [f"x{i}" for i in range(40_000)]  # more than SQLite's 32,766 placeholders
+    assert docs.count_documents({"tenant_id": {"$in": [*many, "zz"]}}) == 1
+    assert docs.count_documents({"_id": {"$in": [*many, "arr"]}}) == 1
     assert docs.delete_many({"tenant_id": {"$in": ["t1", "tab\tx"]}}).deleted_count == 2
     assert docs.count_documents({}) == len(_AWKWARD) + 4 - 2
