@@ -93,3 +93,16 @@ def test_a_run_finished_elsewhere_since_the_poll_is_not_tried() -> None:
     assert runner.tried == []
     assert executor.run_next() is True
     assert runner.tried == ["r2"]
+
+
+def test_a_nudge_polls_again_at_the_next_idle_turn_within_the_shared_second() -> None:
+    """A run this process's consumer has just queued is found at the next idle turn, not
+    when the shared poll ages out (up to a second later)."""
+    executor, queue, runner, clock = _executor([], leased=set())
+    assert executor.run_next() is False
+    queue.runs = [{"_id": "r1", "tenant_id": "t1"}]
+    clock.advance(IDLE_SECONDS)
+    assert executor.run_next() is False  # the shared poll predates r1
+    executor.nudge()
+    assert executor.run_next() is True
+    assert (queue.polls, runner.tried) == (2, ["r1"])

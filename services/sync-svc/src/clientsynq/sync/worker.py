@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from clientsynq.common.events import Event
 from clientsynq.common.kafka import ConsumerRunner
 from clientsynq.common.outbox import OutboxRelay
 from clientsynq.common.service_worker import run_worker, start_thread
@@ -38,7 +39,8 @@ class Worker:
         self.deps = deps
         base = deps.base
         self.consumer = ConsumerRunner(base.platform.kafka, CONSUMER_GROUP, TOPICS,
-                                       dispatcher(deps), dlq=deps.producer)
+                                       self._handle, dlq=deps.producer)
+        self._dispatch = dispatcher(deps)
         runner = SyncRunner(RunnerDeps(
             settings=deps.settings, tenants=base.tenants, runs=base.runs, leases=base.leases,
             qbo=deps.qbo, publisher=deps.publisher, holder=deps.holder, stop=deps.stop,
@@ -69,6 +71,12 @@ class Worker:
             self.deps.publisher.close()
             self.deps.producer.close()
             log.info("sync.worker_stopped", extra={"holder": self.deps.holder})
+
+    def _handle(self, event: Event) -> None:
+        """Most events queue a run (a connection, Sync Now, a webhook's change): the run
+        threads here look for it now rather than at their next shared poll."""
+        self._dispatch(event)
+        self.executor.nudge()
 
     def _resolve_commands(self, stop: threading.Event) -> None:
         """Loop edge: commands whose outcome QBO left unknown are replayed until settled."""
