@@ -57,12 +57,14 @@ def test_a_tenant_scoped_id_lookup_uses_the_id_index(mongo_db: Any) -> None:
     FerretDB 1.24 pushed `_id` down only when it stood alone (`_patch_pushdown`)."""
     if not _is_ferretdb(mongo_db):
         pytest.skip("real MongoDB: _id lookups use its _id index by design")
+    mongo_db.docs.create_index("tenant_id")  # pushed down too: SQLite must still pick `_id`
     mongo_db.docs.insert_many([{"_id": f"t1:{i}", "tenant_id": "t1", "n": i} for i in range(20)])
     for flt in ({"_id": "t1:7", "tenant_id": "t1"},
                 {"_id": "t1:7", "tenant_id": "t1", "version": {"$lt": "v2"}}):
         plan = mongo_db.command("explain", {"find": "docs", "filter": flt})
         steps = " ".join(plan["queryPlanner"]["Plan"])
         assert "USING INDEX" in steps and "SCAN" not in steps, (flt, steps)
+        assert "__id_ " in steps and "tenant_id" not in steps, (flt, steps)  # the one row
 
 
 def test_the_rest_of_a_filter_still_decides_beside_the_pushed_down_id(mongo_db: Any) -> None:
