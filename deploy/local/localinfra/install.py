@@ -101,8 +101,9 @@ def _patch_id_lookup(src: Path) -> None:
 # work queue's `{status: {$in}}`) read and decoded the whole collection in Go, whatever
 # indexes exist: the cost grew with the collection, where MongoDB searches its index.
 # `ferretdb_pushdown.go.txt` (copied in as pushdown_clientsynq.go) builds the WHERE clause
-# from the filter's top-level string equalities and `$in`s of strings, on the expression
-# FerretDB builds its indexes on, keeping arrays (which MongoDB matches by element). Every
+# from the filter's top-level string and boolean equalities and `$in`s of them (and an `_id`
+# `$in` of strings), on the expression FerretDB builds its indexes on, keeping arrays (which
+# MongoDB matches by element). Every
 # handler filters the returned rows again with the whole filter (find, count, distinct,
 # update, findAndModify, delete, aggregate's leading `$match`), so a condition that only
 # narrows changes no answer. tests: tests/deploy/test_ferretdb_id_index.py

@@ -59,7 +59,7 @@ class ConnectionStore:
             self._versions.insert_one(doc)
         except DuplicateKeyError:
             return False
-        if version > 1:  # a first version supersedes nothing (the purge is a scan on FerretDB)
+        if version > 1:  # a first version supersedes nothing: spare the purge's round trip
             self._purge_superseded(tenant_id, version)
         return True
 

@@ -15,12 +15,13 @@ replicas, and each try cost a tenant read and a lease read (the scale model's pr
 resumed once its lease lapses; a tenant's next run waits at most HELD_SKIP_SECONDS more.
 
 A process's threads share one poll for up to SNAPSHOT_SECONDS (minus the runs they took
-from it): the work queue is one query across tenants, and on the local FerretDB a scan
-of every run, so one poll per finished run per thread was most of its load when the
-queue was long. A new request is picked up within about a second; one this process's
-consumer has just handled (`nudge`: a business connecting, Sync Now, a webhook) within an
-idle turn, since its shared poll cannot have seen it (bench/initial_sync: its runs started
-0.2-1.2 s after `connection.changed`, up to a tenth of a large company's sync).
+from it): the work queue is one query across tenants (on the local FerretDB, before its
+filter pushdown, a scan of every run), so one poll per finished run per thread was most
+of its load when the queue was long. A new request is picked up within about a second;
+one this process's consumer has just handled (`nudge`: a business connecting, Sync Now, a
+webhook) within an idle turn, since its shared poll cannot have seen it
+(bench/initial_sync: its runs started 0.2-1.2 s after `connection.changed`, up to a tenth
+of a large company's sync).
 
 Because that poll can be a second old, a run is read again by `_id` before it is tried:
 one finished by another process meanwhile is dropped at the cost of that read, not of a
