@@ -49,3 +49,21 @@ def test_an_undecryptable_revocation_is_retried_and_alarmed_not_marked_done(deps
     assert failed.details == {"realm_id": "9130", "reason": "undecryptable"}
     assert retry_pending_revocations(deps) == 0  # the next round tries again
     assert REGISTRY.get_sample_value(UNDECRYPTABLE) == before + 2
+
+
+def test_a_stopping_worker_tries_no_further_revocation(deps):
+    """SIGTERM ends the sweep between businesses (Kubernetes' grace period is short)."""
+    import threading
+
+    sealed_elsewhere = deps.cipher.seal("t1", "0", "refresh", "x")
+    assert deps.stores.connections.append(
+        None, replace(Connection.first("t1"), realm_id="9130", changed_at=NOW,
+                      status=ConnectionStatus.DISCONNECTED),
+        None, revoke=("9130", sealed_elsewhere))
+    before = REGISTRY.get_sample_value(UNDECRYPTABLE) or 0.0
+    stop = threading.Event()
+    stop.set()
+
+    assert retry_pending_revocations(deps, stop) == 0
+
+    assert (REGISTRY.get_sample_value(UNDECRYPTABLE) or 0.0) == before  # not even tried

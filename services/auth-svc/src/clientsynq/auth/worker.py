@@ -27,13 +27,17 @@ ROUND_ERRORS = counter("clientsynq_auth_worker_round_errors_total",
                        "Refresher rounds that failed (retried next round)")
 
 
-def refresher_round(deps: Deps) -> int:
-    """One sweep: pending revocations first (they free Intuit grants), then idle refreshes."""
-    retry_pending_revocations(deps)
-    refreshed = refresh_idle_connections(deps)
-    deps.stores.connections.purge_all_superseded()
-    purge_expired(deps.platform.db, deps.clock())
+def refresher_round(deps: Deps, stop: threading.Event | None = None) -> int:
+    """One sweep: pending revocations first (they free Intuit grants), then idle refreshes.
+    `stop` ends it between businesses: a round over many, each an Intuit call that may wait
+    for another holder's lease, must not hold SIGTERM past Kubernetes' grace period."""
+    stop = stop or threading.Event()
+    retry_pending_revocations(deps, stop)
+    refreshed = refresh_idle_connections(deps, stop=stop)
     REFRESHED.inc(refreshed)
+    if not stop.is_set():
+        deps.stores.connections.purge_all_superseded()
+        purge_expired(deps.platform.db, deps.clock())
     return refreshed
 
 
@@ -41,7 +45,7 @@ def run_refresher(deps: Deps, stop: threading.Event) -> None:
     interval = deps.settings.refresh.worker_interval_seconds
     while not stop.is_set():
         try:
-            refresher_round(deps)
+            refresher_round(deps, stop)
         except Exception:  # loop edge: log with traceback, count, try again next round
             log.exception("auth.refresher_round_failed")
             ROUND_ERRORS.inc()

@@ -3,6 +3,7 @@ state change, tried at once, and retried by the worker until Intuit confirms."""
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from clientsynq.auth.domain.errors import QboUnavailable
@@ -58,10 +59,13 @@ def revoke_quietly(deps: Deps, refresh_token: str) -> None:
         log.warning("qbo.revocation_skipped")
 
 
-def retry_pending_revocations(deps: Deps) -> int:
-    """The worker's sweep over revocations Intuit has not confirmed yet."""
+def retry_pending_revocations(deps: Deps, stop: threading.Event | None = None) -> int:
+    """The worker's sweep over revocations Intuit has not confirmed yet (until `stop` is
+    set: the worker is stopping)."""
     done = 0
     for stored in deps.stores.connections.pending_revocations():
+        if stop is not None and stop.is_set():
+            break
         if stored.revocation is not None:
             done += revoke_pending(deps, stored.connection.tenant_id, stored.revocation)
     return done

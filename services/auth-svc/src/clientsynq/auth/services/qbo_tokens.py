@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -233,14 +234,18 @@ def _grant(deps: Deps, stored: StoredConnection, plan: str) -> AccessGrant:
                        plan=plan)
 
 
-def refresh_idle_connections(deps: Deps, limit: int = 100) -> int:
-    """The worker's sweep: refresh quiet connections well before the rolling expiry."""
+def refresh_idle_connections(deps: Deps, limit: int = 100,
+                             stop: threading.Event | None = None) -> int:
+    """The worker's sweep: refresh quiet connections well before the rolling expiry
+    (until `stop` is set: the worker is stopping)."""
     policy = deps.settings.refresh
     due = deps.stores.connections.due_for_idle_refresh(
         deps.clock(), policy.idle_refresh_after_seconds, policy.refresh_expiry_margin_seconds,
         limit)
     refreshed = 0
     for connection in due:
+        if stop is not None and stop.is_set():
+            break
         try:
             stored = connected(deps, connection.tenant_id)
             if stored.connection.needs_idle_refresh(deps.clock(), policy.idle_refresh_after_seconds,
