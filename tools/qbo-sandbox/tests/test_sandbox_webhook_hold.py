@@ -3,6 +3,7 @@ nothing else changes on its channel (the dispatcher used to sleep its idle minut
 
 from __future__ import annotations
 
+from waiting import wait_until
 from webhook_receiver import Receiver
 
 from qbo_sandbox.testing import running_sandbox
@@ -20,6 +21,9 @@ def test_a_held_delivery_with_nothing_behind_it_goes_out_after_its_hold() -> Non
             box.control.connect(app["client_id"], realm)
             box.control.change(realm, "Customer", "1", DisplayName="Held, then alone")
             receiver.wait_for(1, timeout=IDLE_WAKE_SECONDS / 3)
+            # the receiver can see the POST before the sandbox's delivery list shows it
+            # (a fresh-clone make test at ca05bb9: received 1, listed 0)
+            wait_until(lambda: box.control.webhook_deliveries(realm), 10, "its record")
             assert len(box.control.webhook_deliveries(realm)) == 1
     finally:
         receiver.close()
